@@ -1,0 +1,106 @@
+package cluster
+
+import (
+	"time"
+
+	"github.com/scalesim/scalesim/policies"
+	"github.com/scalesim/scalesim/sim"
+)
+
+// Outcome is how a request ended, as the client saw it.
+type Outcome uint8
+
+const (
+	// Completed: the response reached the client.
+	Completed Outcome = iota
+	// Rejected: refused before service (queue full, no ready instance,
+	// instance no longer accepting, load balancer down).
+	Rejected
+	// Failed: lost during service (instance crash, killed at the end of its
+	// drain grace period).
+	Failed
+	// TimedOut: the client gave up at its timeout.
+	TimedOut
+)
+
+var outcomeNames = [...]string{"completed", "rejected", "failed", "timed_out"}
+
+func (o Outcome) String() string { return outcomeNames[o] }
+
+// Observer receives what happens in the world, as it happens. The reports
+// package implements it with streaming statistics; tests implement it to
+// record traces. Every method is called from the single event loop, so
+// implementations need no locking. Calls are on the hot path: one
+// RequestArrived and one RequestEnded per request.
+type Observer interface {
+	// RequestArrived is called when a request reaches the service's load
+	// balancer.
+	RequestArrived(svc int, now sim.Time)
+	// RequestEnded is called once per request, when the client learns its
+	// fate. arrived is when it reached the load balancer; queueWait is how
+	// long it waited in an instance's queue before service began (zero if
+	// it never reached an instance).
+	RequestEnded(svc int, o Outcome, arrived, now sim.Time, queueWait time.Duration)
+	// Lifecycle is called for every instance transition, fault and
+	// load-balancer event (events.jsonl).
+	Lifecycle(e Event)
+	// Decision is called after every autoscaler evaluation
+	// (decisions.jsonl keeps those that changed something or were held).
+	Decision(d Decision)
+	// Sample is called every sample interval with one row per service.
+	Sample(now sim.Time, rows []Sample)
+}
+
+// Event is a lifecycle transition, a fault or a load-balancer event.
+type Event struct {
+	Time    sim.Time
+	Service int    // -1 when the event concerns no single service
+	Kind    string // e.g. "instance-starting", "instance-ready", "instance-draining", "instance-terminated"
+	// Instance names the instance, e.g. "web-3"; empty for service-wide events.
+	Instance string
+	Detail   string
+	// Counts after the transition, for the service named.
+	Counts Counts
+}
+
+// Counts are a service's instances by state at one moment.
+type Counts struct {
+	Desired  int // the autoscaler's current desired count
+	Pending  int // created, not yet running (unscheduled, node provisioning)
+	Starting int // running, not yet ready
+	Ready    int // ready and in the load balancer's rotation
+	Draining int // being removed gracefully
+}
+
+// Alive is the number of instances that exist and cost money: every state
+// but terminated.
+func (c Counts) Alive() int { return c.Pending + c.Starting + c.Ready + c.Draining }
+
+// Decision is one autoscaler evaluation.
+type Decision struct {
+	Time           sim.Time
+	Service        int
+	Policy         string
+	Observation    policies.Observation
+	Recommendation policies.Recommendation
+	// Before is the desired count before the evaluation; After is what the
+	// service was set to.
+	Before, After int
+}
+
+// Sample is one service's state at a sample instant. Cumulative fields count
+// from the start of the run; the reader differences consecutive samples.
+type Sample struct {
+	Service  int
+	Counts   Counts
+	InFlight int // requests accepted by the load balancer and not yet ended
+	// CPUSeconds is the CPU time all instances used so far (core-seconds).
+	CPUSeconds float64
+	// CPURequestSeconds is the integral of the CPU request of running
+	// instances over time (core-seconds): the denominator of utilization.
+	CPURequestSeconds float64
+	// InstanceSeconds is the integral of alive instances over time.
+	InstanceSeconds float64
+	// MemoryBytes is the working-set memory of all running instances now.
+	MemoryBytes float64
+}

@@ -1,0 +1,89 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+)
+
+// Dist is a probability distribution over non-negative reals. Its unit is
+// the caller's: the scenario format uses seconds for durations. Values are
+// small value types with the random source passed to Sample explicitly (as
+// gonum's distuv does), so a distribution holds no hidden state.
+type Dist interface {
+	// Sample draws one value using r.
+	Sample(r *rand.Rand) float64
+	// Average is the distribution's expected value.
+	Average() float64
+	// String describes the distribution and its parameters.
+	String() string
+}
+
+// SampleDuration draws from d, read in seconds, as a duration rounded to
+// the nearest nanosecond. Negative draws are clamped to zero.
+func SampleDuration(d Dist, r *rand.Rand) time.Duration {
+	s := d.Sample(r)
+	if s <= 0 {
+		return 0
+	}
+	return time.Duration(s*1e9 + 0.5)
+}
+
+// Constant always returns Value. It draws nothing from the source.
+type Constant struct{ Value float64 }
+
+func (d Constant) Sample(*rand.Rand) float64 { return d.Value }
+func (d Constant) Average() float64          { return d.Value }
+func (d Constant) String() string            { return fmt.Sprintf("constant(%g)", d.Value) }
+
+// Exponential has the given mean (rate 1/Mean).
+type Exponential struct{ Mean float64 }
+
+func (d Exponential) Sample(r *rand.Rand) float64 { return r.ExpFloat64() * d.Mean }
+func (d Exponential) Average() float64            { return d.Mean }
+func (d Exponential) String() string              { return fmt.Sprintf("exponential(mean=%g)", d.Mean) }
+
+// LogNormal is parameterised by its own mean and standard deviation (not
+// those of the underlying normal), which is how people describe service
+// times: "mean 50 ms, stddev 30 ms".
+type LogNormal struct{ Mean, StdDev float64 }
+
+func (d LogNormal) params() (mu, sigma float64) {
+	v := math.Log1p((d.StdDev * d.StdDev) / (d.Mean * d.Mean))
+	return math.Log(d.Mean) - v/2, math.Sqrt(v)
+}
+
+func (d LogNormal) Sample(r *rand.Rand) float64 {
+	mu, sigma := d.params()
+	return math.Exp(mu + sigma*r.NormFloat64())
+}
+func (d LogNormal) Average() float64 { return d.Mean }
+func (d LogNormal) String() string {
+	return fmt.Sprintf("lognormal(mean=%g, stddev=%g)", d.Mean, d.StdDev)
+}
+
+// Uniform is uniform on [Min, Max).
+type Uniform struct{ Min, Max float64 }
+
+func (d Uniform) Sample(r *rand.Rand) float64 { return d.Min + (d.Max-d.Min)*r.Float64() }
+func (d Uniform) Average() float64            { return (d.Min + d.Max) / 2 }
+func (d Uniform) String() string              { return fmt.Sprintf("uniform(%g, %g)", d.Min, d.Max) }
+
+// Pareto is the Pareto (type I) distribution with the given mean and shape
+// alpha > 1; its scale (minimum) is Mean*(Shape-1)/Shape. Shapes near 1
+// give the heavy tails seen in real request sizes; the variance is infinite
+// for Shape <= 2.
+type Pareto struct{ Mean, Shape float64 }
+
+// Scale is the distribution's minimum value x_m.
+func (d Pareto) Scale() float64 { return d.Mean * (d.Shape - 1) / d.Shape }
+
+func (d Pareto) Sample(r *rand.Rand) float64 {
+	// 1-Float64() lies in (0, 1], so the power is finite.
+	return d.Scale() / math.Pow(1-r.Float64(), 1/d.Shape)
+}
+func (d Pareto) Average() float64 { return d.Mean }
+func (d Pareto) String() string {
+	return fmt.Sprintf("pareto(mean=%g, shape=%g)", d.Mean, d.Shape)
+}
