@@ -1,0 +1,196 @@
+package reports
+
+import "math"
+
+// Histogram is a streaming distribution of non-negative values (latencies
+// and queue waits in seconds) in fixed memory, with quantiles to a bounded
+// relative error.
+//
+// Layout. Buckets are log-linear, as in HdrHistogram: every power-of-two
+// range [2^e, 2^(e+1)) is cut into 64 equal sub-buckets. The bucket of a value
+// is read straight off its float64 bits (exponent and the top 6 mantissa
+// bits), so Add costs a shift, two compares and an increment, and never
+// allocates. A bucket [lo, hi) has hi-lo <= lo/64.
+//
+// Range. Buckets cover [HistogramMin, HistogramMax) = [2^-20, 2^17) seconds,
+// about 0.95 µs to 36.4 h, in 37 x 64 = 2368 buckets, plus three special ones:
+//   - zero: exactly 0 (and negative or NaN values, which are counted as 0);
+//   - underflow: (0, HistogramMin);
+//   - overflow: [HistogramMax, +Inf].
+//
+// Values outside the range are clamped into the underflow and overflow
+// buckets for quantiles only: Count, Mean (from an exact running sum), Min and
+// Max always use the values as given.
+//
+// Quantile error. Quantile(q) returns the midpoint of the bucket that holds
+// the value of rank ceil(q*n) (the nearest-rank definition), clamped to
+// [Min, Max]. For a true quantile x in range the result is within
+// HistogramRelativeError = 1/128 (0.78%) of x. In the underflow bucket the
+// error is below HistogramMin in absolute terms; in the overflow bucket the
+// result is Max, an upper bound. Quantile(0) is Min and Quantile(1) is Max,
+// exactly.
+//
+// The zero value is an empty histogram ready to use. A Histogram is about
+// 19 KiB; pass it by pointer.
+type Histogram struct {
+	counts [histBuckets]uint64
+	n      uint64
+	sum    float64
+	min    float64
+	max    float64
+}
+
+const (
+	// HistogramMin is the smallest value with a relative error bound:
+	// 2^-20 s, about 0.95 µs.
+	HistogramMin = 1.0 / (1 << 20)
+	// HistogramMax is the end of the bucketed range: 2^17 s, about 36.4 h.
+	HistogramMax = 1 << 17
+	// HistogramRelativeError bounds the relative error of Quantile for values
+	// in [HistogramMin, HistogramMax).
+	HistogramRelativeError = 1.0 / 128
+
+	histSubBits = 6 // 64 sub-buckets per power of two
+	histMinExp  = -20
+	histMaxExp  = 17 // exclusive
+	histShift   = 52 - histSubBits
+	// histLowKey and histHighKey are float64 bits >> histShift of
+	// HistogramMin and HistogramMax: keys are monotone in the value.
+	histLowKey  = (1023 + histMinExp) << histSubBits
+	histHighKey = (1023 + histMaxExp) << histSubBits
+	histRegular = histHighKey - histLowKey // 2368
+
+	histZero      = 0
+	histUnderflow = 1
+	histFirst     = 2 // first regular bucket
+	histOverflow  = histFirst + histRegular
+	histBuckets   = histOverflow + 1
+)
+
+// bucketOf returns the bucket index of v, which must be >= 0 and not NaN.
+func bucketOf(v float64) int {
+	if v == 0 {
+		return histZero
+	}
+	key := int(math.Float64bits(v) >> histShift)
+	switch {
+	case key < histLowKey:
+		return histUnderflow
+	case key >= histHighKey:
+		return histOverflow
+	}
+	return key - histLowKey + histFirst
+}
+
+// Add records v. Negative values and NaN are recorded as 0.
+func (h *Histogram) Add(v float64) {
+	if !(v >= 0) {
+		v = 0
+	}
+	h.counts[bucketOf(v)]++
+	if h.n == 0 {
+		h.min, h.max = v, v
+	} else if v < h.min {
+		h.min = v
+	} else if v > h.max {
+		h.max = v
+	}
+	h.n++
+	h.sum += v
+}
+
+// Count returns the number of values recorded.
+func (h *Histogram) Count() uint64 { return h.n }
+
+// Sum returns the exact sum of the values recorded.
+func (h *Histogram) Sum() float64 { return h.sum }
+
+// Mean returns the exact mean, or 0 when empty.
+func (h *Histogram) Mean() float64 {
+	if h.n == 0 {
+		return 0
+	}
+	return h.sum / float64(h.n)
+}
+
+// Min returns the smallest value recorded, or 0 when empty.
+func (h *Histogram) Min() float64 { return h.min }
+
+// Max returns the largest value recorded, or 0 when empty.
+func (h *Histogram) Max() float64 { return h.max }
+
+// Quantile returns the q-quantile (q in [0, 1], clamped; 0.99 is the 99th
+// percentile) to within HistogramRelativeError, or 0 when empty. See the type
+// documentation for the definition and the bound.
+func (h *Histogram) Quantile(q float64) float64 {
+	if h.n == 0 {
+		return 0
+	}
+	if !(q > 0) { // also NaN
+		return h.min
+	}
+	if q >= 1 {
+		return h.max
+	}
+	rank := uint64(math.Ceil(q * float64(h.n)))
+	if rank < 1 {
+		rank = 1
+	}
+	if rank > h.n {
+		rank = h.n
+	}
+	// Occupied buckets lie between the buckets of min and max.
+	lo, hi := bucketOf(h.min), bucketOf(h.max)
+	var seen uint64
+	i := lo
+	for ; i < hi; i++ {
+		seen += h.counts[i]
+		if seen >= rank {
+			break
+		}
+	}
+	var v float64
+	switch i {
+	case histZero:
+		return 0
+	case histUnderflow:
+		v = HistogramMin / 2
+	case histOverflow:
+		return h.max
+	default:
+		key := uint64(i - histFirst + histLowKey)
+		b0 := math.Float64frombits(key << histShift)
+		b1 := math.Float64frombits((key + 1) << histShift)
+		v = (b0 + b1) / 2
+	}
+	return min(max(v, h.min), h.max)
+}
+
+// Merge adds every value recorded in o to h.
+func (h *Histogram) Merge(o *Histogram) {
+	if o.n == 0 {
+		return
+	}
+	lo, hi := bucketOf(o.min), bucketOf(o.max)
+	for i := lo; i <= hi; i++ {
+		h.counts[i] += o.counts[i]
+	}
+	if h.n == 0 {
+		h.min, h.max = o.min, o.max
+	} else {
+		h.min = min(h.min, o.min)
+		h.max = max(h.max, o.max)
+	}
+	h.n += o.n
+	h.sum += o.sum
+}
+
+// Reset empties h. It clears only the buckets between those of the minimum
+// and the maximum, so resetting a histogram that saw a narrow range is cheap.
+func (h *Histogram) Reset() {
+	if h.n == 0 {
+		return
+	}
+	clear(h.counts[bucketOf(h.min) : bucketOf(h.max)+1])
+	h.n, h.sum, h.min, h.max = 0, 0, 0, 0
+}
