@@ -1,0 +1,345 @@
+package cluster
+
+import (
+	"math"
+	"time"
+
+	"github.com/scalesim/scalesim/sim"
+)
+
+// State is an instance's lifecycle state.
+type State uint8
+
+const (
+	Pending State = iota
+	Starting
+	Ready
+	Draining
+	Terminated
+)
+
+var stateNames = [...]string{"pending", "starting", "ready", "draining", "terminated"}
+
+func (s State) String() string { return stateNames[s] }
+
+// Instance is one replica of a service.
+type Instance struct {
+	svc  *Service
+	ID   int
+	Name string
+
+	state        State
+	created      sim.Time
+	started      sim.Time // process start (Kubernetes pod StartTime)
+	readyChanged sim.Time
+	accepting    bool // takes new requests (false once PreStop is over)
+	inLB         bool // in the load balancer's rotation
+
+	queue   fifo       // waiting for a concurrency slot
+	busy    int        // requests holding a slot (CPU or off-CPU phase)
+	waiting []*request // in their off-CPU phase; request.slot is the index
+
+	// Processor sharing: ps is a min-heap of requests in their CPU phase
+	// ordered by finishV; v is the virtual CPU clock (CPU-seconds each busy
+	// request has received), advanced to last.
+	ps      []*request
+	v       float64
+	last    sim.Time
+	cores   float64
+	cpuUsed float64 // core-seconds used so far
+
+	next       sim.EventID // earliest CPU-phase completion
+	nextFinish float64     // finishV and rate the pending event was computed from
+	nextRate   float64
+	dispatch   bool // completing CPU phases: defer rescheduling
+
+	lifecycle sim.EventID // boot done / readiness / pre-stop / grace / LB forget
+	grace     sim.EventID
+	forget    sim.EventID
+
+	metrics scrapeRing
+}
+
+// Event arguments for instance events.
+const (
+	instCPUDone uint64 = iota
+	instBooted
+	instReady
+	instPreStopDone
+	instGraceOver
+	instForget
+)
+
+// State returns the instance's lifecycle state.
+func (i *Instance) State() State { return i.state }
+
+// held is the number of requests the instance holds: in service or queued.
+func (i *Instance) held() int { return i.busy + i.queue.len() }
+
+// Fire handles the instance's events.
+func (i *Instance) Fire(now sim.Time, arg uint64) {
+	switch arg {
+	case instCPUDone:
+		i.next = sim.EventID{}
+		i.cpuDone(now)
+	case instBooted:
+		i.lifecycle = i.svc.w.eng.Schedule(now.Add(i.svc.readinessDelay()), i, instReady)
+	case instReady:
+		i.lifecycle = sim.EventID{}
+		i.becomeReady(now)
+	case instPreStopDone:
+		i.lifecycle = sim.EventID{}
+		i.stopAccepting(now)
+	case instGraceOver:
+		i.grace = sim.EventID{}
+		i.kill(now)
+	case instForget:
+		i.forget = sim.EventID{}
+		i.svc.lb.remove(i)
+	}
+}
+
+func (i *Instance) becomeReady(now sim.Time) {
+	i.svc.setState(i, Ready, now)
+	i.readyChanged = now
+	i.accepting = true
+	i.svc.lb.add(i)
+}
+
+// accept takes a request routed to the instance. It returns false when the
+// instance refuses it: not accepting, or its queue is full.
+func (i *Instance) accept(r *request, now sim.Time) bool {
+	if !i.accepting {
+		return false
+	}
+	cfg := &i.svc.cfg.Instance
+	switch {
+	case cfg.Concurrency == 0 || i.busy < cfg.Concurrency:
+		r.inst = i
+		i.start(r, now)
+	case cfg.QueueLimit < 0 || i.queue.len() < cfg.QueueLimit:
+		r.inst = i
+		i.queue.push(r)
+	default:
+		return false
+	}
+	return true
+}
+
+// start gives r a concurrency slot.
+func (i *Instance) start(r *request, now sim.Time) {
+	i.busy++
+	r.started, r.begun = now, true
+	if r.cpu > 0 {
+		i.advance(now)
+		r.finishV = i.v + r.cpu
+		i.psPush(r)
+		if !i.dispatch {
+			i.reschedule(now)
+		}
+		return
+	}
+	i.offCPU(r, now)
+}
+
+// offCPU moves r from its CPU phase to its off-CPU wait, or finishes it.
+func (i *Instance) offCPU(r *request, now sim.Time) {
+	if r.wait > 0 {
+		r.slot = int32(len(i.waiting))
+		i.waiting = append(i.waiting, r)
+		r.waitEnd = i.svc.w.eng.Schedule(now.Add(r.wait), r, reqWaitDone)
+		return
+	}
+	i.finish(r, now)
+}
+
+// waitDone ends r's off-CPU phase.
+func (i *Instance) waitDone(r *request, now sim.Time) {
+	last := len(i.waiting) - 1
+	moved := i.waiting[last]
+	i.waiting[r.slot] = moved
+	moved.slot = r.slot
+	i.waiting[last] = nil
+	i.waiting = i.waiting[:last]
+	i.finish(r, now)
+}
+
+// finish releases r's slot: the response leaves the instance.
+func (i *Instance) finish(r *request, now sim.Time) {
+	i.busy--
+	i.svc.serverDone(r, Completed, now)
+	if i.queue.len() > 0 && i.state != Terminated {
+		i.start(i.queue.pop(), now)
+	}
+	if i.state == Draining && !i.accepting && i.held() == 0 {
+		i.svc.terminate(i, now)
+	}
+}
+
+// rate is the CPU speed of each of n requests in their CPU phase.
+func (i *Instance) rate(n int) float64 {
+	if r := i.cores / float64(n); r < 1 {
+		return r
+	}
+	return 1
+}
+
+// advance brings the virtual clock and the CPU account up to now.
+func (i *Instance) advance(now sim.Time) {
+	if n := len(i.ps); n > 0 && now > i.last {
+		dt := now.Sub(i.last).Seconds()
+		i.v += i.rate(n) * dt
+		i.cpuUsed += math.Min(float64(n), i.cores) * dt
+	}
+	i.last = now
+}
+
+// reschedule makes the pending CPU-completion event match the earliest
+// finish at the current rate, touching the engine only if either changed.
+func (i *Instance) reschedule(now sim.Time) {
+	n := len(i.ps)
+	if n == 0 {
+		if !i.next.IsZero() {
+			i.svc.w.eng.Cancel(i.next)
+			i.next = sim.EventID{}
+		}
+		i.v = 0 // nothing in flight: restart the clock to keep precision
+		return
+	}
+	rate := i.rate(n)
+	f := i.ps[0].finishV
+	if !i.next.IsZero() {
+		if f == i.nextFinish && rate == i.nextRate {
+			return
+		}
+		i.svc.w.eng.Cancel(i.next)
+	}
+	// Round up so that at the event v has reached f.
+	dt := time.Duration(math.Ceil((f - i.v) / rate * 1e9))
+	if dt < 0 {
+		dt = 0
+	}
+	i.nextFinish, i.nextRate = f, rate
+	i.next = i.svc.w.eng.Schedule(now.Add(dt), i, instCPUDone)
+}
+
+// cpuEpsilon absorbs float rounding when comparing the virtual clock with a
+// finish point: one nanosecond of CPU time.
+const cpuEpsilon = 1e-9
+
+// cpuDone completes every CPU phase that has reached its finish point.
+func (i *Instance) cpuDone(now sim.Time) {
+	i.advance(now)
+	i.dispatch = true
+	for len(i.ps) > 0 && i.ps[0].finishV <= i.v+cpuEpsilon {
+		i.offCPU(i.psPop(), now)
+	}
+	i.dispatch = false
+	i.reschedule(now)
+}
+
+// beginDrain starts a graceful removal (see the package documentation).
+func (i *Instance) beginDrain(now sim.Time) {
+	cfg := &i.svc.cfg
+	if i.state != Ready {
+		// Not in rotation and holding nothing: it simply stops.
+		i.svc.terminate(i, now)
+		return
+	}
+	i.svc.setState(i, Draining, now)
+	eng := i.svc.w.eng
+	if d := cfg.LoadBalancer.PropagationDelay; d > 0 {
+		i.forget = eng.Schedule(now.Add(d), i, instForget)
+	} else {
+		i.svc.lb.remove(i)
+	}
+	i.grace = eng.Schedule(now.Add(cfg.Instance.GracePeriod), i, instGraceOver)
+	if d := cfg.Instance.PreStop; d > 0 {
+		i.lifecycle = eng.Schedule(now.Add(d), i, instPreStopDone)
+	} else {
+		i.stopAccepting(now)
+	}
+}
+
+func (i *Instance) stopAccepting(now sim.Time) {
+	i.accepting = false
+	if i.held() == 0 {
+		i.svc.terminate(i, now)
+	}
+}
+
+// kill ends the instance at once; what it holds is lost (Failed).
+func (i *Instance) kill(now sim.Time) {
+	if i.state == Terminated {
+		return
+	}
+	i.advance(now)
+	eng := i.svc.w.eng
+	i.accepting = false
+	for _, r := range i.ps {
+		i.svc.serverDone(r, Failed, now)
+	}
+	clear(i.ps)
+	i.ps = i.ps[:0]
+	for i.queue.len() > 0 {
+		i.svc.serverDone(i.queue.pop(), Failed, now)
+	}
+	for j, r := range i.waiting {
+		eng.Cancel(r.waitEnd)
+		i.svc.serverDone(r, Failed, now)
+		i.waiting[j] = nil
+	}
+	i.waiting = i.waiting[:0]
+	if !i.next.IsZero() {
+		eng.Cancel(i.next)
+		i.next = sim.EventID{}
+	}
+	i.busy = 0
+	i.svc.terminate(i, now)
+}
+
+// psPush and psPop maintain the binary min-heap ps ordered by finishV, ties
+// by insertion (the heap is only ever compared on finishV; equal finish
+// points complete in the same event, in heap order, which is deterministic).
+func (i *Instance) psPush(r *request) {
+	i.ps = append(i.ps, r)
+	j := len(i.ps) - 1
+	for j > 0 {
+		p := (j - 1) / 2
+		if i.ps[p].finishV <= r.finishV {
+			break
+		}
+		i.ps[j] = i.ps[p]
+		j = p
+	}
+	i.ps[j] = r
+}
+
+func (i *Instance) psPop() *request {
+	h := i.ps
+	top := h[0]
+	n := len(h) - 1
+	last := h[n]
+	h[n] = nil
+	h = h[:n]
+	j := 0
+	for {
+		c := 2*j + 1
+		if c >= n {
+			break
+		}
+		if c+1 < n && h[c+1].finishV < h[c].finishV {
+			c++
+		}
+		if last.finishV <= h[c].finishV {
+			break
+		}
+		h[j] = h[c]
+		j = c
+	}
+	if n > 0 {
+		h[j] = last
+	}
+	i.ps = h
+	return top
+}

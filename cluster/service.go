@@ -1,0 +1,377 @@
+package cluster
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/scalesim/scalesim/policies"
+	"github.com/scalesim/scalesim/sim"
+)
+
+// Service is a set of identical instances behind one load balancer.
+type Service struct {
+	w     *World
+	index int
+	cfg   ServiceConfig
+	lb    loadBalancer
+
+	demand    *rand.Rand
+	lifecycle *rand.Rand
+
+	// instances holds every instance not yet terminated, in creation order.
+	instances []*Instance
+	nextID    int
+	counts    Counts
+
+	// Truth counters over the whole run (no warmup): the conservation
+	// invariant is checked against these.
+	arrived  int64
+	outcomes [4]int64
+	inFlight int
+
+	// Integrals for utilization and cost, advanced to integrated.
+	integrated        sim.Time
+	instanceSeconds   float64
+	cpuRequestSeconds float64
+	cpuRetired        float64 // CPU seconds of terminated instances
+
+	metrics metricsPipeline
+}
+
+// Event arguments for service events.
+const (
+	svcArrival uint64 = iota
+	svcEvaluate
+	svcScrape
+)
+
+// Name returns the service's name.
+func (s *Service) Name() string { return s.cfg.Name }
+
+// Counts returns the service's instances by state.
+func (s *Service) Counts() Counts { return s.counts }
+
+// Totals returns the number of requests that arrived, how many ended in
+// each outcome, and how many are in flight (accepted, not yet ended for
+// their client). arrived = sum(outcomes) + inFlight always holds.
+func (s *Service) Totals() (arrived int64, outcomes [4]int64, inFlight int) {
+	return s.arrived, s.outcomes, s.inFlight
+}
+
+// Instances returns the instances not yet terminated, in creation order.
+// The slice is the service's own: do not modify it.
+func (s *Service) Instances() []*Instance { return s.instances }
+
+// Fire handles the service's periodic events and arrivals.
+func (s *Service) Fire(now sim.Time, arg uint64) {
+	switch arg {
+	case svcArrival:
+		s.arrive(now)
+		s.scheduleArrival(now)
+	case svcEvaluate:
+		s.evaluate(now)
+		s.w.eng.Schedule(now.Add(s.cfg.Autoscaler.Interval), s, svcEvaluate)
+	case svcScrape:
+		s.scrape(now)
+		s.w.eng.Schedule(now.Add(s.cfg.Autoscaler.ScrapeInterval), s, svcScrape)
+	}
+}
+
+func (s *Service) scheduleArrival(now sim.Time) {
+	if s.cfg.Arrivals == nil {
+		return
+	}
+	if t := s.cfg.Arrivals.Next(now); t < s.w.end {
+		s.w.eng.Schedule(t, s, svcArrival)
+	}
+}
+
+// arrive handles one request reaching the load balancer.
+func (s *Service) arrive(now sim.Time) {
+	r := s.w.pool.get()
+	r.svc, r.arrived = s, now
+	// Demand is drawn here, for every request in arrival order, so the
+	// demand sequence does not depend on what happens to requests later.
+	r.cpu = s.cfg.DemandCPU.Sample(s.demand)
+	if s.cfg.DemandWait != nil {
+		r.wait = sim.SampleDuration(s.cfg.DemandWait, s.demand)
+	}
+	s.arrived++
+	s.w.obs.RequestArrived(s.index, now)
+
+	inst := s.lb.pick()
+	if inst == nil {
+		s.reject(r, now)
+		return
+	}
+	// Count the request in flight and arm its timeout before the instance
+	// takes it: a request with no demand completes inside accept.
+	s.inFlight++
+	if s.cfg.Timeout > 0 {
+		r.timeout = s.w.eng.Schedule(now.Add(s.cfg.Timeout), r, reqTimeout)
+	}
+	if !inst.accept(r, now) {
+		s.inFlight--
+		if !r.timeout.IsZero() {
+			s.w.eng.Cancel(r.timeout)
+		}
+		s.reject(r, now)
+	}
+}
+
+// reject refuses r before service.
+func (s *Service) reject(r *request, now sim.Time) {
+	s.outcomes[Rejected]++
+	s.w.obs.RequestEnded(s.index, Rejected, now, now, 0)
+	s.w.pool.put(r)
+}
+
+// clientEnd records that r's client learnt outcome o.
+func (s *Service) clientEnd(r *request, o Outcome, now sim.Time) {
+	r.clientDone = true
+	if !r.timeout.IsZero() {
+		s.w.eng.Cancel(r.timeout)
+		r.timeout = sim.EventID{}
+	}
+	s.inFlight--
+	s.outcomes[o]++
+	if o == Completed {
+		s.metrics.observeLatency(now, now.Sub(r.arrived))
+	}
+	var wait time.Duration
+	if r.begun {
+		wait = r.started.Sub(r.arrived)
+	} else {
+		wait = now.Sub(r.arrived)
+	}
+	s.w.obs.RequestEnded(s.index, o, r.arrived, now, wait)
+}
+
+// serverDone records that r's instance let go of it: its response left
+// (Completed) or it was lost (Failed). A request whose client already gave
+// up is only released.
+func (s *Service) serverDone(r *request, o Outcome, now sim.Time) {
+	if !r.clientDone {
+		s.clientEnd(r, o, now)
+	}
+	s.w.pool.put(r)
+}
+
+// integrate advances the time integrals to now.
+func (s *Service) integrate(now sim.Time) {
+	if now <= s.integrated {
+		return
+	}
+	dt := now.Sub(s.integrated).Seconds()
+	c := s.counts
+	s.instanceSeconds += float64(c.Alive()) * dt
+	s.cpuRequestSeconds += float64(c.Starting+c.Ready+c.Draining) * s.cfg.Instance.CPURequest * dt
+	s.integrated = now
+}
+
+// setState moves inst to state st, keeping the counts and integrals right
+// and telling the observer.
+func (s *Service) setState(inst *Instance, st State, now sim.Time) {
+	s.integrate(now)
+	s.adjust(inst.state, -1)
+	inst.state = st
+	s.adjust(st, +1)
+	s.w.obs.Lifecycle(Event{Time: now, Service: s.index, Kind: "instance-" + st.String(), Instance: inst.Name, Counts: s.counts})
+}
+
+func (s *Service) adjust(st State, d int) {
+	switch st {
+	case Pending:
+		s.counts.Pending += d
+	case Starting:
+		s.counts.Starting += d
+	case Ready:
+		s.counts.Ready += d
+	case Draining:
+		s.counts.Draining += d
+	}
+}
+
+// newInstance creates an instance. Initial instances are Ready at once;
+// others start and become ready after their startup and readiness delays.
+func (s *Service) newInstance(now sim.Time, initial bool) *Instance {
+	inst := &Instance{
+		svc:       s,
+		ID:        s.nextID,
+		Name:      fmt.Sprintf("%s-%d", s.cfg.Name, s.nextID),
+		state:     Terminated, // setState counts it from here
+		created:   now,
+		started:   now,
+		last:      now,
+		cores:     s.cfg.Instance.Cores(),
+		accepting: false,
+	}
+	inst.metrics.init(s.metrics.depth)
+	s.nextID++
+	s.instances = append(s.instances, inst)
+	if initial {
+		s.setState(inst, Ready, now)
+		inst.readyChanged = now
+		inst.accepting = true
+		s.lb.add(inst)
+		return inst
+	}
+	s.setState(inst, Starting, now)
+	inst.readyChanged = now
+	boot := s.sampleDelay(s.cfg.Instance.StartupDelay)
+	inst.lifecycle = s.w.eng.Schedule(now.Add(boot), inst, instBooted)
+	return inst
+}
+
+func (s *Service) sampleDelay(d sim.Dist) time.Duration {
+	if d == nil {
+		return 0
+	}
+	return sim.SampleDuration(d, s.lifecycle)
+}
+
+// readinessDelay is drawn when an instance has booted.
+func (s *Service) readinessDelay() time.Duration { return s.sampleDelay(s.cfg.Instance.ReadinessDelay) }
+
+// terminate removes inst for good.
+func (s *Service) terminate(inst *Instance, now sim.Time) {
+	eng := s.w.eng
+	for _, id := range []*sim.EventID{&inst.lifecycle, &inst.grace, &inst.next} {
+		if !id.IsZero() {
+			eng.Cancel(*id)
+			*id = sim.EventID{}
+		}
+	}
+	inst.advance(now)
+	s.cpuRetired += inst.cpuUsed
+	inst.accepting = false
+	if inst.forget.IsZero() {
+		// Nothing will take it out of rotation later: do it now. Otherwise
+		// the load balancer keeps routing to it (and is refused) until the
+		// removal has propagated.
+		s.lb.remove(inst)
+	}
+	s.setState(inst, Terminated, now)
+	for k, x := range s.instances {
+		if x == inst {
+			s.instances = append(s.instances[:k], s.instances[k+1:]...)
+			break
+		}
+	}
+}
+
+// scaleTo makes the number of instances not draining equal n.
+func (s *Service) scaleTo(n int, now sim.Time) {
+	s.counts.Desired = n
+	have := s.counts.Pending + s.counts.Starting + s.counts.Ready
+	for ; have < n; have++ {
+		s.newInstance(now, false)
+	}
+	for ; have > n; have-- {
+		s.pickVictim().beginDrain(now)
+	}
+}
+
+// pickVictim chooses the instance to remove: not ready before ready
+// (pending, then starting), newest first among equals, as a Kubernetes
+// ReplicaSet does.
+func (s *Service) pickVictim() *Instance {
+	var best *Instance
+	for _, inst := range s.instances {
+		if inst.state == Draining {
+			continue
+		}
+		if best == nil || inst.state < best.state || (inst.state == best.state && inst.created >= best.created) {
+			best = inst
+		}
+	}
+	return best
+}
+
+// evaluate runs the autoscaler once.
+func (s *Service) evaluate(now sim.Time) {
+	p := s.cfg.Autoscaler.Policy
+	obs := s.observe(now)
+	rec := p.Recommend(now, obs)
+	before := s.counts.Desired
+	after := before
+	for _, id := range rec.Terminate {
+		for _, inst := range s.instances {
+			if inst.ID == id && inst.state != Draining {
+				inst.beginDrain(now)
+				after--
+				break
+			}
+		}
+	}
+	if rec.Valid {
+		after = rec.Desired
+	}
+	if after != s.counts.Desired || s.counts.Pending+s.counts.Starting+s.counts.Ready != after {
+		s.scaleTo(after, now)
+	}
+	s.w.obs.Decision(Decision{Time: now, Service: s.index, Policy: p.Name(), Observation: obs, Recommendation: rec, Before: before, After: after})
+}
+
+// observe builds what the autoscaler sees now.
+func (s *Service) observe(now sim.Time) policies.Observation {
+	o := policies.Observation{
+		Current:  s.counts.Desired,
+		Min:      s.cfg.Min,
+		Max:      s.cfg.Max,
+		InFlight: float64(s.inFlight),
+		Latency:  s.metrics.latency(s.cfg.Autoscaler.LatencyPercentile),
+		Pods:     make([]policies.Pod, 0, len(s.instances)),
+	}
+	for _, inst := range s.instances {
+		if inst.state == Draining {
+			continue
+		}
+		pod := policies.Pod{
+			ID:            inst.ID,
+			Phase:         policies.PhaseRunning,
+			Ready:         inst.state == Ready,
+			Created:       inst.created,
+			Started:       inst.started,
+			ReadyChanged:  inst.readyChanged,
+			CPURequest:    s.cfg.Instance.CPURequest,
+			MemoryRequest: s.cfg.Instance.MemoryRequest,
+		}
+		if inst.state == Pending {
+			pod.Phase = policies.PhasePending
+		}
+		pod.CPU, pod.Memory = inst.metrics.read(s.cfg.Autoscaler.Window)
+		o.Pods = append(o.Pods, pod)
+	}
+	return o
+}
+
+// memory is the instance's working set now.
+func (s *Service) memory(inst *Instance) float64 {
+	c := &s.cfg.Instance
+	return c.BaseMemory + c.MemoryPerRequest*float64(inst.held())
+}
+
+// sample returns the service's row for Observer.Sample.
+func (s *Service) sample(now sim.Time) Sample {
+	s.integrate(now)
+	cpu := s.cpuRetired
+	mem := 0.0
+	for _, inst := range s.instances {
+		inst.advance(now)
+		cpu += inst.cpuUsed
+		if inst.state != Pending {
+			mem += s.memory(inst)
+		}
+	}
+	return Sample{
+		Service:           s.index,
+		Counts:            s.counts,
+		InFlight:          s.inFlight,
+		CPUSeconds:        cpu,
+		CPURequestSeconds: s.cpuRequestSeconds,
+		InstanceSeconds:   s.instanceSeconds,
+		MemoryBytes:       mem,
+	}
+}

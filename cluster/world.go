@@ -1,0 +1,111 @@
+package cluster
+
+import (
+	"time"
+
+	"github.com/scalesim/scalesim/sim"
+)
+
+// World is the whole simulated system of one run.
+type World struct {
+	eng      *sim.Engine
+	cfg      Config
+	services []*Service
+	obs      Observer
+	pool     requestPool
+	end      sim.Time
+	rows     []Sample // reused by every Sample call
+	ran      bool
+}
+
+// New builds a world; obs may be nil. Nothing happens until Run.
+func New(cfg Config, obs Observer) (*World, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if obs == nil {
+		obs = nopObserver{}
+	}
+	w := &World{eng: sim.NewEngine(), cfg: cfg, obs: obs, end: sim.At(cfg.Duration)}
+	streams := sim.NewStreams(cfg.Seed)
+	for k, sc := range cfg.Services {
+		s := &Service{
+			w:         w,
+			index:     k,
+			cfg:       sc,
+			demand:    streams.Get("demand/" + sc.Name),
+			lifecycle: streams.Get("lifecycle/" + sc.Name),
+			lb:        loadBalancer{alg: sc.LoadBalancer.Algorithm, rng: streams.Get("lb/" + sc.Name)},
+		}
+		s.metrics.init(sc.Autoscaler)
+		w.services = append(w.services, s)
+	}
+	return w, nil
+}
+
+// Engine returns the world's event engine.
+func (w *World) Engine() *sim.Engine { return w.eng }
+
+// Services returns the services in configuration order.
+func (w *World) Services() []*Service { return w.services }
+
+// Event arguments for world events.
+const worldSample uint64 = 0
+
+// Fire handles the periodic sample.
+func (w *World) Fire(now sim.Time, _ uint64) {
+	w.sample(now)
+	if next := now.Add(w.cfg.SampleInterval); next < w.end {
+		w.eng.Schedule(next, w, worldSample)
+	}
+}
+
+func (w *World) sample(now sim.Time) {
+	w.rows = w.rows[:0]
+	for _, s := range w.services {
+		w.rows = append(w.rows, s.sample(now))
+	}
+	w.obs.Sample(now, w.rows)
+}
+
+// Start creates the initial instances and schedules the first events. Run
+// calls it; tests that drive the engine step by step call it themselves.
+func (w *World) Start() {
+	if w.ran {
+		return
+	}
+	w.ran = true
+	for _, s := range w.services {
+		s.counts.Desired = s.cfg.Initial
+		for k := 0; k < s.cfg.Initial; k++ {
+			s.newInstance(0, true)
+		}
+		a := s.cfg.Autoscaler
+		if a.Policy != nil && a.ScrapeInterval > 0 {
+			w.eng.Schedule(0, s, svcScrape)
+		}
+		if a.Policy != nil {
+			w.eng.Schedule(sim.At(a.Interval), s, svcEvaluate)
+		}
+		s.scheduleArrival(0)
+	}
+	if first := sim.At(w.cfg.SampleInterval); first < w.end {
+		w.eng.Schedule(first, w, worldSample)
+	}
+}
+
+// Run runs the world to its end and takes the final sample there.
+func (w *World) Run() {
+	w.Start()
+	w.eng.RunUntil(w.end)
+	w.sample(w.end)
+}
+
+// nopObserver discards everything.
+type nopObserver struct{}
+
+func (nopObserver) RequestArrived(int, sim.Time)                                 {}
+func (nopObserver) RequestEnded(int, Outcome, sim.Time, sim.Time, time.Duration) {}
+func (nopObserver) Lifecycle(Event)                                              {}
+func (nopObserver) Decision(Decision)                                            {}
+func (nopObserver) Sample(sim.Time, []Sample)                                    {}
