@@ -95,11 +95,28 @@ func (w *World) Start() {
 }
 
 // Run runs the world to its end and takes the final sample there.
-func (w *World) Run() {
+func (w *World) Run() { w.RunWithProgress(nil) }
+
+// RunWithProgress is Run, calling progress (if not nil) with the fraction
+// of simulated time done, 0 to 1, a hundred times along the way. Progress
+// reporting never changes the result.
+func (w *World) RunWithProgress(progress func(done float64)) {
 	w.Start()
+	if progress != nil {
+		for k := 1; k < 100; k++ {
+			w.eng.RunUntil(w.end / 100 * sim.Time(k))
+			progress(float64(k) / 100)
+		}
+	}
 	w.eng.RunUntil(w.end)
 	w.sample(w.end)
+	if progress != nil {
+		progress(1)
+	}
 }
+
+// End is when the run stops.
+func (w *World) End() sim.Time { return w.end }
 
 // nopObserver discards everything.
 type nopObserver struct{}
