@@ -1,0 +1,51 @@
+package policies
+
+import (
+	"fmt"
+
+	"github.com/scalesim/scalesim/sim"
+)
+
+// StaticConfig configures Static.
+type StaticConfig struct {
+	// Replicas is the count to keep (the scenario's replicas.initial).
+	Replicas int
+}
+
+// Static keeps a fixed replica count, clamped to [min, max]. It is the
+// baseline every other policy is compared with, and the policy of a service
+// without an autoscaler. It keeps no state.
+type Static struct {
+	cfg StaticConfig
+}
+
+// NewStatic returns the static policy. A negative count is an error.
+func NewStatic(cfg StaticConfig) (*Static, error) {
+	if cfg.Replicas < 0 {
+		return nil, fmt.Errorf("static: replicas %d must be >= 0", cfg.Replicas)
+	}
+	return &Static{cfg: cfg}, nil
+}
+
+// Name is "static".
+func (*Static) Name() string { return "static" }
+
+// Recommend always recommends the configured count, clamped to [Min, Max].
+func (s *Static) Recommend(_ sim.Time, o Observation) Recommendation {
+	desired, l := clamp(s.cfg.Replicas, o.Min, o.Max)
+	r := Recommendation{
+		Valid:   true,
+		Desired: desired,
+		Raw:     s.cfg.Replicas,
+		Inputs: []Input{
+			{Name: "configured_replicas", Value: float64(s.cfg.Replicas)},
+			{Name: "current_replicas", Value: float64(o.Current)},
+		},
+	}
+	if l != nil {
+		r.Limits = []Limit{*l}
+	}
+	r.Reason = reasonFor(o.Current, desired, r.Limits)
+	r.Explanation = explain(fmt.Sprintf("static policy keeps %d replicas", s.cfg.Replicas), r.Limits)
+	return r
+}
