@@ -1,0 +1,717 @@
+package reports
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/scalesim/scalesim/cluster"
+	"github.com/scalesim/scalesim/policies"
+	"github.com/scalesim/scalesim/sim"
+)
+
+// The files of a results folder that this package writes.
+const (
+	SummaryFile    = "summary.json"
+	TimeseriesFile = "timeseries.csv"
+	EventsFile     = "events.jsonl"
+	DecisionsFile  = "decisions.jsonl"
+)
+
+// Config is what a Collector needs that the Observer calls do not carry.
+type Config struct {
+	Scenario string
+	Seed     uint64
+	// Duration is the simulated length of the run: the end of the span the
+	// summary covers.
+	Duration time.Duration
+	// Warmup is the leading time the summary ignores (see the package
+	// documentation); 0 <= Warmup <= Duration.
+	Warmup time.Duration
+	// Services are indexed like the cluster's service indices (the svc and
+	// Service fields of the Observer calls).
+	Services []ServiceConfig
+}
+
+// ServiceConfig describes one service.
+type ServiceConfig struct {
+	// Name is the service's scenario name (unique, non-empty).
+	Name string
+	// Policy is the autoscaling policy's name, e.g. "cpu" or "static".
+	Policy string
+	// PricePerHour is the cost of one alive instance for one hour, in USD.
+	PricePerHour float64
+	// SLO is the service's objective; nil when it has none.
+	SLO *SLO
+}
+
+// SLO is a latency objective: Percentile percent of requests complete within
+// Latency, or, when Availability is given, that fraction of them does.
+type SLO struct {
+	// Latency is the latency target (> 0).
+	Latency time.Duration
+	// Percentile is in percent, in (0, 100], e.g. 99.
+	Percentile float64
+	// Availability is a fraction in (0, 1], e.g. 0.999; 0 means not given.
+	Availability float64
+}
+
+// objective is the fraction of requests that must be good.
+func (s *SLO) objective() float64 {
+	if s.Availability > 0 {
+		return s.Availability
+	}
+	return s.Percentile / 100
+}
+
+// Outputs are where a Collector streams its files. A nil writer skips that
+// file. The Collector buffers each writer; Close flushes them but closes
+// none of them (Create's files excepted).
+type Outputs struct {
+	Timeseries io.Writer // timeseries.csv
+	Events     io.Writer // events.jsonl
+	Decisions  io.Writer // decisions.jsonl
+}
+
+// Validate reports every problem with c.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.Duration <= 0 {
+		errs = append(errs, fmt.Errorf("duration %v: must be positive", c.Duration))
+	}
+	if c.Warmup < 0 || c.Warmup > c.Duration {
+		errs = append(errs, fmt.Errorf("warmup %v: must be within [0, duration %v]", c.Warmup, c.Duration))
+	}
+	seen := map[string]bool{}
+	for i, s := range c.Services {
+		switch {
+		case s.Name == "":
+			errs = append(errs, fmt.Errorf("service %d: empty name", i))
+		case seen[s.Name]:
+			errs = append(errs, fmt.Errorf("service %d: duplicate name %q", i, s.Name))
+		}
+		seen[s.Name] = true
+		if !(s.PricePerHour >= 0) || math.IsInf(s.PricePerHour, 0) {
+			errs = append(errs, fmt.Errorf("service %q: price per hour %v: must be a finite number >= 0", s.Name, s.PricePerHour))
+		}
+		if s.SLO == nil {
+			continue
+		}
+		if s.SLO.Latency <= 0 {
+			errs = append(errs, fmt.Errorf("service %q: SLO latency %v: must be positive", s.Name, s.SLO.Latency))
+		}
+		if !(s.SLO.Percentile > 0 && s.SLO.Percentile <= 100) {
+			errs = append(errs, fmt.Errorf("service %q: SLO percentile %v: must be in (0, 100]", s.Name, s.SLO.Percentile))
+		}
+		if !(s.SLO.Availability >= 0 && s.SLO.Availability <= 1) {
+			errs = append(errs, fmt.Errorf("service %q: SLO availability %v: must be a fraction in (0, 1], or 0 for none", s.Name, s.SLO.Availability))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Collector gathers the statistics of one run and streams its files. It
+// implements cluster.Observer; like the simulator it is single-threaded.
+type Collector struct {
+	cfg    Config
+	warmup sim.Time
+	end    sim.Time
+	svcs   []service
+
+	ts, ev, dec  *bufio.Writer
+	evEnc        *json.Encoder
+	decEnc       *json.Encoder
+	files        []*os.File // opened by Create, closed by Close
+	row          []byte     // scratch for one CSV line
+	err          error      // first write error
+	closed       bool
+	inconsistent error // first inconsistency seen, for Check
+}
+
+var _ cluster.Observer = (*Collector)(nil)
+
+// cum is the cumulative Sample fields at one instant.
+type cum struct {
+	t                    sim.Time
+	cpu, cpuReq, instSec float64
+}
+
+// lerp returns the cumulative values at t, between a and b.
+func lerp(a, b cum, t sim.Time) cum {
+	if b.t <= a.t || t >= b.t {
+		return b
+	}
+	if t <= a.t {
+		return a
+	}
+	f := float64(t-a.t) / float64(b.t-a.t)
+	return cum{t, a.cpu + f*(b.cpu-a.cpu), a.cpuReq + f*(b.cpuReq-a.cpuReq), a.instSec + f*(b.instSec-a.instSec)}
+}
+
+// interval is what one time-series row counts: the requests that arrived
+// or ended since the previous row.
+type interval struct {
+	arrived, completed, rejected, failed, timedOut uint64
+	queueWaitSum                                   float64 // completed requests, seconds
+	latency                                        Histogram
+}
+
+func (iv *interval) reset() {
+	iv.arrived, iv.completed, iv.rejected, iv.failed, iv.timedOut = 0, 0, 0, 0, 0
+	iv.queueWaitSum = 0
+	iv.latency.Reset()
+}
+
+type service struct {
+	cfg       ServiceConfig
+	sloTarget sim.Time // latency target in ns; meaningful with cfg.SLO
+
+	// Requests that arrived at or after warmup.
+	arrived, completed, rejected, failed, timedOut uint64
+	good                                           uint64 // completed within the SLO target
+	latency                                        Histogram
+	queueWaitSum                                   float64
+	up, down                                       int
+
+	// Alive instances: the level now, since when, and its integral over
+	// [warmup, levelSince] in instance-nanoseconds.
+	level      int
+	levelSince sim.Time
+	levelArea  float64
+	repMin     int
+	repMax     int
+	repSeen    bool
+
+	// Cumulative samples: the previous one, the value at warmup, the last.
+	prev, base, last cum
+	baseSet          bool
+
+	// The time series: the current row's counters, the cumulative values at
+	// the previous row.
+	iv     interval
+	rowCum cum
+
+	lastReason string // of the previous autoscaler evaluation
+
+	// Every arrival and end, warmup or not: for Check.
+	allArrived, allEnded uint64
+}
+
+// New returns a Collector that streams its files to out. It writes the
+// timeseries.csv header at once.
+func New(cfg Config, out Outputs) (*Collector, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
+	c := &Collector{
+		cfg:    cfg,
+		warmup: sim.At(cfg.Warmup),
+		end:    sim.At(cfg.Duration),
+		svcs:   make([]service, len(cfg.Services)),
+	}
+	for i, sc := range cfg.Services {
+		s := &c.svcs[i]
+		s.cfg = sc
+		if sc.SLO != nil {
+			slo := *sc.SLO
+			s.cfg.SLO = &slo
+			s.sloTarget = sim.At(slo.Latency)
+		}
+	}
+	const bufSize = 64 << 10
+	if out.Timeseries != nil {
+		c.ts = bufio.NewWriterSize(out.Timeseries, bufSize)
+		c.write(c.ts, []byte(TimeseriesHeader+"\n"))
+	}
+	if out.Events != nil {
+		c.ev = bufio.NewWriterSize(out.Events, bufSize)
+		c.evEnc = json.NewEncoder(c.ev)
+		c.evEnc.SetEscapeHTML(false)
+	}
+	if out.Decisions != nil {
+		c.dec = bufio.NewWriterSize(out.Decisions, bufSize)
+		c.decEnc = json.NewEncoder(c.dec)
+		c.decEnc.SetEscapeHTML(false)
+	}
+	return c, nil
+}
+
+// Create returns a Collector that writes timeseries.csv, events.jsonl and
+// decisions.jsonl into dir, creating dir if needed. Close closes the files.
+// The caller writes summary.json (WriteSummaryFile) into the same dir; a
+// command points dir at a temporary folder and renames it into place once
+// everything is written.
+func Create(dir string, cfg Config) (*Collector, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("reports: %w", err)
+	}
+	var files []*os.File
+	for _, name := range []string{TimeseriesFile, EventsFile, DecisionsFile} {
+		f, err := os.Create(filepath.Join(dir, name))
+		if err != nil {
+			for _, f := range files {
+				f.Close()
+			}
+			return nil, fmt.Errorf("reports: %w", err)
+		}
+		files = append(files, f)
+	}
+	out := Outputs{Timeseries: files[0], Events: files[1], Decisions: files[2]}
+	c, err := New(cfg, out)
+	if err != nil {
+		return nil, err
+	}
+	c.files = files
+	return c, nil
+}
+
+// write writes p to w, keeping the first error.
+func (c *Collector) write(w *bufio.Writer, p []byte) {
+	if _, err := w.Write(p); err != nil && c.err == nil {
+		c.err = err
+	}
+}
+
+// Close flushes the streamed files (and closes those Create opened). It
+// returns the first write error of the run. Calling it again returns nil.
+// Summary remains available after Close.
+func (c *Collector) Close() error {
+	if c.closed {
+		return nil
+	}
+	c.closed = true
+	errs := []error{c.err}
+	for _, w := range []*bufio.Writer{c.ts, c.ev, c.dec} {
+		if w != nil {
+			errs = append(errs, w.Flush())
+		}
+	}
+	for _, f := range c.files {
+		errs = append(errs, f.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("reports: writing results: %w", err)
+	}
+	return nil
+}
+
+// RequestArrived implements cluster.Observer.
+func (c *Collector) RequestArrived(svc int, now sim.Time) {
+	s := &c.svcs[svc]
+	s.allArrived++
+	s.iv.arrived++
+	if now >= c.warmup {
+		s.arrived++
+	}
+}
+
+// RequestEnded implements cluster.Observer. The time series counts the
+// request in the row of its end; the summary counts it only if it arrived
+// at or after warmup.
+func (c *Collector) RequestEnded(svc int, o cluster.Outcome, arrived, now sim.Time, queueWait time.Duration) {
+	s := &c.svcs[svc]
+	s.allEnded++
+	if s.allEnded > s.allArrived && c.inconsistent == nil {
+		c.inconsistent = fmt.Errorf("at %v: service %q: a request ended without having arrived", now, s.cfg.Name)
+	}
+	post := arrived >= c.warmup
+	switch o {
+	case cluster.Completed:
+		lat := now - arrived
+		wait := queueWait.Seconds()
+		s.iv.completed++
+		s.iv.latency.Add(lat.Seconds())
+		s.iv.queueWaitSum += wait
+		if post {
+			s.completed++
+			s.latency.Add(lat.Seconds())
+			s.queueWaitSum += wait
+			if s.cfg.SLO != nil && lat <= s.sloTarget {
+				s.good++
+			}
+		}
+	case cluster.Rejected:
+		s.iv.rejected++
+		if post {
+			s.rejected++
+		}
+	case cluster.Failed:
+		s.iv.failed++
+		if post {
+			s.failed++
+		}
+	case cluster.TimedOut:
+		s.iv.timedOut++
+		if post {
+			s.timedOut++
+		}
+	}
+}
+
+// setLevel records that the service has n alive instances from t on.
+func (c *Collector) setLevel(s *service, t sim.Time, n int) {
+	if a, b := max(s.levelSince, c.warmup), min(t, c.end); b > a {
+		s.levelArea += float64(s.level) * float64(b-a)
+		s.seeLevel(s.level)
+	}
+	if t > s.levelSince {
+		s.levelSince = t
+	}
+	s.level = n
+}
+
+func (s *service) seeLevel(n int) {
+	if !s.repSeen {
+		s.repMin, s.repMax, s.repSeen = n, n, true
+		return
+	}
+	s.repMin = min(s.repMin, n)
+	s.repMax = max(s.repMax, n)
+}
+
+// eventJSON is one line of events.jsonl.
+type eventJSON struct {
+	TimeS    float64     `json:"time_s"`
+	Service  string      `json:"service,omitempty"`
+	Kind     string      `json:"kind"`
+	Instance string      `json:"instance,omitempty"`
+	Detail   string      `json:"detail,omitempty"`
+	Counts   *countsJSON `json:"counts,omitempty"`
+}
+
+type countsJSON struct {
+	Desired  int `json:"desired"`
+	Pending  int `json:"pending"`
+	Starting int `json:"starting"`
+	Ready    int `json:"ready"`
+	Draining int `json:"draining"`
+	Alive    int `json:"alive"`
+}
+
+func toCounts(k cluster.Counts) *countsJSON {
+	return &countsJSON{k.Desired, k.Pending, k.Starting, k.Ready, k.Draining, k.Alive()}
+}
+
+// Lifecycle implements cluster.Observer. Every event becomes one line of
+// events.jsonl: {"time_s", "service" (absent when the event concerns no
+// single service), "kind", "instance" and "detail" (absent when empty),
+// "counts": {desired, pending, starting, ready, draining, alive} (absent
+// without a service)}. A service's Counts also move its replica level.
+func (c *Collector) Lifecycle(e cluster.Event) {
+	line := eventJSON{TimeS: e.Time.Seconds(), Kind: e.Kind, Instance: e.Instance, Detail: e.Detail}
+	if e.Service >= 0 {
+		s := &c.svcs[e.Service]
+		c.setLevel(s, e.Time, e.Counts.Alive())
+		line.Service = s.cfg.Name
+		line.Counts = toCounts(e.Counts)
+	}
+	if c.evEnc != nil {
+		c.encode(c.evEnc, &line)
+	}
+}
+
+func (c *Collector) encode(enc *json.Encoder, v any) {
+	if err := enc.Encode(v); err != nil && c.err == nil {
+		c.err = err
+	}
+}
+
+// jsonFloat encodes as a JSON number, or null when not finite (which JSON
+// cannot represent).
+type jsonFloat float64
+
+func (f jsonFloat) MarshalJSON() ([]byte, error) {
+	v := float64(f)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(v)
+}
+
+type inputJSON struct {
+	Name  string    `json:"name"`
+	Value jsonFloat `json:"value"`
+}
+
+type podsJSON struct {
+	Current  int `json:"current"`  // Observation.Current: the desired count in force
+	Ready    int `json:"ready"`    // running and ready
+	Starting int `json:"starting"` // running, not ready
+	Pending  int `json:"pending"`  // not yet running
+}
+
+// decisionJSON is one line of decisions.jsonl.
+type decisionJSON struct {
+	TimeS       float64          `json:"time_s"`
+	Service     string           `json:"service"`
+	Policy      string           `json:"policy"`
+	Valid       bool             `json:"valid"`
+	Reason      string           `json:"reason"`
+	Changed     bool             `json:"changed"`
+	Before      int              `json:"before"`
+	Raw         int              `json:"raw"`
+	Desired     int              `json:"desired"`
+	After       int              `json:"after"`
+	Min         int              `json:"min"`
+	Max         int              `json:"max"`
+	Pods        podsJSON         `json:"pods"`
+	InFlight    jsonFloat        `json:"in_flight"`
+	Inputs      []inputJSON      `json:"inputs"`
+	Limits      []policies.Limit `json:"limits"`
+	Terminate   []int            `json:"terminate,omitempty"`
+	Explanation string           `json:"explanation"`
+}
+
+// Decision implements cluster.Observer. Evaluations at or after warmup
+// count as scaling actions when After differs from Before.
+//
+// decisions.jsonl keeps an evaluation when it changed something or shows
+// why nothing changed: the count changed (After != Before), it asked to
+// terminate instances, a limit changed or held the calculator's count
+// (Limits not empty), or its Reason differs from the service's previous
+// evaluation (so the first evaluation, and e.g. the start and the end of a
+// "no-metrics" spell, appear once rather than every interval). A steady
+// run of identical quiet evaluations is left out.
+//
+// Each line: {"time_s", "service", "policy", "valid", "reason", "changed"
+// (After != Before), "before", "raw", "desired" (the recommendation),
+// "after" (what the service was set to), "min", "max", "pods": {"current",
+// "ready", "starting", "pending"}, "in_flight", "inputs": [{"name",
+// "value"}], "limits": [{"name", "from", "to", "detail"}], "terminate"
+// (absent when empty), "explanation"}. Non-finite numbers are null.
+func (c *Collector) Decision(d cluster.Decision) {
+	s := &c.svcs[d.Service]
+	r := &d.Recommendation
+	changed := d.After != d.Before
+	if d.Time >= c.warmup {
+		if d.After > d.Before {
+			s.up++
+		} else if d.After < d.Before {
+			s.down++
+		}
+	}
+	keep := changed || len(r.Terminate) > 0 || len(r.Limits) > 0 || r.Reason != s.lastReason
+	s.lastReason = r.Reason
+	if !keep || c.decEnc == nil {
+		return
+	}
+	o := &d.Observation
+	line := decisionJSON{
+		TimeS:       d.Time.Seconds(),
+		Service:     s.cfg.Name,
+		Policy:      d.Policy,
+		Valid:       r.Valid,
+		Reason:      r.Reason,
+		Changed:     changed,
+		Before:      d.Before,
+		Raw:         r.Raw,
+		Desired:     r.Desired,
+		After:       d.After,
+		Min:         o.Min,
+		Max:         o.Max,
+		Pods:        podsJSON{Current: o.Current},
+		InFlight:    jsonFloat(o.InFlight),
+		Inputs:      make([]inputJSON, len(r.Inputs)),
+		Limits:      r.Limits,
+		Terminate:   r.Terminate,
+		Explanation: r.Explanation,
+	}
+	if line.Policy == "" {
+		line.Policy = s.cfg.Policy
+	}
+	for _, p := range o.Pods {
+		switch {
+		case p.Phase == policies.PhasePending:
+			line.Pods.Pending++
+		case p.Ready:
+			line.Pods.Ready++
+		default:
+			line.Pods.Starting++
+		}
+	}
+	for i, in := range r.Inputs {
+		line.Inputs[i] = inputJSON{in.Name, jsonFloat(in.Value)}
+	}
+	if line.Limits == nil {
+		line.Limits = []policies.Limit{}
+	}
+	c.encode(c.decEnc, &line)
+}
+
+// TimeseriesHeader is the first line of timeseries.csv. One row follows per
+// Sample call per service (in the order of the rows passed), describing the
+// interval since the previous row of that service (since time 0 for the
+// first):
+//
+//	time_s              the sample instant, seconds since the start
+//	service             the service name
+//	arrival_rps         arrivals in the interval / interval length
+//	replicas_desired    Counts at the sample instant ...
+//	replicas_ready
+//	replicas_starting
+//	replicas_draining
+//	in_flight           requests accepted and not yet ended, at the instant
+//	cpu_utilization     CPU seconds used / CPU request-seconds in the
+//	                    interval (empty when no CPU was requested)
+//	latency_p50_s       latency percentiles of the requests that completed
+//	latency_p95_s       in the interval (empty when none did)
+//	latency_p99_s
+//	errors              rejected + failed + timed_out in the interval
+//	replicas_pending    Counts at the sample instant
+//	replicas_alive      pending + starting + ready + draining
+//	arrived             requests that arrived in the interval
+//	completed           requests that ended in the interval, by outcome
+//	rejected
+//	failed
+//	timed_out
+//	latency_mean_s      of the requests completed in the interval (empty
+//	latency_max_s       when none did)
+//	queue_wait_mean_s
+//	cpu_cores           CPU seconds used in the interval / its length
+//	memory_bytes        working-set memory at the instant
+//
+// Counts are integers; time_s is the shortest exact decimal; other numbers
+// are fixed-point (6 decimals for seconds, 4 for rates, utilization and
+// cores, 0 for bytes) with trailing zeros trimmed.
+const TimeseriesHeader = "time_s,service,arrival_rps,replicas_desired,replicas_ready,replicas_starting," +
+	"replicas_draining,in_flight,cpu_utilization,latency_p50_s,latency_p95_s,latency_p99_s,errors," +
+	"replicas_pending,replicas_alive,arrived,completed,rejected,failed,timed_out," +
+	"latency_mean_s,latency_max_s,queue_wait_mean_s,cpu_cores,memory_bytes"
+
+// Sample implements cluster.Observer. It writes one timeseries.csv row per
+// service row and moves the cumulative figures the summary uses; the caller
+// calls it once more at the end of the run. A Sample at an instant not after
+// the service's previous row (e.g. one at time 0, or a second one at the
+// same instant) writes no row: its interval would be empty; what it counted
+// goes into the next row.
+func (c *Collector) Sample(now sim.Time, rows []cluster.Sample) {
+	for i := range rows {
+		r := &rows[i]
+		s := &c.svcs[r.Service]
+		c.setLevel(s, now, r.Counts.Alive())
+		cur := cum{now, r.CPUSeconds, r.CPURequestSeconds, r.InstanceSeconds}
+		if !s.baseSet && now >= c.warmup {
+			s.base, s.baseSet = lerp(s.prev, cur, c.warmup), true
+		}
+		s.prev, s.last = cur, cur
+		if inflight := int64(s.allArrived - s.allEnded); inflight != int64(r.InFlight) && c.inconsistent == nil {
+			c.inconsistent = fmt.Errorf("at %v: service %q: InFlight is %d, but %d requests arrived and %d ended",
+				now, s.cfg.Name, r.InFlight, s.allArrived, s.allEnded)
+		}
+		if now <= s.rowCum.t {
+			continue
+		}
+		if c.ts != nil {
+			c.row = c.appendRow(c.row[:0], now, s, r)
+			c.write(c.ts, c.row)
+		}
+		s.rowCum = cur
+		s.iv.reset()
+	}
+}
+
+func (c *Collector) appendRow(b []byte, now sim.Time, s *service, r *cluster.Sample) []byte {
+	dt := float64(now-s.rowCum.t) / 1e9
+	iv := &s.iv
+	k := r.Counts
+	b = strconv.AppendFloat(b, now.Seconds(), 'f', -1, 64)
+	b = append(b, ',')
+	b = appendCSVString(b, s.cfg.Name)
+	b = appendFixed(b, float64(iv.arrived)/dt, 4)
+	b = appendInt(b, k.Desired)
+	b = appendInt(b, k.Ready)
+	b = appendInt(b, k.Starting)
+	b = appendInt(b, k.Draining)
+	b = appendInt(b, r.InFlight)
+	if req := r.CPURequestSeconds - s.rowCum.cpuReq; req > 0 {
+		b = appendFixed(b, (r.CPUSeconds-s.rowCum.cpu)/req, 4)
+	} else {
+		b = append(b, ',')
+	}
+	if iv.completed > 0 {
+		b = appendFixed(b, iv.latency.Quantile(0.50), 6)
+		b = appendFixed(b, iv.latency.Quantile(0.95), 6)
+		b = appendFixed(b, iv.latency.Quantile(0.99), 6)
+	} else {
+		b = append(b, ",,,"...)
+	}
+	b = appendUint(b, iv.rejected+iv.failed+iv.timedOut)
+	b = appendInt(b, k.Pending)
+	b = appendInt(b, k.Alive())
+	b = appendUint(b, iv.arrived)
+	b = appendUint(b, iv.completed)
+	b = appendUint(b, iv.rejected)
+	b = appendUint(b, iv.failed)
+	b = appendUint(b, iv.timedOut)
+	if iv.completed > 0 {
+		b = appendFixed(b, iv.latency.Mean(), 6)
+		b = appendFixed(b, iv.latency.Max(), 6)
+		b = appendFixed(b, iv.queueWaitSum/float64(iv.completed), 6)
+	} else {
+		b = append(b, ",,,"...)
+	}
+	b = appendFixed(b, (r.CPUSeconds-s.rowCum.cpu)/dt, 4)
+	b = appendFixed(b, r.MemoryBytes, 0)
+	return append(b, '\n')
+}
+
+// appendCSVString appends s as a CSV field, quoted only when it must be.
+func appendCSVString(b []byte, s string) []byte {
+	if !strings.ContainsAny(s, ",\"\r\n") {
+		return append(b, s...)
+	}
+	b = append(b, '"')
+	b = append(b, strings.ReplaceAll(s, `"`, `""`)...)
+	return append(b, '"')
+}
+
+func appendInt(b []byte, v int) []byte {
+	return strconv.AppendInt(append(b, ','), int64(v), 10)
+}
+
+func appendUint(b []byte, v uint64) []byte {
+	return strconv.AppendUint(append(b, ','), v, 10)
+}
+
+// appendFixed appends ',' and v with prec decimals, trailing zeros (and a
+// bare point) trimmed, "-0" written as "0" and non-finite values as an
+// empty field.
+func appendFixed(b []byte, v float64, prec int) []byte {
+	b = append(b, ',')
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return b
+	}
+	start := len(b)
+	b = strconv.AppendFloat(b, v, 'f', prec, 64)
+	if prec > 0 {
+		for b[len(b)-1] == '0' {
+			b = b[:len(b)-1]
+		}
+		if b[len(b)-1] == '.' {
+			b = b[:len(b)-1]
+		}
+	}
+	if string(b[start:]) == "-0" {
+		b = append(b[:start], '0')
+	}
+	return b
+}
+
+// Check reports the first inconsistency seen in the calls, or nil: a
+// request that ended without having arrived, or a Sample whose InFlight
+// differs from the arrivals minus the ends seen so far. It is a diagnostic
+// for tests of the simulator; the Collector's figures do not depend on it.
+func (c *Collector) Check() error {
+	return c.inconsistent
+}

@@ -1,0 +1,312 @@
+package reports
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Summary is summary.json: the run's totals, exactly the schema of SPEC.md.
+// The package documentation defines every figure. Services are keyed by
+// name; encoding/json writes map keys sorted, so the output is
+// deterministic.
+type Summary struct {
+	Scenario  string                    `json:"scenario"`
+	Seed      uint64                    `json:"seed"`
+	DurationS float64                   `json:"duration_s"`
+	Events    uint64                    `json:"events"`
+	WallS     float64                   `json:"wall_s"`
+	Services  map[string]ServiceSummary `json:"services"`
+}
+
+// ServiceSummary is one service's totals over [warmup, duration].
+type ServiceSummary struct {
+	Policy             string         `json:"policy"`
+	Requests           Requests       `json:"requests"`
+	LatencyS           Latency        `json:"latency_s"`
+	QueueWaitS         QueueWait      `json:"queue_wait_s"`
+	Replicas           Replicas       `json:"replicas"`
+	ScalingActions     ScalingActions `json:"scaling_actions"`
+	CPUUtilizationMean float64        `json:"cpu_utilization_mean"`
+	Cost               Cost           `json:"cost"`
+	// SLO is absent (the key is omitted) when the service has no SLO.
+	SLO *SLOResult `json:"slo,omitempty"`
+}
+
+// Requests counts the requests that arrived at or after warmup by outcome;
+// Arrived = Completed + Rejected + Failed + TimedOut + InFlightAtEnd.
+type Requests struct {
+	Arrived       uint64 `json:"arrived"`
+	Completed     uint64 `json:"completed"`
+	Rejected      uint64 `json:"rejected"`
+	Failed        uint64 `json:"failed"`
+	TimedOut      uint64 `json:"timed_out"`
+	InFlightAtEnd uint64 `json:"in_flight_at_end"`
+}
+
+// Errors is rejected + failed + timed out.
+func (r Requests) Errors() uint64 { return r.Rejected + r.Failed + r.TimedOut }
+
+// Latency is the latency of completed requests, in seconds.
+type Latency struct {
+	Mean float64 `json:"mean"`
+	P50  float64 `json:"p50"`
+	P90  float64 `json:"p90"`
+	P95  float64 `json:"p95"`
+	P99  float64 `json:"p99"`
+	P999 float64 `json:"p999"`
+	Max  float64 `json:"max"`
+}
+
+// QueueWait is the wait before service of completed requests, in seconds.
+type QueueWait struct {
+	Mean float64 `json:"mean"`
+}
+
+// Replicas are alive instances (pending, starting, ready or draining).
+type Replicas struct {
+	Min  int     `json:"min"`
+	Mean float64 `json:"mean"`
+	Max  int     `json:"max"`
+}
+
+// ScalingActions count evaluations that raised or lowered the count.
+type ScalingActions struct {
+	Up   int `json:"up"`
+	Down int `json:"down"`
+}
+
+// Cost is what the alive instances cost.
+type Cost struct {
+	InstanceHours float64 `json:"instance_hours"`
+	USD           float64 `json:"usd"`
+}
+
+// SLOResult is how the service did against its SLO.
+type SLOResult struct {
+	Met            bool    `json:"met"`
+	LatencyTargetS float64 `json:"latency_target_s"`
+	Percentile     float64 `json:"percentile"`
+	Attainment     float64 `json:"attainment"`
+}
+
+// clean maps NaN and infinities to 0, so that summary.json always encodes,
+// and rounds to 12 significant digits, so that binary noise
+// (0.032999999999999995) does not reach people who read the file.
+func clean(v float64) float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0
+	}
+	r, err := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 12, 64), 64)
+	if err != nil {
+		return v
+	}
+	return r
+}
+
+// Summary returns the run's totals as of now (normally after the final
+// Sample). events is the number of simulation events fired, wall the wall
+// time the run took (wall_s, rounded to the millisecond: the one figure that
+// differs between identical runs). Summary does not change the Collector.
+func (c *Collector) Summary(events uint64, wall time.Duration) Summary {
+	out := Summary{
+		Scenario:  c.cfg.Scenario,
+		Seed:      c.cfg.Seed,
+		DurationS: c.cfg.Duration.Seconds(),
+		Events:    events,
+		WallS:     float64(wall.Round(time.Millisecond).Milliseconds()) / 1000,
+		Services:  make(map[string]ServiceSummary, len(c.svcs)),
+	}
+	for i := range c.svcs {
+		s := &c.svcs[i]
+		out.Services[s.cfg.Name] = c.serviceSummary(s)
+	}
+	return out
+}
+
+func (c *Collector) serviceSummary(s *service) ServiceSummary {
+	r := Requests{
+		Arrived:   s.arrived,
+		Completed: s.completed,
+		Rejected:  s.rejected,
+		Failed:    s.failed,
+		TimedOut:  s.timedOut,
+	}
+	if ended := r.Completed + r.Errors(); ended < r.Arrived {
+		r.InFlightAtEnd = r.Arrived - ended
+	}
+	h := &s.latency
+	out := ServiceSummary{
+		Policy:   s.cfg.Policy,
+		Requests: r,
+		LatencyS: Latency{
+			Mean: h.Mean(),
+			P50:  h.Quantile(0.50),
+			P90:  h.Quantile(0.90),
+			P95:  h.Quantile(0.95),
+			P99:  h.Quantile(0.99),
+			P999: h.Quantile(0.999),
+			Max:  h.Max(),
+		},
+		ScalingActions: ScalingActions{Up: s.up, Down: s.down},
+	}
+	if s.completed > 0 {
+		out.QueueWaitS.Mean = s.queueWaitSum / float64(s.completed)
+	}
+
+	// Replicas: close the level that holds since the last change at the end.
+	area, lo, hi, seen := s.levelArea, s.repMin, s.repMax, s.repSeen
+	if a, b := max(s.levelSince, c.warmup), c.end; b > a {
+		area += float64(s.level) * float64(b-a)
+		if !seen {
+			lo, hi, seen = s.level, s.level, true
+		}
+		lo, hi = min(lo, s.level), max(hi, s.level)
+	}
+	if !seen { // no time at all in [warmup, end]
+		lo, hi = s.level, s.level
+	}
+	out.Replicas = Replicas{Min: lo, Max: hi, Mean: float64(s.level)}
+	if span := c.end - c.warmup; span > 0 {
+		out.Replicas.Mean = area / float64(span)
+	}
+
+	// CPU and cost: the cumulative samples between warmup and the last one.
+	if s.baseSet {
+		if req := s.last.cpuReq - s.base.cpuReq; req > 0 {
+			out.CPUUtilizationMean = (s.last.cpu - s.base.cpu) / req
+		}
+		out.Cost.InstanceHours = (s.last.instSec - s.base.instSec) / 3600
+		out.Cost.USD = out.Cost.InstanceHours * s.cfg.PricePerHour
+	}
+
+	if slo := s.cfg.SLO; slo != nil {
+		res := &SLOResult{
+			LatencyTargetS: slo.Latency.Seconds(),
+			Percentile:     slo.Percentile,
+			Attainment:     1,
+		}
+		if r.Arrived > 0 {
+			res.Attainment = float64(s.good) / float64(r.Arrived)
+		}
+		res.Met = res.Attainment >= slo.objective() // before rounding
+		res.Attainment = clean(res.Attainment)
+		out.SLO = res
+	}
+
+	for _, p := range []*float64{&out.LatencyS.Mean, &out.LatencyS.P50, &out.LatencyS.P90, &out.LatencyS.P95,
+		&out.LatencyS.P99, &out.LatencyS.P999, &out.LatencyS.Max, &out.QueueWaitS.Mean, &out.Replicas.Mean,
+		&out.CPUUtilizationMean, &out.Cost.InstanceHours, &out.Cost.USD} {
+		*p = clean(*p)
+	}
+	return out
+}
+
+// WriteSummary writes s as indented JSON followed by a newline.
+func WriteSummary(w io.Writer, s Summary) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("reports: encoding the summary: %w", err)
+	}
+	if _, err := w.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("reports: writing the summary: %w", err)
+	}
+	return nil
+}
+
+// WriteSummaryFile writes s to the file at path (normally
+// DIR/summary.json), replacing it.
+func WriteSummaryFile(path string, s Summary) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("reports: %w", err)
+	}
+	w := bufio.NewWriter(f)
+	err = WriteSummary(w, s)
+	if ferr := w.Flush(); err == nil && ferr != nil {
+		err = fmt.Errorf("reports: writing the summary: %w", ferr)
+	}
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("reports: writing the summary: %w", cerr)
+	}
+	return err
+}
+
+// WriteTable writes s as a readable table: a line about the run, then one
+// row per service (sorted by name) with its requests, errors (rejected +
+// failed + timed out), latency percentiles, mean and peak replicas, mean
+// CPU utilization, cost and SLO outcome.
+func WriteTable(w io.Writer, s Summary) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s  seed %d  %v simulated  %d events  %.2fs wall\n\n",
+		s.Scenario, s.Seed, time.Duration(s.DurationS*1e9).Round(time.Millisecond), s.Events, s.WallS)
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SERVICE\tPOLICY\tARRIVED\tCOMPLETED\tERRORS\tP50\tP95\tP99\tREPLICAS mean/max\tCPU\tCOST\tSLO")
+	names := make([]string, 0, len(s.Services))
+	for name := range s.Services {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		v := s.Services[name]
+		r := v.Requests
+		errs := fmt.Sprint(r.Errors())
+		if r.Arrived > 0 && r.Errors() > 0 {
+			errs += fmt.Sprintf(" (%s)", percent(float64(r.Errors())/float64(r.Arrived)))
+		}
+		slo := "-"
+		if v.SLO != nil {
+			slo = "missed"
+			if v.SLO.Met {
+				slo = "met"
+			}
+			slo += fmt.Sprintf(" (%s within %s)", percent(v.SLO.Attainment), seconds(v.SLO.LatencyTargetS))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%.2f / %d\t%.0f%%\t$%.2f\t%s\n",
+			name, v.Policy, r.Arrived, r.Completed, errs,
+			seconds(v.LatencyS.P50), seconds(v.LatencyS.P95), seconds(v.LatencyS.P99),
+			v.Replicas.Mean, v.Replicas.Max, 100*v.CPUUtilizationMean, v.Cost.USD, slo)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// seconds formats a latency for people: 850µs, 12.3ms, 1.25s.
+func seconds(v float64) string {
+	switch {
+	case v == 0:
+		return "0"
+	case v < 1e-3:
+		return fmt.Sprintf("%.0fµs", v*1e6)
+	case v < 1:
+		return fmt.Sprintf("%.1fms", v*1e3)
+	default:
+		return fmt.Sprintf("%.2fs", v)
+	}
+}
+
+// percent formats a fraction with as many decimals as it takes to tell
+// 99.9% from 100%: 100%, 99.95%, 12.5%.
+func percent(f float64) string {
+	if f >= 1 {
+		return "100%"
+	}
+	for prec := 1; prec < 6; prec++ {
+		s := fmt.Sprintf("%.*f", prec, 100*f)
+		if s != fmt.Sprintf("%.*f", prec, 100.0) {
+			return s + "%"
+		}
+	}
+	return fmt.Sprintf("%.6f%%", 100*f)
+}
