@@ -1,0 +1,79 @@
+// Package sim is scalesim's discrete-event core: virtual time, the event
+// engine, named random streams and the probability distributions that
+// scenarios draw from.
+//
+// # Determinism
+//
+// Everything here exists so that one seed gives one history: running the
+// same scenario with the same seed must produce the same bytes in every
+// output file, on any machine, however often it is run. The package
+// therefore never reads the wall clock, starts no goroutines, does no I/O
+// and keeps no global state. Like the etcd raft state machine, the Engine
+// is driven entirely by its caller.
+//
+// # Time
+//
+// Time is an int64 count of nanoseconds since the start of the run, and
+// durations are ordinary time.Duration values. Integer time makes every
+// comparison and sum exact: floating-point clocks (as in SimPy) drift as
+// they grow, so two events meant to be simultaneous can end up in either
+// order, or a timer can land a hair before the event it was meant to
+// follow. Convert at the edges only: FromSeconds and Time.Seconds for the
+// scenario format and the reports, SampleDuration for random delays.
+//
+// # The driving loop
+//
+// Components schedule events with Engine.Schedule (at an absolute Time) or
+// Engine.After (a delay from Now). An event is a Handler, usually a
+// long-lived component such as an instance or an autoscaler, plus a uint64
+// argument that tells the handler which of its events this is, so the hot
+// path allocates nothing:
+//
+//	e := sim.NewEngine()
+//	e.After(30*time.Second, autoscaler, evaluate) // first evaluation
+//	e.RunUntil(sim.At(duration))                  // fire everything up to the end
+//	fmt.Println(e.Fired(), "events")
+//
+// Handlers do the rest: inside Fire, a handler reads the time it was given
+// (the same as e.Now()), changes its component's state and schedules,
+// cancels or reschedules further events. A driver that wants to look
+// between events (a progress bar, a sampler, a test) can call Step, which
+// fires exactly one event, or RunUntil in slices:
+//
+//	for t := sim.Time(0); t < end; t = t.Add(interval) {
+//		e.RunUntil(t)
+//		sample(e.Now())
+//	}
+//
+// RunUntil(t) fires every event due at or before t, including those that
+// handlers schedule along the way, then sets Now() to t, so samples are
+// taken at exactly t whether or not an event happened then. Handlers must
+// not call Step or RunUntil themselves.
+//
+// # Ordering
+//
+// Events fire in order of time, and events at the same time in the order
+// they were scheduled (first scheduled, first fired; Reschedule counts as
+// scheduling anew). The order never depends on a map, a pointer value or a
+// heap's internal layout, which is what makes ties reproducible: a request
+// completing at the very instant its timeout expires resolves the same way
+// on every run.
+//
+// Cancel and Reschedule take the EventID that Schedule returned. An EventID
+// is only ever valid for its own event: once the event has fired or been
+// cancelled, its EventID matches nothing, even after the engine reuses the
+// event's internal storage. Cancelling is cheap (the event is marked dead
+// and skipped when its turn comes), so timeouts that are almost always
+// cancelled cost little.
+//
+// # Randomness
+//
+// Every random number comes from a named stream: NewStreams(seed) gives a
+// run's factory, and Streams.Get("arrivals/web") a generator for one
+// purpose. Each component keeps its own stream, so drawing more numbers in
+// one place (a different policy starting more instances, say) never shifts
+// the numbers drawn anywhere else: two policies compared on the same seed
+// see the same arrivals and the same request sizes. Distributions (Dist)
+// are small values that take the generator as an argument and hold no
+// state of their own.
+package sim

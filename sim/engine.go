@@ -1,0 +1,401 @@
+package sim
+
+import (
+	"fmt"
+	"math/bits"
+	"time"
+)
+
+// Handler is the code an event runs. Fire is called with the event's time
+// (equal to the engine's Now()) and the argument given to Schedule. Fire may
+// schedule, cancel and reschedule events on the same engine, but must not
+// call Step or RunUntil.
+//
+// Hot paths should use a long-lived value with a Fire method (a pointer to
+// a component, with arg selecting what to do), which costs nothing per event.
+type Handler interface {
+	Fire(now Time, arg uint64)
+}
+
+// HandlerFunc adapts an ordinary function to Handler. A closure that
+// captures variables is allocated when it is created, so prefer a method on
+// a long-lived value for events scheduled millions of times.
+type HandlerFunc func(now Time, arg uint64)
+
+// Fire calls f(now, arg).
+func (f HandlerFunc) Fire(now Time, arg uint64) { f(now, arg) }
+
+// EventID names one scheduled event, for Cancel and Reschedule. The zero
+// EventID names no event. An EventID stays valid only until its event fires
+// or is cancelled; after that it never matches another event, even one that
+// reuses the same internal slot, because each event carries a sequence
+// number that is never reused.
+type EventID struct {
+	seq  uint64 // the event's insertion sequence number; 0 = no event
+	slot uint32 // index into Engine.slots
+}
+
+// IsZero reports whether id is the zero EventID, which names no event.
+func (id EventID) IsZero() bool { return id.seq == 0 }
+
+// entry is one element of the priority queue. It is ordered by (at, seq):
+// by time, and among events at the same time by insertion order. The entry
+// is live while slots[slot].seq == seq; cancelled events leave their entry
+// behind (lazy deletion) and it is skipped when it reaches the top.
+type entry struct {
+	at   Time
+	seq  uint64
+	slot uint32
+}
+
+// less is the event order: time first, then insertion sequence.
+func (a *entry) less(b *entry) bool { return lessBit(a, b) != 0 }
+
+// lessBit is 1 if a comes before b and 0 otherwise. It computes a-b as a
+// 128-bit unsigned subtraction of the (at, seq) pairs and returns the
+// borrow, so it compiles without a branch: in a heap, which child is the
+// smallest is a coin toss that a branch predictor loses, and the heap code
+// turns the bit into an index arithmetically. Times in the heap are never
+// negative (Now() starts at 0 and Schedule refuses the past), so comparing
+// them unsigned is exact.
+func lessBit(a, b *entry) uint64 {
+	_, borrow := bits.Sub64(a.seq, b.seq, 0)
+	_, borrow = bits.Sub64(uint64(a.at), uint64(b.at), borrow)
+	return borrow
+}
+
+// slot holds what an event runs. Slots are recycled through a free list, so
+// steady-state scheduling allocates nothing.
+type slot struct {
+	h   Handler
+	arg uint64
+	seq uint64 // seq of the event occupying the slot; 0 while free
+}
+
+// compactMin is the heap size below which stale entries are never purged:
+// a small heap full of them costs less than rebuilding it.
+const compactMin = 64
+
+// Engine is a single-threaded discrete-event engine over integer virtual
+// time. It does no I/O, starts no goroutines and never reads the wall clock:
+// the caller drives it with Schedule, Step and RunUntil (see the package
+// documentation). An Engine is not safe for concurrent use.
+//
+// The zero Engine is not ready for use; call NewEngine.
+type Engine struct {
+	now     Time
+	seq     uint64  // last sequence number handed out
+	heap    []entry // 4-ary min-heap, including stale (cancelled) entries
+	slots   []slot
+	free    []uint32 // indices of free slots, used last-in first-out
+	live    int      // events scheduled and neither fired nor cancelled
+	fired   uint64
+	running bool // inside Step, while a handler runs
+}
+
+// NewEngine returns an engine at time 0 with no events.
+func NewEngine() *Engine {
+	return &Engine{
+		heap:  make([]entry, 0, 256),
+		slots: make([]slot, 0, 256),
+		free:  make([]uint32, 0, 256),
+	}
+}
+
+// Now returns the current virtual time: the time of the event being fired
+// or last fired, or the time given to the last RunUntil, whichever is later.
+func (e *Engine) Now() Time { return e.now }
+
+// Pending returns the number of events scheduled that have neither fired nor
+// been cancelled.
+func (e *Engine) Pending() int { return e.live }
+
+// Fired returns the number of events fired so far.
+func (e *Engine) Fired() uint64 { return e.fired }
+
+// Schedule arranges for h.Fire(at, arg) to be called when virtual time
+// reaches at. Events at the same time fire in the order they were
+// scheduled. Scheduling in the past (at < Now()) or a nil handler is a
+// programming error and panics; scheduling at Now() is allowed, and the
+// event fires after every event already scheduled for Now().
+func (e *Engine) Schedule(at Time, h Handler, arg uint64) EventID {
+	if at < e.now {
+		panic(fmt.Sprintf("sim: Schedule at %v, before Now() = %v", at, e.now))
+	}
+	if h == nil {
+		panic("sim: Schedule with a nil Handler")
+	}
+	var s uint32
+	if n := len(e.free); n > 0 {
+		s = e.free[n-1]
+		e.free = e.free[:n-1]
+	} else {
+		if len(e.slots) == 1<<32-1 {
+			panic("sim: more than 2^32-1 pending events")
+		}
+		s = uint32(len(e.slots))
+		e.slots = append(e.slots, slot{})
+	}
+	e.seq++
+	sl := &e.slots[s]
+	sl.h, sl.arg, sl.seq = h, arg, e.seq
+	e.live++
+	e.push(entry{at: at, seq: e.seq, slot: s})
+	return EventID{seq: e.seq, slot: s}
+}
+
+// After schedules h.Fire(now, arg) for d after Now(). A negative d panics,
+// like scheduling in the past; a d so large that Now()+d overflows is
+// treated as Never.
+func (e *Engine) After(d time.Duration, h Handler, arg uint64) EventID {
+	if d < 0 {
+		panic(fmt.Sprintf("sim: After(%v), a negative delay", d))
+	}
+	return e.Schedule(e.now.Add(d), h, arg) // Add saturates at Never
+}
+
+// pending reports whether id names an event that has neither fired nor been
+// cancelled.
+func (e *Engine) pending(id EventID) bool {
+	return id.seq != 0 && int(id.slot) < len(e.slots) && e.slots[id.slot].seq == id.seq
+}
+
+// Cancel removes the event id names, so that it never fires, and reports
+// whether it did: it returns false, and does nothing, when id is zero or
+// its event has already fired or been cancelled. An event may be cancelled
+// from inside any handler, including its own (where Cancel returns false:
+// an event counts as fired as soon as its handler starts). Cancel is O(1)
+// amortized.
+func (e *Engine) Cancel(id EventID) bool {
+	if !e.pending(id) {
+		return false
+	}
+	e.release(id.slot)
+	e.live--
+	e.maybeCompact()
+	return true
+}
+
+// Reschedule moves the pending event id to time at, keeping its handler and
+// argument, and returns the event's new EventID; id is no longer valid
+// afterwards. The moved event is ordered as if newly scheduled: after every
+// event already scheduled for the same time.
+//
+// If id is zero or its event has already fired or been cancelled, nothing is
+// scheduled and Reschedule returns the zero EventID (its handler is no longer
+// known), so callers can write
+//
+//	if t.id = e.Reschedule(t.id, at); t.id.IsZero() {
+//		t.id = e.Schedule(at, t, arg)
+//	}
+//
+// Like Schedule, rescheduling to a time before Now() panics, whether or not
+// id is pending.
+func (e *Engine) Reschedule(id EventID, at Time) EventID {
+	if at < e.now {
+		panic(fmt.Sprintf("sim: Reschedule to %v, before Now() = %v", at, e.now))
+	}
+	if !e.pending(id) {
+		return EventID{}
+	}
+	// Keep the slot (handler and argument stay where they are) and give the
+	// event a new sequence number: the old heap entry goes stale.
+	e.seq++
+	e.slots[id.slot].seq = e.seq
+	e.push(entry{at: at, seq: e.seq, slot: id.slot})
+	e.maybeCompact()
+	return EventID{seq: e.seq, slot: id.slot}
+}
+
+// Step fires the next event, advancing Now() to its time, and reports
+// whether there was one. Step panics if called from inside a handler.
+func (e *Engine) Step() bool {
+	if e.running {
+		panic("sim: Step or RunUntil called from inside a handler")
+	}
+	for len(e.heap) > 0 {
+		top := e.pop()
+		if e.slots[top.slot].seq != top.seq {
+			continue // cancelled or rescheduled
+		}
+		e.fire(top)
+		return true
+	}
+	return false
+}
+
+// RunUntil fires, in order, every event with time <= t, including events
+// that handlers schedule along the way, then sets Now() to t. Events after
+// t stay pending. RunUntil(t) with t < Now() panics, as time cannot go
+// back; RunUntil(Now()) fires the events due now.
+func (e *Engine) RunUntil(t Time) {
+	if e.running {
+		panic("sim: Step or RunUntil called from inside a handler")
+	}
+	if t < e.now {
+		panic(fmt.Sprintf("sim: RunUntil(%v), before Now() = %v", t, e.now))
+	}
+	for len(e.heap) > 0 && e.heap[0].at <= t {
+		top := e.pop()
+		if e.slots[top.slot].seq != top.seq {
+			continue
+		}
+		e.fire(top)
+	}
+	e.now = t
+}
+
+// fire runs the live event top, which has been popped from the heap. The
+// slot is freed first, so the handler may reuse it and Cancel of the firing
+// event returns false. If the handler panics, the engine stays marked as
+// running and further Step and RunUntil calls panic too.
+func (e *Engine) fire(top entry) {
+	sl := &e.slots[top.slot]
+	h, arg := sl.h, sl.arg
+	e.release(top.slot)
+	e.live--
+	e.now = top.at
+	e.fired++
+	e.running = true
+	h.Fire(top.at, arg)
+	e.running = false
+}
+
+// release frees slot s for reuse.
+func (e *Engine) release(s uint32) {
+	sl := &e.slots[s]
+	sl.h, sl.arg, sl.seq = nil, 0, 0 // drop the handler reference for the GC
+	e.free = append(e.free, s)
+}
+
+// maybeCompact drops the stale entries from the heap once they outnumber
+// the live ones. Each rebuild costs O(len(heap)) and follows at least
+// len(heap)/2 cancellations, so cancelling stays O(1) amortized and the heap
+// never holds more than about twice the pending events.
+func (e *Engine) maybeCompact() {
+	n := len(e.heap)
+	if n < compactMin || n-e.live <= e.live {
+		return
+	}
+	h := e.heap[:0]
+	for _, en := range e.heap {
+		if e.slots[en.slot].seq == en.seq {
+			h = append(h, en)
+		}
+	}
+	e.heap = h
+	// Heapify: sift down every internal node, last first.
+	for i := (len(h) - 2) / 4; i >= 0; i-- {
+		e.down(i)
+	}
+}
+
+// The heap is 4-ary: the children of i are 4i+1 .. 4i+4 and its parent is
+// (i-1)/4. Compared with a binary heap it is half as deep, and the four
+// children of a node sit next to each other in memory, so sifting down
+// touches fewer cache lines. Sifts move a hole rather than swapping.
+
+// push adds en to the heap.
+func (e *Engine) push(en entry) {
+	e.heap = append(e.heap, en)
+	h := e.heap
+	i := len(h) - 1
+	for i > 0 {
+		p := (i - 1) / 4
+		if !en.less(&h[p]) {
+			break
+		}
+		h[i] = h[p]
+		i = p
+	}
+	h[i] = en
+}
+
+// pop removes and returns the smallest entry. The heap must not be empty.
+//
+// It uses Floyd's bottom-up variant: the hole left at the root moves all the
+// way down to a leaf, each time taking the smallest child's place, and only
+// then is the last entry put in the hole and sifted up. The last entry was
+// a leaf, so it rarely rises far, and the descent saves the comparison
+// against it at every level (and its hard-to-predict branch).
+func (e *Engine) pop() entry {
+	h := e.heap
+	top := h[0]
+	n := len(h) - 1
+	x := h[n]
+	h = h[:n]
+	e.heap = h
+	if n == 0 {
+		return top
+	}
+	// Descend: full nodes by a branch-free tournament (written out here
+	// because the compiler does not inline minChild), then at most one node
+	// with fewer than four children.
+	i := 0
+	for {
+		c := 4*i + 1
+		if c+3 >= n {
+			if c < n {
+				m := minChild(h, i)
+				h[i] = h[m]
+				i = m
+			}
+			break
+		}
+		q := h[c : c+4 : c+4]
+		a := int(lessBit(&q[1], &q[0]))      // 0 or 1
+		b := 2 + int(lessBit(&q[3], &q[2]))  // 2 or 3
+		w := -int(lessBit(&q[b&3], &q[a&3])) // all ones if b wins
+		m := a ^ ((a ^ b) & w)
+		h[i] = q[m&3]
+		i = c + m
+	}
+	for i > 0 {
+		p := (i - 1) / 4
+		if !x.less(&h[p]) {
+			break
+		}
+		h[i] = h[p]
+		i = p
+	}
+	h[i] = x
+	return top
+}
+
+// minChild returns the index of the smallest child of i, or -1 if i is a
+// leaf. With four children it plays a branch-free tournament.
+func minChild(h []entry, i int) int {
+	c := 4*i + 1
+	if c+3 < len(h) {
+		q := h[c : c+4 : c+4]
+		a := int(lessBit(&q[1], &q[0]))      // 0 or 1
+		b := 2 + int(lessBit(&q[3], &q[2]))  // 2 or 3
+		w := -int(lessBit(&q[b&3], &q[a&3])) // all ones if b wins; &3 drops the bounds checks
+		return c + (a ^ ((a ^ b) & w))
+	}
+	if c >= len(h) {
+		return -1
+	}
+	m := c
+	for j := c + 1; j < len(h); j++ {
+		if h[j].less(&h[m]) {
+			m = j
+		}
+	}
+	return m
+}
+
+// down restores the heap order below i, moving h[i] down.
+func (e *Engine) down(i int) {
+	h := e.heap
+	x := h[i]
+	for {
+		m := minChild(h, i)
+		if m < 0 || !h[m].less(&x) {
+			break
+		}
+		h[i] = h[m]
+		i = m
+	}
+	h[i] = x
+}
