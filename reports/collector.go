@@ -9,21 +9,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/scalesim/scalesim/cluster"
 	"github.com/scalesim/scalesim/policies"
 	"github.com/scalesim/scalesim/sim"
-)
-
-// The files of a results folder that this package writes.
-const (
-	SummaryFile    = "summary.json"
-	TimeseriesFile = "timeseries.csv"
-	EventsFile     = "events.jsonl"
-	DecisionsFile  = "decisions.jsonl"
 )
 
 // Config is what a Collector needs that the Observer calls do not carry.
@@ -129,9 +119,10 @@ type Collector struct {
 	ts, ev, dec  *bufio.Writer
 	evEnc        *json.Encoder
 	decEnc       *json.Encoder
-	files        []*os.File // opened by Create, closed by Close
-	row          []byte     // scratch for one CSV line
-	err          error      // first write error
+	files        []*os.File    // opened by Create, closed by Close
+	row          []byte        // scratch for one CSV line
+	tsRow        TimeseriesRow // scratch for one row (a local would escape)
+	err          error         // first write error
 	closed       bool
 	inconsistent error // first inconsistency seen, for Check
 }
@@ -270,6 +261,9 @@ func Create(dir string, cfg Config) (*Collector, error) {
 	out := Outputs{Timeseries: files[0], Events: files[1], Decisions: files[2]}
 	c, err := New(cfg, out)
 	if err != nil {
+		for _, f := range files {
+			f.Close()
+		}
 		return nil, err
 	}
 	c.files = files
@@ -293,8 +287,9 @@ func (c *Collector) Close() error {
 	c.closed = true
 	errs := []error{c.err}
 	for _, w := range []*bufio.Writer{c.ts, c.ev, c.dec} {
-		if w != nil {
-			errs = append(errs, w.Flush())
+		// A bufio.Writer keeps its first error: do not report it twice.
+		if err := flush(w); err != c.err {
+			errs = append(errs, err)
 		}
 	}
 	for _, f := range c.files {
@@ -304,6 +299,13 @@ func (c *Collector) Close() error {
 		return fmt.Errorf("reports: writing results: %w", err)
 	}
 	return nil
+}
+
+func flush(w *bufio.Writer) error {
+	if w == nil {
+		return nil
+	}
+	return w.Flush()
 }
 
 // RequestArrived implements cluster.Observer.
@@ -329,13 +331,13 @@ func (c *Collector) RequestEnded(svc int, o cluster.Outcome, arrived, now sim.Ti
 	switch o {
 	case cluster.Completed:
 		lat := now - arrived
-		wait := queueWait.Seconds()
+		latS, wait := lat.Seconds(), queueWait.Seconds()
 		s.iv.completed++
-		s.iv.latency.Add(lat.Seconds())
+		s.iv.latency.Add(latS)
 		s.iv.queueWaitSum += wait
 		if post {
 			s.completed++
-			s.latency.Add(lat.Seconds())
+			s.latency.Add(latS)
 			s.queueWaitSum += wait
 			if s.cfg.SLO != nil && lat <= s.sloTarget {
 				s.good++
@@ -380,36 +382,15 @@ func (s *service) seeLevel(n int) {
 	s.repMax = max(s.repMax, n)
 }
 
-// eventJSON is one line of events.jsonl.
-type eventJSON struct {
-	TimeS    float64     `json:"time_s"`
-	Service  string      `json:"service,omitempty"`
-	Kind     string      `json:"kind"`
-	Instance string      `json:"instance,omitempty"`
-	Detail   string      `json:"detail,omitempty"`
-	Counts   *countsJSON `json:"counts,omitempty"`
-}
-
-type countsJSON struct {
-	Desired  int `json:"desired"`
-	Pending  int `json:"pending"`
-	Starting int `json:"starting"`
-	Ready    int `json:"ready"`
-	Draining int `json:"draining"`
-	Alive    int `json:"alive"`
-}
-
-func toCounts(k cluster.Counts) *countsJSON {
-	return &countsJSON{k.Desired, k.Pending, k.Starting, k.Ready, k.Draining, k.Alive()}
+func toCounts(k cluster.Counts) *CountsRecord {
+	return &CountsRecord{k.Desired, k.Pending, k.Starting, k.Ready, k.Draining, k.Alive()}
 }
 
 // Lifecycle implements cluster.Observer. Every event becomes one line of
-// events.jsonl: {"time_s", "service" (absent when the event concerns no
-// single service), "kind", "instance" and "detail" (absent when empty),
-// "counts": {desired, pending, starting, ready, draining, alive} (absent
-// without a service)}. A service's Counts also move its replica level.
+// events.jsonl (an EventRecord). A service's Counts also move its replica
+// level.
 func (c *Collector) Lifecycle(e cluster.Event) {
-	line := eventJSON{TimeS: e.Time.Seconds(), Kind: e.Kind, Instance: e.Instance, Detail: e.Detail}
+	line := EventRecord{TimeS: e.Time.Seconds(), Kind: e.Kind, Instance: e.Instance, Detail: e.Detail}
 	if e.Service >= 0 {
 		s := &c.svcs[e.Service]
 		c.setLevel(s, e.Time, e.Counts.Alive())
@@ -427,52 +408,6 @@ func (c *Collector) encode(enc *json.Encoder, v any) {
 	}
 }
 
-// jsonFloat encodes as a JSON number, or null when not finite (which JSON
-// cannot represent).
-type jsonFloat float64
-
-func (f jsonFloat) MarshalJSON() ([]byte, error) {
-	v := float64(f)
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return []byte("null"), nil
-	}
-	return json.Marshal(v)
-}
-
-type inputJSON struct {
-	Name  string    `json:"name"`
-	Value jsonFloat `json:"value"`
-}
-
-type podsJSON struct {
-	Current  int `json:"current"`  // Observation.Current: the desired count in force
-	Ready    int `json:"ready"`    // running and ready
-	Starting int `json:"starting"` // running, not ready
-	Pending  int `json:"pending"`  // not yet running
-}
-
-// decisionJSON is one line of decisions.jsonl.
-type decisionJSON struct {
-	TimeS       float64          `json:"time_s"`
-	Service     string           `json:"service"`
-	Policy      string           `json:"policy"`
-	Valid       bool             `json:"valid"`
-	Reason      string           `json:"reason"`
-	Changed     bool             `json:"changed"`
-	Before      int              `json:"before"`
-	Raw         int              `json:"raw"`
-	Desired     int              `json:"desired"`
-	After       int              `json:"after"`
-	Min         int              `json:"min"`
-	Max         int              `json:"max"`
-	Pods        podsJSON         `json:"pods"`
-	InFlight    jsonFloat        `json:"in_flight"`
-	Inputs      []inputJSON      `json:"inputs"`
-	Limits      []policies.Limit `json:"limits"`
-	Terminate   []int            `json:"terminate,omitempty"`
-	Explanation string           `json:"explanation"`
-}
-
 // Decision implements cluster.Observer. Evaluations at or after warmup
 // count as scaling actions when After differs from Before.
 //
@@ -484,12 +419,7 @@ type decisionJSON struct {
 // "no-metrics" spell, appear once rather than every interval). A steady
 // run of identical quiet evaluations is left out.
 //
-// Each line: {"time_s", "service", "policy", "valid", "reason", "changed"
-// (After != Before), "before", "raw", "desired" (the recommendation),
-// "after" (what the service was set to), "min", "max", "pods": {"current",
-// "ready", "starting", "pending"}, "in_flight", "inputs": [{"name",
-// "value"}], "limits": [{"name", "from", "to", "detail"}], "terminate"
-// (absent when empty), "explanation"}. Non-finite numbers are null.
+// Each line is a DecisionRecord. Non-finite numbers are null.
 func (c *Collector) Decision(d cluster.Decision) {
 	s := &c.svcs[d.Service]
 	r := &d.Recommendation
@@ -507,7 +437,7 @@ func (c *Collector) Decision(d cluster.Decision) {
 		return
 	}
 	o := &d.Observation
-	line := decisionJSON{
+	line := DecisionRecord{
 		TimeS:       d.Time.Seconds(),
 		Service:     s.cfg.Name,
 		Policy:      d.Policy,
@@ -520,9 +450,9 @@ func (c *Collector) Decision(d cluster.Decision) {
 		After:       d.After,
 		Min:         o.Min,
 		Max:         o.Max,
-		Pods:        podsJSON{Current: o.Current},
-		InFlight:    jsonFloat(o.InFlight),
-		Inputs:      make([]inputJSON, len(r.Inputs)),
+		Pods:        PodsRecord{Current: o.Current},
+		InFlight:    JSONFloat(o.InFlight),
+		Inputs:      make([]InputRecord, len(r.Inputs)),
 		Limits:      r.Limits,
 		Terminate:   r.Terminate,
 		Explanation: r.Explanation,
@@ -541,7 +471,7 @@ func (c *Collector) Decision(d cluster.Decision) {
 		}
 	}
 	for i, in := range r.Inputs {
-		line.Inputs[i] = inputJSON{in.Name, jsonFloat(in.Value)}
+		line.Inputs[i] = InputRecord{in.Name, JSONFloat(in.Value)}
 	}
 	if line.Limits == nil {
 		line.Limits = []policies.Limit{}
@@ -549,52 +479,12 @@ func (c *Collector) Decision(d cluster.Decision) {
 	c.encode(c.decEnc, &line)
 }
 
-// TimeseriesHeader is the first line of timeseries.csv. One row follows per
-// Sample call per service (in the order of the rows passed), describing the
-// interval since the previous row of that service (since time 0 for the
-// first):
-//
-//	time_s              the sample instant, seconds since the start
-//	service             the service name
-//	arrival_rps         arrivals in the interval / interval length
-//	replicas_desired    Counts at the sample instant ...
-//	replicas_ready
-//	replicas_starting
-//	replicas_draining
-//	in_flight           requests accepted and not yet ended, at the instant
-//	cpu_utilization     CPU seconds used / CPU request-seconds in the
-//	                    interval (empty when no CPU was requested)
-//	latency_p50_s       latency percentiles of the requests that completed
-//	latency_p95_s       in the interval (empty when none did)
-//	latency_p99_s
-//	errors              rejected + failed + timed_out in the interval
-//	replicas_pending    Counts at the sample instant
-//	replicas_alive      pending + starting + ready + draining
-//	arrived             requests that arrived in the interval
-//	completed           requests that ended in the interval, by outcome
-//	rejected
-//	failed
-//	timed_out
-//	latency_mean_s      of the requests completed in the interval (empty
-//	latency_max_s       when none did)
-//	queue_wait_mean_s
-//	cpu_cores           CPU seconds used in the interval / its length
-//	memory_bytes        working-set memory at the instant
-//
-// Counts are integers; time_s is the shortest exact decimal; other numbers
-// are fixed-point (6 decimals for seconds, 4 for rates, utilization and
-// cores, 0 for bytes) with trailing zeros trimmed.
-const TimeseriesHeader = "time_s,service,arrival_rps,replicas_desired,replicas_ready,replicas_starting," +
-	"replicas_draining,in_flight,cpu_utilization,latency_p50_s,latency_p95_s,latency_p99_s,errors," +
-	"replicas_pending,replicas_alive,arrived,completed,rejected,failed,timed_out," +
-	"latency_mean_s,latency_max_s,queue_wait_mean_s,cpu_cores,memory_bytes"
-
-// Sample implements cluster.Observer. It writes one timeseries.csv row per
-// service row and moves the cumulative figures the summary uses; the caller
-// calls it once more at the end of the run. A Sample at an instant not after
-// the service's previous row (e.g. one at time 0, or a second one at the
-// same instant) writes no row: its interval would be empty; what it counted
-// goes into the next row.
+// Sample implements cluster.Observer. It writes one timeseries.csv row (a
+// TimeseriesRow) per service row and moves the cumulative figures the
+// summary uses; the caller calls it once more at the end of the run. A
+// Sample at an instant not after the service's previous row (one at time 0,
+// or a second one at the same instant) writes no row, since its interval
+// would be empty; what it counted goes into the next row.
 func (c *Collector) Sample(now sim.Time, rows []cluster.Sample) {
 	for i := range rows {
 		r := &rows[i]
@@ -613,7 +503,8 @@ func (c *Collector) Sample(now sim.Time, rows []cluster.Sample) {
 			continue
 		}
 		if c.ts != nil {
-			c.row = c.appendRow(c.row[:0], now, s, r)
+			fillRow(&c.tsRow, now, s, r)
+			c.row = AppendTimeseriesRow(c.row[:0], &c.tsRow)
 			c.write(c.ts, c.row)
 		}
 		s.rowCum = cur
@@ -621,91 +512,50 @@ func (c *Collector) Sample(now sim.Time, rows []cluster.Sample) {
 	}
 }
 
-func (c *Collector) appendRow(b []byte, now sim.Time, s *service, r *cluster.Sample) []byte {
+// fillRow fills row with service s over the interval ending at now.
+func fillRow(row *TimeseriesRow, now sim.Time, s *service, r *cluster.Sample) {
 	dt := float64(now-s.rowCum.t) / 1e9
 	iv := &s.iv
 	k := r.Counts
-	b = strconv.AppendFloat(b, now.Seconds(), 'f', -1, 64)
-	b = append(b, ',')
-	b = appendCSVString(b, s.cfg.Name)
-	b = appendFixed(b, float64(iv.arrived)/dt, 4)
-	b = appendInt(b, k.Desired)
-	b = appendInt(b, k.Ready)
-	b = appendInt(b, k.Starting)
-	b = appendInt(b, k.Draining)
-	b = appendInt(b, r.InFlight)
+	nan := math.NaN()
+	*row = TimeseriesRow{
+		TimeS:            now.Seconds(),
+		Service:          s.cfg.Name,
+		ArrivalRPS:       float64(iv.arrived) / dt,
+		ReplicasDesired:  int64(k.Desired),
+		ReplicasReady:    int64(k.Ready),
+		ReplicasStarting: int64(k.Starting),
+		ReplicasDraining: int64(k.Draining),
+		InFlight:         int64(r.InFlight),
+		CPUUtilization:   nan,
+		LatencyP50S:      nan,
+		LatencyP95S:      nan,
+		LatencyP99S:      nan,
+		Errors:           int64(iv.rejected + iv.failed + iv.timedOut),
+		ReplicasPending:  int64(k.Pending),
+		ReplicasAlive:    int64(k.Alive()),
+		Arrived:          int64(iv.arrived),
+		Completed:        int64(iv.completed),
+		Rejected:         int64(iv.rejected),
+		Failed:           int64(iv.failed),
+		TimedOut:         int64(iv.timedOut),
+		LatencyMeanS:     nan,
+		LatencyMaxS:      nan,
+		QueueWaitMeanS:   nan,
+		CPUCores:         (r.CPUSeconds - s.rowCum.cpu) / dt,
+		MemoryBytes:      r.MemoryBytes,
+	}
 	if req := r.CPURequestSeconds - s.rowCum.cpuReq; req > 0 {
-		b = appendFixed(b, (r.CPUSeconds-s.rowCum.cpu)/req, 4)
-	} else {
-		b = append(b, ',')
+		row.CPUUtilization = (r.CPUSeconds - s.rowCum.cpu) / req
 	}
 	if iv.completed > 0 {
-		b = appendFixed(b, iv.latency.Quantile(0.50), 6)
-		b = appendFixed(b, iv.latency.Quantile(0.95), 6)
-		b = appendFixed(b, iv.latency.Quantile(0.99), 6)
-	} else {
-		b = append(b, ",,,"...)
+		row.LatencyP50S = iv.latency.Quantile(0.50)
+		row.LatencyP95S = iv.latency.Quantile(0.95)
+		row.LatencyP99S = iv.latency.Quantile(0.99)
+		row.LatencyMeanS = iv.latency.Mean()
+		row.LatencyMaxS = iv.latency.Max()
+		row.QueueWaitMeanS = iv.queueWaitSum / float64(iv.completed)
 	}
-	b = appendUint(b, iv.rejected+iv.failed+iv.timedOut)
-	b = appendInt(b, k.Pending)
-	b = appendInt(b, k.Alive())
-	b = appendUint(b, iv.arrived)
-	b = appendUint(b, iv.completed)
-	b = appendUint(b, iv.rejected)
-	b = appendUint(b, iv.failed)
-	b = appendUint(b, iv.timedOut)
-	if iv.completed > 0 {
-		b = appendFixed(b, iv.latency.Mean(), 6)
-		b = appendFixed(b, iv.latency.Max(), 6)
-		b = appendFixed(b, iv.queueWaitSum/float64(iv.completed), 6)
-	} else {
-		b = append(b, ",,,"...)
-	}
-	b = appendFixed(b, (r.CPUSeconds-s.rowCum.cpu)/dt, 4)
-	b = appendFixed(b, r.MemoryBytes, 0)
-	return append(b, '\n')
-}
-
-// appendCSVString appends s as a CSV field, quoted only when it must be.
-func appendCSVString(b []byte, s string) []byte {
-	if !strings.ContainsAny(s, ",\"\r\n") {
-		return append(b, s...)
-	}
-	b = append(b, '"')
-	b = append(b, strings.ReplaceAll(s, `"`, `""`)...)
-	return append(b, '"')
-}
-
-func appendInt(b []byte, v int) []byte {
-	return strconv.AppendInt(append(b, ','), int64(v), 10)
-}
-
-func appendUint(b []byte, v uint64) []byte {
-	return strconv.AppendUint(append(b, ','), v, 10)
-}
-
-// appendFixed appends ',' and v with prec decimals, trailing zeros (and a
-// bare point) trimmed, "-0" written as "0" and non-finite values as an
-// empty field.
-func appendFixed(b []byte, v float64, prec int) []byte {
-	b = append(b, ',')
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return b
-	}
-	start := len(b)
-	b = strconv.AppendFloat(b, v, 'f', prec, 64)
-	if prec > 0 {
-		for b[len(b)-1] == '0' {
-			b = b[:len(b)-1]
-		}
-		if b[len(b)-1] == '.' {
-			b = b[:len(b)-1]
-		}
-	}
-	if string(b[start:]) == "-0" {
-		b = append(b[:start], '0')
-	}
-	return b
 }
 
 // Check reports the first inconsistency seen in the calls, or nil: a

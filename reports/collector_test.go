@@ -2,10 +2,14 @@ package reports
 
 import (
 	"bytes"
+	"errors"
 	"flag"
+	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -515,5 +519,121 @@ func BenchmarkRequest(b *testing.B) {
 		now = now.Add(time.Millisecond)
 		c.RequestArrived(web, now)
 		c.RequestEnded(web, cluster.Completed, now, now.Add(80*time.Millisecond), time.Millisecond)
+	}
+}
+
+// TestSampleDoesNotAllocate: in steady state a sample row costs no
+// allocation, so the Collector's memory does not grow with the run.
+func TestSampleDoesNotAllocate(t *testing.T) {
+	c, err := New(tinyConfig(), Outputs{Timeseries: io.Discard, Events: io.Discard, Decisions: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := at(0)
+	rows := []cluster.Sample{{Service: web, Counts: cluster.Counts{Ready: 3}}, {Service: db, Counts: cluster.Counts{Ready: 1}}}
+	allocs := testing.AllocsPerRun(1000, func() {
+		for range 10 {
+			now = now.Add(10 * time.Millisecond)
+			c.RequestArrived(web, now)
+			c.RequestEnded(web, cluster.Completed, now, now.Add(5*time.Millisecond), 0)
+		}
+		rows[0].CPUSeconds += 1
+		rows[0].CPURequestSeconds += 2
+		c.Sample(now.Add(time.Second), rows)
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocations per sample", allocs)
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+func TestCloseReportsWriteErrors(t *testing.T) {
+	c, err := New(tinyConfig(), Outputs{Timeseries: failingWriter{}, Events: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tinyTrace(c)
+	err = c.Close()
+	if err == nil || !strings.Contains(err.Error(), "disk full") || strings.Count(err.Error(), "disk full") != 1 {
+		t.Fatalf("Close = %v, want one disk full", err)
+	}
+}
+
+// TestCollectorRandomTrace compares the summary of a long random trace with
+// figures computed directly from the requests kept in a slice.
+func TestCollectorRandomTrace(t *testing.T) {
+	cfg := Config{Scenario: "random", Duration: time.Hour, Warmup: 10 * time.Minute,
+		Services: []ServiceConfig{{Name: "s", Policy: "cpu", SLO: &SLO{Latency: 200 * time.Millisecond, Percentile: 99}}}}
+	c, err := New(cfg, Outputs{Timeseries: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(11, 12))
+	type req struct {
+		arrive, end sim.Time
+		o           cluster.Outcome
+	}
+	var kept []req
+	var lat []float64
+	var good, arrived int
+	now := sim.Time(0)
+	end := sim.At(cfg.Duration)
+	// Requests end in arrival order here, which is all the collector
+	// needs: it never pairs an end with its arrival.
+	for {
+		now = now.Add(time.Duration(r.ExpFloat64() * 50e6)) // 20 rps
+		if now >= end {
+			break
+		}
+		d := sim.Time(r.ExpFloat64() * 80e6)
+		o := cluster.Outcome(0)
+		if u := r.Float64(); u < 0.01 {
+			o = cluster.Rejected
+		} else if u < 0.015 {
+			o = cluster.TimedOut
+		}
+		c.RequestArrived(0, now)
+		if now+d >= end { // still in flight at the end
+			continue
+		}
+		c.RequestEnded(0, o, now, now+d, 0)
+		if now >= sim.At(cfg.Warmup) {
+			kept = append(kept, req{now, now + d, o})
+		}
+	}
+	for _, q := range kept {
+		if q.o == cluster.Completed {
+			lat = append(lat, (q.end - q.arrive).Seconds())
+			if q.end-q.arrive <= sim.At(200*time.Millisecond) {
+				good++
+			}
+		}
+	}
+	c.Sample(end, []cluster.Sample{{InFlight: 0}})
+	s := c.Summary(0, 0).Services["s"]
+	rq := s.Requests
+	arrived = int(rq.Arrived)
+	if rq.Arrived != rq.Completed+rq.Errors()+rq.InFlightAtEnd || rq.Completed != uint64(len(lat)) ||
+		int(rq.Arrived-rq.InFlightAtEnd) != len(kept) {
+		t.Fatalf("requests %+v, %d kept, %d completed", rq, len(kept), len(lat))
+	}
+	slices.Sort(lat)
+	for _, p := range []struct {
+		q   float64
+		got float64
+	}{{0.5, s.LatencyS.P50}, {0.9, s.LatencyS.P90}, {0.95, s.LatencyS.P95}, {0.99, s.LatencyS.P99}, {0.999, s.LatencyS.P999}} {
+		want := exactQuantile(lat, p.q)
+		if math.Abs(p.got-want)/want > HistogramRelativeError {
+			t.Errorf("p%v = %v, exact %v", 100*p.q, p.got, want)
+		}
+	}
+	if s.LatencyS.Max != lat[len(lat)-1] {
+		t.Errorf("max %v, want %v", s.LatencyS.Max, lat[len(lat)-1])
+	}
+	if want := float64(good) / float64(arrived); !near(s.SLO.Attainment, want) || s.SLO.Met != (want >= 0.99) {
+		t.Errorf("slo %+v, want attainment %v", s.SLO, want)
 	}
 }
