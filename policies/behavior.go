@@ -491,11 +491,10 @@ func rulesDetail(dir string, r Rules, limit int) string {
 	for i, p := range r.Policies {
 		ps[i] = p.String()
 	}
-	which := "policy"
-	if len(ps) > 1 {
-		which = fmt.Sprintf("policies (%s of)", r.SelectPolicy)
+	if len(ps) == 1 {
+		return fmt.Sprintf("%s policy %s allows %d", dir, ps[0], limit)
 	}
-	return fmt.Sprintf("%s %s %s allow %d", dir, which, strings.Join(ps, ", "), limit)
+	return fmt.Sprintf("%s policies (%s of %s) allow %d", dir, r.SelectPolicy, strings.Join(ps, ", "), limit)
 }
 
 // normalize turns a raw recommendation into the count to apply, returning
