@@ -331,6 +331,13 @@ func TestTimeseriesHeader(t *testing.T) {
 	if !strings.HasPrefix(TimeseriesHeader, spec+",") {
 		t.Fatalf("header does not begin with the SPEC.md columns")
 	}
+	var names []string
+	for _, c := range tsColumns {
+		names = append(names, c.name)
+	}
+	if got := strings.Join(names, ","); got != TimeseriesHeader {
+		t.Fatalf("the column table gives\n%s\nTimeseriesHeader is\n%s", got, TimeseriesHeader)
+	}
 	out := runTiny(t)
 	lines := strings.Split(strings.TrimSuffix(string(out.timeseries), "\n"), "\n")
 	cols := strings.Count(TimeseriesHeader, ",")

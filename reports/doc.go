@@ -10,7 +10,7 @@
 // caller takes a Summary and writes summary.json:
 //
 //	c, err := reports.Create(tmpDir, cfg) // or New(cfg, Outputs{...})
-//	world.Observe(c)
+//	world.Observe(c)                      // however cluster wires its Observer
 //	engine.RunUntil(end)                  // including a final Sample at end
 //	err = c.Close()                       // flushes the streamed files
 //	s := c.Summary(engine.Fired(), wall)
@@ -74,5 +74,7 @@
 // reading (see Collector.Decision). All three cover the whole run, warmup
 // included: they are a record of what happened, and plots mark the warmup.
 //
-// Output is byte-deterministic: the same calls give the same bytes.
+// Numbers in summary.json are rounded to 12 significant digits, which hides
+// binary noise (0.033 rather than 0.032999999999999995). Output is
+// byte-deterministic: the same calls give the same bytes.
 package reports

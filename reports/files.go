@@ -119,13 +119,10 @@ var tsColumns = []tsColumn{
 // seconds, 4 for rates, utilization and cores, 0 for bytes) with trailing
 // zeros trimmed; undefined values (NaN) as an empty cell. Columns may be
 // added at the end in later versions; none will be renamed.
-var TimeseriesHeader = func() string {
-	names := make([]string, len(tsColumns))
-	for i, c := range tsColumns {
-		names[i] = c.name
-	}
-	return strings.Join(names, ",")
-}()
+const TimeseriesHeader = "time_s,service,arrival_rps,replicas_desired,replicas_ready,replicas_starting," +
+	"replicas_draining,in_flight,cpu_utilization,latency_p50_s,latency_p95_s,latency_p99_s,errors," +
+	"replicas_pending,replicas_alive,arrived,completed,rejected,failed,timed_out," +
+	"latency_mean_s,latency_max_s,queue_wait_mean_s,cpu_cores,memory_bytes"
 
 // AppendTimeseriesRow appends r as one CSV line, newline included.
 func AppendTimeseriesRow(b []byte, r *TimeseriesRow) []byte {
