@@ -25,9 +25,10 @@
 //
 // # Instance lifecycle
 //
-//	Pending  -> created, waiting for a place to run (zero time without nodes)
-//	Starting -> the process runs; it boots for StartupDelay, then its
-//	            readiness probe first passes after ReadinessDelay
+//	Pending  -> created; scheduled, image pulled, container created: lasts
+//	            StartupDelay (Kubernetes pod phase Pending)
+//	Starting -> the process runs but is not ready yet: lasts ReadinessDelay
+//	            (boot, then the first passing readiness probe)
 //	Ready    -> in the load balancer's rotation
 //	Draining -> chosen for removal; see below
 //	Terminated

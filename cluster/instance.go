@@ -63,7 +63,7 @@ type Instance struct {
 // Event arguments for instance events.
 const (
 	instCPUDone uint64 = iota
-	instBooted
+	instStarted
 	instReady
 	instPreStopDone
 	instGraceOver
@@ -82,7 +82,10 @@ func (i *Instance) Fire(now sim.Time, arg uint64) {
 	case instCPUDone:
 		i.next = sim.EventID{}
 		i.cpuDone(now)
-	case instBooted:
+	case instStarted:
+		i.started = now
+		i.last = now
+		i.svc.setState(i, Starting, now)
 		i.lifecycle = i.svc.w.eng.Schedule(now.Add(i.svc.readinessDelay()), i, instReady)
 	case instReady:
 		i.lifecycle = sim.EventID{}

@@ -194,7 +194,8 @@ func (s *Service) adjust(st State, d int) {
 }
 
 // newInstance creates an instance. Initial instances are Ready at once;
-// others start and become ready after their startup and readiness delays.
+// others are Pending for their startup delay, then Starting for their
+// readiness delay, then Ready.
 func (s *Service) newInstance(now sim.Time, initial bool) *Instance {
 	inst := &Instance{
 		svc:       s,
@@ -217,10 +218,10 @@ func (s *Service) newInstance(now sim.Time, initial bool) *Instance {
 		s.lb.add(inst)
 		return inst
 	}
-	s.setState(inst, Starting, now)
+	s.setState(inst, Pending, now)
 	inst.readyChanged = now
-	boot := s.sampleDelay(s.cfg.Instance.StartupDelay)
-	inst.lifecycle = s.w.eng.Schedule(now.Add(boot), inst, instBooted)
+	start := s.sampleDelay(s.cfg.Instance.StartupDelay)
+	inst.lifecycle = s.w.eng.Schedule(now.Add(start), inst, instStarted)
 	return inst
 }
 
@@ -231,7 +232,7 @@ func (s *Service) sampleDelay(d sim.Dist) time.Duration {
 	return sim.SampleDuration(d, s.lifecycle)
 }
 
-// readinessDelay is drawn when an instance has booted.
+// readinessDelay is drawn when an instance starts running.
 func (s *Service) readinessDelay() time.Duration { return s.sampleDelay(s.cfg.Instance.ReadinessDelay) }
 
 // terminate removes inst for good.
