@@ -21,13 +21,27 @@ type Dist interface {
 }
 
 // SampleDuration draws from d, read in seconds, as a duration rounded to
-// the nearest nanosecond. Negative draws are clamped to zero.
+// the nearest nanosecond. Negative and NaN draws are clamped to zero, and
+// draws beyond the largest Duration (about 292 years, which a heavy-tailed
+// Pareto can produce) to the largest Duration, so the result is always a
+// valid delay for Engine.After.
 func SampleDuration(d Dist, r *rand.Rand) time.Duration {
-	s := d.Sample(r)
-	if s <= 0 {
+	return secondsToDuration(d.Sample(r))
+}
+
+// secondsToDuration rounds s seconds to the nearest nanosecond, clamping as
+// SampleDuration describes. (Converting an out-of-range float to an integer
+// is implementation-defined in Go; on amd64 it gives the most negative
+// int64, which would be a delay in the past.)
+func secondsToDuration(s float64) time.Duration {
+	if !(s > 0) { // also NaN
 		return 0
 	}
-	return time.Duration(s*1e9 + 0.5)
+	ns := s*1e9 + 0.5
+	if ns >= 1<<63 {
+		return math.MaxInt64
+	}
+	return time.Duration(ns)
 }
 
 // Constant always returns Value. It draws nothing from the source.

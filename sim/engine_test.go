@@ -411,6 +411,7 @@ func TestCancelledEntriesArePurged(t *testing.T) {
 		if len(e.heap) > 2*e.Pending()+compactMin {
 			t.Fatalf("after %d events: %d heap entries for %d pending", i+1, len(e.heap), e.Pending())
 		}
+		checkHeap(t, e)
 	}
 	drain(e)
 	if len(r.got) != len(keep) {
@@ -420,6 +421,39 @@ func TestCancelledEntriesArePurged(t *testing.T) {
 		if !keep[f.arg] || (i > 0 && f.at <= r.got[i-1].at) {
 			t.Fatalf("firing %d: %v (previous %v)", i, f, r.got[max(i-1, 0)])
 		}
+	}
+}
+
+func TestPurgeKeepsOrder(t *testing.T) {
+	// Purges rebuild the heap; whichever entries were stale, including the
+	// top one, the survivors must still fire in order.
+	rng := rand.New(rand.NewPCG(11, 11))
+	for round := range 50 {
+		e, r := newRecorder(t)
+		var ids []EventID
+		var want []firing
+		for i := range uint64(300) {
+			at := Time(rng.IntN(100))
+			ids = append(ids, e.Schedule(at, r, i))
+			want = append(want, firing{at, i})
+		}
+		// Cancel the earliest events first (the top of the heap goes
+		// stale), then random ones, until a purge has happened.
+		sort.SliceStable(want, func(i, j int) bool { return want[i].at < want[j].at })
+		cancelled := map[uint64]bool{}
+		for _, f := range want[:round] {
+			e.Cancel(ids[f.arg])
+			cancelled[f.arg] = true
+		}
+		for len(e.heap) == 300 {
+			arg := uint64(rng.IntN(300))
+			e.Cancel(ids[arg])
+			cancelled[arg] = true
+		}
+		checkHeap(t, e)
+		want = slices.DeleteFunc(want, func(f firing) bool { return cancelled[f.arg] })
+		drain(e)
+		wantFirings(t, r.got, want...)
 	}
 }
 

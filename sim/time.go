@@ -19,8 +19,19 @@ const Never Time = 1<<63 - 1
 // At converts a duration since the start of the run into a Time.
 func At(d time.Duration) Time { return Time(d) }
 
-// Add returns t+d.
-func (t Time) Add(d time.Duration) Time { return t + Time(d) }
+// Add returns t+d, saturating instead of wrapping around: a sum beyond
+// Never is Never (so "now plus a practically infinite timeout" stays in
+// the future), and one below the smallest Time is the smallest Time.
+func (t Time) Add(d time.Duration) Time {
+	s := t + Time(d)
+	if d > 0 && s < t {
+		return Never
+	}
+	if d < 0 && s > t {
+		return -Never - 1
+	}
+	return s
+}
 
 // Sub returns the duration t-u.
 func (t Time) Sub(u Time) time.Duration { return time.Duration(t - u) }
@@ -32,12 +43,25 @@ func (t Time) Seconds() float64 { return float64(t) / 1e9 }
 func (t Time) Duration() time.Duration { return time.Duration(t) }
 
 // FromSeconds converts floating-point seconds since the start into a Time,
-// rounding to the nearest nanosecond.
+// rounding to the nearest nanosecond (halves away from zero). Values beyond
+// the range of Time saturate (+Inf gives Never); NaN gives 0.
 func FromSeconds(s float64) Time {
-	if s >= 0 {
-		return Time(s*1e9 + 0.5)
+	ns := s * 1e9
+	switch {
+	case ns != ns: // NaN
+		return 0
+	case ns >= 0:
+		ns += 0.5
+		if ns >= 1<<63 {
+			return Never
+		}
+	default:
+		ns -= 0.5
+		if ns <= -(1 << 63) {
+			return -Never - 1
+		}
 	}
-	return Time(s*1e9 - 0.5)
+	return Time(ns)
 }
 
 // String formats t as a duration since the start, e.g. "1h2m3.5s".
