@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/scalesim/scalesim/sim"
@@ -197,6 +198,8 @@ func (p *RequestsInFlight) Recommend(now sim.Time, o Observation) Recommendation
 			Detail: fmt.Sprintf("running %d + pending %d below min %d: launching %d", running, pending-diff, o.Min, diff)})
 	}
 
+	sanity := len(r.Limits)
+
 	// 2. Record this round's requests in flight.
 	if len(p.window) >= p.cfg.Rounds {
 		p.window = append(p.window[:0], p.window[1:]...)
@@ -214,7 +217,7 @@ func (p *RequestsInFlight) Recommend(now sim.Time, o Observation) Recommendation
 			}
 		}
 		r.Desired = desired
-		r.Explanation = explain(head, r.Limits)
+		r.Explanation = p.explain(head, r.Limits, sanity)
 		return r
 	}
 
@@ -262,6 +265,20 @@ func (p *RequestsInFlight) Recommend(now sim.Time, o Observation) Recommendation
 	if len(r.Terminate) > 0 && r.Reason != "scale-up" {
 		r.Reason = "startup-timeout"
 	}
-	r.Explanation = explain(head, r.Limits)
+	r.Explanation = p.explain(head, r.Limits, sanity)
 	return r
+}
+
+// explain puts the sanity check's limits before the decision, in the order
+// the task applies them: "sanity -> n; decision; decision limit -> n".
+func (*RequestsInFlight) explain(head string, limits []Limit, sanity int) string {
+	var b strings.Builder
+	for _, l := range limits[:sanity] {
+		fmt.Fprintf(&b, "%s -> %d; ", l.Detail, l.To)
+	}
+	b.WriteString(head)
+	for _, l := range limits[sanity:] {
+		fmt.Fprintf(&b, "; %s -> %d", l.Detail, l.To)
+	}
+	return b.String()
 }
