@@ -579,3 +579,26 @@ func TestRatePolicyPeriodEdge(t *testing.T) {
 		t.Errorf("event 60s-1ns old: limit %d, want 4", got)
 	}
 }
+
+// TestHPABehaviorTolerance: a Behavior's per-direction tolerance overrides
+// the policy-wide one (upstream TestReplicaCalcConfigurableToleranceCM's
+// {0.1 down, 0.01 up} on a resource metric): 103% of a 100% target is
+// within 0.1 but outside 0.01.
+func TestHPABehaviorTolerance(t *testing.T) {
+	cfg := DefaultHPAConfig()
+	h := must(NewCPU(100, cfg))
+	if r := h.Recommend(testNow, obs(3, 1, 10, readyPods(3, 103, 0))); r.Desired != 3 || r.Reason != "within-tolerance" {
+		t.Errorf("default tolerance: desired %d %q", r.Desired, r.Reason)
+	}
+	b := DefaultBehavior()
+	b.ScaleUp.Tolerance = ptr(0.01)
+	cfg.Behavior = &b
+	h = must(NewCPU(100, cfg))
+	if r := h.Recommend(testNow, obs(3, 1, 10, readyPods(3, 103, 0))); r.Desired != 4 || r.Reason != "scale-up" {
+		t.Errorf("scale-up tolerance 0.01: desired %d %q: %s", r.Desired, r.Reason, r.Explanation)
+	}
+	// The scale-down side keeps the policy-wide 0.1.
+	if h.tol != (tolerances{down: 0.1, up: 0.01}) {
+		t.Errorf("tolerances %+v, want down 0.1 up 0.01", h.tol)
+	}
+}

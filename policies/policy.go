@@ -119,6 +119,15 @@ type Recommendation struct {
 	// Reason is a short stable word for the outcome, for tallies:
 	// e.g. "scale-up", "scale-down", "within-tolerance", "no-metrics",
 	// "window-not-full", "pending-instance", "unchanged".
+	//
+	// The full vocabulary of this package: a change is "scale-up" or
+	// "scale-down" (or "startup-timeout" when requests-in-flight terminated
+	// instances that never joined); a count held by a rule is named after the
+	// last limit that held it: "within-tolerance", "direction-change",
+	// "stabilized", "rate-limited", "scaling-disabled", "pending-instance",
+	// "at-min", "at-max"; otherwise "unchanged". No decision (Valid=false):
+	// "no-metrics", "window-not-full", "too-few-samples", "no-ready-pods",
+	// "scaling-disabled" (HPA at 0 replicas with min > 0).
 	Reason string
 	// Inputs are the values the decision was computed from, in the order
 	// they were used (metric values, ratios, replica counts).
@@ -145,6 +154,17 @@ type Input struct {
 type Limit struct {
 	// Name is the rule: "tolerance", "min", "max", "stabilization",
 	// "rate-policy", "pending", "scale-up-disabled", ...
+	//
+	// The full list in this package: "tolerance" and "direction-change" (the
+	// HPA and latency calculators keeping the current count), "stabilization"
+	// (a stabilization window), "rate-policy" (behavior rate policies),
+	// "scale-up-limit" (the HPA's older path cap, max(2 x current, 4)),
+	// "scale-up-disabled" / "scale-down-disabled" (select_policy Disabled),
+	// "min" and "max" (replica bounds; for requests-in-flight also its
+	// running < max and running > min checks and its launch to keep min),
+	// "pending" (no scale-up, or for latency no scale-down, while instances
+	// are starting) and "startup-timeout" (instances terminated because they
+	// did not join within server_startup_delay).
 	Name string `json:"name"`
 	// From and To are the counts before and after the rule.
 	From int `json:"from"`
