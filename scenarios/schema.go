@@ -1,0 +1,570 @@
+package scenarios
+
+import (
+	"math"
+	"time"
+
+	"github.com/scalesim/scalesim/sim"
+)
+
+// The types below are the scenario after parsing: every default filled in
+// (see doc.go for the table), durations as time.Duration, CPU in cores,
+// memory in bytes, and delays and demands as sim.Dist values in seconds.
+//
+// The struct tags drive the decoder: `yaml` names the key, `scn` lists
+// options (see decode.go). Fields tagged yaml:"-" are computed.
+
+// Unlimited is the value of Instance.Concurrency and Instance.QueueLimit
+// when there is no limit ("unlimited" in the file, or the key omitted). It
+// is large enough that comparisons like `busy < Concurrency` need no special
+// case, and small enough that adding to it cannot overflow.
+const Unlimited = math.MaxInt32
+
+// Autoscaling policy names (Autoscaler.Policy).
+const (
+	PolicyStatic           = "static"
+	PolicyCPU              = "cpu"
+	PolicyMemory           = "memory"
+	PolicyHPA              = "hpa"
+	PolicyRequestsInFlight = "requests-in-flight"
+	PolicyLatency          = "latency"
+	PolicyCloud            = "cloud"
+)
+
+// Policies lists the policy names in the order the docs present them.
+var Policies = []string{PolicyStatic, PolicyCPU, PolicyMemory, PolicyHPA, PolicyRequestsInFlight, PolicyLatency, PolicyCloud}
+
+// Traffic pattern component types (Component.Type).
+const (
+	ComponentConstant = "constant"
+	ComponentRamp     = "ramp"
+	ComponentStep     = "step"
+	ComponentDiurnal  = "diurnal"
+	ComponentSpike    = "spike"
+	ComponentTrace    = "trace"
+)
+
+// Arrival processes (Traffic.Arrivals).
+const (
+	ArrivalsPoisson  = "poisson"
+	ArrivalsConstant = "constant"
+)
+
+// Fault types (Fault.Type).
+const (
+	FaultZoneOutage          = "zone-outage"
+	FaultNodeFailure         = "node-failure"
+	FaultInstanceCrash       = "instance-crash"
+	FaultLoadBalancerFailure = "load-balancer-failure"
+	FaultDependencyOutage    = "dependency-outage"
+	FaultNodeUpgrade         = "node-upgrade"
+)
+
+// Scenario is one parsed, defaulted and validated scenario file.
+type Scenario struct {
+	// Name names the results folder (./out/<name>); letters, digits, '.',
+	// '-' and '_'. Default: the file's base name without extension.
+	Name        string `yaml:"name"`
+	Description string `yaml:"description"`
+	// Seed is the root of every random stream. Default 1.
+	Seed uint64 `yaml:"seed"`
+	// Duration is the simulated time. Required.
+	Duration time.Duration `yaml:"duration" scn:"req"`
+	// Warmup is the leading time that statistics ignore. Default 0.
+	Warmup time.Duration `yaml:"warmup"`
+	// SampleInterval is the time-series resolution. Default 10s.
+	SampleInterval time.Duration `yaml:"sample_interval"`
+	// Zones are the availability zones, sorted by name (their order in
+	// the file does not matter). Default: one zone named "default".
+	Zones []string `yaml:"zones"`
+	// Nodes are the node pools. None: capacity is unlimited and cost comes
+	// from Instance.PricePerHour.
+	Nodes []NodePool `yaml:"nodes"`
+	// Services in file order; Service indexes follow this order.
+	Services []Service `yaml:"services" scn:"byname,req"`
+	// Traffic in file order, one entry per service that receives any.
+	Traffic []Traffic `yaml:"traffic" scn:"byname"`
+	// Faults in file order.
+	Faults []Fault `yaml:"faults"`
+	// SLOs in file order (the `slo` key).
+	SLOs []SLO `yaml:"slo" scn:"byname"`
+
+	// File is the name the scenario was parsed under: a path, or
+	// "builtin:NAME" for a built-in scenario.
+	File string `yaml:"-"`
+	// Dir is the directory relative paths (trace files) are resolved
+	// against: the scenario file's directory.
+	Dir string `yaml:"-"`
+	// Overrides are the --set arguments applied, in order.
+	Overrides []string `yaml:"-"`
+
+	src *sourceMap // positions of every field, for Validate's messages
+}
+
+// NodePool is a group of identical nodes, per_zone of them in each of its
+// zones at the start. Node names are "<pool>-<zone>-<n>" with n from 1.
+type NodePool struct {
+	Name string `yaml:"pool" scn:"req"`
+	// Zones the pool has nodes in, sorted. Default: every zone.
+	Zones []string `yaml:"zones"`
+	// PerZone is the number of nodes per zone at the start. Default 1.
+	PerZone int `yaml:"per_zone"`
+	// CPU per node in cores. Default 4.
+	CPU float64 `yaml:"cpu" scn:"cpu"`
+	// Memory per node in bytes. Default 16Gi.
+	Memory float64 `yaml:"memory" scn:"bytes"`
+	// PricePerHour per node in USD. Default: 0.04048 per core + 0.004445
+	// per GiB (AWS Fargate's on-demand Linux/x86 price, us-east-1).
+	PricePerHour float64 `yaml:"price_per_hour"`
+	// ProvisionDelay is how long a new node takes to join. Default 2m.
+	ProvisionDelay time.Duration `yaml:"provision_delay"`
+	// MaxPerZone bounds node autoscaling. Default PerZone (no autoscaling).
+	MaxPerZone int `yaml:"max_per_zone"`
+}
+
+// Service is one autoscaled workload behind its own load balancer.
+type Service struct {
+	Name             string           `yaml:"-" scn:"name"`
+	Replicas         Replicas         `yaml:"replicas"`
+	Instance         Instance         `yaml:"instance"`
+	Demand           Demand           `yaml:"demand" scn:"req"`
+	Probes           Probes           `yaml:"probes"`
+	TopologySpread   *TopologySpread  `yaml:"topology_spread"`
+	DisruptionBudget DisruptionBudget `yaml:"disruption_budget"`
+	LoadBalancer     LoadBalancer     `yaml:"load_balancer"`
+	Autoscaler       Autoscaler       `yaml:"autoscaler"`
+}
+
+// Replicas bounds the instance count.
+//
+// Defaults: Initial = Min if Min is given, else 1; Min = 1 (0 if Initial is
+// 0); Max = the largest of 10, Initial and Min. Initial instances are Ready
+// at time 0.
+type Replicas struct {
+	Initial int `yaml:"initial"`
+	Min     int `yaml:"min"`
+	Max     int `yaml:"max"`
+}
+
+// Instance is what one replica has and does.
+type Instance struct {
+	// CPURequest in cores; the denominator of CPU utilization. Default 1.
+	CPURequest float64 `yaml:"cpu_request" scn:"cpu"`
+	// CPULimit in cores; 0 (default) means none: the instance gets
+	// CPURequest cores. See CPU.
+	CPULimit float64 `yaml:"cpu_limit" scn:"cpu"`
+	// MemoryRequest in bytes. Default 256Mi.
+	MemoryRequest float64 `yaml:"memory_request" scn:"bytes"`
+	// MemoryLimit in bytes; 0 (default) means none.
+	MemoryLimit float64 `yaml:"memory_limit" scn:"bytes"`
+	// BaseMemory is the working set of an idle instance, in bytes.
+	// Default MemoryRequest/2.
+	BaseMemory float64 `yaml:"base_memory" scn:"bytes"`
+	// MemoryPerRequest is added to the working set per request held
+	// (queued or in service), in bytes. Default 0.
+	MemoryPerRequest float64 `yaml:"memory_per_request" scn:"bytes"`
+	// Concurrency is the number of requests served at once, at least 1.
+	// Default Unlimited (processor sharing).
+	Concurrency int `yaml:"concurrency" scn:"unlimited"`
+	// QueueLimit is how many requests may wait beyond Concurrency; more
+	// are rejected. 0 means no queue. Default Unlimited.
+	QueueLimit int `yaml:"queue_limit" scn:"unlimited"`
+	// StartupDelay is the time from Pending (scheduled) to Starting
+	// (running), in seconds. Default 5s.
+	StartupDelay sim.Dist `yaml:"startup_delay" scn:"dist"`
+	// ReadinessDelay is the time from Starting to Ready, in seconds.
+	// Default 5s.
+	ReadinessDelay sim.Dist `yaml:"readiness_delay" scn:"dist"`
+	Warmup         Warmup   `yaml:"warmup"`
+	Drain          Drain    `yaml:"drain"`
+	// PricePerHour in USD per instance-hour; used when there are no node
+	// pools. Default: 0.04048 per requested core + 0.004445 per requested
+	// GiB (AWS Fargate's on-demand Linux/x86 price, us-east-1).
+	PricePerHour float64 `yaml:"price_per_hour"`
+}
+
+// CPU is the number of cores the instance's requests share: the limit if
+// one is set, else the request.
+func (i Instance) CPU() float64 {
+	if i.CPULimit > 0 {
+		return i.CPULimit
+	}
+	return i.CPURequest
+}
+
+// Warmup makes a cold instance serve slower at first: for Duration after it
+// becomes Ready it serves up to Slowdown times slower. Default: none
+// (Duration 0, Slowdown 1).
+type Warmup struct {
+	Duration time.Duration `yaml:"duration"`
+	Slowdown float64       `yaml:"slowdown"`
+}
+
+// Drain is what an instance does when it is removed (see SPEC.md).
+type Drain struct {
+	// PreStop is the preStop hook's sleep. Default 0 (no hook).
+	PreStop time.Duration `yaml:"pre_stop"`
+	// GracePeriod, counted from the start of the drain, after which what
+	// is left is killed. Default 30s (Kubernetes'
+	// terminationGracePeriodSeconds).
+	GracePeriod time.Duration `yaml:"grace_period"`
+}
+
+// Demand is the work one request needs: CPU time at one core, then
+// off-CPU wait. Both are in seconds and never nil after parsing (an
+// omitted one is Constant{0}); at least one must be given.
+type Demand struct {
+	CPU  sim.Dist `yaml:"cpu" scn:"dist"`
+	Wait sim.Dist `yaml:"wait" scn:"dist"`
+}
+
+// Probes are the health checks; nil means not configured (readiness
+// follows the lifecycle alone, nothing is restarted).
+type Probes struct {
+	Readiness *Probe `yaml:"readiness"`
+	Liveness  *Probe `yaml:"liveness"`
+}
+
+// Probe is a Kubernetes-style periodic check. Defaults are Kubernetes':
+// period 10s, failure_threshold 3, timeout 1s.
+type Probe struct {
+	Period           time.Duration `yaml:"period"`
+	FailureThreshold int           `yaml:"failure_threshold"`
+	Timeout          time.Duration `yaml:"timeout"`
+}
+
+// Topology spread policies (TopologySpread.WhenUnsatisfiable).
+const (
+	DoNotSchedule  = "DoNotSchedule"
+	ScheduleAnyway = "ScheduleAnyway"
+)
+
+// TopologySpread spreads instances over zones. Defaults: max_skew 1,
+// when_unsatisfiable DoNotSchedule.
+type TopologySpread struct {
+	MaxSkew           int    `yaml:"max_skew"`
+	WhenUnsatisfiable string `yaml:"when_unsatisfiable" scn:"enum=DoNotSchedule|ScheduleAnyway"`
+}
+
+// DisruptionBudget limits voluntary disruptions (node upgrades): an
+// eviction waits while it would leave fewer than MinAvailable Ready
+// instances. 0 (default) means no budget.
+type DisruptionBudget struct {
+	MinAvailable int `yaml:"min_available"`
+}
+
+// Load-balancing algorithms (LoadBalancer.Algorithm).
+const (
+	RoundRobin    = "round-robin"
+	LeastRequests = "least-requests"
+	Random        = "random"
+	PowerOfTwo    = "power-of-two"
+	ClientIP      = "client-ip"
+)
+
+// LoadBalancer is the service's load balancer.
+type LoadBalancer struct {
+	// Algorithm picks a Ready instance. Default round-robin.
+	Algorithm string `yaml:"algorithm" scn:"enum=round-robin|least-requests|random|power-of-two|client-ip"`
+	// Replicas is the number of load-balancer instances (primary plus
+	// standbys). Default 1.
+	Replicas int `yaml:"replicas"`
+	// FailoverDelay is how long a standby takes to replace a failed
+	// primary; requests are rejected meanwhile. Default 10s.
+	FailoverDelay time.Duration `yaml:"failover_delay"`
+	// PropagationDelay is how long the load balancer keeps routing to an
+	// instance after its removal began. Default 1s (endpoint propagation
+	// in a Kubernetes cluster takes about that), so a drain without a
+	// pre_stop sleep loses requests, as it does in Kubernetes.
+	PropagationDelay time.Duration `yaml:"propagation_delay"`
+	// SessionAffinityTimeout for client-ip: a client sticks to its
+	// instance until idle this long. Default 3h (Kubernetes' 10800 s).
+	SessionAffinityTimeout time.Duration `yaml:"session_affinity_timeout"`
+}
+
+// Autoscaler configures the service's autoscaling policy. The parameters of
+// every policy may be given whatever the policy is (those of other policies
+// are ignored), so one file can be compared under several policies.
+type Autoscaler struct {
+	// Policy is one of Policies. Default static.
+	Policy string `yaml:"policy" scn:"enum=static|cpu|memory|hpa|requests-in-flight|latency|cloud"`
+	// Interval between evaluations. Default 15s; 30s for
+	// requests-in-flight.
+	Interval time.Duration `yaml:"interval"`
+	// TargetUtilization in percent of the request, for cpu and memory
+	// (and hpa without a metrics list). Default 80 (HPA v1's default).
+	TargetUtilization float64 `yaml:"target_utilization" scn:"pct"`
+	// Metrics are the HPA metric targets, normalized for every HPA-like
+	// policy: cpu gives [{cpu, TargetUtilization}], memory [{memory,
+	// TargetUtilization}], cloud [{cpu, CPUThreshold}, {memory,
+	// MemoryThreshold}], hpa its list (default [{cpu, TargetUtilization}]).
+	//
+	// In the file, `metrics` is either this list or a mapping {scrape_interval,
+	// window, resources: [list]}; the mapping configures Pipeline too.
+	Metrics []MetricTarget `yaml:"metrics" scn:"metrics"`
+	// Pipeline is how metrics are collected (metrics.scrape_interval,
+	// metrics.window).
+	Pipeline MetricsPipeline `yaml:"-"`
+	// Tolerance is the HPA's dead band around the target. Default 0.1.
+	Tolerance float64 `yaml:"tolerance"`
+	// Behavior is the HPA's scaling behavior (autoscaling/v2), nil when
+	// the file has none. Fields it omits take Kubernetes' defaults; see
+	// DefaultScaleUp and DefaultScaleDown.
+	Behavior *Behavior `yaml:"behavior"`
+
+	RequestsInFlight RequestsInFlight `yaml:",inline"`
+	Latency          LatencyTarget    `yaml:",inline"`
+	Cloud            Cloud            `yaml:",inline"`
+}
+
+// MetricTarget is one HPA resource metric.
+type MetricTarget struct {
+	Resource          string  `yaml:"resource" scn:"req,enum=cpu|memory"`
+	TargetUtilization float64 `yaml:"target_utilization" scn:"req,pct"`
+}
+
+// MetricsPipeline is the metrics server. Defaults (Kubernetes-like): scrape
+// every 15s, average over 30s.
+type MetricsPipeline struct {
+	ScrapeInterval time.Duration `yaml:"scrape_interval"`
+	Window         time.Duration `yaml:"window"`
+}
+
+// Behavior is the HPA's scale-up and scale-down rules.
+type Behavior struct {
+	ScaleUp   ScalingRules `yaml:"scale_up"`
+	ScaleDown ScalingRules `yaml:"scale_down"`
+}
+
+// Select policies (ScalingRules.SelectPolicy).
+const (
+	SelectMax      = "Max"
+	SelectMin      = "Min"
+	SelectDisabled = "Disabled"
+)
+
+// Scaling policy types (ScalingPolicy.Type).
+const (
+	ScalingPods    = "Pods"
+	ScalingPercent = "Percent"
+)
+
+// ScalingRules is one direction of Behavior.
+type ScalingRules struct {
+	StabilizationWindow time.Duration   `yaml:"stabilization_window"`
+	SelectPolicy        string          `yaml:"select_policy" scn:"enum=Max|Min|Disabled"`
+	Policies            []ScalingPolicy `yaml:"policies"`
+}
+
+// ScalingPolicy caps the change within one period: Value pods, or Value
+// percent of the current count.
+type ScalingPolicy struct {
+	Type   string        `yaml:"type" scn:"req,enum=Pods|Percent"`
+	Value  int           `yaml:"value" scn:"req"`
+	Period time.Duration `yaml:"period"`
+}
+
+// DefaultScaleUp is Kubernetes' default scale-up rule: no stabilization,
+// the larger of 4 pods and 100% per 15 s.
+func DefaultScaleUp() ScalingRules {
+	return ScalingRules{SelectPolicy: SelectMax, Policies: []ScalingPolicy{
+		{Type: ScalingPods, Value: 4, Period: 15 * time.Second},
+		{Type: ScalingPercent, Value: 100, Period: 15 * time.Second},
+	}}
+}
+
+// DefaultScaleDown is Kubernetes' default scale-down rule: a 300 s
+// stabilization window, 100% per 15 s.
+func DefaultScaleDown() ScalingRules {
+	return ScalingRules{StabilizationWindow: 300 * time.Second, SelectPolicy: SelectMax, Policies: []ScalingPolicy{
+		{Type: ScalingPercent, Value: 100, Period: 15 * time.Second},
+	}}
+}
+
+// RequestsInFlight holds the parameters of WSO2's requests-in-flight
+// autoscaler (keys at the autoscaler level). Defaults are WSO2's.
+type RequestsInFlight struct {
+	// Rounds is the number of samples averaged. Default 10.
+	Rounds int `yaml:"rounds"`
+	// MaxRequestsPerSecond one instance handles. Default 100.
+	MaxRequestsPerSecond float64 `yaml:"max_requests_per_second"`
+	// AlarmingUpperRate: scale up above this fraction. Default 0.7.
+	AlarmingUpperRate float64 `yaml:"alarming_upper_rate"`
+	// AlarmingLowerRate: scale down below this fraction. Default 0.2.
+	AlarmingLowerRate float64 `yaml:"alarming_lower_rate"`
+	// ScaleDownFactor further damps scale-down. Default 0.25.
+	ScaleDownFactor float64 `yaml:"scale_down_factor"`
+	// InstancesPerScaleUp added per scale-up. Default 1.
+	InstancesPerScaleUp int `yaml:"instances_per_scale_up"`
+	// ServerStartupDelay after which an instance that has not joined is
+	// terminated. Default 3m.
+	ServerStartupDelay time.Duration `yaml:"server_startup_delay"`
+}
+
+// LatencyTarget holds the latency policy's parameters.
+type LatencyTarget struct {
+	// Target latency. Default: the service's slo latency; required for the
+	// latency policy when there is none.
+	Target time.Duration `yaml:"target"`
+	// Percentile kept at or under Target, in (0, 100). Default 95.
+	Percentile float64 `yaml:"percentile" scn:"pct"`
+}
+
+// Cloud holds Ballerina Cloud.toml's autoscaling shorthand. The cloud
+// policy is the hpa policy with Metrics [{cpu, CPUThreshold}, {memory,
+// MemoryThreshold}]; MinReplicas and MaxReplicas, when given, set
+// replicas.min and replicas.max.
+type Cloud struct {
+	MinReplicas int `yaml:"min_replicas"`
+	MaxReplicas int `yaml:"max_replicas"`
+	// CPUThreshold in percent. Default 50.
+	CPUThreshold float64 `yaml:"cpu_threshold" scn:"pct"`
+	// MemoryThreshold in percent. Default 80.
+	MemoryThreshold float64 `yaml:"memory_threshold" scn:"pct"`
+}
+
+// Traffic is the load offered to one service: an open stream of requests
+// whose rate is the sum of Pattern's components.
+type Traffic struct {
+	Service string `yaml:"-" scn:"name"`
+	// Rate is the `rate:` shorthand as written; after parsing, Pattern
+	// holds it as a constant component.
+	Rate    float64     `yaml:"rate"`
+	Pattern []Component `yaml:"pattern"`
+	// Arrivals is poisson (default) or constant (evenly spaced).
+	Arrivals string `yaml:"arrivals" scn:"enum=poisson|constant"`
+	// Clients is the number of distinct clients (source addresses) the
+	// requests come from, uniformly; it matters for client-ip balancing.
+	// Default 1000.
+	Clients int `yaml:"clients"`
+	// Timeout after which a client gives up (timed_out). 0 (default):
+	// never.
+	Timeout time.Duration `yaml:"timeout"`
+	// Retries is how many times a client retries a request that was
+	// rejected, failed or timed out. Default 0.
+	Retries int `yaml:"retries"`
+}
+
+// Component is one term of a traffic pattern; Type says which fields apply.
+//
+//	constant {rps}                       rps all along
+//	ramp     {from, to, start, end}      from until start, linear to `to` at end, then to
+//	step     {at, rps}                   adds rps (may be negative) from at on
+//	diurnal  {mean, amplitude, period, peak_at}
+//	                                     mean + amplitude*cos(2π(t-peak_at)/period)
+//	spike    {at, duration, factor}      multiplies the sum by factor during [at, at+duration)
+//	trace    {file, interpolation, scale}
+//	                                     rps from a CSV file (time_s,rps)
+type Component struct {
+	Type string `yaml:"type" scn:"kind,req,enum=constant|ramp|step|diurnal|spike|trace"`
+
+	RPS float64 `yaml:"rps" scn:"for=constant|step,req=constant|step"`
+
+	From  float64       `yaml:"from" scn:"for=ramp,req=ramp"`
+	To    float64       `yaml:"to" scn:"for=ramp,req=ramp"`
+	Start time.Duration `yaml:"start" scn:"for=ramp"` // default 0
+	End   time.Duration `yaml:"end" scn:"for=ramp"`   // default: the scenario's duration
+
+	At time.Duration `yaml:"at" scn:"for=step|spike,req=step|spike"`
+
+	Mean      float64       `yaml:"mean" scn:"for=diurnal,req=diurnal"`
+	Amplitude float64       `yaml:"amplitude" scn:"for=diurnal,req=diurnal"`
+	Period    time.Duration `yaml:"period" scn:"for=diurnal"`  // default 24h
+	PeakAt    time.Duration `yaml:"peak_at" scn:"for=diurnal"` // default period/2
+
+	Duration time.Duration `yaml:"duration" scn:"for=spike,req=spike"`
+	Factor   float64       `yaml:"factor" scn:"for=spike,req=spike"`
+
+	// File is the trace's CSV path, relative to the scenario file.
+	File string `yaml:"file" scn:"for=trace,req=trace"`
+	// Interpolation between trace points: linear (default) or step.
+	Interpolation string `yaml:"interpolation" scn:"for=trace,enum=linear|step"`
+	// Scale multiplies the trace's rates. Default 1.
+	Scale float64 `yaml:"scale" scn:"for=trace"`
+	// Points is the loaded trace, sorted by time.
+	Points []TracePoint `yaml:"-"`
+}
+
+// TracePoint is one row of a trace file.
+type TracePoint struct {
+	At  time.Duration
+	RPS float64
+}
+
+// Fault is one injected failure at time At. Which other fields apply
+// depends on Type:
+//
+//	zone-outage           {zone, duration}      duration 0: until the end
+//	node-failure          {node, duration}      node "<pool>-<zone>-<n>"; duration 0: for good
+//	instance-crash        {service, count}      count default 1
+//	load-balancer-failure {service, duration}   duration 0: the failed instance stays down
+//	dependency-outage     {service, duration, mode, delay}
+//	                                            mode fail (default) or slow (+delay per request)
+//	node-upgrade          {pool}                cordon, drain, replace node by node
+type Fault struct {
+	At       time.Duration `yaml:"at" scn:"req"`
+	Type     string        `yaml:"type" scn:"kind,req,enum=zone-outage|node-failure|instance-crash|load-balancer-failure|dependency-outage|node-upgrade"`
+	Zone     string        `yaml:"zone" scn:"for=zone-outage,req=zone-outage"`
+	Node     string        `yaml:"node" scn:"for=node-failure,req=node-failure"`
+	Service  string        `yaml:"service" scn:"for=instance-crash|load-balancer-failure|dependency-outage,req=instance-crash|load-balancer-failure|dependency-outage"`
+	Pool     string        `yaml:"pool" scn:"for=node-upgrade,req=node-upgrade"`
+	Count    int           `yaml:"count" scn:"for=instance-crash"`
+	Duration time.Duration `yaml:"duration" scn:"for=zone-outage|node-failure|load-balancer-failure|dependency-outage"`
+	Mode     string        `yaml:"mode" scn:"for=dependency-outage,enum=fail|slow"`
+	Delay    time.Duration `yaml:"delay" scn:"for=dependency-outage"`
+}
+
+// SLO is a service's objective.
+type SLO struct {
+	Service string `yaml:"-" scn:"name"`
+	// Latency target: Percentile percent of requests complete within it.
+	// 0: no latency objective.
+	Latency time.Duration `yaml:"latency"`
+	// Percentile in (0, 100). Default 99.
+	Percentile float64 `yaml:"percentile" scn:"pct"`
+	// Availability is the fraction of requests that must complete
+	// (0.999); in the file a fraction or a percentage string ("99.9%").
+	// 0: no availability objective.
+	Availability float64 `yaml:"availability" scn:"fraction"`
+}
+
+// Service returns the named service, or nil.
+func (s *Scenario) Service(name string) *Service {
+	for i := range s.Services {
+		if s.Services[i].Name == name {
+			return &s.Services[i]
+		}
+	}
+	return nil
+}
+
+// ServiceIndex returns the index of the named service in Services, or -1.
+func (s *Scenario) ServiceIndex(name string) int {
+	for i := range s.Services {
+		if s.Services[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// TrafficFor returns the traffic of the named service, or nil if it gets
+// none.
+func (s *Scenario) TrafficFor(service string) *Traffic {
+	for i := range s.Traffic {
+		if s.Traffic[i].Service == service {
+			return &s.Traffic[i]
+		}
+	}
+	return nil
+}
+
+// SLOFor returns the SLO of the named service, or nil.
+func (s *Scenario) SLOFor(service string) *SLO {
+	for i := range s.SLOs {
+		if s.SLOs[i].Service == service {
+			return &s.SLOs[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,170 @@
+package scenarios
+
+import (
+	"fmt"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// sourceMap remembers where every field of a scenario came from, so that
+// checks made after decoding can still point at a line and column, or at
+// the --set override that supplied the value.
+type sourceMap struct {
+	file string
+	// keys and vals map a field's dotted path to its key node and value
+	// node. A list item's key node is the item itself.
+	keys, vals map[string]*yaml.Node
+	// origin marks nodes created by a --set override.
+	origin map[*yaml.Node]origin
+	// bad marks fields whose value could not be decoded: later checks skip
+	// them rather than report a consequence of the same mistake.
+	bad map[string]bool
+}
+
+type origin struct {
+	set   string
+	order int
+}
+
+func newSourceMap(file string) *sourceMap {
+	return &sourceMap{
+		file:   file,
+		keys:   map[string]*yaml.Node{},
+		vals:   map[string]*yaml.Node{},
+		origin: map[*yaml.Node]origin{},
+		bad:    map[string]bool{},
+	}
+}
+
+// has reports whether the file (or an override) gave the field a non-null
+// value.
+func (m *sourceMap) has(path string) bool {
+	if m == nil {
+		return false
+	}
+	n, ok := m.vals[path]
+	return ok && !isNull(deref(n))
+}
+
+// isBad reports whether any of the paths failed to decode.
+func (m *sourceMap) isBad(paths ...string) bool {
+	if m == nil {
+		return false
+	}
+	for _, p := range paths {
+		if m.bad[p] {
+			return true
+		}
+	}
+	return false
+}
+
+// at locates an error at node n.
+func (m *sourceMap) at(n *yaml.Node, path, msg string) Error {
+	e := Error{Path: path, Msg: msg}
+	if m == nil {
+		return e
+	}
+	e.File = m.file
+	if n == nil {
+		return e
+	}
+	if o, ok := m.origin[n]; ok {
+		e.Override, e.order = o.set, o.order+1
+		return e
+	}
+	e.Line, e.Col = n.Line, n.Column
+	return e
+}
+
+// keyErr locates an error about the field at path as a whole (a range, a
+// reference, a conflict between fields) at the field's key. If one of the
+// involved fields got its value from an override, the override is blamed.
+func (m *sourceMap) keyErr(path, msg string, involved ...string) Error {
+	if m == nil {
+		return Error{Path: path, Msg: msg}
+	}
+	for _, p := range append([]string{path}, involved...) {
+		if n, ok := m.vals[p]; ok {
+			if _, over := m.origin[n]; over {
+				return m.at(n, path, msg)
+			}
+		}
+	}
+	for p := path; ; p = parent(p) {
+		if n, ok := m.keys[p]; ok {
+			return m.at(n, path, msg)
+		}
+		if p == "" {
+			return m.at(m.vals[""], path, msg)
+		}
+	}
+}
+
+// valErr locates an error about a field's value at the value.
+func (m *sourceMap) valErr(path, msg string) Error {
+	if m == nil {
+		return Error{Path: path, Msg: msg}
+	}
+	if n, ok := m.vals[path]; ok {
+		return m.at(n, path, msg)
+	}
+	return m.keyErr(path, msg)
+}
+
+func parent(path string) string {
+	if i := strings.LastIndexByte(path, '.'); i >= 0 {
+		return path[:i]
+	}
+	return ""
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func deref(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && i < 100; i++ {
+		switch n.Kind {
+		case yaml.AliasNode:
+			n = n.Alias
+		case yaml.DocumentNode:
+			if len(n.Content) == 0 {
+				return nil
+			}
+			n = n.Content[0]
+		default:
+			return n
+		}
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool {
+	return n == nil || n.Kind == yaml.ScalarNode && n.Tag == "!!null"
+}
+
+// describe names what a node is, for "expected X, got Y" messages.
+func describe(n *yaml.Node) string {
+	n = deref(n)
+	switch {
+	case n == nil:
+		return "nothing"
+	case n.Kind == yaml.MappingNode:
+		return "a mapping"
+	case n.Kind == yaml.SequenceNode:
+		return "a list"
+	case n.Tag == "!!null":
+		return "null"
+	case n.Tag == "!!int" || n.Tag == "!!float":
+		return "the number " + n.Value
+	case n.Tag == "!!bool":
+		return "the boolean " + n.Value
+	default:
+		return fmt.Sprintf("%q", n.Value)
+	}
+}
