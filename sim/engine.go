@@ -82,6 +82,17 @@ const compactMin = 64
 // documentation). An Engine is not safe for concurrent use.
 //
 // The zero Engine is not ready for use; call NewEngine.
+//
+// Implementation: a 4-ary min-heap of small value entries (time, sequence,
+// slot) and a slab of slots holding each event's handler and argument,
+// recycled through a free list; the slices grow to the largest number of
+// pending events and are then reused, so steady-state scheduling allocates
+// nothing. Cancel only marks the slot free; the heap entry is skipped when
+// it surfaces, or dropped when such stale entries outnumber live ones.
+// Against the alternative of tracking each entry's heap index (exact
+// removal, but a write to the slab at every sift step), lazy deletion
+// measured 8-13% faster on the hold benchmark (BenchmarkScheduleStep), as
+// fast on the cancel-heavy one at 1000 pending and 8% slower at 10000.
 type Engine struct {
 	now     Time
 	seq     uint64  // last sequence number handed out
@@ -208,7 +219,9 @@ func (e *Engine) Reschedule(id EventID, at Time) EventID {
 }
 
 // Step fires the next event, advancing Now() to its time, and reports
-// whether there was one. Step panics if called from inside a handler.
+// whether there was one. Step panics if called from inside a handler. A
+// panic in a handler propagates to the caller of Step or RunUntil and
+// leaves the engine unusable: later calls to Step and RunUntil panic.
 func (e *Engine) Step() bool {
 	if e.running {
 		panic("sim: Step or RunUntil called from inside a handler")
