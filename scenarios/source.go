@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -85,7 +86,7 @@ func (m *sourceMap) keyErr(path, msg string, involved ...string) Error {
 	if m == nil {
 		return Error{Path: path, Msg: msg}
 	}
-	for _, p := range append([]string{path}, involved...) {
+	for _, p := range slices.Concat(involved, []string{path}) {
 		if n, ok := m.vals[p]; ok {
 			if _, over := m.origin[n]; over {
 				return m.at(n, path, msg)
