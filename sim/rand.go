@@ -30,7 +30,11 @@ func (s Streams) Get(name string) *rand.Rand {
 	h := fnv.New64a()
 	h.Write([]byte(name))
 	k := h.Sum64()
-	return rand.New(rand.NewPCG(splitmix64(s.seed^0x9e3779b97f4a7c15), splitmix64(k^s.seed)))
+	// Both halves of the generator's state depend on the seed and the name,
+	// so no two (seed, name) pairs share either half by construction.
+	a := splitmix64(s.seed ^ splitmix64(k))
+	b := splitmix64(k ^ splitmix64(s.seed^0x9e3779b97f4a7c15))
+	return rand.New(rand.NewPCG(a, b))
 }
 
 // splitmix64 is Vigna's finalizer: it spreads nearby seeds (1, 2, 3) into
