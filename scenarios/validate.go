@@ -130,6 +130,9 @@ func (v validator) nodePool(i int, pools map[string]int) {
 		v.val(path+".pool", "pool %q is defined twice", p.Name)
 	}
 	pools[p.Name] = i + 1
+	if v.m.has(path + ".zones") {
+		v.unique(path+".zones", p.Zones, "zone")
+	}
 	for _, z := range p.Zones {
 		if !slices.Contains(v.s.Zones, z) {
 			v.key(path+".zones", nil, "unknown zone %q%s", z, v.known(z, v.s.Zones, "zones"))
