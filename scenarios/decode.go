@@ -172,7 +172,14 @@ type pair struct {
 // pairs lists a mapping's entries, resolving "<<" merge keys (explicit keys
 // win over merged ones) and reporting duplicate keys.
 func (d *decoder) pairs(n *yaml.Node, path string) []pair {
-	var out, merged []pair
+	return d.mergePairs(n, path, map[*yaml.Node]bool{n: true})
+}
+
+// mergePairs is pairs; merged tracks the mappings already merged, so that
+// a mapping merged many times over (a "billion laughs" of merge keys) is
+// read once.
+func (d *decoder) mergePairs(n *yaml.Node, path string, merged map[*yaml.Node]bool) []pair {
+	var out, fromMerges []pair
 	seen := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
@@ -196,7 +203,10 @@ func (d *decoder) pairs(n *yaml.Node, path string) []pair {
 					d.fail(k, path, "<< must merge a mapping or a list of mappings")
 					continue
 				}
-				merged = append(merged, d.pairs(s, path)...)
+				if !merged[s] {
+					merged[s] = true
+					fromMerges = append(fromMerges, d.mergePairs(s, path, merged)...)
+				}
 			}
 			continue
 		}
@@ -207,7 +217,7 @@ func (d *decoder) pairs(n *yaml.Node, path string) []pair {
 		seen[k.Value] = k
 		out = append(out, pair{key: k, val: v, name: k.Value})
 	}
-	for _, p := range merged {
+	for _, p := range fromMerges {
 		if _, ok := seen[p.name]; !ok {
 			seen[p.name] = p.key
 			out = append(out, p)

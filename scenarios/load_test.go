@@ -828,7 +828,32 @@ func TestValidateInGo(t *testing.T) {
 	}
 	bare := &Scenario{Name: "bare", Duration: time.Hour, SampleInterval: time.Second}
 	err = bare.Validate()
-	if err == nil || err.Error() != "services: at least one service is required" {
+	if err == nil || err.Error() != "services: at least one service is required\nzones: at least one zone is required (leave zones out for a single zone)" {
 		t.Errorf("got %v", err)
 	}
+}
+
+// Parsing never panics, and a scenario it accepts validates again.
+func FuzzParse(f *testing.F) {
+	for _, e := range Library() {
+		data, _ := Builtin(e.Name)
+		f.Add(data)
+	}
+	f.Add([]byte("name: x\nduration: 1h\nservices:\n  web: {demand: {cpu: {dist: pareto, mean: 1s, shape: 2}}}\ntraffic:\n  web: {pattern: [{type: diurnal, mean: 1, amplitude: 2, period: 0s}]}\n"))
+	f.Add([]byte("a: &x [*x]\n"))
+	f.Add([]byte("<<: {duration: 1h}\nservices: {a: {<<: [{demand: {cpu: 1ms}}]}}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := Parse("fuzz.yaml", data)
+		if err != nil {
+			return
+		}
+		if err := s.Validate(); err != nil {
+			t.Fatalf("accepted, then invalid: %v", err)
+		}
+		for _, tr := range s.Traffic {
+			p := tr.Profile()
+			p.Rate(0)
+			p.Bound(0, sim.At(s.Duration))
+		}
+	})
 }

@@ -77,6 +77,10 @@ func NewProfile(pattern []Component) *Profile {
 			p.breaks = append(p.breaks, at(c.Start), at(c.End))
 		case ComponentDiurnal:
 			period := at(c.Period)
+			if period <= 0 { // not validated: the mean alone
+				p.terms = append(p.terms, term{kind: termConstant, a: c.Mean})
+				continue
+			}
 			p.terms = append(p.terms, term{kind: termDiurnal, a: c.Mean, b: c.Amplitude,
 				t0: at(c.PeakAt) % period, t1: period, omega: 2 * math.Pi / float64(period)})
 			if c.Amplitude != 0 {

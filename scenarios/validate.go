@@ -70,6 +70,9 @@ func (s *Scenario) validate(errs *[]Error) {
 		v.key("sample_interval", []string{"duration"}, "%v is longer than the duration %v", s.SampleInterval, s.Duration)
 	}
 
+	if len(s.Zones) == 0 {
+		v.key("zones", nil, "at least one zone is required (leave zones out for a single zone)")
+	}
 	v.unique("zones", s.Zones, "zone")
 	pools := map[string]int{}
 	for i := range s.Nodes {
@@ -132,6 +135,9 @@ func (v validator) nodePool(i int, pools map[string]int) {
 	pools[p.Name] = i + 1
 	if v.m.has(path + ".zones") {
 		v.unique(path+".zones", p.Zones, "zone")
+	}
+	if len(p.Zones) == 0 {
+		v.key(path+".zones", nil, "at least one zone is required (leave zones out for every zone)")
 	}
 	for _, z := range p.Zones {
 		if !slices.Contains(v.s.Zones, z) {
@@ -447,7 +453,11 @@ func (v validator) fault(i int, f *Fault, pools map[string]int) {
 			if len(v.s.Nodes) == 0 {
 				v.val(path+".node", "there are no node pools, so there is no node %q; add nodes or use instance-crash", f.Node)
 			} else {
-				v.val(path+".node", "unknown node %q; nodes are named <pool>-<zone>-<n>, e.g. %s-%s-1", f.Node, v.s.Nodes[0].Name, v.s.Nodes[0].Zones[0])
+				example := "general-a-1"
+				if p := v.s.Nodes[0]; len(p.Zones) > 0 {
+					example = p.Name + "-" + p.Zones[0] + "-1"
+				}
+				v.val(path+".node", "unknown node %q; nodes are named <pool>-<zone>-<n>, e.g. %s", f.Node, example)
 			}
 		}
 	case FaultInstanceCrash, FaultLoadBalancerFailure, FaultDependencyOutage:
