@@ -1,0 +1,570 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"gonum.org/v1/plot"
+)
+
+// synthetic describes the results folder writeSynthetic makes: a 2-hour
+// run sampled every 10 s with two services. web follows a daily-like wave
+// with a flash crowd at 40-50 min, scales with a lag, loses every
+// instance in a zone outage at 60-66 min (no completions then: empty
+// latency and CPU cells), has an instance crash at 30 min and a
+// dependency outage from 110 min that is still on at the end. api has no
+// SLO and a flat load.
+type synthetic struct {
+	durationS, intervalS float64
+	decisions            int
+}
+
+var syntheticRun = synthetic{durationS: 7200, intervalS: 10, decisions: 620}
+
+func (sy synthetic) write(t testing.TB, dir string) Summary {
+	t.Helper()
+	nan := math.NaN()
+	ts := []byte(TimeseriesHeader + "\n")
+	replicas := 3.0
+	for i := 1; float64(i)*sy.intervalS <= sy.durationS; i++ {
+		now := float64(i) * sy.intervalS
+		min := now / 60
+		rate := 120 + 60*math.Sin(2*math.Pi*now/sy.durationS)
+		if min >= 40 && min < 50 {
+			rate += 350
+		}
+		desired := math.Max(2, math.Ceil(rate/45))
+		starting := 0.0
+		switch {
+		case replicas < desired:
+			starting = math.Min(desired-replicas, 2)
+			replicas += 1
+		case replicas > desired:
+			replicas -= 0.5
+		}
+		ready := math.Floor(replicas)
+		draining := 0.0
+		if ready > desired {
+			draining = ready - desired
+		}
+		outage := min >= 60 && min < 66
+		util := rate / (ready * 50)
+		p50 := 0.02 * (1 + util)
+		p95, p99 := p50*2.5, p50*4+0.1*math.Max(0, util-0.9)
+		rejected, failed, timedOut := 0.0, 0.0, 0.0
+		if util > 1.1 {
+			timedOut = math.Round(3 * (util - 1.1) * 10)
+		}
+		if draining > 0 {
+			failed = 1
+		}
+		if outage {
+			ready, starting, util = 0, desired, nan
+			p50, p95, p99 = nan, nan, nan
+			rejected = math.Round(rate * sy.intervalS)
+		}
+		web := TimeseriesRow{TimeS: now, Service: "web", ArrivalRPS: rate, ReplicasDesired: int64(desired),
+			ReplicasReady: int64(ready), ReplicasStarting: int64(starting), ReplicasDraining: int64(draining),
+			CPUUtilization: util, LatencyP50S: p50, LatencyP95S: p95, LatencyP99S: p99,
+			Rejected: int64(rejected), Failed: int64(failed), TimedOut: int64(timedOut),
+			Errors: int64(rejected + failed + timedOut), LatencyMeanS: p50, LatencyMaxS: p99, QueueWaitMeanS: nan,
+			CPUCores: nan, MemoryBytes: nan}
+		api := TimeseriesRow{TimeS: now, Service: "api", ArrivalRPS: 20, ReplicasDesired: 2, ReplicasReady: 2,
+			CPUUtilization: 0.35, LatencyP50S: 0.004, LatencyP95S: 0.009, LatencyP99S: 0.015,
+			LatencyMeanS: 0.005, LatencyMaxS: 0.02, QueueWaitMeanS: 0, CPUCores: 0.7, MemoryBytes: 1 << 28}
+		ts = AppendTimeseriesRow(ts, &web)
+		ts = AppendTimeseriesRow(ts, &api)
+	}
+	writeTestFile(t, dir, TimeseriesFile, ts)
+
+	var ev bytes.Buffer
+	enc := json.NewEncoder(&ev)
+	for _, e := range []EventRecord{
+		{TimeS: 0, Service: "web", Kind: "instance-ready", Instance: "web-1", Counts: &CountsRecord{Desired: 3, Ready: 1, Alive: 1}},
+		{TimeS: 1800, Service: "web", Kind: FaultKind, Detail: "instance-crash web x1", Counts: &CountsRecord{Desired: 3, Ready: 2, Alive: 2}},
+		{TimeS: 3600, Kind: FaultStartKind, Detail: "zone-outage a"},
+		{TimeS: 3700, Service: "web", Kind: "instance-terminated", Instance: "web-2", Counts: &CountsRecord{}},
+		{TimeS: 3960, Kind: FaultEndKind, Detail: "zone-outage a"},
+		{TimeS: 6600, Service: "web", Kind: FaultStartKind, Detail: "dependency-outage web slow +200ms", Counts: &CountsRecord{}},
+	} {
+		if err := enc.Encode(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeTestFile(t, dir, EventsFile, ev.Bytes())
+
+	var dec bytes.Buffer
+	enc = json.NewEncoder(&dec)
+	for i := range sy.decisions {
+		before := 3 + i%4
+		after := before + 1 - 2*(i%2)
+		d := DecisionRecord{TimeS: float64(15 * (i + 1)), Service: "web", Policy: "cpu", Valid: true,
+			Reason: "scale-up", Changed: true, Before: before, Raw: after, Desired: after, After: after,
+			Min: 2, Max: 20, Inputs: []InputRecord{{Name: "utilization", Value: 0.9}},
+			Explanation: fmt.Sprintf("decision %d: utilization 92%% vs target 70%% -> ceil(4 x 1.31) = 6 <tag>", i)}
+		if after < before {
+			d.Reason = "scale-down"
+		}
+		if err := enc.Encode(d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeTestFile(t, dir, DecisionsFile, dec.Bytes())
+
+	s := Summary{Scenario: "flash-crowd", Seed: 42, DurationS: sy.durationS, Events: 1234567, WallS: 0.812,
+		Services: map[string]ServiceSummary{
+			"web": {Policy: "cpu",
+				Requests:           Requests{Arrived: 987654, Completed: 975000, Rejected: 12000, Failed: 321, TimedOut: 300, InFlightAtEnd: 33},
+				LatencyS:           Latency{Mean: 0.041, P50: 0.0375, P90: 0.08, P95: 0.0912, P99: 0.1834, P999: 0.35, Max: 1.2},
+				Replicas:           Replicas{Min: 0, Mean: 5.37, Max: 12},
+				ScalingActions:     ScalingActions{Up: 17, Down: 13},
+				CPUUtilizationMean: 0.6421,
+				Cost:               Cost{InstanceHours: 10.74, USD: 3.87},
+				SLO:                &SLOResult{Met: false, LatencyTargetS: 0.25, Percentile: 99, Attainment: 0.9812}},
+			"api": {Policy: "static",
+				Requests: Requests{Arrived: 144000, Completed: 144000},
+				LatencyS: Latency{Mean: 0.005, P50: 0.004, P90: 0.008, P95: 0.009, P99: 0.015, P999: 0.019, Max: 0.02},
+				Replicas: Replicas{Min: 2, Mean: 2, Max: 2}, CPUUtilizationMean: 0.35,
+				Cost: Cost{InstanceHours: 4, USD: 1.44}},
+		}}
+	if err := WriteSummaryFile(filepath.Join(dir, SummaryFile), s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func writeTestFile(t testing.TB, dir, name string, b []byte) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var syntheticPlotOptions = PlotOptions{
+	Warmup:   5 * time.Minute,
+	Services: map[string]ServicePlotOptions{"web": {TargetUtilization: 0.7}},
+}
+
+func TestReadFaults(t *testing.T) {
+	in := strings.Join([]string{
+		`{"time_s":5,"kind":"instance-ready","service":"web","counts":{}}`,
+		`{"time_s":10,"kind":"fault-start","detail":"zone-outage a"}`,
+		`{"time_s":12,"kind":"fault-start","detail":"zone-outage a"}`,
+		`{"time_s":20,"kind":"fault","service":"web","detail":"instance-crash web x2","counts":{}}`,
+		`{"time_s":25,"kind":"fault-end","detail":"zone-outage a"}`,
+		`{"time_s":26,"kind":"fault-end","detail":"node-failure n1"}`, // matches nothing: ignored
+		`{"time_s":30,"kind":"fault-start","service":"web","detail":""}`,
+		`{"time_s":31,"kind":"fault-end","detail":""}`, // another service (none): does not end it
+	}, "\n")
+	got, err := ReadFaults(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inf := math.Inf(1)
+	want := []FaultSpan{
+		{StartS: 10, EndS: 25, Label: "zone-outage a"}, // the earliest open one ends first
+		{StartS: 12, EndS: inf, Label: "zone-outage a"},
+		{StartS: 20, EndS: 20, Service: "web", Label: "instance-crash web x2"},
+		{StartS: 30, EndS: inf, Service: "web", Label: "fault"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("faults\n got %+v\nwant %+v", got, want)
+	}
+	if !got[1].Ongoing() || got[0].Ongoing() || !got[0].Concerns("api") || got[2].Concerns("api") {
+		t.Errorf("Ongoing/Concerns wrong")
+	}
+	if _, err := ReadFaults(strings.NewReader("{\"time_s\":1}\nnot json\n")); err == nil ||
+		!strings.Contains(err.Error(), "record 2") {
+		t.Errorf("bad line: err = %v", err)
+	}
+}
+
+func TestWritePlotsPNG(t *testing.T) {
+	dir := t.TempDir()
+	syntheticRun.write(t, dir)
+	files, err := WritePlots(dir, PNG, syntheticPlotOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, svc := range []string{"api", "web"} {
+		for _, k := range PlotKinds {
+			want = append(want, k+"-"+svc+".png")
+		}
+	}
+	if !slices.Equal(files, want) {
+		t.Fatalf("files %v, want %v", files, want)
+	}
+	for _, name := range files {
+		f, err := os.Open(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, format, err := image.DecodeConfig(f)
+		f.Close()
+		if err != nil || format != "png" {
+			t.Fatalf("%s: %v (format %q)", name, err, format)
+		}
+		minW, minH := 800, 450
+		if strings.HasPrefix(name, PlotDashboard) {
+			minW, minH = 1600, 1000
+		}
+		if cfg.Width < minW || cfg.Height < minH {
+			t.Errorf("%s is %dx%d, want at least %dx%d", name, cfg.Width, cfg.Height, minW, minH)
+		}
+	}
+	// The web CPU plot shows the fault shading: some pixels have its tint
+	// over white, and the lines their colours.
+	img := decodePNG(t, filepath.Join(dir, "cpu-web.png"))
+	if n := countNear(img, blend(colFaultFill), 6); n < 2000 {
+		t.Errorf("cpu-web.png: %d pixels of the fault shade, want many", n)
+	}
+	if n := countNear(img, colBlue, 40); n < 300 {
+		t.Errorf("cpu-web.png: %d pixels of the utilization line, want many", n)
+	}
+}
+
+func TestWritePlotsSVG(t *testing.T) {
+	dir := t.TempDir()
+	syntheticRun.write(t, dir)
+	files, err := WritePlots(dir, SVG, syntheticPlotOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 2*len(PlotKinds) {
+		t.Fatalf("files %v", files)
+	}
+	for _, name := range files {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, h := checkSVG(t, name, b)
+		if w < 600 || h < 350 {
+			t.Errorf("%s is %gx%g pt, want at least 600x350", name, w, h)
+		}
+		s := string(b)
+		for _, text := range []string{"time (min)"} {
+			if !strings.Contains(s, text) {
+				t.Errorf("%s lacks %q", name, text)
+			}
+		}
+	}
+	web, err := os.ReadFile(filepath.Join(dir, "latency-web.svg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"web — latency percentiles", "latency (s, log scale)", "p50", "p95", "p99",
+		"SLO: p99 ≤ 250 ms", "zone-outage a", "instance-crash web x1", "dependency-outage web slow +200ms",
+		"warmup", "fault"} {
+		if !strings.Contains(string(web), text) {
+			t.Errorf("latency-web.svg lacks %q", text)
+		}
+	}
+	api, err := os.ReadFile(filepath.Join(dir, "cpu-api.svg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The zone outage concerns every service; web's own faults only web.
+	if s := string(api); !strings.Contains(s, "zone-outage a") || strings.Contains(s, "instance-crash") {
+		t.Errorf("cpu-api.svg: wrong faults")
+	}
+}
+
+// TestPlotsEdgeCases: an empty run, a single row, all-NaN columns, an
+// unknown format, and a long run (decimated) all draw or fail cleanly.
+func TestPlotsEdgeCases(t *testing.T) {
+	if _, err := WritePlots(t.TempDir(), "gif", PlotOptions{}); err == nil || !strings.Contains(err.Error(), "gif") {
+		t.Errorf("format gif: err = %v", err)
+	}
+	if _, err := WritePlots(t.TempDir(), PNG, PlotOptions{}); err == nil || !strings.Contains(err.Error(), SummaryFile) {
+		t.Errorf("empty folder: err = %v", err)
+	}
+
+	for _, tc := range []struct {
+		name string
+		rows []TimeseriesRow
+		dur  float64
+	}{
+		{"no rows", nil, 60},
+		{"one row", []TimeseriesRow{{TimeS: 10, Service: "web", ArrivalRPS: 5, ReplicasReady: 1}}, 10},
+		{"all NaN", func() []TimeseriesRow {
+			var rows []TimeseriesRow
+			for i := 1; i <= 30; i++ {
+				nan := math.NaN()
+				rows = append(rows, TimeseriesRow{TimeS: float64(i), Service: "web", ArrivalRPS: nan,
+					CPUUtilization: nan, LatencyP50S: nan, LatencyP95S: nan, LatencyP99S: nan})
+			}
+			return rows
+		}(), 30},
+		{"isolated points", func() []TimeseriesRow {
+			var rows []TimeseriesRow
+			for i := 1; i <= 30; i++ {
+				v := math.NaN()
+				if i%3 == 0 {
+					v = 0.01 * float64(i)
+				}
+				rows = append(rows, TimeseriesRow{TimeS: float64(60 * i), Service: "web", CPUUtilization: v,
+					LatencyP50S: v, LatencyP95S: v, LatencyP99S: 0}) // 0 on a log axis: skipped
+			}
+			return rows
+		}(), 1800},
+		{"two days", func() []TimeseriesRow {
+			var rows []TimeseriesRow
+			for i := 1; i <= 17280; i++ {
+				v := float64(i % 97)
+				lat := 0.01 + v/1000
+				if i%500 < 20 {
+					lat = math.NaN()
+				}
+				rows = append(rows, TimeseriesRow{TimeS: float64(10 * i), Service: "web", ArrivalRPS: v,
+					ReplicasReady: int64(i % 7), CPUUtilization: v / 97, LatencyP50S: lat, LatencyP95S: 2 * lat,
+					LatencyP99S: 3 * lat, Rejected: int64(i % 3)})
+			}
+			return rows
+		}(), 172800},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			ts := []byte(TimeseriesHeader + "\n")
+			for i := range tc.rows {
+				ts = AppendTimeseriesRow(ts, &tc.rows[i])
+			}
+			writeTestFile(t, dir, TimeseriesFile, ts)
+			s := Summary{Scenario: "edge", DurationS: tc.dur, Services: map[string]ServiceSummary{"web": {Policy: "cpu",
+				SLO: &SLOResult{LatencyTargetS: 0.1, Percentile: 95}}}}
+			if err := WriteSummaryFile(filepath.Join(dir, SummaryFile), s); err != nil {
+				t.Fatal(err)
+			}
+			// A fault that starts after the end and one at the very end.
+			writeTestFile(t, dir, EventsFile, []byte(fmt.Sprintf(
+				`{"time_s":%g,"kind":"fault-start","detail":"late"}`+"\n"+`{"time_s":%g,"kind":"fault","detail":"end"}`+"\n",
+				tc.dur+100, tc.dur)))
+			for _, format := range []string{PNG, SVG} {
+				files, err := WritePlots(dir, format, PlotOptions{Warmup: time.Minute})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(files) != len(PlotKinds) {
+					t.Errorf("files %v", files)
+				}
+			}
+			b, err := os.ReadFile(filepath.Join(dir, "latency-web.svg"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkSVG(t, "latency-web.svg", b)
+			if tc.name == "two days" {
+				if !bytes.Contains(b, []byte("time (h)")) {
+					t.Errorf("a two-day run is not in hours")
+				}
+				if len(b) > 400<<10 {
+					t.Errorf("latency-web.svg is %d bytes: not decimated?", len(b))
+				}
+			}
+		})
+	}
+}
+
+func TestNewSeriesDecimation(t *testing.T) {
+	n := 10 * maxPoints
+	xs, ys := make([]float64, n), make([]float64, n)
+	for i := range xs {
+		xs[i], ys[i] = float64(i), float64(i%10)
+	}
+	ys[12345] = 1000 // a spike survives
+	for i := 3000; i < 3100; i++ {
+		ys[i] = math.NaN() // a gap over whole buckets survives
+	}
+	s := newSeries(xs, ys, solid(colBlue, 1), true)
+	if len(s.xs) > maxPoints || s.step {
+		t.Fatalf("%d points, step %v", len(s.xs), s.step)
+	}
+	if !slices.Contains(s.ys, 1000) {
+		t.Errorf("spike lost")
+	}
+	if !slices.ContainsFunc(s.ys, math.IsNaN) {
+		t.Errorf("gap lost")
+	}
+	if _, _, lo, hi := s.DataRange(); lo != 0 || hi != 1000 {
+		t.Errorf("range %v..%v", lo, hi)
+	}
+	short := newSeries(xs[:10], ys[:10], solid(colBlue, 1), true)
+	if len(short.xs) != 10 || !short.step || short.first != -1 {
+		t.Errorf("short series changed: %+v", short)
+	}
+}
+
+func TestTicks(t *testing.T) {
+	labels := func(ts []plot.Tick) []string {
+		var out []string
+		for _, t := range ts {
+			if t.Label != "" {
+				out = append(out, t.Label)
+			}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		end  float64
+		want string
+	}{
+		{100, "0 10 20 30 40 50 60 70 80 90 100"},
+		{3600, "0 10 20 30 40 50 60"},
+		{7200, "0 15 30 45 60 75 90 105 120"},
+		{86400, "0 3 6 9 12 15 18 21 24"},
+		{4 * 3600, "0 0.5 1 1.5 2 2.5 3 3.5 4"},
+	} {
+		ta := newTimeAxis(tc.end)
+		got := strings.Join(labels(stepTicks{steps: ta.steps}.Ticks(0, tc.end/ta.unit)), " ")
+		if got != tc.want {
+			t.Errorf("time axis for %gs: %q, want %q", tc.end, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		lo, hi  float64
+		integer bool
+		want    string
+	}{
+		{0, 2.2, true, "0 1 2"},
+		{0, 13.4, true, "0 2 4 6 8 10 12"},
+		{0, 560, false, "0 100 200 300 400 500"},
+		{0, 230, false, "0 50 100 150 200"},
+		{0, 1.12, false, "0 0.2 0.4 0.6 0.8 1"},
+		{0, 0.3, false, "0 0.05 0.1 0.15 0.2 0.25 0.3"},
+		{0, 12.5, false, "0 2 4 6 8 10 12"},
+		{0, 1344, false, "0 200 400 600 800 1000 1200"},
+	} {
+		if got := strings.Join(labels(niceTicks{tc.integer}.Ticks(tc.lo, tc.hi)), " "); got != tc.want {
+			t.Errorf("ticks %v..%v: %q, want %q", tc.lo, tc.hi, got, tc.want)
+		}
+	}
+	if got := strings.Join(labels(logTicks{}.Ticks(0.003, 2)), " "); got != "0.005 0.01 0.02 0.05 0.1 0.2 0.5 1 2" {
+		t.Errorf("log ticks: %q", got)
+	}
+	if got := strings.Join(labels(logTicks{}.Ticks(1e-4, 100)), " "); got != "0.0001 0.001 0.01 0.1 1 10 100" {
+		t.Errorf("wide log ticks: %q", got)
+	}
+}
+
+func TestShortSeconds(t *testing.T) {
+	for in, want := range map[float64]string{0.25: "250 ms", 0.0125: "12.5 ms", 10: "10 s", 5e-5: "50 µs", 300: "5 min", 7200: "2 h"} {
+		if got := shortSeconds(in); got != want {
+			t.Errorf("shortSeconds(%v) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// checkSVG parses b as XML and returns the root's size in points.
+func checkSVG(t *testing.T, name string, b []byte) (w, h float64) {
+	t.Helper()
+	var root struct {
+		XMLName xml.Name
+		Width   string `xml:"width,attr"`
+		Height  string `xml:"height,attr"`
+	}
+	if err := xml.Unmarshal(b, &root); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	if root.XMLName.Local != "svg" {
+		t.Fatalf("%s: root <%s>", name, root.XMLName.Local)
+	}
+	// Every element must parse, not just the root.
+	d := xml.NewDecoder(bytes.NewReader(b))
+	for {
+		_, err := d.Token()
+		if err != nil {
+			if err.Error() != "EOF" {
+				t.Fatalf("%s: %v", name, err)
+			}
+			break
+		}
+	}
+	w, _ = strconv.ParseFloat(strings.TrimSuffix(root.Width, "pt"), 64)
+	h, _ = strconv.ParseFloat(strings.TrimSuffix(root.Height, "pt"), 64)
+	return w, h
+}
+
+func decodePNG(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return img
+}
+
+// blend is c drawn over white.
+func blend(c color.NRGBA) color.NRGBA {
+	a := float64(c.A) / 255
+	mix := func(v uint8) uint8 { return uint8(math.Round(float64(v)*a + 255*(1-a))) }
+	return color.NRGBA{R: mix(c.R), G: mix(c.G), B: mix(c.B), A: 255}
+}
+
+// countNear counts the pixels of img within tol (per channel) of c.
+func countNear(img image.Image, c color.NRGBA, tol int) int {
+	n := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			p := color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA)
+			if abs(int(p.R)-int(c.R)) <= tol && abs(int(p.G)-int(c.G)) <= tol && abs(int(p.B)-int(c.B)) <= tol {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func abs(v int) int {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// TestPlotsDeterministic: the same folder gives the same bytes.
+func TestPlotsDeterministic(t *testing.T) {
+	dir := t.TempDir()
+	syntheticRun.write(t, dir)
+	run := func() map[string][]byte {
+		out := map[string][]byte{}
+		for _, format := range []string{PNG, SVG} {
+			files, err := WritePlots(dir, format, syntheticPlotOptions)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range files {
+				out[f], err = os.ReadFile(filepath.Join(dir, f))
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		return out
+	}
+	first, second := run(), run()
+	for name, b := range first {
+		if !bytes.Equal(b, second[name]) {
+			t.Errorf("%s differs between two identical calls", name)
+		}
+	}
+}
