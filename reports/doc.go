@@ -1,6 +1,7 @@
 // Package reports turns what happens during a run into the results folder:
 // streaming statistics in fixed memory, the time series, the event and
-// decision logs, summary.json and the summary table.
+// decision logs, summary.json and the summary table; and, from a finished
+// folder, the plots and report.html.
 //
 // A Collector implements cluster.Observer. The simulator calls it from its
 // single event loop; it keeps running counters and log-bucketed histograms
@@ -77,4 +78,55 @@
 // Numbers in summary.json are rounded to 12 significant digits, which hides
 // binary noise (0.033 rather than 0.032999999999999995). Output is
 // byte-deterministic: the same calls give the same bytes.
+//
+// # Faults in events.jsonl
+//
+// The simulator reports a fault through Lifecycle with one of three kinds,
+// and the plots draw it as a labelled shaded band:
+//
+//   - "fault-start" (FaultStartKind) when a fault with a duration begins (a
+//     zone outage, a node failure, a load-balancer failure, a dependency
+//     outage, a node upgrade), and "fault-end" (FaultEndKind) when it is
+//     over. An end closes the earliest open start with the same Service
+//     and the same Detail, so the two events carry identical Details; an
+//     end that matches no open start is ignored, and a start never closed
+//     lasts to the end of the run.
+//   - "fault" (FaultKind) for a fault that happens at one instant (an
+//     instance crash); it is drawn as a thin bar.
+//
+// Detail is the band's label, naming the fault and its target the way the
+// scenario does, e.g. "zone-outage a", "node-failure node-3",
+// "instance-crash web x2", "dependency-outage web slow +200ms". Service is
+// the one service a fault concerns (instance-crash, load-balancer-failure,
+// dependency-outage), with that service's Counts like any service event; a
+// fault of the cluster (zone-outage, node-failure, node-upgrade) has
+// Service -1 and is drawn on every service's plots. ReadFaults reads the
+// bands back. Other kinds beginning with "fault" are reserved.
+//
+// # Plots and report.html
+//
+// WritePlots and WriteHTML read a finished results folder back, so a
+// run's memory does not depend on them. WritePlots writes, per service,
+// KIND-SERVICE.png (or .svg) for each of PlotKinds, the service name
+// included even when there is only one service:
+//
+//   - load: arrival rate (req/s) over the replicas desired, ready,
+//     starting and draining, two panels sharing the time axis;
+//   - latency: p50, p95 and p99 of the requests completed in each sample
+//     interval (seconds, log scale), with the SLO's latency target;
+//   - cpu: CPU utilization in % of the request, with the policy's target;
+//   - errors: rejected, failed and timed-out requests per sample interval;
+//   - dashboard: the four in one image under the scenario's name.
+//
+// Time runs along the x axis in seconds (runs up to 5 minutes), minutes
+// (up to 3 hours) or hours. Faults and the warmup are shaded on every
+// plot. An empty cell (NaN) leaves a gap in its line; a lone value between
+// gaps is a dot. Series longer than a plot has pixels are thinned to the
+// lowest and highest value of each bucket, so peaks survive.
+//
+// report.html is one file with no scripts and nothing to fetch: the
+// scenario's name and description, the summary table (a column per
+// service), every service's four plots as inline SVG, the faults, and the
+// decisions timeline (the first DefaultMaxDecisions; the page says how
+// many more decisions.jsonl holds).
 package reports

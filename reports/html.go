@@ -1,0 +1,366 @@
+package reports
+
+import (
+	"bufio"
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"html/template"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// htmlPlotScale is the size of report.html's plots relative to the plot
+// files: two of them side by side on a laptop screen are then drawn at about
+// their natural size, with readable text.
+const htmlPlotScale = 0.75
+
+// ReportFile is the HTML report's file name in a results folder.
+const ReportFile = "report.html"
+
+// DefaultMaxDecisions is how many decisions report.html lists when
+// HTMLOptions.MaxDecisions is 0.
+const DefaultMaxDecisions = 500
+
+// HTMLOptions are what report.html shows that the results files do not
+// hold.
+type HTMLOptions struct {
+	// Description is the scenario's description, shown under its name;
+	// line breaks are kept.
+	Description string
+	// Plot is passed to the plots (warmup, targets, SLO overrides).
+	Plot PlotOptions
+	// MaxDecisions caps the decisions timeline (DefaultMaxDecisions when
+	// 0); the page says how many were left out.
+	MaxDecisions int
+}
+
+// WriteHTML reads the results folder dir (summary.json, timeseries.csv,
+// and when present events.jsonl and decisions.jsonl) and writes
+// dir/report.html: one self-contained page, with no network access and no
+// scripts, holding the scenario's name and description, the summary table
+// (a column per service), each service's plots as inline SVG (the four of
+// PlotKinds but the dashboard, which would repeat them), the faults, and
+// the decisions timeline.
+func WriteHTML(dir string, opts HTMLOptions) error {
+	res, err := readResults(dir)
+	if err != nil {
+		return err
+	}
+	limit := opts.MaxDecisions
+	if limit <= 0 {
+		limit = DefaultMaxDecisions
+	}
+	decisions, total, err := readDecisionsCapped(dir, limit)
+	if err != nil {
+		return err
+	}
+	page, err := buildPage(res, opts, decisions, total)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := reportTemplate.Execute(&buf, page); err != nil {
+		return fmt.Errorf("reports: %s: %w", ReportFile, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ReportFile), buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("reports: %w", err)
+	}
+	return nil
+}
+
+// readDecisionsCapped returns the first limit records of dir's
+// decisions.jsonl and how many it holds in all, decoding one at a time.
+// A missing file has none.
+func readDecisionsCapped(dir string, limit int) ([]DecisionRecord, int, error) {
+	f, err := os.Open(filepath.Join(dir, DecisionsFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("reports: %w", err)
+	}
+	defer f.Close()
+	dec := json.NewDecoder(bufio.NewReader(f))
+	var out []DecisionRecord
+	for n := 0; ; n++ {
+		var d DecisionRecord
+		err := dec.Decode(&d)
+		if errors.Is(err, io.EOF) {
+			return out, n, nil
+		}
+		if err != nil {
+			return nil, 0, fmt.Errorf("reports: reading %s record %d: %w", DecisionsFile, n+1, err)
+		}
+		if n < limit {
+			out = append(out, d)
+		}
+	}
+}
+
+// The page's model.
+type (
+	htmlPage struct {
+		Scenario, Description string
+		Facts                 []string // "seed 1", "2h simulated", ...
+		Services              []string // the summary table's columns
+		Rows                  []htmlRow
+		Sections              []htmlSection
+		Faults                []htmlFault
+		Decisions             []htmlDecision
+		DecisionsTotal        int
+	}
+	htmlRow struct {
+		Group string // a group heading row when set
+		Label string
+		Cells []htmlCell
+	}
+	htmlCell struct {
+		Text  string
+		Class string
+	}
+	htmlSection struct {
+		ID, Name, Policy string
+		Plots            []htmlPlot
+	}
+	htmlPlot struct {
+		Kind, Title string
+		SVG         template.HTML
+	}
+	htmlFault struct {
+		Start, End, Service, Label string
+	}
+	htmlDecision struct {
+		Time, Service, Policy  string
+		Before, After          int
+		Change, Reason, Detail string
+	}
+)
+
+func buildPage(res *results, opts HTMLOptions, decisions []DecisionRecord, total int) (*htmlPage, error) {
+	s := res.summary
+	page := &htmlPage{
+		Scenario:       s.Scenario,
+		Description:    strings.TrimSpace(opts.Description),
+		Services:       res.names,
+		DecisionsTotal: total,
+	}
+	if page.Scenario == "" {
+		page.Scenario = "scenario"
+	}
+	page.Facts = append(page.Facts, humanDuration(s.DurationS)+" simulated")
+	if w := opts.Plot.Warmup; w > 0 {
+		page.Facts = append(page.Facts, "warmup "+humanDuration(w.Seconds()))
+	}
+	page.Facts = append(page.Facts, "seed "+strconv.FormatUint(s.Seed, 10),
+		thousands(float64(s.Events))+" events", fmt.Sprintf("%.2f s wall time", s.WallS))
+	page.Rows = summaryRows(res)
+
+	for i, name := range res.names {
+		sec := htmlSection{ID: fmt.Sprintf("service-%d", i+1), Name: name, Policy: s.Services[name].Policy}
+		for _, f := range res.figures(name, opts.Plot) {
+			b, err := f.render(SVG, htmlPlotScale)
+			if err != nil {
+				return nil, fmt.Errorf("reports: %s plot of %s: %w", f.kind, name, err)
+			}
+			sec.Plots = append(sec.Plots, htmlPlot{Kind: f.kind, Title: f.title, SVG: inlineSVG(b, f.title)})
+		}
+		page.Sections = append(page.Sections, sec)
+	}
+
+	for _, f := range res.faults {
+		hf := htmlFault{Start: clock(f.StartS), End: clock(f.EndS), Service: f.Service, Label: f.Label}
+		switch {
+		case f.Ongoing():
+			hf.End = "until the end"
+		case f.EndS == f.StartS:
+			hf.End = "instant"
+		}
+		if hf.Service == "" {
+			hf.Service = "all"
+		}
+		page.Faults = append(page.Faults, hf)
+	}
+
+	for _, d := range decisions {
+		hd := htmlDecision{Time: clock(d.TimeS), Service: d.Service, Policy: d.Policy,
+			Before: d.Before, After: d.After, Reason: d.Reason, Detail: d.Explanation, Change: "same"}
+		switch {
+		case d.After > d.Before:
+			hd.Change = "up"
+		case d.After < d.Before:
+			hd.Change = "down"
+		}
+		page.Decisions = append(page.Decisions, hd)
+	}
+	return page, nil
+}
+
+// inlineSVG makes gonum's SVG document an element to inline in HTML: the
+// XML prolog goes, and the root gets role="img" and the title as its
+// aria-label.
+func inlineSVG(b []byte, title string) template.HTML {
+	s := string(b)
+	if i := strings.Index(s, "<svg"); i >= 0 {
+		s = s[i:]
+	}
+	s = `<svg role="img" aria-label="` + html.EscapeString(title) + `"` + strings.TrimPrefix(s, "<svg")
+	return template.HTML(s) // gonum escapes every text it writes (html.EscapeString)
+}
+
+// summaryRows is the summary table, one column per service.
+func summaryRows(res *results) []htmlRow {
+	var rows []htmlRow
+	group := func(name string) { rows = append(rows, htmlRow{Group: name}) }
+	row := func(label string, cell func(ServiceSummary) htmlCell) {
+		r := htmlRow{Label: label}
+		for _, name := range res.names {
+			v, ok := res.summary.Services[name]
+			c := htmlCell{Text: "–"}
+			if ok {
+				c = cell(v)
+			}
+			r.Cells = append(r.Cells, c)
+		}
+		rows = append(rows, r)
+	}
+	text := func(f func(ServiceSummary) string) func(ServiceSummary) htmlCell {
+		return func(v ServiceSummary) htmlCell { return htmlCell{Text: f(v)} }
+	}
+	count := func(f func(Requests) uint64) func(ServiceSummary) htmlCell {
+		return text(func(v ServiceSummary) string { return thousands(float64(f(v.Requests))) })
+	}
+	lat := func(f func(Latency) float64) func(ServiceSummary) htmlCell {
+		return text(func(v ServiceSummary) string { return seconds(f(v.LatencyS)) })
+	}
+
+	row("policy", text(func(v ServiceSummary) string { return v.Policy }))
+	group("Requests")
+	row("arrived", count(func(r Requests) uint64 { return r.Arrived }))
+	row("completed", count(func(r Requests) uint64 { return r.Completed }))
+	row("rejected", count(func(r Requests) uint64 { return r.Rejected }))
+	row("failed", count(func(r Requests) uint64 { return r.Failed }))
+	row("timed out", count(func(r Requests) uint64 { return r.TimedOut }))
+	row("in flight at end", count(func(r Requests) uint64 { return r.InFlightAtEnd }))
+	row("error rate", func(v ServiceSummary) htmlCell {
+		r := v.Requests
+		if r.Arrived == 0 {
+			return htmlCell{Text: "–"}
+		}
+		c := htmlCell{Text: percent(float64(r.Errors()) / float64(r.Arrived))}
+		if r.Errors() > 0 {
+			c.Class = "bad"
+		}
+		return c
+	})
+	group("Latency of completed requests")
+	row("mean", lat(func(l Latency) float64 { return l.Mean }))
+	row("p50", lat(func(l Latency) float64 { return l.P50 }))
+	row("p90", lat(func(l Latency) float64 { return l.P90 }))
+	row("p95", lat(func(l Latency) float64 { return l.P95 }))
+	row("p99", lat(func(l Latency) float64 { return l.P99 }))
+	row("p99.9", lat(func(l Latency) float64 { return l.P999 }))
+	row("max", lat(func(l Latency) float64 { return l.Max }))
+	row("queue wait, mean", text(func(v ServiceSummary) string { return seconds(v.QueueWaitS.Mean) }))
+	group("Capacity")
+	row("replicas min / mean / max", text(func(v ServiceSummary) string {
+		return fmt.Sprintf("%d / %.2f / %d", v.Replicas.Min, v.Replicas.Mean, v.Replicas.Max)
+	}))
+	row("scaling actions up / down", text(func(v ServiceSummary) string {
+		return fmt.Sprintf("%d / %d", v.ScalingActions.Up, v.ScalingActions.Down)
+	}))
+	row("CPU utilization, mean", text(func(v ServiceSummary) string {
+		return strconv.FormatFloat(100*v.CPUUtilizationMean, 'f', 1, 64) + "%"
+	}))
+	row("instance-hours", text(func(v ServiceSummary) string {
+		return strconv.FormatFloat(v.Cost.InstanceHours, 'f', 2, 64)
+	}))
+	row("cost", text(func(v ServiceSummary) string { return "$" + strconv.FormatFloat(v.Cost.USD, 'f', 2, 64) }))
+	group("SLO")
+	row("objective", text(func(v ServiceSummary) string {
+		if v.SLO == nil {
+			return "none"
+		}
+		return "p" + strconv.FormatFloat(v.SLO.Percentile, 'f', -1, 64) + " ≤ " + shortSeconds(v.SLO.LatencyTargetS)
+	}))
+	row("attainment", text(func(v ServiceSummary) string {
+		if v.SLO == nil {
+			return "–"
+		}
+		return percent(v.SLO.Attainment)
+	}))
+	row("met", func(v ServiceSummary) htmlCell {
+		switch {
+		case v.SLO == nil:
+			return htmlCell{Text: "–"}
+		case v.SLO.Met:
+			return htmlCell{Text: "met", Class: "good"}
+		default:
+			return htmlCell{Text: "missed", Class: "bad"}
+		}
+	})
+	return rows
+}
+
+// thousands formats a whole number with thin separators: 1,234,567.
+func thousands(v float64) string {
+	s := strconv.FormatFloat(math.Round(v), 'f', 0, 64)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// clock formats seconds since the start as h:mm:ss, with decimals when
+// the time is not a whole second: 0:12:15, 1:00:00.5.
+func clock(s float64) string {
+	if !finite(s) {
+		return "–"
+	}
+	whole := math.Floor(s)
+	t := int64(whole)
+	out := fmt.Sprintf("%d:%02d:%02d", t/3600, t/60%60, t%60)
+	if frac := s - whole; frac > 0 {
+		f := strconv.FormatFloat(frac, 'f', 3, 64) // "0.500"
+		out += strings.TrimRight(f[1:], "0")
+	}
+	return out
+}
+
+// humanDuration formats seconds as a Go duration without zero units:
+// 2h, 1h30m, 45s, 1.5s.
+func humanDuration(s float64) string {
+	d := time.Duration(math.Round(s * 1e9)).String()
+	if strings.HasSuffix(d, "m0s") {
+		d = strings.TrimSuffix(d, "0s")
+	}
+	if strings.HasSuffix(d, "h0m") {
+		d = strings.TrimSuffix(d, "0m")
+	}
+	return d
+}
+
+//go:embed report.html.tmpl
+var reportTemplateText string
+
+var reportTemplate = template.Must(template.New(ReportFile).Funcs(template.FuncMap{
+	"inc": func(n int) int { return n + 1 },
+}).Parse(reportTemplateText))

@@ -1,0 +1,250 @@
+package reports
+
+import (
+	"context"
+	"flag"
+	"image"
+	"image/color"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+var screenshot = flag.String("screenshot", "", "copy the browser test's screenshot of report.html to this file")
+
+const testDescription = "A flash crowd hits web at 40 min.\nThen zone a goes down for 6 minutes. <script>alert(1)</script>"
+
+func writeSyntheticReport(t *testing.T) (dir, page string) {
+	t.Helper()
+	dir = t.TempDir()
+	syntheticRun.write(t, dir)
+	if err := WriteHTML(dir, HTMLOptions{Description: testDescription, Plot: syntheticPlotOptions}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, ReportFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, string(b)
+}
+
+var svgRE = regexp.MustCompile(`(?s)<figure class="plot" data-kind="([a-z]+)"><svg role="img" aria-label="([^"]*)".*?</svg>`)
+
+func TestWriteHTML(t *testing.T) {
+	_, page := writeSyntheticReport(t)
+	checkBalanced(t, page)
+
+	// Self-contained: nothing to fetch, nothing to run.
+	for _, bad := range []string{"<script", "<link", "<img", "<iframe", "src=", "url(", "@import", `href="http`, "<alert"} {
+		if strings.Contains(page, bad) {
+			t.Errorf("report.html contains %q", bad)
+		}
+	}
+
+	// Every plot, inline, parsing as SVG, in service then PlotKinds order.
+	var got []string
+	for _, m := range svgRE.FindAllStringSubmatch(page, -1) {
+		got = append(got, m[1]+": "+m[2])
+		svg := m[0][strings.Index(m[0], "<svg"):]
+		if w, h := checkSVG(t, m[2], []byte(svg)); w < 450 || h < 250 {
+			t.Errorf("%s: %gx%g pt", m[2], w, h)
+		}
+	}
+	want := []string{
+		"load: api: load and capacity", "latency: api: latency percentiles", "cpu: api: CPU utilization",
+		"errors: api: rejected, failed and timed-out requests",
+		"load: web: load and capacity", "latency: web: latency percentiles", "cpu: web: CPU utilization",
+		"errors: web: rejected, failed and timed-out requests",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("plots:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+
+	for _, s := range []string{
+		// Name, description (escaped), facts.
+		"<h1>flash-crowd", "A flash crowd hits web at 40 min.\nThen zone a goes down",
+		"&lt;script&gt;alert(1)&lt;/script&gt;", "2h simulated", "warmup 5m", "seed 42", "1,234,567 events",
+		// The summary table.
+		"<th>api</th><th>web</th>", "987,654", "975,000", "12,000", "321", "1.3%", "37.5ms", "183.4ms", "1.20s",
+		"0 / 5.37 / 12", "17 / 13", "64.2%", "10.74", "$3.87", "$1.44", "p99 ≤ 250 ms", "98.1%",
+		`<td class="bad">missed</td>`,
+		// Faults.
+		"instance-crash web x1", "<td>1:00:00</td><td>1:06:00</td><td>all</td>", "until the end",
+		// Decisions, escaped and capped.
+		"<td>0:00:15</td><td>web</td><td>cpu</td><td class=\"change up\">3 → 4</td><td>scale-up</td>",
+		`<td class="change down">4 → 3</td>`, "decision 0: utilization 92% vs target 70% -&gt; ceil(4 x 1.31) = 6 &lt;tag&gt;",
+		"decision 499:", "Showing the first 500 of 620 decisions",
+	} {
+		if !strings.Contains(page, s) {
+			t.Errorf("report.html lacks %q", s)
+		}
+	}
+	if strings.Contains(page, "decision 500:") {
+		t.Errorf("report.html lists more than 500 decisions")
+	}
+}
+
+func TestWriteHTMLDeterministic(t *testing.T) {
+	dir, first := writeSyntheticReport(t)
+	if err := WriteHTML(dir, HTMLOptions{Description: testDescription, Plot: syntheticPlotOptions}); err != nil {
+		t.Fatal(err)
+	}
+	second, err := os.ReadFile(filepath.Join(dir, ReportFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first != string(second) {
+		t.Errorf("report.html differs between two identical calls")
+	}
+}
+
+// TestWriteHTMLMinimal: without events.jsonl and decisions.jsonl, and with
+// a cap, the report still comes out whole.
+func TestWriteHTMLMinimal(t *testing.T) {
+	dir := t.TempDir()
+	syntheticRun.write(t, dir)
+	if err := WriteHTML(dir, HTMLOptions{MaxDecisions: 3}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, ReportFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(b)
+	checkBalanced(t, page)
+	if !strings.Contains(page, "Showing the first 3 of 620") || strings.Contains(page, "decision 3:") ||
+		strings.Contains(page, `class="description"`) {
+		t.Errorf("cap or description wrong")
+	}
+
+	for _, f := range []string{EventsFile, DecisionsFile} {
+		if err := os.Remove(filepath.Join(dir, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := WriteHTML(dir, HTMLOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err = os.ReadFile(filepath.Join(dir, ReportFile)); err != nil {
+		t.Fatal(err)
+	}
+	page = string(b)
+	checkBalanced(t, page)
+	if !strings.Contains(page, "No decisions were recorded.") || strings.Contains(page, `id="faults"`) ||
+		len(svgRE.FindAllString(page, -1)) != 8 {
+		t.Errorf("report without events and decisions is wrong")
+	}
+	if err := WriteHTML(t.TempDir(), HTMLOptions{}); err == nil {
+		t.Errorf("an empty folder gives no error")
+	}
+}
+
+// TestReportInBrowser renders report.html in headless Chromium and checks
+// that the screenshot shows the plots: the fault shading and the plot
+// lines' colours cover many pixels below the summary table.
+func TestReportInBrowser(t *testing.T) {
+	bin, err := exec.LookPath("chromium")
+	if err != nil {
+		t.Skip("chromium is not on PATH; install the Debian packages chromium and fonts-liberation to run this test")
+	}
+	dir, _ := writeSyntheticReport(t)
+	const width, height = 1280, 2400
+	shot := filepath.Join(t.TempDir(), "report.png")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--hide-scrollbars", "--user-data-dir="+t.TempDir(), "--screenshot="+shot,
+		"--window-size=1280,2400", (&url.URL{Scheme: "file", Path: filepath.Join(dir, ReportFile)}).String())
+	cmd.WaitDelay = 5 * time.Second
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("chromium: %v\n%s", err, out)
+	}
+	img := decodePNG(t, shot)
+	if *screenshot != "" {
+		b, err := os.ReadFile(shot)
+		if err == nil {
+			err = os.WriteFile(*screenshot, b, 0o644)
+		}
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if b := img.Bounds(); b.Dx() != width || b.Dy() != height {
+		t.Fatalf("screenshot is %dx%d, want %dx%d", b.Dx(), b.Dy(), width, height)
+	}
+	// Below the header and summary table: the first service's plots.
+	plots := img.(interface {
+		SubImage(image.Rectangle) image.Image
+	}).SubImage(image.Rect(0, 1000, width, height))
+	colours := map[color.RGBA]bool{}
+	nonWhite := 0
+	b := plots.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			c := color.RGBAModel.Convert(plots.At(x, y)).(color.RGBA)
+			colours[c] = true
+			if c.R < 240 || c.G < 240 || c.B < 240 {
+				nonWhite++
+			}
+		}
+	}
+	if len(colours) < 200 || nonWhite < 20000 {
+		t.Errorf("the plots region looks blank: %d colours, %d non-white pixels", len(colours), nonWhite)
+	}
+	// Without the plots (the SVG elements removed) the same region has
+	// about 20 pixels of the shade, none of blue or green and 200 of red
+	// (text); with them, about 40000, 2300, 1200 and 1700.
+	for _, c := range []struct {
+		name     string
+		colour   color.NRGBA
+		tol, min int
+	}{
+		{"fault shading", blend(colFaultFill), 6, 5000},
+		{"blue lines", colBlue, 24, 500},
+		{"green ready line", colGreen, 24, 500},
+		{"red p99 line", colRed, 24, 800},
+	} {
+		if n := countNear(plots, c.colour, c.tol); n < c.min {
+			t.Errorf("the screenshot shows %d pixels of the %s, want at least %d", n, c.name, c.min)
+		}
+	}
+}
+
+// voidElements have no end tag in HTML.
+var voidElements = map[string]bool{"meta": true, "br": true, "hr": true, "img": true, "input": true, "link": true,
+	"wbr": true, "col": true, "area": true, "base": true, "source": true}
+
+var tagRE = regexp.MustCompile(`<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>`)
+
+// checkBalanced checks that the page's elements nest: every start tag has
+// its end tag, in order (void elements and self-closing SVG elements
+// aside). html/template keeps the text escaped, so a tag is a tag.
+func checkBalanced(t *testing.T, page string) {
+	t.Helper()
+	if !strings.HasPrefix(page, "<!DOCTYPE html>") {
+		t.Errorf("no doctype")
+	}
+	var stack []string
+	for _, m := range tagRE.FindAllStringSubmatch(page, -1) {
+		end, name, self := m[1] == "/", strings.ToLower(m[2]), m[3] == "/"
+		switch {
+		case self || (!end && voidElements[name]):
+		case !end:
+			stack = append(stack, name)
+		case len(stack) == 0 || stack[len(stack)-1] != name:
+			t.Fatalf("</%s> does not close the open elements %v", name, stack[max(0, len(stack)-5):])
+		default:
+			stack = stack[:len(stack)-1]
+		}
+	}
+	if len(stack) != 0 {
+		t.Errorf("unclosed elements %v", stack)
+	}
+}
