@@ -1,0 +1,86 @@
+package main
+
+import (
+	"runtime"
+	"testing"
+
+	"github.com/scalesim/scalesim/cluster"
+	"github.com/scalesim/scalesim/reports"
+	"github.com/scalesim/scalesim/scenarios"
+)
+
+// peakLiveHeap runs the built-in minimal scenario at 500 req/s on a fixed
+// fleet for the given duration with the real collector writing to dir, and
+// returns the largest live heap (after a collection) seen at 20 points
+// along the run.
+func peakLiveHeap(t testing.TB, duration, dir string) uint64 {
+	sc, err := scenarios.Open("minimal", []string{"duration=" + duration, "traffic.web.rate=500",
+		"services.web.replicas.initial=40", "services.web.replicas.max=60"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := scenarios.Build(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	coll, err := reports.Create(dir, reportsConfig(sc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := cluster.New(cfg, coll)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var peak uint64
+	var ms runtime.MemStats
+	step := 0
+	w.RunWithProgress(func(float64) {
+		if step++; step%5 != 0 {
+			return
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		peak = max(peak, ms.HeapAlloc)
+	})
+	if err := coll.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return peak
+}
+
+// Memory grows with what is in flight, never with the length of the run:
+// the live heap of a run 8 times longer stays within 25% (slack for the
+// collector's buffers and the GC's timing) of the shorter one's.
+func TestLiveHeapIndependentOfRunLength(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs 3 simulated hours")
+	}
+	short := peakLiveHeap(t, "20m", t.TempDir())
+	long := peakLiveHeap(t, "160m", t.TempDir())
+	t.Logf("peak live heap: 20 min %d KiB, 160 min %d KiB", short>>10, long>>10)
+	if float64(long) > 1.25*float64(short) {
+		t.Errorf("live heap grew with run length: %d KiB over 20 min, %d KiB over 160 min", short>>10, long>>10)
+	}
+}
+
+// BenchmarkRunMM8 is the whole simulator on the built-in mm8 scenario (an
+// M/M/8 queue, ~2M requests) as `scalesim run mm8 --no-plots` does it:
+// building, simulating, streaming the results files and writing the
+// summary. It reports simulated requests per wall second.
+func BenchmarkRunMM8(b *testing.B) {
+	sc, err := scenarios.Open("mm8", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	var requests uint64
+	for b.Loop() {
+		sim := &simulation{sc: sc, dir: b.TempDir()}
+		sum, err := sim.run()
+		if err != nil {
+			b.Fatal(err)
+		}
+		requests += sum.Services["web"].Requests.Arrived
+	}
+	b.ReportMetric(float64(requests)/b.Elapsed().Seconds(), "requests/s")
+}
