@@ -150,7 +150,11 @@ func TestWriteHTMLMinimal(t *testing.T) {
 func TestReportInBrowser(t *testing.T) {
 	bin, err := exec.LookPath("chromium")
 	if err != nil {
-		t.Skip("chromium is not on PATH; install the Debian packages chromium and fonts-liberation to run this test")
+		msg := "chromium is not on PATH; install the Debian packages chromium and fonts-liberation to run this test"
+		if os.Getenv("SCALESIM_REQUIRE_BROWSER") != "" {
+			t.Fatal(msg + " (SCALESIM_REQUIRE_BROWSER is set: CI must not skip it)")
+		}
+		t.Skip(msg)
 	}
 	dir, _ := writeSyntheticReport(t)
 	const width, height = 1280, 2400
