@@ -235,3 +235,23 @@ func TestScenariosListAndShow(t *testing.T) {
 		t.Errorf("version: exit %d %q", code, out)
 	}
 }
+
+func TestProgressBarOnlyOnATerminal(t *testing.T) {
+	run := func(tty bool, args ...string) string {
+		var out, errOut bytes.Buffer
+		args = append([]string{"run", "testdata/tiny.yaml", "--no-plots", "-o", filepath.Join(t.TempDir(), "r")}, args...)
+		if code := Main(args, &IOStreams{Out: &out, ErrOut: &errOut, ErrTTY: tty}); code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut.String())
+		}
+		return errOut.String()
+	}
+	if got := run(true); !strings.Contains(got, "100%") || !strings.Contains(got, "\r") {
+		t.Errorf("terminal: no progress bar drawn: %q", got)
+	}
+	if got := run(true, "-q"); got != "" {
+		t.Errorf("terminal with -q: stderr %q, want nothing", got)
+	}
+	if got := run(false); got != "" {
+		t.Errorf("not a terminal: stderr %q, want nothing", got)
+	}
+}
