@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"github.com/scalesim/scalesim/policies"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -84,17 +85,9 @@ func (s *Service) setDefaults() {
 		TargetUtilization: DefaultTargetUtilization,
 		Tolerance:         DefaultTolerance,
 		Pipeline:          MetricsPipeline{ScrapeInterval: DefaultScrapeInterval, Window: DefaultMetricsWindow},
-		RequestsInFlight: RequestsInFlight{
-			Rounds:               10,
-			MaxRequestsPerSecond: 100,
-			AlarmingUpperRate:    0.7,
-			AlarmingLowerRate:    0.2,
-			ScaleDownFactor:      0.25,
-			InstancesPerScaleUp:  1,
-			ServerStartupDelay:   3 * time.Minute,
-		},
-		Latency: LatencyTarget{Percentile: DefaultLatencyPercentile},
-		Cloud:   Cloud{CPUThreshold: 50, MemoryThreshold: 80},
+		RequestsInFlight:  defaultRequestsInFlight(),
+		Latency:           LatencyTarget{Percentile: DefaultLatencyPercentile},
+		Cloud:             Cloud{CPUThreshold: 50, MemoryThreshold: 80},
 	}
 }
 
@@ -288,4 +281,19 @@ func (s *Scenario) fillService(svc *Service, errs *[]Error) {
 // cores and bytes.
 func price(cores, bytes float64) float64 {
 	return cores*PricePerCoreHour + bytes/gib*PricePerGiBHour
+}
+
+// defaultRequestsInFlight takes WSO2's defaults from the policy itself, so
+// the file's defaults and the policy's cannot drift apart.
+func defaultRequestsInFlight() RequestsInFlight {
+	d := policies.DefaultRequestsInFlightConfig()
+	return RequestsInFlight{
+		Rounds:               d.Rounds,
+		MaxRequestsPerSecond: float64(d.MaxRequestsPerSecond),
+		AlarmingUpperRate:    d.AlarmingUpperRate,
+		AlarmingLowerRate:    d.AlarmingLowerRate,
+		ScaleDownFactor:      d.ScaleDownFactor,
+		InstancesPerScaleUp:  d.InstancesPerScaleUp,
+		ServerStartupDelay:   d.ServerStartupDelay,
+	}
 }

@@ -93,7 +93,7 @@
 //	autoscaler.alarming_lower_rate       0.2
 //	autoscaler.scale_down_factor         0.25
 //	autoscaler.instances_per_scale_up    1
-//	autoscaler.server_startup_delay      3m
+//	autoscaler.server_startup_delay      60s
 //	autoscaler.target                    slo.<service>.latency (latency policy; required without one)
 //	autoscaler.percentile                95 (latency policy)
 //	autoscaler.min_replicas, max_replicas replicas.min, replicas.max (cloud)
