@@ -1,0 +1,294 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"image"
+	"image/color"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// run is a one-service ComparedRun: web costing usd, with an SLO met or
+// missed (slo "met", "missed") or none (slo "").
+func compareRunFixture(label string, usd float64, slo string) ComparedRun {
+	s := ServiceSummary{Policy: label, Requests: Requests{Arrived: 1000, Completed: 990, Rejected: 10},
+		Cost: Cost{USD: usd, InstanceHours: usd * 10}}
+	if slo != "" {
+		s.SLO = &SLOResult{Met: slo == "met", LatencyTargetS: 0.5, Percentile: 99, Attainment: 0.99}
+	}
+	return ComparedRun{Label: label, Source: label, Folder: label,
+		Summary: Summary{Scenario: "s", Seed: 1, DurationS: 600, Services: map[string]ServiceSummary{"web": s}}}
+}
+
+func TestComparisonVerdict(t *testing.T) {
+	cases := []struct {
+		name string
+		runs []ComparedRun
+		want string // Verdict.String()
+		meet string // CheapestMeetingSLO
+	}{
+		{"cheapest that meets", []ComparedRun{
+			compareRunFixture("a", 3, "met"), compareRunFixture("b", 1, "missed"), compareRunFixture("c", 2, "met")},
+			"the cheapest policy that meets the SLO is c ($2.00)", "c"},
+		{"none meets", []ComparedRun{
+			compareRunFixture("a", 3, "missed"), compareRunFixture("b", 0.5, "missed")},
+			"none meets the SLO; the cheapest policy is b ($0.5000)", ""},
+		{"no SLO", []ComparedRun{
+			compareRunFixture("a", 3, ""), compareRunFixture("b", 4, "")},
+			"no service has an SLO; the cheapest policy is a ($3.00)", ""},
+		// Equal costs go to the policy given first.
+		{"tie", []ComparedRun{
+			compareRunFixture("x", 2, "met"), compareRunFixture("y", 2, "met")},
+			"the cheapest policy that meets the SLO is x ($2.00)", "x"},
+		{"nothing", nil, "nothing was compared", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &Comparison{Runs: tc.runs}
+			v := c.Verdict()
+			if got := v.String(); got != tc.want {
+				t.Errorf("verdict %q, want %q", got, tc.want)
+			}
+			if v.CheapestMeetingSLO != tc.meet {
+				t.Errorf("cheapest meeting the SLO %q, want %q", v.CheapestMeetingSLO, tc.meet)
+			}
+			j := c.JSON()
+			if (j.CheapestMeetingSLO == nil) != (tc.meet == "") || (j.CheapestMeetingSLO != nil && *j.CheapestMeetingSLO != tc.meet) {
+				t.Errorf("comparison.json cheapest_meeting_slo %v, want %q", j.CheapestMeetingSLO, tc.meet)
+			}
+		})
+	}
+}
+
+// A policy meets the SLO only when every service with one meets it, and
+// costs what all its services cost.
+func TestComparisonTwoServices(t *testing.T) {
+	a := compareRunFixture("a", 1, "met")
+	a.Summary.Services["db"] = ServiceSummary{Policy: "static", Cost: Cost{USD: 5, InstanceHours: 50},
+		SLO: &SLOResult{Met: false, Attainment: 0.5, Percentile: 99, LatencyTargetS: 0.1}}
+	b := compareRunFixture("b", 2, "met")
+	b.Summary.Services["db"] = ServiceSummary{Policy: "static", Cost: Cost{USD: 5, InstanceHours: 50},
+		SLO: &SLOResult{Met: true, Attainment: 0.995, Percentile: 99, LatencyTargetS: 0.1}}
+	c := &Comparison{Scenario: "s", Seed: 1, DurationS: 600, Compared: []string{"web"}, Runs: []ComparedRun{a, b}}
+	if usd, hours := a.Cost(); usd != 6 || hours != 60 {
+		t.Errorf("a costs %v USD, %v h; want 6, 60", usd, hours)
+	}
+	if v := c.Verdict(); v.CheapestMeetingSLO != "b" || v.Cheapest != "a" {
+		t.Errorf("verdict %+v, want b meeting, a cheapest", v)
+	}
+	var out bytes.Buffer
+	if err := WriteComparisonTable(&out, c); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	// web (compared) before db; a total per policy; the verdict.
+	for _, want := range []string{"web      a ", "db       a (static)", "a       $6.00       60.00       missed by db",
+		"b       $7.00       70.00       met", "the cheapest policy that meets the SLO is b ($7.00)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("table lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Index(got, "web      a") > strings.Index(got, "db       a") {
+		t.Errorf("the compared service is not first:\n%s", got)
+	}
+}
+
+func TestWriteComparisonCSVAndJSON(t *testing.T) {
+	a := compareRunFixture("cpu", 0.25, "met")
+	b := compareRunFixture("mine", 0.125, "missed")
+	b.Source = "policies/mine, v2.yaml" // quoted in the CSV
+	b.Summary.Services["web"] = func(s ServiceSummary) ServiceSummary {
+		s.Policy = "latency"
+		s.Replicas = Replicas{Min: 1, Mean: 2.5, Max: 4}
+		s.LatencyS = Latency{P95: 0.2, P99: 0.75}
+		s.ScalingActions = ScalingActions{Up: 3, Down: 1}
+		return s
+	}(b.Summary.Services["web"])
+	a.Summary.Services["db"] = ServiceSummary{Policy: "static", Requests: Requests{Arrived: 7, Completed: 6, InFlightAtEnd: 1}}
+	b.Summary.Services["db"] = a.Summary.Services["db"]
+	c := &Comparison{Scenario: "s", Seed: 9, DurationS: 600, Compared: []string{"web"}, Runs: []ComparedRun{a, b}}
+	var out bytes.Buffer
+	if err := WriteComparisonCSV(&out, c); err != nil {
+		t.Fatal(err)
+	}
+	want := ComparisonHeader + "\n" +
+		"cpu,cpu,db,static,7,6,0,0,0,1,0,0,0,0,0,0,,,0,0\n" +
+		"cpu,cpu,web,cpu,1000,990,10,0,0,0,0.25,2.5,0,0,0,0,0.99,true,0,0\n" +
+		"mine,\"policies/mine, v2.yaml\",db,static,7,6,0,0,0,1,0,0,0,0,0,0,,,0,0\n" +
+		"mine,\"policies/mine, v2.yaml\",web,latency,1000,990,10,0,0,0,0.125,1.25,2.5,4,0.2,0.75,0.99,false,3,1\n"
+	if out.String() != want {
+		t.Errorf("comparison.csv:\n%s\nwant:\n%s", out.String(), want)
+	}
+
+	out.Reset()
+	if err := WriteComparisonJSON(&out, c); err != nil {
+		t.Fatal(err)
+	}
+	var j ComparisonJSON
+	if err := json.Unmarshal(out.Bytes(), &j); err != nil {
+		t.Fatal(err)
+	}
+	if len(j.Policies) != 2 || j.Policies[1].Label != "mine" || j.Policies[1].CostUSD != 0.125 ||
+		*j.Policies[1].SLOMet || !*j.Policies[0].SLOMet || j.Policies[0].Services["db"].SLOMet != nil ||
+		j.Policies[1].Services["web"].ScalingUp != 3 || j.Cheapest != "mine" || *j.CheapestMeetingSLO != "cpu" ||
+		j.Verdict != "the cheapest policy that meets the SLO is cpu ($0.2500)" || !slices.Equal(j.ComparedServices, []string{"web"}) {
+		t.Errorf("comparison.json:\n%s", out.String())
+	}
+	// Services without an SLO give null, not a made-up attainment.
+	if !strings.Contains(out.String(), `"slo_attainment": null`) {
+		t.Errorf("comparison.json: no null slo_attainment for db:\n%s", out.String())
+	}
+}
+
+func TestArrivalsDiffer(t *testing.T) {
+	a, b := compareRunFixture("a", 1, ""), compareRunFixture("b", 1, "")
+	c := &Comparison{Runs: []ComparedRun{a, b}}
+	if d := c.ArrivalsDiffer(); d != nil {
+		t.Errorf("ArrivalsDiffer %v on identical runs", d)
+	}
+	s := b.Summary.Services["web"]
+	s.Requests.Arrived++
+	b.Summary.Services["web"] = s
+	c.Runs[1] = b
+	if d := c.ArrivalsDiffer(); !slices.Equal(d, []string{"web"}) {
+		t.Errorf("ArrivalsDiffer %v, want [web]", d)
+	}
+	var out bytes.Buffer
+	WriteComparisonTable(&out, c)
+	if !strings.Contains(out.String(), "note: arrivals differ between policies for web") {
+		t.Errorf("the table does not say so:\n%s", out.String())
+	}
+}
+
+// comparisonFolder writes two synthetic runs, the second with one more
+// replica and a slower p99, costlier and closer to its SLO, and returns
+// their Comparison.
+func comparisonFolder(t *testing.T, dir string) *Comparison {
+	t.Helper()
+	c := &Comparison{Scenario: "flash-crowd", Seed: 42, DurationS: syntheticRun.durationS, Compared: []string{"web"}}
+	for i, label := range []string{"cpu", "latency"} {
+		sub := filepath.Join(dir, label)
+		if err := os.Mkdir(sub, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		sum := syntheticRun.write(t, sub)
+		if i > 0 {
+			f, err := os.Open(filepath.Join(sub, TimeseriesFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := ReadTimeseries(f)
+			f.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ts := []byte(TimeseriesHeader + "\n")
+			for _, r := range rows {
+				r.ReplicasAlive += 1
+				r.LatencyP99S *= 1.6
+				ts = AppendTimeseriesRow(ts, &r)
+			}
+			writeTestFile(t, sub, TimeseriesFile, ts)
+		}
+		web := sum.Services["web"]
+		web.Cost.USD += float64(i)
+		web.SLO.Attainment += 0.01 * float64(i)
+		sum.Services["web"] = web
+		c.Runs = append(c.Runs, ComparedRun{Label: label, Source: label, Folder: label, Summary: sum})
+	}
+	return c
+}
+
+func TestWriteComparisonPlots(t *testing.T) {
+	dir := t.TempDir()
+	c := comparisonFolder(t, dir)
+	opts := ComparisonPlotOptions{Warmup: syntheticPlotOptions.Warmup, Objectives: map[string]float64{"web": 0.99}}
+	files, err := WriteComparisonPlots(dir, PNG, c, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// api has no SLO: no cost-slo plot.
+	want := []string{"replicas-api.png", "p99-api.png", "replicas-web.png", "p99-web.png", "cost-slo-web.png"}
+	if !slices.Equal(files, want) {
+		t.Fatalf("files %v, want %v", files, want)
+	}
+	for _, name := range files {
+		f, err := os.Open(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, format, err := image.DecodeConfig(f)
+		f.Close()
+		if err != nil || format != "png" {
+			t.Fatalf("%s: %v (format %q)", name, err, format)
+		}
+		if cfg.Width < 800 || cfg.Height < 450 || cfg.Width > 2000 || cfg.Height > 1200 {
+			t.Errorf("%s is %dx%d, want about 864x480", name, cfg.Width, cfg.Height)
+		}
+	}
+	// One line per policy in its colour.
+	img := decodePNG(t, filepath.Join(dir, "p99-web.png"))
+	for i, col := range []int{0, 1} {
+		if n := countNear(img, policyColors[col].(color.NRGBA), 40); n < 200 {
+			t.Errorf("p99-web.png: %d pixels of policy %d's colour, want many", n, i)
+		}
+	}
+
+	files, err = WriteComparisonPlots(dir, SVG, c, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range files {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w, h := checkSVG(t, name, b); w < 600 || h < 350 {
+			t.Errorf("%s is %gx%g pt, want at least 600x350", name, w, h)
+		}
+	}
+	for name, texts := range map[string][]string{
+		"replicas-web.svg": {"web — replicas per policy", "arrival rate", "replicas (alive)", "cpu", "latency", "zone-outage a", "warmup"},
+		"p99-web.svg":      {"web — p99 latency per policy", "SLO: p99 ≤ 250 ms", "cpu", "latency"},
+		"cost-slo-web.svg": {"web — cost against SLO attainment", "cost of web (USD)", "SLO attainment (%)", "objective 99%", "cpu", "latency", "meets the SLO", "misses it"},
+	} {
+		b, _ := os.ReadFile(filepath.Join(dir, name))
+		for _, text := range texts {
+			if !strings.Contains(string(b), text) {
+				t.Errorf("%s lacks %q", name, text)
+			}
+		}
+	}
+
+	if _, err := WriteComparisonPlots(dir, "gif", c, opts); err == nil {
+		t.Error("format gif: no error")
+	}
+	c.Runs[1].Folder = "missing"
+	if _, err := WriteComparisonPlots(dir, PNG, c, opts); err == nil || !strings.Contains(err.Error(), "policy latency") {
+		t.Errorf("a missing run folder: %v, want an error naming the policy", err)
+	}
+}
+
+// Two points at one place share a label; a single run and runs that cost
+// nothing still draw.
+func TestCostSLOEdgeCases(t *testing.T) {
+	for _, runs := range [][]ComparedRun{
+		{compareRunFixture("a", 1, "met"), compareRunFixture("b", 1, "met")},
+		{compareRunFixture("a", 0, "missed")},
+		{compareRunFixture("a", 0, "met"), compareRunFixture("b", 0.001, "missed")},
+	} {
+		c := &Comparison{Runs: runs}
+		b, err := costSLOFigure("web", c, 0.999).render(SVG, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) == 2 && runs[0].Summary.Services["web"].Cost == runs[1].Summary.Services["web"].Cost &&
+			!strings.Contains(string(b), "a, b") {
+			t.Errorf("coincident points do not share a label")
+		}
+	}
+}
