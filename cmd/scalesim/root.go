@@ -44,6 +44,7 @@ costs, whether the SLO holds.`,
 	})
 	root.AddCommand(
 		newCmdRun(io, nil),
+		newCmdCompare(io, nil),
 		newCmdValidate(io),
 		newCmdScenarios(io),
 		newCmdVersion(io),

@@ -64,6 +64,9 @@ type simulation struct {
 	dir      string // where the files go (a temporary folder)
 	format   string // plot format; "" = no plots and no report.html
 	progress io.Writer
+	// onProgress, when progress is nil, is told the fraction done (0..1)
+	// as the run goes (compare draws one bar for several runs).
+	onProgress func(float64)
 }
 
 // run builds the world, runs it with the collector streaming the results
@@ -82,7 +85,7 @@ func (s *simulation) run() (reports.Summary, error) {
 		coll.Close()
 		return reports.Summary{}, err
 	}
-	var progress func(float64)
+	progress := s.onProgress
 	if s.progress != nil {
 		progress = newProgressBar(s.progress, s.sc.Name, s.sc.Duration).update
 	}
