@@ -48,6 +48,8 @@ costs, whether the SLO holds.`,
 		newCmdValidate(io),
 		newCmdScenarios(io),
 		newCmdVersion(io),
+		newCmdSweep(io, nil),
+		newCmdMerge(io, nil),
 	)
 	return root
 }

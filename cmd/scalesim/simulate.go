@@ -67,6 +67,9 @@ type simulation struct {
 	// onProgress, when progress is nil, is told the fraction done (0..1)
 	// as the run goes (compare draws one bar for several runs).
 	onProgress func(float64)
+	// summaryOnly computes the summary and writes nothing: no results
+	// files, no summary.json, no plots; dir is unused (a sweep's runs).
+	summaryOnly bool
 }
 
 // run builds the world, runs it with the collector streaming the results
@@ -76,7 +79,12 @@ func (s *simulation) run() (reports.Summary, error) {
 	if err != nil {
 		return reports.Summary{}, usageErr(err)
 	}
-	coll, err := reports.Create(s.dir, reportsConfig(s.sc))
+	var coll *reports.Collector
+	if s.summaryOnly {
+		coll, err = reports.New(reportsConfig(s.sc), reports.Outputs{})
+	} else {
+		coll, err = reports.Create(s.dir, reportsConfig(s.sc))
+	}
 	if err != nil {
 		return reports.Summary{}, err
 	}
@@ -99,6 +107,9 @@ func (s *simulation) run() (reports.Summary, error) {
 		return reports.Summary{}, fmt.Errorf("internal accounting error (please report it with the scenario and seed): %w", err)
 	}
 	sum := coll.Summary(w.Engine().Fired(), wall)
+	if s.summaryOnly {
+		return sum, nil
+	}
 	if err := reports.WriteSummaryFile(filepath.Join(s.dir, reports.SummaryFile), sum); err != nil {
 		return reports.Summary{}, err
 	}
