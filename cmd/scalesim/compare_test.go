@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -263,5 +264,29 @@ func TestCompareUsageErrors(t *testing.T) {
 				t.Error("a results folder was written")
 			}
 		})
+	}
+}
+
+// On a terminal the runs going at once share one progress bar, which ends
+// once at 100%; with -q, or off a terminal, nothing is drawn.
+func TestCompareProgressBar(t *testing.T) {
+	run := func(tty bool, args ...string) string {
+		var out, errOut bytes.Buffer
+		args = append([]string{"compare", "testdata/compare.yaml", "--no-plots", "-o", filepath.Join(t.TempDir(), "c"),
+			"--policy", "cpu", "--policy", "static", "--policy", "latency"}, args...)
+		if code := Main(args, &IOStreams{Out: &out, ErrOut: &errOut, ErrTTY: tty}); code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut.String())
+		}
+		return errOut.String()
+	}
+	got := run(true)
+	if !strings.HasPrefix(got, "\rcompare x3 [") || strings.Count(got, "100%") != 1 || strings.Count(got, "\n") != 1 || !strings.HasSuffix(got, "\n") {
+		t.Errorf("terminal: want one bar ending at 100%%, got %q", got)
+	}
+	if got := run(true, "-q"); got != "" {
+		t.Errorf("terminal with -q: stderr %q, want nothing", got)
+	}
+	if got := run(false); got != "" {
+		t.Errorf("not a terminal: stderr %q, want nothing", got)
 	}
 }
