@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/scalesim/scalesim/policies"
@@ -18,6 +19,78 @@ type Config struct {
 	SampleInterval time.Duration
 	// Services, in the order their indexes are reported.
 	Services []ServiceConfig
+	// Zones are the availability zones; none means one zone, "default".
+	// Their order does not matter: the world sorts them.
+	Zones []string
+	// Pools are the node pools. Without any, every zone has unlimited
+	// capacity and cost comes from InstanceConfig.PricePerHour.
+	Pools []PoolConfig
+	// Faults are the failures injected during the run, in any order.
+	Faults []FaultConfig
+}
+
+// PoolConfig is a group of identical nodes: PerZone of them in each of its
+// zones at the start, named "<pool>-<zone>-<n>" with n from 1.
+type PoolConfig struct {
+	Name string
+	// Zones the pool has nodes in; none means every zone.
+	Zones []string
+	// PerZone nodes per zone at the start; the cluster autoscaler never
+	// goes below it. MaxPerZone bounds node autoscaling (at most PerZone:
+	// none).
+	PerZone, MaxPerZone int
+	// CPU in cores and Memory in bytes of one node.
+	CPU, Memory float64
+	// PricePerHour of one node, paid from the moment it is requested until
+	// it is removed (not while it is down).
+	PricePerHour float64
+	// ProvisionDelay is how long a new node takes to join.
+	ProvisionDelay time.Duration
+}
+
+// FaultType is a kind of injected failure.
+type FaultType uint8
+
+const (
+	ZoneOutage FaultType = iota
+	NodeFailure
+	InstanceCrash
+	LoadBalancerFailure
+	DependencyOutage
+	NodeUpgrade
+)
+
+var faultNames = [...]string{"zone-outage", "node-failure", "instance-crash", "load-balancer-failure", "dependency-outage", "node-upgrade"}
+
+func (f FaultType) String() string { return faultNames[f] }
+
+// ParseFaultType maps a scenario name to a FaultType.
+func ParseFaultType(s string) (FaultType, error) {
+	for i, n := range faultNames {
+		if n == s {
+			return FaultType(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown fault type %q", s)
+}
+
+// FaultConfig is one injected failure at time At. Which fields apply
+// depends on Type (see the package documentation, "Faults").
+type FaultConfig struct {
+	At   time.Duration
+	Type FaultType
+	// Zone (zone-outage), Node (node-failure), Service (instance-crash,
+	// load-balancer-failure, dependency-outage), Pool (node-upgrade).
+	Zone, Node, Service, Pool string
+	// Count of instances an instance-crash kills; 0 means 1.
+	Count int
+	// Duration of a zone outage, node failure, load-balancer failure or
+	// dependency outage; 0 means until the end of the run.
+	Duration time.Duration
+	// Slow makes a dependency outage add Delay to every call instead of
+	// failing it.
+	Slow  bool
+	Delay time.Duration
 }
 
 // ArrivalProcess yields the arrival times of a service's requests.
@@ -43,6 +116,45 @@ type ServiceConfig struct {
 	Arrivals ArrivalProcess
 	// Timeout is the client's timeout; 0 means the client waits forever.
 	Timeout time.Duration
+	// Retries is how many times a client retries a request that was
+	// rejected, failed or timed out; each retry is a new arrival.
+	// RetryBackoff is the wait before the first retry, doubled for each
+	// further one; 0 retries at once.
+	Retries      int
+	RetryBackoff time.Duration
+	// Clients is the number of distinct clients the requests come from,
+	// uniformly (it matters for client-ip balancing); 0 means 1.
+	Clients int
+	// Probes are the instance's health checks.
+	Probes Probes
+	// TopologySpread spreads instances over zones; nil means only the
+	// scheduler's soft preference for the least-loaded zone.
+	TopologySpread *TopologySpread
+	// MinAvailable is the disruption budget: a voluntary eviction (node
+	// upgrade) waits while it would leave fewer Ready instances. 0: none.
+	MinAvailable int
+}
+
+// Probes are an instance's health checks; nil means not configured.
+type Probes struct {
+	Readiness, Liveness *ProbeConfig
+}
+
+// ProbeConfig is a Kubernetes-style periodic check.
+type ProbeConfig struct {
+	Period           time.Duration
+	FailureThreshold int
+	Timeout          time.Duration
+}
+
+// TopologySpread is a zone topology-spread constraint.
+type TopologySpread struct {
+	// MaxSkew bounds the difference between the instance counts of the
+	// fullest and the emptiest eligible zone.
+	MaxSkew int
+	// ScheduleAnyway makes the constraint a preference; otherwise an
+	// instance that would break it stays Pending (DoNotSchedule).
+	ScheduleAnyway bool
 }
 
 // InstanceConfig describes every instance of a service.
@@ -65,8 +177,13 @@ type InstanceConfig struct {
 	// PreStop is the drain hook's sleep; GracePeriod is when the instance is
 	// killed, both measured from the start of the drain.
 	PreStop, GracePeriod time.Duration
-	// PricePerHour is the cost of one instance-hour.
+	// PricePerHour is the cost of one instance-hour (without node pools).
 	PricePerHour float64
+	// Warmup and WarmupSlowdown: an instance that has just (re)started
+	// needs WarmupSlowdown times the CPU per request when it becomes Ready,
+	// a factor that falls linearly to 1 over Warmup.
+	Warmup         time.Duration
+	WarmupSlowdown float64
 }
 
 // Cores is the CPU the instance can use: the limit, else the request.
@@ -79,11 +196,20 @@ func (c InstanceConfig) Cores() float64 {
 
 // LoadBalancerConfig describes a service's load balancer.
 type LoadBalancerConfig struct {
-	// Algorithm: round-robin, least-requests, random or power-of-two.
+	// Algorithm: round-robin, least-requests, random, power-of-two or
+	// client-ip.
 	Algorithm Algorithm
 	// PropagationDelay is how long the load balancer keeps routing to an
 	// instance after its removal began.
 	PropagationDelay time.Duration
+	// Replicas is the number of load-balancer instances, primary plus
+	// standbys; 0 means 1. FailoverDelay is how long a standby takes to
+	// replace a failed primary.
+	Replicas      int
+	FailoverDelay time.Duration
+	// SessionAffinityTimeout: with client-ip, a client sticks to its
+	// instance until it has been idle this long.
+	SessionAffinityTimeout time.Duration
 }
 
 // AutoscalerConfig wires a policy to its service.
@@ -109,9 +235,10 @@ const (
 	LeastRequests
 	Random
 	PowerOfTwo
+	ClientIP
 )
 
-var algorithmNames = [...]string{"round-robin", "least-requests", "random", "power-of-two"}
+var algorithmNames = [...]string{"round-robin", "least-requests", "random", "power-of-two", "client-ip"}
 
 func (a Algorithm) String() string { return algorithmNames[a] }
 
@@ -122,7 +249,7 @@ func ParseAlgorithm(s string) (Algorithm, error) {
 			return Algorithm(i), nil
 		}
 	}
-	return 0, fmt.Errorf("unknown load-balancer algorithm %q (allowed: round-robin, least-requests, random, power-of-two)", s)
+	return 0, fmt.Errorf("unknown load-balancer algorithm %q (allowed: round-robin, least-requests, random, power-of-two, client-ip)", s)
 }
 
 func (c *Config) validate() error {
@@ -132,7 +259,15 @@ func (c *Config) validate() error {
 	if c.SampleInterval <= 0 {
 		return fmt.Errorf("cluster: sample interval must be positive, got %v", c.SampleInterval)
 	}
+	zones := c.zoneNames()
+	for k := 1; k < len(zones); k++ {
+		if zones[k] == zones[k-1] {
+			return fmt.Errorf("cluster: zone %q is listed twice", zones[k])
+		}
+	}
+	names := map[string]bool{}
 	for _, s := range c.Services {
+		names[s.Name] = true
 		switch {
 		case s.Min < 0 || s.Max < s.Min || s.Initial < s.Min || s.Initial > s.Max:
 			return fmt.Errorf("cluster: service %s: replicas need 0 <= min <= initial <= max, got %d <= %d <= %d", s.Name, s.Min, s.Initial, s.Max)
@@ -142,7 +277,72 @@ func (c *Config) validate() error {
 			return fmt.Errorf("cluster: service %s: demand.cpu is required", s.Name)
 		case s.Autoscaler.Policy != nil && s.Autoscaler.Interval <= 0:
 			return fmt.Errorf("cluster: service %s: autoscaler interval must be positive", s.Name)
+		case s.Instance.Warmup > 0 && s.Instance.WarmupSlowdown < 1:
+			return fmt.Errorf("cluster: service %s: warmup slowdown must be at least 1, got %g", s.Name, s.Instance.WarmupSlowdown)
+		case s.TopologySpread != nil && s.TopologySpread.MaxSkew < 1:
+			return fmt.Errorf("cluster: service %s: topology spread max skew must be at least 1", s.Name)
+		case s.Retries < 0 || s.Clients < 0 || s.MinAvailable < 0 || s.LoadBalancer.Replicas < 0:
+			return fmt.Errorf("cluster: service %s: retries, clients, min available and load-balancer replicas must not be negative", s.Name)
+		}
+		for _, p := range []*ProbeConfig{s.Probes.Readiness, s.Probes.Liveness} {
+			if p != nil && (p.Period <= 0 || p.FailureThreshold < 1 || p.Timeout <= 0) {
+				return fmt.Errorf("cluster: service %s: a probe needs a positive period and timeout and a failure threshold of at least 1", s.Name)
+			}
+		}
+	}
+	pools := map[string]bool{}
+	for _, p := range c.Pools {
+		switch {
+		case p.Name == "" || pools[p.Name]:
+			return fmt.Errorf("cluster: pool %q: empty or duplicate name", p.Name)
+		case p.CPU <= 0 || p.Memory <= 0:
+			return fmt.Errorf("cluster: pool %s: nodes need positive cpu and memory", p.Name)
+		case p.PerZone < 0 || p.PricePerHour < 0 || p.ProvisionDelay < 0:
+			return fmt.Errorf("cluster: pool %s: per_zone, price and provision delay must not be negative", p.Name)
+		}
+		pools[p.Name] = true
+		for _, z := range p.Zones {
+			if !slices.Contains(zones, z) {
+				return fmt.Errorf("cluster: pool %s: unknown zone %q", p.Name, z)
+			}
+		}
+	}
+	for k, f := range c.Faults {
+		switch f.Type {
+		case ZoneOutage:
+			if !slices.Contains(zones, f.Zone) {
+				return fmt.Errorf("cluster: fault %d: unknown zone %q", k, f.Zone)
+			}
+		case InstanceCrash, LoadBalancerFailure, DependencyOutage:
+			if !names[f.Service] {
+				return fmt.Errorf("cluster: fault %d: unknown service %q", k, f.Service)
+			}
+		case NodeUpgrade:
+			if !pools[f.Pool] {
+				return fmt.Errorf("cluster: fault %d: unknown pool %q", k, f.Pool)
+			}
+		case NodeFailure:
+			// A node that does not exist when the fault strikes is not
+			// an error: nodes come and go with the cluster autoscaler.
+		default:
+			return fmt.Errorf("cluster: fault %d: unknown type %d", k, f.Type)
+		}
+		if f.At < 0 || f.Duration < 0 {
+			return fmt.Errorf("cluster: fault %d: negative time", k)
 		}
 	}
 	return nil
+}
+
+// DefaultZone is the one zone of a Config without Zones.
+const DefaultZone = "default"
+
+// zoneNames returns the zones, sorted.
+func (c *Config) zoneNames() []string {
+	if len(c.Zones) == 0 {
+		return []string{DefaultZone}
+	}
+	z := slices.Clone(c.Zones)
+	slices.Sort(z)
+	return z
 }

@@ -32,8 +32,30 @@ type Instance struct {
 	created      sim.Time
 	started      sim.Time // process start (Kubernetes pod StartTime)
 	readyChanged sim.Time
-	accepting    bool // takes new requests (false once PreStop is over)
-	inLB         bool // in the load balancer's rotation
+	accepting    bool   // takes new requests (false once PreStop is over)
+	inLB         bool   // in the load balancer's rotation
+	lbEpoch      uint32 // counts the times it joined the rotation (client-ip sessions)
+
+	// Scheduling: the node it is bound to (or nominated for, while the
+	// node is provisioned), its zone, and the scheduler's flags.
+	node          *node
+	zone          int
+	initial       bool   // an initial replica: Ready as soon as it has a node at time 0
+	bound         bool   // on a ready node: its startup delay runs
+	spread        bool   // counted in its service's zoneCount
+	unschedulable bool   // found no node; in World.unscheduled
+	reasonSeen    bool   // reason holds the last counted placement failure
+	reason        Reason // the last counted placement failure
+
+	// Health: lost (crashed, or its node is gone), detecting (lost, still
+	// in rotation until its readiness probe fails), unready (a readiness
+	// probe took it out of rotation), cold (warmup pending at its next
+	// Ready), and the probes' state.
+	lost, detecting, unready, cold bool
+	warmEnd                        sim.Time // serves slower until then
+	readyProbe, liveProbe          sim.EventID
+	readyFails, liveFails          int
+	restarts                       int
 
 	queue   fifo       // waiting for a concurrency slot
 	busy    int        // requests holding a slot (CPU or off-CPU phase)
@@ -68,6 +90,8 @@ const (
 	instPreStopDone
 	instGraceOver
 	instForget
+	instReadinessProbe
+	instLivenessProbe
 )
 
 // State returns the instance's lifecycle state.
@@ -83,13 +107,14 @@ func (i *Instance) Fire(now sim.Time, arg uint64) {
 		i.next = sim.EventID{}
 		i.cpuDone(now)
 	case instStarted:
+		i.lifecycle = sim.EventID{}
 		i.started = now
 		i.last = now
 		i.svc.setState(i, Starting, now)
 		i.lifecycle = i.svc.w.eng.Schedule(now.Add(i.svc.readinessDelay()), i, instReady)
 	case instReady:
 		i.lifecycle = sim.EventID{}
-		i.becomeReady(now)
+		i.becomeReady(now, "")
 	case instPreStopDone:
 		i.lifecycle = sim.EventID{}
 		i.stopAccepting(now)
@@ -99,14 +124,74 @@ func (i *Instance) Fire(now sim.Time, arg uint64) {
 	case instForget:
 		i.forget = sim.EventID{}
 		i.svc.lb.remove(i)
+	case instReadinessProbe:
+		i.readyProbe = sim.EventID{}
+		i.readinessProbe(now)
+	case instLivenessProbe:
+		i.liveProbe = sim.EventID{}
+		i.livenessProbe(now)
 	}
 }
 
-func (i *Instance) becomeReady(now sim.Time) {
-	i.svc.setState(i, Ready, now)
+// Zone returns the name of the instance's zone, "" while it has no node.
+func (i *Instance) Zone() string {
+	if i.node == nil {
+		return ""
+	}
+	return i.svc.w.zones[i.zone].name
+}
+
+// Node returns the name of the instance's node (the zone's name without
+// node pools), "" while it has none.
+func (i *Instance) Node() string {
+	if i.node == nil {
+		return ""
+	}
+	return i.node.name
+}
+
+// bind starts the instance on its node, which has just become its own:
+// an initial replica is Ready at once, others begin their startup delay.
+func (i *Instance) bind(now sim.Time) {
+	i.bound = true
+	if i.initial {
+		i.initial = false
+		i.becomeReady(now, "")
+		return
+	}
+	i.lifecycle = i.svc.w.eng.Schedule(now.Add(i.svc.sampleDelay(i.svc.cfg.Instance.StartupDelay)), i, instStarted)
+}
+
+// becomeReady puts the instance in rotation: after its readiness delay, or
+// when its readiness probe passes again.
+func (i *Instance) becomeReady(now sim.Time, why string) {
+	i.svc.setStateWhy(i, Ready, now, why)
 	i.readyChanged = now
 	i.accepting = true
+	i.unready = false
+	if !i.forget.IsZero() {
+		i.svc.w.eng.Cancel(i.forget)
+		i.forget = sim.EventID{}
+	}
 	i.svc.lb.add(i)
+	if c := &i.svc.cfg.Instance; i.cold && c.Warmup > 0 {
+		i.warmEnd = now.Add(c.Warmup)
+	}
+	i.cold = false
+	i.startProbes(now)
+}
+
+// leaveLB takes the instance out of rotation once the removal has
+// propagated (at once without a propagation delay).
+func (i *Instance) leaveLB(now sim.Time) {
+	if !i.inLB || !i.forget.IsZero() {
+		return
+	}
+	if d := i.svc.cfg.LoadBalancer.PropagationDelay; d > 0 {
+		i.forget = i.svc.w.eng.Schedule(now.Add(d), i, instForget)
+		return
+	}
+	i.svc.lb.remove(i)
 }
 
 // accept takes a request routed to the instance. It returns false when the
@@ -135,7 +220,14 @@ func (i *Instance) start(r *request, now sim.Time) {
 	r.started, r.begun = now, true
 	if r.cpu > 0 {
 		i.advance(now)
-		r.finishV = i.v + r.cpu
+		cpu := r.cpu
+		if now < i.warmEnd {
+			// Cold: the demand is multiplied by a factor falling
+			// linearly from the slowdown to 1 over the warmup.
+			c := &i.svc.cfg.Instance
+			cpu *= 1 + (c.WarmupSlowdown-1)*float64(i.warmEnd-now)/float64(c.Warmup)
+		}
+		r.finishV = i.v + cpu
 		i.psPush(r)
 		if !i.dispatch {
 			i.reschedule(now)
@@ -145,15 +237,25 @@ func (i *Instance) start(r *request, now sim.Time) {
 	i.offCPU(r, now)
 }
 
-// offCPU moves r from its CPU phase to its off-CPU wait, or finishes it.
+// offCPU moves r from its CPU phase to its off-CPU wait (its call to the
+// service's dependency), or finishes it. During a dependency outage the
+// call fails at once (the request fails) or takes the outage's delay more.
 func (i *Instance) offCPU(r *request, now sim.Time) {
-	if r.wait > 0 {
+	wait := r.wait
+	if d := &i.svc.dep; d.active {
+		if !d.slow {
+			i.finish(r, now, Failed)
+			return
+		}
+		wait += d.delay
+	}
+	if wait > 0 {
 		r.slot = int32(len(i.waiting))
 		i.waiting = append(i.waiting, r)
-		r.waitEnd = i.svc.w.eng.Schedule(now.Add(r.wait), r, reqWaitDone)
+		r.waitEnd = i.svc.w.eng.Schedule(now.Add(wait), r, reqWaitDone)
 		return
 	}
-	i.finish(r, now)
+	i.finish(r, now, Completed)
 }
 
 // waitDone ends r's off-CPU phase.
@@ -164,13 +266,14 @@ func (i *Instance) waitDone(r *request, now sim.Time) {
 	moved.slot = r.slot
 	i.waiting[last] = nil
 	i.waiting = i.waiting[:last]
-	i.finish(r, now)
+	i.finish(r, now, Completed)
 }
 
-// finish releases r's slot: the response leaves the instance.
-func (i *Instance) finish(r *request, now sim.Time) {
+// finish releases r's slot: the response (or an error, o = Failed) leaves
+// the instance.
+func (i *Instance) finish(r *request, now sim.Time, o Outcome) {
 	i.busy--
-	i.svc.serverDone(r, Completed, now)
+	i.svc.serverDone(r, o, now)
 	if i.queue.len() > 0 && i.state != Terminated {
 		i.start(i.queue.pop(), now)
 	}
@@ -241,21 +344,24 @@ func (i *Instance) cpuDone(now sim.Time) {
 	i.reschedule(now)
 }
 
-// beginDrain starts a graceful removal (see the package documentation).
-func (i *Instance) beginDrain(now sim.Time) {
+// beginDrain starts a graceful removal (see the package documentation);
+// why is the event's Detail.
+func (i *Instance) beginDrain(now sim.Time, why string) {
 	cfg := &i.svc.cfg
-	if i.state != Ready {
+	eng := i.svc.w.eng
+	if i.state == Pending || (i.state == Starting && i.held() == 0 && !i.inLB) {
 		// Not in rotation and holding nothing: it simply stops.
-		i.svc.terminate(i, now)
+		i.svc.terminateWhy(i, now, why)
 		return
 	}
-	i.svc.setState(i, Draining, now)
-	eng := i.svc.w.eng
-	if d := cfg.LoadBalancer.PropagationDelay; d > 0 {
-		i.forget = eng.Schedule(now.Add(d), i, instForget)
-	} else {
-		i.svc.lb.remove(i)
+	if !i.lifecycle.IsZero() {
+		eng.Cancel(i.lifecycle) // a restart's readiness
+		i.lifecycle = sim.EventID{}
 	}
+	i.stopProbes()
+	i.svc.setStateWhy(i, Draining, now, why)
+	i.svc.w.unspread(i)
+	i.leaveLB(now)
 	i.grace = eng.Schedule(now.Add(cfg.Instance.GracePeriod), i, instGraceOver)
 	if d := cfg.Instance.PreStop; d > 0 {
 		i.lifecycle = eng.Schedule(now.Add(d), i, instPreStopDone)
@@ -276,9 +382,15 @@ func (i *Instance) kill(now sim.Time) {
 	if i.state == Terminated {
 		return
 	}
+	i.accepting = false
+	i.dropAll(now)
+	i.svc.terminate(i, now)
+}
+
+// dropAll fails every request the instance holds: its process is gone.
+func (i *Instance) dropAll(now sim.Time) {
 	i.advance(now)
 	eng := i.svc.w.eng
-	i.accepting = false
 	for _, r := range i.ps {
 		i.svc.serverDone(r, Failed, now)
 	}
@@ -298,7 +410,7 @@ func (i *Instance) kill(now sim.Time) {
 		i.next = sim.EventID{}
 	}
 	i.busy = 0
-	i.svc.terminate(i, now)
+	i.v = 0
 }
 
 // psPush and psPop maintain the binary min-heap ps ordered by finishV, ties
@@ -345,4 +457,18 @@ func (i *Instance) psPop() *request {
 	}
 	i.ps = h
 	return top
+}
+
+// forEachHeld calls f for every request the instance holds, queued or in
+// service.
+func (i *Instance) forEachHeld(f func(*request)) {
+	for _, r := range i.ps {
+		f(r)
+	}
+	for k := 0; k < i.queue.size; k++ {
+		f(i.queue.buf[(i.queue.head+k)%len(i.queue.buf)])
+	}
+	for _, r := range i.waiting {
+		f(r)
+	}
 }

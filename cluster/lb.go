@@ -1,6 +1,12 @@
 package cluster
 
-import "math/rand/v2"
+import (
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/scalesim/scalesim/sim"
+)
 
 // loadBalancer routes a service's requests over the instances in its
 // rotation. Instances join when they become ready and leave when their
@@ -10,13 +16,43 @@ type loadBalancer struct {
 	members []*Instance // in the order they joined
 	cursor  int
 	rng     *rand.Rand
+
+	// client-ip: each client's session, and how long an idle one lasts.
+	sessions []session
+	affinity time.Duration
+
+	// The load-balancer instances: how many there should be and are, and
+	// whether a primary is routing (see the package documentation,
+	// "Load-balancer failover").
+	state           lbState
+	replicas, alive int
+	promote         sim.EventID
+	failures        []string // Details of the faults not yet ended
 }
+
+// session is a client's affinity to an instance: valid while the instance
+// is still in the rotation it joined (epoch) and the client has not been
+// idle longer than the affinity timeout.
+type session struct {
+	inst  *Instance
+	epoch uint32
+	last  sim.Time
+}
+
+type lbState uint8
+
+const (
+	lbUp       lbState = iota // a primary routes
+	lbFailover                // the primary failed; a standby is taking over
+	lbDown                    // no load-balancer instance is left
+)
 
 func (lb *loadBalancer) add(i *Instance) {
 	if i.inLB {
 		return
 	}
 	i.inLB = true
+	i.lbEpoch++
 	lb.members = append(lb.members, i)
 }
 
@@ -39,13 +75,25 @@ func (lb *loadBalancer) remove(i *Instance) {
 	}
 }
 
-// pick chooses the instance for the next request, or nil.
-func (lb *loadBalancer) pick() *Instance {
+// pick chooses the instance for r, or nil.
+func (lb *loadBalancer) pick(r *request, now sim.Time) *Instance {
 	n := len(lb.members)
 	if n == 0 {
 		return nil
 	}
 	switch lb.alg {
+	case ClientIP:
+		// A client's first request, or one after its session ended,
+		// goes to a random instance (as kube-proxy's iptables mode
+		// does); the following ones stick to it.
+		ss := &lb.sessions[r.client]
+		if ss.inst != nil && ss.inst.inLB && ss.epoch == ss.inst.lbEpoch && now.Sub(ss.last) <= lb.affinity {
+			ss.last = now
+			return ss.inst
+		}
+		m := lb.members[lb.rng.IntN(n)]
+		*ss = session{inst: m, epoch: m.lbEpoch, last: now}
+		return m
 	case Random:
 		return lb.members[lb.rng.IntN(n)]
 	case PowerOfTwo:
@@ -76,5 +124,94 @@ func (lb *loadBalancer) pick() *Instance {
 		m := lb.members[lb.cursor]
 		lb.cursor = (lb.cursor + 1) % n
 		return m
+	}
+}
+
+// lbFail is a load-balancer failure. It hits the primary while one routes:
+// the connections through it break (the requests in flight fail for their
+// clients; the instances still do the work) and a standby, if any is left,
+// takes over after FailoverDelay, arrivals being rejected meanwhile.
+// Otherwise it hits a standby. With none left the service is unreachable
+// until a failed instance is back (after the fault's duration, if any).
+func (s *Service) lbFail(f *fault, now sim.Time) {
+	lb := &s.lb
+	s.event(faultStart, f.detail, now)
+	lb.failures = append(lb.failures, f.detail)
+	if lb.alive > 0 {
+		lb.alive--
+	}
+	if f.cfg.Duration > 0 {
+		s.w.eng.Schedule(now.Add(f.cfg.Duration), s, svcLBRestore)
+	}
+	switch {
+	case lb.state == lbUp:
+		s.failInFlight(now)
+		if lb.alive > 0 {
+			lb.state = lbFailover
+			lb.promote = s.w.eng.Schedule(now.Add(s.cfg.LoadBalancer.FailoverDelay), s, svcLBPromote)
+		} else {
+			lb.state = lbDown
+		}
+	case lb.state == lbFailover && lb.alive == 0:
+		s.w.eng.Cancel(lb.promote)
+		lb.promote = sim.EventID{}
+		lb.state = lbDown
+	}
+}
+
+// lbPromote ends a failover: the standby is the primary.
+func (s *Service) lbPromote(now sim.Time) {
+	s.lb.promote = sim.EventID{}
+	s.lbUp(now, "lb-failover", "standby promoted to primary")
+}
+
+// lbRestore brings back a failed load-balancer instance (as a standby
+// when a primary routes).
+func (s *Service) lbRestore(now sim.Time) {
+	lb := &s.lb
+	if lb.alive >= lb.replicas {
+		return
+	}
+	lb.alive++
+	if lb.state == lbDown {
+		s.lbUp(now, "lb-restored", "failed load balancer back")
+		return
+	}
+	s.event("lb-restored", "failed load balancer back, "+s.lbCount(), now)
+}
+
+// sanityCheck is WSO2's: the autoscaler, which runs on the primary,
+// restores the configured number of load-balancer instances.
+func (s *Service) sanityCheck(now sim.Time) {
+	if lb := &s.lb; lb.alive < lb.replicas {
+		lb.alive = lb.replicas
+		s.event("lb-restored", "sanity check, "+s.lbCount(), now)
+	}
+}
+
+// lbUp records that a primary routes again and ends the open faults.
+func (s *Service) lbUp(now sim.Time, kind, why string) {
+	lb := &s.lb
+	lb.state = lbUp
+	s.event(kind, why+", "+s.lbCount(), now)
+	for _, d := range lb.failures {
+		s.event(faultEnd, d, now)
+	}
+	lb.failures = lb.failures[:0]
+}
+
+func (s *Service) lbCount() string {
+	return strconv.Itoa(s.lb.alive) + "/" + strconv.Itoa(s.lb.replicas) + " load balancers"
+}
+
+// failInFlight ends every request in flight for its client as Failed; the
+// instances keep them until done, as after a client timeout.
+func (s *Service) failInFlight(now sim.Time) {
+	for _, inst := range s.instances {
+		inst.forEachHeld(func(r *request) {
+			if !r.clientDone {
+				s.clientEnd(r, Failed, now)
+			}
+		})
 	}
 }

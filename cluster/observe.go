@@ -103,4 +103,16 @@ type Sample struct {
 	InstanceSeconds float64
 	// MemoryBytes is the working-set memory of all running instances now.
 	MemoryBytes float64
+	// Unschedulable is the number of Pending instances that no node can
+	// take now (not those waiting for a node being provisioned).
+	Unschedulable int
+	// PlacementFailures counts, by Reason, the placements that found no
+	// ready node: each instance once per reason in a row (its first
+	// failure, and again when the reason changes). Cumulative.
+	PlacementFailures [NumReasons]int64
+	// CostUSD is the service's cost so far, cumulative: instance-seconds
+	// times the instance price without node pools; with them, its share
+	// of the nodes' cost (shared in proportion to the CPU requested on the
+	// nodes, idle capacity included; equally when nothing is requested).
+	CostUSD float64
 }

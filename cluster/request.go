@@ -28,6 +28,11 @@ type request struct {
 	// timed out, failed); the server may still hold a timed-out request.
 	clientDone bool
 
+	// client is the request's client (client-ip balancing); attempt
+	// counts the retries before this one.
+	client  int32
+	attempt uint8
+
 	timeout sim.EventID // the client's timeout, if any
 	waitEnd sim.EventID // end of the off-CPU phase, if in it
 }
@@ -36,6 +41,7 @@ type request struct {
 const (
 	reqTimeout uint64 = iota
 	reqWaitDone
+	reqRetry
 )
 
 // Fire handles the request's own events: its client's timeout and the end
@@ -48,6 +54,9 @@ func (r *request) Fire(now sim.Time, arg uint64) {
 	case reqWaitDone:
 		r.waitEnd = sim.EventID{}
 		r.inst.waitDone(r, now)
+	case reqRetry:
+		r.arrived = now
+		r.svc.admit(r, now)
 	}
 }
 
@@ -91,6 +100,9 @@ func (q *fifo) push(r *request) {
 	q.buf[(q.head+q.size)%len(q.buf)] = r
 	q.size++
 }
+
+// peek returns the oldest request; the queue must not be empty.
+func (q *fifo) peek() *request { return q.buf[q.head] }
 
 func (q *fifo) pop() *request {
 	r := q.buf[q.head]

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"time"
 
@@ -18,6 +19,7 @@ type Service struct {
 
 	demand    *rand.Rand
 	lifecycle *rand.Rand
+	clients   *rand.Rand // client of each arrival, for client-ip
 
 	// instances holds every instance not yet terminated, in creation order.
 	instances []*Instance
@@ -36,6 +38,23 @@ type Service struct {
 	cpuRequestSeconds float64
 	cpuRetired        float64 // CPU seconds of terminated instances
 
+	// Scheduling: one instance's requests, the instances per zone that
+	// count for topology spread, the CPU requested on pool nodes (for the
+	// cost share), the nodes' cost so far, and the placements that failed.
+	cpuMilli, memBytes int64
+	zoneCount          []int
+	allocCPU           int64
+	nodeCost           float64
+	unschedulable      int
+	placementFailures  [NumReasons]int64
+
+	// dep is the service's dependency while an outage lasts.
+	dep struct {
+		active, slow bool
+		delay        time.Duration
+		by           *fault
+	}
+
 	metrics metricsPipeline
 }
 
@@ -44,6 +63,8 @@ const (
 	svcArrival uint64 = iota
 	svcEvaluate
 	svcScrape
+	svcLBPromote // a standby load balancer takes over
+	svcLBRestore // a failed load balancer is back
 )
 
 // Name returns the service's name.
@@ -70,11 +91,20 @@ func (s *Service) Fire(now sim.Time, arg uint64) {
 		s.arrive(now)
 		s.scheduleArrival(now)
 	case svcEvaluate:
-		s.evaluate(now)
+		// The autoscaler runs on the primary load balancer, as WSO2's
+		// does: it pauses while there is none.
+		if s.lb.state == lbUp {
+			s.sanityCheck(now)
+			s.evaluate(now)
+		}
 		s.w.eng.Schedule(now.Add(s.cfg.Autoscaler.Interval), s, svcEvaluate)
 	case svcScrape:
 		s.scrape(now)
 		s.w.eng.Schedule(now.Add(s.cfg.Autoscaler.ScrapeInterval), s, svcScrape)
+	case svcLBPromote:
+		s.lbPromote(now)
+	case svcLBRestore:
+		s.lbRestore(now)
 	}
 }
 
@@ -87,20 +117,32 @@ func (s *Service) scheduleArrival(now sim.Time) {
 	}
 }
 
-// arrive handles one request reaching the load balancer.
+// arrive handles one new request reaching the load balancer.
 func (s *Service) arrive(now sim.Time) {
 	r := s.w.pool.get()
 	r.svc, r.arrived = s, now
-	// Demand is drawn here, for every request in arrival order, so the
-	// demand sequence does not depend on what happens to requests later.
+	// Demand and client are drawn here, for every request in arrival
+	// order, so their sequences do not depend on what happens to requests
+	// later.
 	r.cpu = s.cfg.DemandCPU.Sample(s.demand)
 	if s.cfg.DemandWait != nil {
 		r.wait = sim.SampleDuration(s.cfg.DemandWait, s.demand)
 	}
+	if s.clients != nil {
+		r.client = int32(s.clients.IntN(len(s.lb.sessions)))
+	}
+	s.admit(r, now)
+}
+
+// admit counts r as an arrival and routes it: a new request or a retry.
+func (s *Service) admit(r *request, now sim.Time) {
 	s.arrived++
 	s.w.obs.RequestArrived(s.index, now)
-
-	inst := s.lb.pick()
+	if s.lb.state != lbUp {
+		s.reject(r, now)
+		return
+	}
+	inst := s.lb.pick(r, now)
 	if inst == nil {
 		s.reject(r, now)
 		return
@@ -112,6 +154,12 @@ func (s *Service) arrive(now sim.Time) {
 		r.timeout = s.w.eng.Schedule(now.Add(s.cfg.Timeout), r, reqTimeout)
 	}
 	if !inst.accept(r, now) {
+		if inst.lost {
+			// Routed to an instance that is gone: the load balancer
+			// answers with an error (502).
+			s.serverDone(r, Failed, now)
+			return
+		}
 		s.inFlight--
 		if !r.timeout.IsZero() {
 			s.w.eng.Cancel(r.timeout)
@@ -124,6 +172,9 @@ func (s *Service) arrive(now sim.Time) {
 func (s *Service) reject(r *request, now sim.Time) {
 	s.outcomes[Rejected]++
 	s.w.obs.RequestEnded(s.index, Rejected, now, now, 0)
+	if int(r.attempt) < s.cfg.Retries {
+		s.retry(r, now)
+	}
 	s.w.pool.put(r)
 }
 
@@ -138,6 +189,8 @@ func (s *Service) clientEnd(r *request, o Outcome, now sim.Time) {
 	s.outcomes[o]++
 	if o == Completed {
 		s.metrics.observeLatency(now, now.Sub(r.arrived))
+	} else if int(r.attempt) < s.cfg.Retries {
+		s.retry(r, now)
 	}
 	var wait time.Duration
 	if r.begun {
@@ -146,6 +199,19 @@ func (s *Service) clientEnd(r *request, o Outcome, now sim.Time) {
 		wait = now.Sub(r.arrived)
 	}
 	s.w.obs.RequestEnded(s.index, o, r.arrived, now, wait)
+}
+
+// retry schedules the client's next attempt at r: the same work from the
+// same client, after RetryBackoff doubled for each earlier retry. It will
+// be a new arrival.
+func (s *Service) retry(r *request, now sim.Time) {
+	at := now.Add(s.cfg.RetryBackoff << r.attempt)
+	if at >= s.w.end {
+		return
+	}
+	nr := s.w.pool.get()
+	nr.svc, nr.cpu, nr.wait, nr.client, nr.attempt = s, r.cpu, r.wait, r.client, r.attempt+1
+	s.w.eng.Schedule(at, nr, reqRetry)
 }
 
 // serverDone records that r's instance let go of it: its response left
@@ -173,11 +239,16 @@ func (s *Service) integrate(now sim.Time) {
 // setState moves inst to state st, keeping the counts and integrals right
 // and telling the observer.
 func (s *Service) setState(inst *Instance, st State, now sim.Time) {
+	s.setStateWhy(inst, st, now, "")
+}
+
+// setStateWhy is setState with the event's Detail.
+func (s *Service) setStateWhy(inst *Instance, st State, now sim.Time, why string) {
 	s.integrate(now)
 	s.adjust(inst.state, -1)
 	inst.state = st
 	s.adjust(st, +1)
-	s.w.obs.Lifecycle(Event{Time: now, Service: s.index, Kind: "instance-" + st.String(), Instance: inst.Name, Counts: s.counts})
+	s.w.obs.Lifecycle(Event{Time: now, Service: s.index, Kind: "instance-" + st.String(), Instance: inst.Name, Detail: why, Counts: s.counts})
 }
 
 func (s *Service) adjust(st State, d int) {
@@ -193,36 +264,70 @@ func (s *Service) adjust(st State, d int) {
 	}
 }
 
-// newInstance creates an instance. Initial instances are Ready at once;
-// others are Pending for their startup delay, then Starting for their
-// readiness delay, then Ready.
+// event reports a service event that is not an instance transition.
+func (s *Service) event(kind, detail string, now sim.Time) {
+	s.w.obs.Lifecycle(Event{Time: now, Service: s.index, Kind: kind, Detail: detail, Counts: s.counts})
+}
+
+// newInstance creates an instance and asks the scheduler for a node.
+// Initial instances that find one are Ready at once; others are Pending
+// until they have a node and their startup delay is over, then Starting for
+// their readiness delay, then Ready.
 func (s *Service) newInstance(now sim.Time, initial bool) *Instance {
 	inst := &Instance{
-		svc:       s,
-		ID:        s.nextID,
-		Name:      fmt.Sprintf("%s-%d", s.cfg.Name, s.nextID),
-		state:     Terminated, // setState counts it from here
-		created:   now,
-		started:   now,
-		last:      now,
-		cores:     s.cfg.Instance.Cores(),
-		accepting: false,
+		svc:     s,
+		ID:      s.nextID,
+		Name:    fmt.Sprintf("%s-%d", s.cfg.Name, s.nextID),
+		state:   Terminated, // setState counts it from here
+		created: now,
+		started: now,
+		last:    now,
+		cores:   s.cfg.Instance.Cores(),
+		initial: initial,
+		cold:    !initial,
 	}
 	inst.metrics.init(s.metrics.depth)
 	s.nextID++
 	s.instances = append(s.instances, inst)
-	if initial {
-		s.setState(inst, Ready, now)
-		inst.readyChanged = now
-		inst.accepting = true
-		s.lb.add(inst)
-		return inst
-	}
-	s.setState(inst, Pending, now)
 	inst.readyChanged = now
-	start := s.sampleDelay(s.cfg.Instance.StartupDelay)
-	inst.lifecycle = s.w.eng.Schedule(now.Add(start), inst, instStarted)
+	if initial {
+		// Counted as Pending without an event: it is Ready at once if
+		// it finds a node.
+		s.integrate(now)
+		inst.state = Pending
+		s.adjust(Pending, +1)
+	} else {
+		s.setState(inst, Pending, now)
+	}
+	if !s.w.place(inst, now) {
+		if initial {
+			inst.initial = false
+			s.setState(inst, Pending, now)
+		}
+		s.w.unscheduled = append(s.w.unscheduled, inst)
+	}
 	return inst
+}
+
+// unschedulableAt records that inst found no ready node (a the failed
+// attempt); it is waiting for node n if the cluster autoscaler found one.
+// Each instance counts once per reason in a row.
+func (s *Service) unschedulableAt(inst *Instance, a *attempt, n *node, now sim.Time) {
+	if !inst.unschedulable {
+		inst.unschedulable = true
+		s.unschedulable++
+	}
+	r := a.dominant()
+	if inst.reasonSeen && inst.reason == r {
+		return
+	}
+	inst.reasonSeen, inst.reason = true, r
+	s.placementFailures[r]++
+	why := a.explain()
+	if n != nil {
+		why += "; waiting for new node " + n.name
+	}
+	s.w.obs.Lifecycle(Event{Time: now, Service: s.index, Kind: "instance-unschedulable", Instance: inst.Name, Detail: why, Counts: s.counts})
 }
 
 func (s *Service) sampleDelay(d sim.Dist) time.Duration {
@@ -236,7 +341,9 @@ func (s *Service) sampleDelay(d sim.Dist) time.Duration {
 func (s *Service) readinessDelay() time.Duration { return s.sampleDelay(s.cfg.Instance.ReadinessDelay) }
 
 // terminate removes inst for good.
-func (s *Service) terminate(inst *Instance, now sim.Time) {
+func (s *Service) terminate(inst *Instance, now sim.Time) { s.terminateWhy(inst, now, "") }
+
+func (s *Service) terminateWhy(inst *Instance, now sim.Time, why string) {
 	eng := s.w.eng
 	for _, id := range []*sim.EventID{&inst.lifecycle, &inst.grace, &inst.next} {
 		if !id.IsZero() {
@@ -244,21 +351,57 @@ func (s *Service) terminate(inst *Instance, now sim.Time) {
 			*id = sim.EventID{}
 		}
 	}
+	if !inst.detecting {
+		inst.stopProbes()
+	}
 	inst.advance(now)
 	s.cpuRetired += inst.cpuUsed
 	inst.accepting = false
-	if inst.forget.IsZero() {
+	if inst.forget.IsZero() && !inst.detecting {
 		// Nothing will take it out of rotation later: do it now. Otherwise
 		// the load balancer keeps routing to it (and is refused) until the
 		// removal has propagated.
 		s.lb.remove(inst)
 	}
-	s.setState(inst, Terminated, now)
+	s.w.release(inst, now)
+	s.setStateWhy(inst, Terminated, now, why)
 	for k, x := range s.instances {
 		if x == inst {
 			s.instances = append(s.instances[:k], s.instances[k+1:]...)
 			break
 		}
+	}
+	s.w.retryPending(now)
+}
+
+// lose ends inst involuntarily (crash, node or zone lost): what it holds
+// fails. The load balancer keeps routing to it, and those requests fail,
+// until it notices: through the readiness probe's failures if byProbe and
+// the service has one (a dead node answers nothing), else at once (a
+// crashed process is noticed by its kubelet); the removal then propagates.
+// The service replaces the instance, as a ReplicaSet does.
+func (s *Service) lose(inst *Instance, now sim.Time, why string, byProbe bool) {
+	if inst.state == Terminated {
+		return
+	}
+	inst.lost = true
+	inst.dropAll(now)
+	if inst.inLB && inst.forget.IsZero() {
+		if byProbe && s.cfg.Probes.Readiness != nil && !inst.readyProbe.IsZero() {
+			inst.detecting = true
+		} else {
+			inst.leaveLB(now)
+		}
+	}
+	s.terminateWhy(inst, now, why)
+	s.reconcile(now)
+}
+
+// reconcile replaces lost or evicted instances: the ReplicaSet's count of
+// instances not draining is brought back to the desired one.
+func (s *Service) reconcile(now sim.Time) {
+	for have := s.counts.Pending + s.counts.Starting + s.counts.Ready; have < s.counts.Desired; have++ {
+		s.newInstance(now, false)
 	}
 }
 
@@ -270,7 +413,7 @@ func (s *Service) scaleTo(n int, now sim.Time) {
 		s.newInstance(now, false)
 	}
 	for ; have > n; have-- {
-		s.pickVictim().beginDrain(now)
+		s.pickVictim().beginDrain(now, "")
 	}
 }
 
@@ -300,7 +443,7 @@ func (s *Service) evaluate(now sim.Time) {
 	for _, id := range rec.Terminate {
 		for _, inst := range s.instances {
 			if inst.ID == id && inst.state != Draining {
-				inst.beginDrain(now)
+				inst.beginDrain(now, "")
 				after--
 				break
 			}
@@ -366,6 +509,11 @@ func (s *Service) sample(now sim.Time) Sample {
 			mem += s.memory(inst)
 		}
 	}
+	cost := s.instanceSeconds * s.cfg.Instance.PricePerHour / 3600
+	if len(s.w.pools) > 0 {
+		s.w.integrateCost(now)
+		cost = s.nodeCost
+	}
 	return Sample{
 		Service:           s.index,
 		Counts:            s.counts,
@@ -374,5 +522,15 @@ func (s *Service) sample(now sim.Time) Sample {
 		CPURequestSeconds: s.cpuRequestSeconds,
 		InstanceSeconds:   s.instanceSeconds,
 		MemoryBytes:       mem,
+		Unschedulable:     s.unschedulable,
+		PlacementFailures: s.placementFailures,
+		CostUSD:           cost,
 	}
+}
+
+// requests converts the instance's requests to the scheduler's integers.
+func (s *Service) initRequests(zones int) {
+	s.cpuMilli = milli(s.cfg.Instance.CPURequest)
+	s.memBytes = int64(math.Round(s.cfg.Instance.MemoryRequest))
+	s.zoneCount = make([]int, zones)
 }

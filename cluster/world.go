@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"math/rand/v2"
 	"time"
 
 	"github.com/scalesim/scalesim/sim"
@@ -16,6 +17,27 @@ type World struct {
 	end      sim.Time
 	rows     []Sample // reused by every Sample call
 	ran      bool
+
+	// The cluster: zones sorted by name, node pools, the nodes not
+	// removed in creation order, and the instances no node could take, in
+	// the order they were created.
+	zones       []zone
+	pools       []*pool
+	nodes       []*node
+	unscheduled []*Instance
+	spare       []*Instance // retryPending's other buffer
+	retrying    bool
+	att         attempt // the scheduler's scratch
+	placement   *rand.Rand
+	// placementEvents: instance-scheduled events are worth reporting
+	// (there are node pools or several zones).
+	placementEvents bool
+	// The nodes' cost: USD per second of the nodes billed now, integrated
+	// into the services' shares up to costAt.
+	billRate float64
+	costAt   sim.Time
+
+	faults []*fault
 }
 
 // New builds a world; obs may be nil. Nothing happens until Run.
@@ -28,17 +50,35 @@ func New(cfg Config, obs Observer) (*World, error) {
 	}
 	w := &World{eng: sim.NewEngine(), cfg: cfg, obs: obs, end: sim.At(cfg.Duration)}
 	streams := sim.NewStreams(cfg.Seed)
+	w.placement = streams.Get("placement")
+	w.buildTopology()
+	w.placementEvents = len(w.pools) > 0 || len(w.zones) > 1
 	for k, sc := range cfg.Services {
+		lbc := sc.LoadBalancer
 		s := &Service{
 			w:         w,
 			index:     k,
 			cfg:       sc,
 			demand:    streams.Get("demand/" + sc.Name),
 			lifecycle: streams.Get("lifecycle/" + sc.Name),
-			lb:        loadBalancer{alg: sc.LoadBalancer.Algorithm, rng: streams.Get("lb/" + sc.Name)},
+			lb: loadBalancer{
+				alg:      lbc.Algorithm,
+				rng:      streams.Get("lb/" + sc.Name),
+				affinity: lbc.SessionAffinityTimeout,
+				replicas: max(lbc.Replicas, 1),
+				alive:    max(lbc.Replicas, 1),
+			},
 		}
+		if lbc.Algorithm == ClientIP {
+			s.clients = streams.Get("clients/" + sc.Name)
+			s.lb.sessions = make([]session, max(sc.Clients, 1))
+		}
+		s.initRequests(len(w.zones))
 		s.metrics.init(sc.Autoscaler)
 		w.services = append(w.services, s)
+	}
+	for k, fc := range cfg.Faults {
+		w.faults = append(w.faults, w.newFault(k, fc, streams))
 	}
 	return w, nil
 }
@@ -75,6 +115,7 @@ func (w *World) Start() {
 		return
 	}
 	w.ran = true
+	w.startNodes()
 	for _, s := range w.services {
 		s.counts.Desired = s.cfg.Initial
 		for k := 0; k < s.cfg.Initial; k++ {
@@ -88,6 +129,9 @@ func (w *World) Start() {
 			w.eng.Schedule(sim.At(a.Interval), s, svcEvaluate)
 		}
 		s.scheduleArrival(0)
+	}
+	for _, f := range w.faults {
+		w.eng.Schedule(sim.At(f.cfg.At), f, faultBegin)
 	}
 	if first := sim.At(w.cfg.SampleInterval); first < w.end {
 		w.eng.Schedule(first, w, worldSample)

@@ -3,21 +3,40 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/scalesim/scalesim/cluster"
 	"github.com/scalesim/scalesim/policies"
 	"github.com/scalesim/scalesim/sim"
 )
 
+// DefaultRetryBackoff is the wait before a client's first retry, doubled
+// for each further one (100 ms, 200 ms, 400 ms, ...).
+const DefaultRetryBackoff = 100 * time.Millisecond
+
 // Build turns a parsed scenario into the configuration of its world: the
 // policies constructed, the arrival processes seeded from the scenario's
-// seed (stream "arrivals/NAME"). A scenario that uses a feature this version
-// does not simulate yet is refused, every such feature named at its line,
-// rather than run as if the feature were not there.
+// seed (stream "arrivals/NAME"), the zones, node pools and faults.
 func Build(sc *Scenario) (cluster.Config, error) {
-	cfg := cluster.Config{Seed: sc.Seed, Duration: sc.Duration, SampleInterval: sc.SampleInterval}
+	cfg := cluster.Config{Seed: sc.Seed, Duration: sc.Duration, SampleInterval: sc.SampleInterval, Zones: sc.Zones}
 	var errs []Error
-	errs = append(errs, sc.unsupported()...)
+	for _, p := range sc.Nodes {
+		cfg.Pools = append(cfg.Pools, cluster.PoolConfig{
+			Name: p.Name, Zones: p.Zones, PerZone: p.PerZone, MaxPerZone: p.MaxPerZone,
+			CPU: p.CPU, Memory: p.Memory, PricePerHour: p.PricePerHour, ProvisionDelay: p.ProvisionDelay,
+		})
+	}
+	for k, f := range sc.Faults {
+		t, err := cluster.ParseFaultType(f.Type)
+		if err != nil {
+			errs = append(errs, sc.src.valErr(fmt.Sprintf("faults.%d.type", k), err.Error()))
+			continue
+		}
+		cfg.Faults = append(cfg.Faults, cluster.FaultConfig{
+			At: f.At, Type: t, Zone: f.Zone, Node: f.Node, Service: f.Service, Pool: f.Pool,
+			Count: f.Count, Duration: f.Duration, Slow: f.Mode == "slow", Delay: f.Delay,
+		})
+	}
 	streams := sim.NewStreams(sc.Seed)
 	end := sim.At(sc.Duration)
 	for k := range sc.Services {
@@ -50,10 +69,20 @@ func Build(sc *Scenario) (cluster.Config, error) {
 				PreStop:          in.Drain.PreStop,
 				GracePeriod:      in.Drain.GracePeriod,
 				PricePerHour:     in.PricePerHour,
+				Warmup:           in.Warmup.Duration,
+				WarmupSlowdown:   in.Warmup.Slowdown,
 			},
-			DemandCPU:    svc.Demand.CPU,
-			DemandWait:   svc.Demand.Wait,
-			LoadBalancer: cluster.LoadBalancerConfig{Algorithm: alg, PropagationDelay: svc.LoadBalancer.PropagationDelay},
+			DemandCPU:  svc.Demand.CPU,
+			DemandWait: svc.Demand.Wait,
+			LoadBalancer: cluster.LoadBalancerConfig{
+				Algorithm:              alg,
+				PropagationDelay:       svc.LoadBalancer.PropagationDelay,
+				Replicas:               svc.LoadBalancer.Replicas,
+				FailoverDelay:          svc.LoadBalancer.FailoverDelay,
+				SessionAffinityTimeout: svc.LoadBalancer.SessionAffinityTimeout,
+			},
+			Probes:       cluster.Probes{Readiness: probe(svc.Probes.Readiness), Liveness: probe(svc.Probes.Liveness)},
+			MinAvailable: svc.DisruptionBudget.MinAvailable,
 			Autoscaler: cluster.AutoscalerConfig{
 				Policy:         policy,
 				Interval:       svc.Autoscaler.Interval,
@@ -69,12 +98,18 @@ func Build(sc *Scenario) (cluster.Config, error) {
 		if in.QueueLimit == Unlimited {
 			c.Instance.QueueLimit = -1
 		}
+		if ts := svc.TopologySpread; ts != nil {
+			c.TopologySpread = &cluster.TopologySpread{MaxSkew: ts.MaxSkew, ScheduleAnyway: ts.WhenUnsatisfiable == ScheduleAnyway}
+		}
 		if l, ok := policy.(*policies.Latency); ok {
 			c.Autoscaler.LatencyPercentile = l.Percentile()
 		}
 		if tr := sc.TrafficFor(svc.Name); tr != nil {
 			c.Arrivals = tr.Process(streams.Get("arrivals/"+svc.Name), end)
 			c.Timeout = tr.Timeout
+			c.Retries = tr.Retries
+			c.RetryBackoff = DefaultRetryBackoff
+			c.Clients = tr.Clients
 		}
 		cfg.Services = append(cfg.Services, c)
 	}
@@ -84,39 +119,12 @@ func Build(sc *Scenario) (cluster.Config, error) {
 	return cfg, nil
 }
 
-// unsupported lists what the scenario asks for that is not simulated yet.
-func (sc *Scenario) unsupported() []Error {
-	var errs []Error
-	not := func(path, what string) {
-		errs = append(errs, sc.src.keyErr(path, what+" is not simulated yet in this version; remove it to run the scenario"))
+// probe converts a probe; nil stays nil.
+func probe(p *Probe) *cluster.ProbeConfig {
+	if p == nil {
+		return nil
 	}
-	if len(sc.Nodes) > 0 {
-		not("nodes", "node pools")
-	}
-	for k, f := range sc.Faults {
-		not(fmt.Sprintf("faults.%d", k), "fault "+f.Type)
-	}
-	for _, s := range sc.Services {
-		p := "services." + s.Name
-		if s.Probes.Readiness != nil || s.Probes.Liveness != nil {
-			not(p+".probes", "health probes")
-		}
-		if s.TopologySpread != nil {
-			not(p+".topology_spread", "topology spread")
-		}
-		if s.Instance.Warmup.Duration > 0 {
-			not(p+".instance.warmup", "instance warmup")
-		}
-		if s.LoadBalancer.Algorithm == ClientIP {
-			not(p+".load_balancer.algorithm", "client-ip balancing")
-		}
-	}
-	for _, t := range sc.Traffic {
-		if t.Retries > 0 {
-			not("traffic."+t.Service+".retries", "client retries")
-		}
-	}
-	return errs
+	return &cluster.ProbeConfig{Period: p.Period, FailureThreshold: p.FailureThreshold, Timeout: p.Timeout}
 }
 
 // buildPolicy constructs a service's autoscaling policy.
