@@ -105,10 +105,15 @@ func (c RequestsInFlightConfig) Validate() error {
 //     scales up while an instance is starting.
 //
 // Running means joined the load balancer (WSO2 counts the members of the
-// service's cluster group): here the Ready pods. Pending means launched but
-// not joined: here every other pod. (WSO2's cloud controller reports only
-// instances still booting as pending, and for one that has booted but not
-// joined its task blocks in a sleep loop for up to server_startup_delay;
+// service's cluster group): here the Ready pods, and the pods that were
+// ready once and have left the rotation since (a failing readiness probe,
+// a liveness restart: their readiness changed after they started). WSO2 has
+// no readiness probe, and such an instance is still a member of the group:
+// it is neither pending nor a late starter to terminate. Pending means
+// launched but never joined: here every other pod. (WSO2's cloud
+// controller reports only instances still booting as pending, and for one
+// that has booted but not joined its task blocks in a sleep loop for up to
+// server_startup_delay;
 // either way nothing scales up until the instance joins or is killed, which
 // is what counting it as pending does without blocking.)
 //
@@ -161,7 +166,8 @@ func (p *RequestsInFlight) Recommend(now sim.Time, o Observation) Recommendation
 	var overdue []Pod
 	for _, pod := range o.Pods {
 		switch {
-		case pod.Ready:
+		case pod.Ready || pod.Phase == PhaseRunning && pod.ReadyChanged > pod.Started:
+			// Joined; still a member if it has left the rotation since.
 			running++
 		case pod.Phase == PhaseRunning && now.Sub(pod.Started) >= p.cfg.ServerStartupDelay:
 			overdue = append(overdue, pod)

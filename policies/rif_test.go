@@ -104,6 +104,11 @@ func TestRIFDecision(t *testing.T) {
 		{name: "never scale up while an instance is pending", o: rifObs(3, 1, 5, rifPods(2, 1, 0, 0), 0), samples: repeat(1e5, 10), wantDesired: 3, wantReason: "pending-instance", wantLimit: "pending"},
 		{name: "never scale up while an instance is joining", o: rifObs(3, 1, 5, rifPods(2, 0, 1, testNow.Add(9*30*time.Second)), 0), samples: repeat(1e5, 10), wantDesired: 3, wantReason: "pending-instance", wantLimit: "pending"},
 		{name: "pending does not block a scale-down", o: rifObs(4, 1, 5, rifPods(3, 1, 0, 0), 0), samples: repeat(0, 10), wantDesired: 3, wantReason: "scale-down"},
+		// WSO2 counts the members of the cluster group and has no readiness
+		// probe: an instance that joined stays running when its probe takes
+		// it out of rotation (3000 < 2 x 2100), and is not pending either.
+		{name: "a member out of rotation still counts as running", o: rifObs(2, 1, 5, append(rifPods(1, 0, 0, 0),
+			Pod{ID: 1, Phase: PhaseRunning, Started: ago(time.Hour), ReadyChanged: ago(time.Minute)}), 0), samples: repeat(3000, 10), wantDesired: 2, wantReason: "unchanged"},
 		{name: "no scale-up at max", o: rifObs(3, 1, 3, rifPods(3, 0, 0, 0), 0), samples: repeat(1e5, 10), wantDesired: 3, wantReason: "at-max", wantLimit: "max"},
 		{name: "instances_per_scale_up may overshoot max, as in WSO2", cfg: func(c *RequestsInFlightConfig) { c.InstancesPerScaleUp = 3 },
 			o: rifObs(4, 1, 5, rifPods(4, 0, 0, 0), 0), samples: repeat(1e5, 10), wantDesired: 7, wantReason: "scale-up"},
@@ -216,6 +221,13 @@ func TestRIFStartupTimeout(t *testing.T) {
 		{name: "still booting (pending) is never terminated", pods: rifPods(2, 1, 0, ago(time.Hour)), current: 3, min: 1, wantDesired: 3, wantReason: "window-not-full"},
 		{name: "terminated, then relaunched to keep min", pods: rifPods(1, 0, 2, ago(2*time.Minute)), current: 3, min: 3,
 			wantTerminate: []int{1, 2}, wantDesired: 3, wantValid: true, wantReason: "startup-timeout"},
+		// An instance that joined an hour ago and has just left the rotation
+		// (a failing readiness probe, a liveness restart) is no late starter:
+		// WSO2 terminates only an instance that went from pending to running
+		// and never joined.
+		{name: "joined, then left the rotation, is not terminated", pods: append(rifPods(2, 0, 0, 0),
+			Pod{ID: 2, Phase: PhaseRunning, Created: ago(time.Hour), Started: ago(time.Hour), ReadyChanged: ago(10 * time.Second)}),
+			current: 3, min: 3, wantDesired: 3, wantReason: "window-not-full"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
