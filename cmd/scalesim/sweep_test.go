@@ -28,7 +28,7 @@ func withArgs(base []string, extra ...string) []string {
 
 // runMain runs the command line in-process and returns the exit code,
 // stdout and stderr.
-func runMain(t *testing.T, args ...string) (int, string, string) {
+func runMain(t testing.TB, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	code := Main(args, &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut})
