@@ -12,9 +12,9 @@ import (
 type Reason uint8
 
 const (
-	// ReasonNode: the node is not ready (provisioning, down, in a zone
-	// that is down) or cordoned (Kubernetes: "node(s) were unschedulable",
-	// or had a not-ready or unreachable taint).
+	// ReasonNode: the node is down (or in a zone that is down) or
+	// cordoned (Kubernetes: "node(s) were unschedulable", or had an
+	// unreachable taint).
 	ReasonNode Reason = iota
 	// ReasonCPU: the node's free CPU is less than the instance's request.
 	ReasonCPU
@@ -28,7 +28,7 @@ const (
 )
 
 var reasonNames = [...]string{"node", "cpu", "memory", "spread"}
-var reasonText = [...]string{"not ready or cordoned", "insufficient cpu", "insufficient memory", "topology spread"}
+var reasonText = [...]string{"down or cordoned", "insufficient cpu", "insufficient memory", "topology spread"}
 
 func (r Reason) String() string { return reasonNames[r] }
 
@@ -52,13 +52,7 @@ type stage struct {
 
 var feasibility = [...]stage{
 	{ReasonNode, func(a *attempt, n *node) bool {
-		if n.cordoned || n.w.zones[n.zone].down {
-			return false
-		}
-		if a.upcoming {
-			return n.state == nodeProvisioning
-		}
-		return n.state == nodeReady
+		return !n.cordoned && !n.w.zones[n.zone].down && n.state != nodeDown
 	}},
 	{ReasonCPU, func(a *attempt, n *node) bool { return n.cpuUsed+a.cpu <= n.cpuCap }},
 	{ReasonMemory, func(a *attempt, n *node) bool { return n.memUsed+a.mem <= n.memCap }},
@@ -103,7 +97,9 @@ func (w *World) pick(a *attempt) *node {
 	a.filtered = [NumReasons]int{}
 	a.nodes = 0
 	for _, n := range w.nodes {
-		if n.state == nodeRemoved {
+		// Nodes being provisioned are not registered yet: only a
+		// nomination considers them.
+		if n.state == nodeRemoved || (n.state == nodeProvisioning) != a.upcoming {
 			continue
 		}
 		a.nodes++

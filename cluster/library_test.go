@@ -1,0 +1,186 @@
+package cluster_test
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/scalesim/scalesim/cluster"
+	"github.com/scalesim/scalesim/scenarios"
+	"github.com/scalesim/scalesim/sim"
+)
+
+// The built-in scenarios of zones, nodes and failures run (in a few
+// seconds at most) and show their effect.
+
+type trace struct {
+	events []cluster.Event
+	ends   [][4]int64 // per service, by outcome
+	errAt  []sim.Time // when each error ended, all services
+	text   []string   // every call, for determinism
+	onEvt  func(e cluster.Event)
+}
+
+func (t *trace) RequestArrived(svc int, now sim.Time) {
+	t.text = append(t.text, fmt.Sprint("a", svc, now))
+}
+func (t *trace) RequestEnded(svc int, o cluster.Outcome, arrived, now sim.Time, w time.Duration) {
+	t.ends[svc][o]++
+	if o != cluster.Completed {
+		t.errAt = append(t.errAt, now)
+	}
+	t.text = append(t.text, fmt.Sprint("e", svc, o, arrived, now, w))
+}
+func (t *trace) Lifecycle(e cluster.Event) {
+	t.events = append(t.events, e)
+	t.text = append(t.text, fmt.Sprintf("%+v", e))
+	if t.onEvt != nil {
+		t.onEvt(e)
+	}
+}
+func (t *trace) Decision(d cluster.Decision) { t.text = append(t.text, fmt.Sprint(d.Time, d.Before, d.After)) }
+func (t *trace) Sample(now sim.Time, rows []cluster.Sample) {
+	t.text = append(t.text, fmt.Sprintf("%v %+v", now, rows))
+}
+
+func runScenario(t *testing.T, name string, sets []string, onEvt func(*cluster.World, cluster.Event)) (*cluster.World, *trace) {
+	t.Helper()
+	sc, err := scenarios.Open(name, sets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := scenarios.Build(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := &trace{ends: make([][4]int64, len(cfg.Services))}
+	w, err := cluster.New(cfg, tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if onEvt != nil {
+		tr.onEvt = func(e cluster.Event) { onEvt(w, e) }
+	}
+	start := time.Now()
+	w.Run()
+	if wall := time.Since(start); wall > 5*time.Second {
+		t.Errorf("%s took %v", name, wall)
+	}
+	for _, s := range w.Services() {
+		arrived, out, inFlight := s.Totals()
+		if arrived != out[0]+out[1]+out[2]+out[3]+int64(inFlight) {
+			t.Errorf("%s/%s: conservation broken: %d arrived, %v, %d in flight", name, s.Name(), arrived, out, inFlight)
+		}
+	}
+	return w, tr
+}
+
+func TestLibraryZoneOutage(t *testing.T) {
+	var atEnd map[string]int
+	w, tr := runScenario(t, "zone-outage", nil, func(w *cluster.World, e cluster.Event) {
+		if e.Kind == "fault-end" {
+			atEnd = map[string]int{}
+			for _, inst := range w.Services()[0].Instances() {
+				atEnd[inst.Zone()]++
+			}
+		}
+	})
+	// Errors only in the first seconds of the outage (1h), before the
+	// readiness probes notice (3 x 5 s, plus the propagation).
+	for _, at := range tr.errAt {
+		if at < sim.At(time.Hour) || at > sim.At(time.Hour+20*time.Second) {
+			t.Errorf("an error at %v", at)
+		}
+	}
+	if tr.ends[0][cluster.Failed] < 100 {
+		t.Errorf("failed %d: losing a third of the instances costs requests", tr.ends[0][cluster.Failed])
+	}
+	if atEnd["a"] != 3 || atEnd["c"] != 3 || atEnd["b"] != 0 {
+		t.Errorf("instances per zone when zone b came back: %v, want a:3 c:3", atEnd)
+	}
+	if c := w.Services()[0].Counts(); c.Ready != 6 {
+		t.Errorf("at the end %+v", c)
+	}
+}
+
+// Zones listed in another order give the same run, byte for byte.
+func TestLibraryZoneOrder(t *testing.T) {
+	_, a := runScenario(t, "zone-outage", []string{"duration=1h30m"}, nil)
+	_, b := runScenario(t, "zone-outage", []string{"duration=1h30m", "zones=[c, b, a]", "nodes.0.zones=[b, c, a]"}, nil)
+	if len(a.text) != len(b.text) {
+		t.Fatalf("%d vs %d calls", len(a.text), len(b.text))
+	}
+	for k := range a.text {
+		if a.text[k] != b.text[k] {
+			t.Fatalf("call %d differs:\n%s\n%s", k, a.text[k], b.text[k])
+		}
+	}
+}
+
+func TestLibraryNodeUpgrade(t *testing.T) {
+	lowest, upgrading, evicted := 3, false, 0
+	_, tr := runScenario(t, "node-upgrade", nil, func(w *cluster.World, e cluster.Event) {
+		switch {
+		case e.Kind == "fault-start":
+			upgrading = true
+		case e.Kind == "fault-end":
+			upgrading = false
+		case upgrading && e.Service == 0:
+			lowest = min(lowest, e.Counts.Ready)
+			if strings.HasPrefix(e.Detail, "evicted") {
+				evicted++
+			}
+		}
+	})
+	if lowest != 2 || evicted < 3 || upgrading {
+		t.Errorf("lowest Ready %d (want 2: the budget), %d evictions, still upgrading %v", lowest, evicted, upgrading)
+	}
+	if e := tr.ends[0]; e[cluster.Rejected]+e[cluster.Failed]+e[cluster.TimedOut] != 0 {
+		t.Errorf("errors %v", e)
+	}
+}
+
+func TestLibraryLBFailover(t *testing.T) {
+	_, tr := runScenario(t, "lb-failover", nil, nil)
+	// Poisson arrivals at 100/s for the 10 s failover: 1000 ± 5 sd.
+	if r := float64(tr.ends[0][cluster.Rejected]); math.Abs(r-1000) > 5*math.Sqrt(1000) {
+		t.Errorf("rejected %v, want about 1000", r)
+	}
+	for _, at := range tr.errAt {
+		if at < sim.At(30*time.Minute) || at >= sim.At(30*time.Minute+10*time.Second) {
+			t.Errorf("an error at %v, outside the failover", at)
+		}
+	}
+}
+
+func TestLibraryDrain(t *testing.T) {
+	w, tr := runScenario(t, "drain", nil, nil)
+	with, without := tr.ends[0], tr.ends[1]
+	if w.Services()[0].Name() != "with-prestop" || with[cluster.Rejected]+with[cluster.Failed] != 0 {
+		t.Errorf("with pre_stop: %v, want no errors", with)
+	}
+	if without[cluster.Rejected] < 50 {
+		t.Errorf("without pre_stop: %v, want rejections on every scale-in", without)
+	}
+}
+
+func TestLibraryFlashCrowd(t *testing.T) {
+	_, tr := runScenario(t, "flash-crowd", nil, nil)
+	// No error before the spike (1h); many during it, as the slow starts
+	// leave the crowd to too few instances.
+	for _, at := range tr.errAt {
+		if at < sim.At(time.Hour) {
+			t.Fatalf("an error at %v, before the spike", at)
+		}
+	}
+	slow := tr.ends[0][cluster.TimedOut]
+	// The same crowd against instances that start in 10 s and need no
+	// warmup times out far fewer requests.
+	_, fast := runScenario(t, "flash-crowd", []string{"services.web.instance.startup_delay=5s",
+		"services.web.instance.warmup.slowdown=1"}, nil)
+	if f := fast.ends[0][cluster.TimedOut]; slow < 10000 || f > slow/2 {
+		t.Errorf("timed out: %d with slow starts, %d with fast ones", slow, f)
+	}
+}
