@@ -290,7 +290,7 @@ func sweepRun(opts *SweepOptions) error {
 	if err != nil {
 		return err
 	}
-	if ctx.Err() != nil {
+	if ran < len(todo) {
 		return fmt.Errorf("interrupted after %d of %d runs; the finished runs are kept: run the same command again to resume", ran, len(todo))
 	}
 
