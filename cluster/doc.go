@@ -25,15 +25,175 @@
 //
 // # Instance lifecycle
 //
-//	Pending  -> created; scheduled, image pulled, container created: lasts
-//	            StartupDelay (Kubernetes pod phase Pending)
-//	Starting -> the process runs but is not ready yet: lasts ReadinessDelay
-//	            (boot, then the first passing readiness probe)
+//	Pending  -> created; waiting for a node (unschedulable, or nominated to
+//	            a node being provisioned), then image pull and container
+//	            creation on it: StartupDelay from the moment it has a
+//	            ready node (Kubernetes pod phase Pending)
+//	Starting -> the process runs but is not ready: ReadinessDelay (boot,
+//	            then the first passing readiness probe); also an instance
+//	            that a readiness probe took out of rotation, or that its
+//	            liveness probe restarted
 //	Ready    -> in the load balancer's rotation
-//	Draining -> chosen for removal; see below
+//	Draining -> chosen for removal or evicted; see below
 //	Terminated
 //
-// Initial replicas are Ready at time 0.
+// Initial replicas that find a node at time 0 are Ready at once, and warm.
+// Lost instances (a crash, a node or zone going down) go straight to
+// Terminated; the service replaces them as a ReplicaSet does, keeping the
+// instances not draining at the desired count.
+//
+// # Zones, nodes and scheduling
+//
+// Zones are sorted by name, so the order a configuration lists them in
+// does not matter. Without node pools each zone has one node of unlimited
+// capacity (never reported); with them, each pool starts with PerZone nodes
+// in each of its zones, named "<pool>-<zone>-<n>".
+//
+// An instance is placed as Nomad and the Kubernetes scheduler place work:
+// every node runs a chain of feasibility stages, in order: the node is up
+// and not cordoned (nor in a zone that is down), its free CPU and memory
+// cover the instance's requests, and a DoNotSchedule topology spread
+// allows its zone (the zone's count plus one, minus the smallest count over
+// the eligible zones, is at most MaxSkew; eligible zones are up and have a
+// node that is not down; draining instances do not count). A node that a
+// stage refuses is counted under that stage's Reason. The feasible nodes are
+// ranked: fewest instances of the service in the zone first (the soft
+// spread Kubernetes applies by default, and all that ScheduleAnyway asks),
+// then the lowest CPU allocation after placement (LeastAllocated); exact
+// ties are broken at random ("placement" stream).
+//
+// An instance that no ready node can take is unschedulable: it is reported
+// once per reason in a row in an "instance-unschedulable" event, whose
+// Detail reads like Kubernetes' ("0/6 nodes available: 4 insufficient cpu,
+// 2 topology spread"), and counted in Sample.PlacementFailures under the
+// reason that filtered out the most nodes (ties to the earlier stage).
+// Sample.Unschedulable is how many are waiting so now. Pending instances
+// are tried again, in creation order, whenever capacity or spread counts
+// change (an instance terminated or draining, a node joined or came back,
+// a zone recovered).
+//
+// The cluster autoscaler acts at once on an unschedulable instance: if it
+// fits on a node being provisioned it waits for that one (nominated; its
+// resources are reserved there), else a node is added to the pool and zone
+// where it would fit (a node big enough, the zone up and below MaxPerZone,
+// the spread allowing the zone), preferring the zone with the fewest
+// instances of the service, then the fewest nodes; pools in configuration
+// order, zones by name. The node joins after ProvisionDelay, and the
+// instances nominated to it start. A node that has been empty for 10
+// minutes is removed, if its zone has more than PerZone nodes of its pool.
+// Node transitions are events with Service -1: "node-provisioning",
+// "node-ready", "node-cordoned", "node-down", "node-removed".
+//
+// Cost: without node pools, an instance costs PricePerHour while it is
+// alive (Sample.InstanceSeconds). With them the nodes cost, from their
+// request to their removal (not while down), and Sample.CostUSD shares that
+// cost among the services in proportion to the CPU their instances request
+// on the nodes at each moment, idle capacity included (equally when
+// nothing is requested), so the services' costs add up to the nodes'.
+//
+// # Health probes
+//
+// Probes run every Period from an instance's first Ready (its readiness
+// delay stands for the probes before) until it drains or restarts. A probe
+// fails when the instance does not answer within Timeout: it is lost, its
+// queue is full (the probe would be refused), or every slot is busy and the
+// oldest queued request has waited longer than Timeout (a probe joining
+// the queue now would wait about as long). Health endpoints share the
+// server's slots and queue, as they do in most servers. An instance without
+// a concurrency limit always answers.
+//
+//   - Readiness also fails while the service's dependency is failing, or
+//     slower than Timeout. After FailureThreshold failures in a row a Ready
+//     instance becomes Starting ("readiness probe failed N times") and
+//     leaves the rotation after PropagationDelay; it still serves what it
+//     holds and what is routed to it meanwhile. One passing probe brings
+//     it back (Kubernetes' success threshold of 1).
+//   - Liveness does not look at the dependency. After FailureThreshold
+//     failures the kubelet restarts the container: what it holds fails, it
+//     refuses connections, leaves the rotation, and is Starting again for a
+//     new ReadinessDelay, then Ready and cold (warmup starts over).
+//
+// # Faults
+//
+// Each fault is reported as the reports package expects: "fault-start" and
+// "fault-end" events with identical Service and Detail for a fault that
+// lasts, a single "fault" event for an instant one; Service -1 for a fault
+// of the cluster.
+//
+//   - zone-outage {zone, duration}: the zone and its nodes go down; their
+//     instances are lost (what they hold fails) and replaced elsewhere,
+//     within the spread rules over the zones left. The load balancer keeps
+//     routing to a lost instance, and those requests fail (the load
+//     balancer answers 502), until its readiness probe has failed
+//     FailureThreshold times (at once without a readiness probe), plus
+//     PropagationDelay. After duration the nodes come back, empty; nothing
+//     moves back by itself (Kubernetes does not rebalance). Duration 0:
+//     until the end.
+//   - node-failure {node, duration}: the same for one node (nothing if
+//     no node has that name then).
+//   - instance-crash {service, count}: count running instances (Starting
+//     or Ready), chosen at random ("faults/<i>" stream, i the fault's
+//     index), crash; what they hold fails; the kubelet sees it at once, so
+//     they leave the rotation after PropagationDelay; they are replaced.
+//   - load-balancer-failure {service, duration}: see "Load-balancer
+//     failover".
+//   - dependency-outage {service, duration, slow, delay}: every request
+//     calls the dependency when its CPU phase ends (its off-CPU wait, even
+//     of length 0). During the outage the call fails at once (the request
+//     fails and frees its slot), or with Slow takes Delay longer; and the
+//     readiness probe fails (see "Health probes"), which takes the
+//     instances out of rotation: with a readiness probe checking the
+//     dependency, a failing dependency turns into rejections.
+//   - node-upgrade {pool}: node by node (the pool's ready nodes when it
+//     begins, in creation order), the node is cordoned and a replacement
+//     requested; its instances are evicted (a graceful drain, replaced
+//     elsewhere) as long as the disruption budget allows: evicting a Ready
+//     instance must leave at least MinAvailable Ready; a refused eviction
+//     is retried every 5 s, as kubectl drain does. An empty node is
+//     removed and the next one begins. The fault ends when the last node
+//     is gone.
+//
+// # Load-balancer failover
+//
+// A service's load balancer has Replicas instances: a primary that routes
+// and standbys. When the primary fails, the connections through it break
+// (the requests in flight fail for their clients; the instances finish
+// them, as after a client timeout) and, if a standby is left, it takes
+// over after FailoverDelay; requests arriving meanwhile are rejected. The
+// autoscaler runs on the primary, as WSO2's does, so it skips its
+// evaluations meanwhile; at its first evaluation after the takeover its
+// sanity check restores the configured number of load-balancer instances
+// ("lb-restored"). With no standby the service is unreachable (rejected)
+// until the failed instance is back after the fault's duration (never
+// with duration 0). The fault's span in the event log is the time without
+// a routing primary.
+//
+// # Load balancing by client
+//
+// With client-ip, each arrival comes from one of Clients clients, drawn
+// uniformly ("clients/NAME" stream). A client's first request, or its first
+// after its session ended, goes to a random instance of the rotation (as
+// kube-proxy's iptables mode does); then it sticks to that instance until
+// it has been idle longer than SessionAffinityTimeout or the instance has
+// left the rotation.
+//
+// # Warmup
+//
+// An instance that has just started or restarted is cold: from the moment
+// it becomes Ready, a request starting its CPU phase needs its demand
+// times a factor that falls linearly from WarmupSlowdown to 1 over Warmup
+// (a JVM's JIT compiling, caches filling). The extra CPU is used, and
+// counted, as any other.
+//
+// # Retries
+//
+// A client retries a request that was rejected, failed or timed out, up to
+// Retries times, after RetryBackoff doubled for each earlier retry. A retry
+// is the same work (the same demand, the same client) and counts as a new
+// arrival; the failed attempt keeps its outcome. So conservation holds
+// over attempts, and arrivals include retries: a retry storm shows as
+// arrivals above the offered load. A retry due after the end of the run is
+// not made.
 //
 // # Graceful drain
 //
@@ -62,7 +222,11 @@
 // Each component draws from its own named stream of sim.Streams: per service
 // "arrivals/NAME" (used by the scenario's arrival process), "demand/NAME"
 // (CPU then wait, drawn at arrival in arrival order, whatever happens to the
-// request afterwards), "lb/NAME" (random and power-of-two choices) and
-// "lifecycle/NAME" (startup and readiness delays). Switching the autoscaling
-// policy therefore leaves every arrival time and every demand unchanged.
+// request afterwards), "clients/NAME" (the client of each arrival, with
+// client-ip, also drawn at arrival), "lb/NAME" (random, power-of-two and
+// client-ip choices) and "lifecycle/NAME" (startup and readiness delays);
+// for the cluster "placement" (ties between equally ranked nodes) and
+// "faults/I" (the instances the I-th fault crashes). Switching the
+// autoscaling policy therefore leaves every arrival time and every demand
+// unchanged.
 package cluster

@@ -40,7 +40,9 @@ func (t *trace) Lifecycle(e cluster.Event) {
 		t.onEvt(e)
 	}
 }
-func (t *trace) Decision(d cluster.Decision) { t.text = append(t.text, fmt.Sprint(d.Time, d.Before, d.After)) }
+func (t *trace) Decision(d cluster.Decision) {
+	t.text = append(t.text, fmt.Sprint(d.Time, d.Before, d.After))
+}
 func (t *trace) Sample(now sim.Time, rows []cluster.Sample) {
 	t.text = append(t.text, fmt.Sprintf("%v %+v", now, rows))
 }
