@@ -131,8 +131,8 @@ var _ cluster.Observer = (*Collector)(nil)
 
 // cum is the cumulative Sample fields at one instant.
 type cum struct {
-	t                    sim.Time
-	cpu, cpuReq, instSec float64
+	t                          sim.Time
+	cpu, cpuReq, instSec, cost float64
 }
 
 // lerp returns the cumulative values at t, between a and b.
@@ -144,7 +144,8 @@ func lerp(a, b cum, t sim.Time) cum {
 		return a
 	}
 	f := float64(t-a.t) / float64(b.t-a.t)
-	return cum{t, a.cpu + f*(b.cpu-a.cpu), a.cpuReq + f*(b.cpuReq-a.cpuReq), a.instSec + f*(b.instSec-a.instSec)}
+	return cum{t, a.cpu + f*(b.cpu-a.cpu), a.cpuReq + f*(b.cpuReq-a.cpuReq), a.instSec + f*(b.instSec-a.instSec),
+		a.cost + f*(b.cost-a.cost)}
 }
 
 // interval is what one time-series row counts: the requests that arrived
@@ -490,7 +491,7 @@ func (c *Collector) Sample(now sim.Time, rows []cluster.Sample) {
 		r := &rows[i]
 		s := &c.svcs[r.Service]
 		c.setLevel(s, now, r.Counts.Alive())
-		cur := cum{now, r.CPUSeconds, r.CPURequestSeconds, r.InstanceSeconds}
+		cur := cum{now, r.CPUSeconds, r.CPURequestSeconds, r.InstanceSeconds, r.CostUSD}
 		if !s.baseSet && now >= c.warmup {
 			s.base, s.baseSet = lerp(s.prev, cur, c.warmup), true
 		}
@@ -544,6 +545,8 @@ func fillRow(row *TimeseriesRow, now sim.Time, s *service, r *cluster.Sample) {
 		QueueWaitMeanS:   nan,
 		CPUCores:         (r.CPUSeconds - s.rowCum.cpu) / dt,
 		MemoryBytes:      r.MemoryBytes,
+
+		ReplicasUnschedulable: int64(r.Unschedulable),
 	}
 	if req := r.CPURequestSeconds - s.rowCum.cpuReq; req > 0 {
 		row.CPUUtilization = (r.CPUSeconds - s.rowCum.cpu) / req

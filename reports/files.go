@@ -59,6 +59,9 @@ type TimeseriesRow struct {
 	QueueWaitMeanS  float64 // queue_wait_mean_s: of the completed; NaN when none
 	CPUCores        float64 // cpu_cores: CPU seconds used / interval length
 	MemoryBytes     float64 // memory_bytes: working set at the instant
+	// ReplicasUnschedulable are the Pending instances no node can take at
+	// the instant (events.jsonl's instance-unschedulable says why).
+	ReplicasUnschedulable int64 // replicas_unschedulable
 }
 
 // tsColumn is one column of timeseries.csv: its name and the field it
@@ -99,6 +102,7 @@ var tsColumns = []tsColumn{
 	{name: "queue_wait_mean_s", prec: 6, flt: func(r *TimeseriesRow) *float64 { return &r.QueueWaitMeanS }},
 	{name: "cpu_cores", prec: 4, flt: func(r *TimeseriesRow) *float64 { return &r.CPUCores }},
 	{name: "memory_bytes", prec: 0, flt: func(r *TimeseriesRow) *float64 { return &r.MemoryBytes }},
+	{name: "replicas_unschedulable", num: func(r *TimeseriesRow) *int64 { return &r.ReplicasUnschedulable }},
 }
 
 // TimeseriesHeader is the first line of timeseries.csv (without the
@@ -112,7 +116,7 @@ var tsColumns = []tsColumn{
 //
 //	replicas_pending,replicas_alive,arrived,completed,rejected,failed,
 //	timed_out,latency_mean_s,latency_max_s,queue_wait_mean_s,cpu_cores,
-//	memory_bytes
+//	memory_bytes,replicas_unschedulable
 //
 // TimeseriesRow documents each. Integers are written as such; time_s as
 // the shortest exact decimal; other numbers in fixed point (6 decimals for
@@ -122,7 +126,7 @@ var tsColumns = []tsColumn{
 const TimeseriesHeader = "time_s,service,arrival_rps,replicas_desired,replicas_ready,replicas_starting," +
 	"replicas_draining,in_flight,cpu_utilization,latency_p50_s,latency_p95_s,latency_p99_s,errors," +
 	"replicas_pending,replicas_alive,arrived,completed,rejected,failed,timed_out," +
-	"latency_mean_s,latency_max_s,queue_wait_mean_s,cpu_cores,memory_bytes"
+	"latency_mean_s,latency_max_s,queue_wait_mean_s,cpu_cores,memory_bytes,replicas_unschedulable"
 
 // AppendTimeseriesRow appends r as one CSV line, newline included.
 func AppendTimeseriesRow(b []byte, r *TimeseriesRow) []byte {

@@ -186,6 +186,11 @@ func (c *Collector) serviceSummary(s *service) ServiceSummary {
 		}
 		out.Cost.InstanceHours = (s.last.instSec - s.base.instSec) / 3600
 		out.Cost.USD = out.Cost.InstanceHours * s.cfg.PricePerHour
+		if s.last.cost != 0 {
+			// The simulator's own figure: with node pools, the
+			// service's share of the nodes' cost.
+			out.Cost.USD = s.last.cost - s.base.cost
+		}
 	}
 
 	if slo := s.cfg.SLO; slo != nil {
