@@ -397,7 +397,7 @@ type RequestsInFlight struct {
 	// InstancesPerScaleUp added per scale-up. Default 1.
 	InstancesPerScaleUp int `yaml:"instances_per_scale_up"`
 	// ServerStartupDelay after which an instance that has not joined is
-	// terminated. Default 3m.
+	// terminated. Default 60s (WSO2's LoadBalancerConfiguration).
 	ServerStartupDelay time.Duration `yaml:"server_startup_delay"`
 }
 
