@@ -283,6 +283,8 @@ func (c *Config) validate() error {
 			return fmt.Errorf("cluster: service %s: topology spread max skew must be at least 1", s.Name)
 		case s.Retries < 0 || s.Clients < 0 || s.MinAvailable < 0 || s.LoadBalancer.Replicas < 0:
 			return fmt.Errorf("cluster: service %s: retries, clients, min available and load-balancer replicas must not be negative", s.Name)
+		case s.Retries > maxRetries:
+			return fmt.Errorf("cluster: service %s: at most %d retries, got %d", s.Name, maxRetries, s.Retries)
 		}
 		for _, p := range []*ProbeConfig{s.Probes.Readiness, s.Probes.Liveness} {
 			if p != nil && (p.Period <= 0 || p.FailureThreshold < 1 || p.Timeout <= 0) {
@@ -333,6 +335,9 @@ func (c *Config) validate() error {
 	}
 	return nil
 }
+
+// maxRetries bounds ServiceConfig.Retries.
+const maxRetries = 1000
 
 // DefaultZone is the one zone of a Config without Zones.
 const DefaultZone = "default"

@@ -31,6 +31,8 @@ func threeZones(faults ...FaultConfig) Config {
 
 func TestZoneOutageReplacesInSurvivingZones(t *testing.T) {
 	cfg := threeZones(FaultConfig{At: 600 * time.Second, Type: ZoneOutage, Zone: "b", Duration: 600 * time.Second})
+	// A liveness probe too: a lost instance is not restarted.
+	cfg.Services[0].Probes.Liveness = &ProbeConfig{Period: 5 * time.Second, FailureThreshold: 3, Timeout: time.Second}
 	l := &log{}
 	var during map[string]int
 	l.onEvent = func(e Event) {
@@ -65,6 +67,11 @@ func TestZoneOutageReplacesInSurvivingZones(t *testing.T) {
 	}
 	if lost != 2 {
 		t.Errorf("%d instances lost, want 2", lost)
+	}
+	for _, e := range l.kinds("instance-starting") {
+		if strings.HasPrefix(e.Detail, "restarted") {
+			t.Errorf("%v: %s %s", e.Time, e.Instance, e.Detail)
+		}
 	}
 	// Failed: what the two lost instances held, then the requests the
 	// load balancer kept sending them until their readiness probes (at

@@ -87,6 +87,9 @@ func (i *Instance) readinessProbe(now sim.Time) {
 // FailureThreshold probes in a row: it hangs, or is so overloaded that a
 // probe would time out. Liveness does not check the dependency.
 func (i *Instance) livenessProbe(now sim.Time) {
+	if i.state == Terminated {
+		return
+	}
 	p := i.svc.cfg.Probes.Liveness
 	if i.answers(now, p) {
 		i.liveFails = 0

@@ -31,7 +31,7 @@ type request struct {
 	// client is the request's client (client-ip balancing); attempt
 	// counts the retries before this one.
 	client  int32
-	attempt uint8
+	attempt uint16
 
 	timeout sim.EventID // the client's timeout, if any
 	waitEnd sim.EventID // end of the off-CPU phase, if in it

@@ -205,7 +205,7 @@ func (s *Service) clientEnd(r *request, o Outcome, now sim.Time) {
 // same client, after RetryBackoff doubled for each earlier retry. It will
 // be a new arrival.
 func (s *Service) retry(r *request, now sim.Time) {
-	at := now.Add(s.cfg.RetryBackoff << r.attempt)
+	at := now.Add(s.cfg.RetryBackoff << min(r.attempt, 20))
 	if at >= s.w.end {
 		return
 	}
@@ -388,7 +388,12 @@ func (s *Service) lose(inst *Instance, now sim.Time, why string, byProbe bool) {
 	inst.dropAll(now)
 	if inst.inLB && inst.forget.IsZero() {
 		if byProbe && s.cfg.Probes.Readiness != nil && !inst.readyProbe.IsZero() {
+			// Only the readiness probe keeps running, to notice.
 			inst.detecting = true
+			if !inst.liveProbe.IsZero() {
+				s.w.eng.Cancel(inst.liveProbe)
+				inst.liveProbe = sim.EventID{}
+			}
 		} else {
 			inst.leaveLB(now)
 		}
