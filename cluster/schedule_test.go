@@ -135,3 +135,34 @@ func TestClusterAutoscaler(t *testing.T) {
 	}
 
 }
+
+// Initial replicas that do not fit on the initial nodes are Pending like
+// any other: they wait for the node the cluster autoscaler adds, then for
+// their startup and readiness delays.
+func TestInitialReplicasBeyondCapacity(t *testing.T) {
+	s := webService()
+	s.Initial = 3
+	cfg := Config{
+		Seed: 1, Duration: 300 * time.Second, SampleInterval: 10 * time.Second,
+		Pools:    []PoolConfig{{Name: "p", PerZone: 1, MaxPerZone: 2, CPU: 2, Memory: 8 << 30, ProvisionDelay: time.Minute}},
+		Services: []ServiceConfig{s},
+	}
+	l := &log{}
+	run(t, cfg, l)
+	var got []string
+	for _, e := range l.events {
+		if e.Instance == "web-2" {
+			got = append(got, fmt.Sprintf("%v %s %+v", e.Time, e.Kind, e.Counts))
+		}
+	}
+	want := []string{
+		"0s instance-unschedulable {Desired:3 Pending:1 Starting:0 Ready:2 Draining:0}",
+		"0s instance-scheduled {Desired:3 Pending:1 Starting:0 Ready:2 Draining:0}",
+		"0s instance-pending {Desired:3 Pending:1 Starting:0 Ready:2 Draining:0}",
+		"1m5s instance-starting {Desired:3 Pending:0 Starting:1 Ready:2 Draining:0}",
+		"1m10s instance-ready {Desired:3 Pending:0 Starting:0 Ready:3 Draining:0}",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("web-2:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

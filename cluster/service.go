@@ -299,11 +299,13 @@ func (s *Service) newInstance(now sim.Time, initial bool) *Instance {
 	} else {
 		s.setState(inst, Pending, now)
 	}
-	if !s.w.place(inst, now) {
-		if initial {
-			inst.initial = false
-			s.setState(inst, Pending, now)
-		}
+	placed := s.w.place(inst, now)
+	if initial && !inst.bound {
+		// No ready node: it waits and starts like any other.
+		inst.initial = false
+		s.setState(inst, Pending, now)
+	}
+	if !placed {
 		s.w.unscheduled = append(s.w.unscheduled, inst)
 	}
 	return inst
