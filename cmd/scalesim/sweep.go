@@ -50,7 +50,7 @@ type analysisFlags struct {
 
 func addAnalysisFlags(cmd *cobra.Command, f *analysisFlags) {
 	cmd.Flags().StringVar(&f.Objective, "objective", "cost", "the figure the best point minimizes: FIGURE, min:FIGURE or max:FIGURE (cost, p99, slo_attainment, errors, ...)")
-	cmd.Flags().StringArrayVar(&f.Require, "require", nil, "a requirement the best point meets at its confidence interval's unfavourable end: `FIGURE>=NUMBER` (or >, <=, <; repeatable), e.g. 'slo_attainment>=0.999'")
+	cmd.Flags().StringArrayVar(&f.Require, "require", nil, "a requirement `FIGURE>=NUMBER` (or >, <=, <; repeatable) the best point meets at its confidence interval's unfavourable end, e.g. 'slo_attainment>=0.999' or 'p99<=0.25'")
 	cmd.Flags().Float64Var(&f.Confidence, "confidence", 0.95, "confidence level of the intervals")
 }
 
