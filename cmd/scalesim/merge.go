@@ -160,6 +160,19 @@ func mergeRun(opts *MergeOptions) error {
 			len(missing), m.NumRuns, describeRuns(m, missing))
 	}
 
+	// Check the analysis against the runs' services before writing.
+	first, err := readRecord(where[0][0], m, 0)
+	if err != nil {
+		return err
+	}
+	services := map[string]bool{}
+	for name, s := range first.Services {
+		services[name] = s.SLO != nil
+	}
+	if err := a.Check(services); err != nil {
+		return usageErr(err)
+	}
+
 	out := opts.Out
 	if out == "" {
 		if len(opts.Dirs) > 1 {

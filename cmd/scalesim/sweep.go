@@ -233,7 +233,7 @@ func (opts *SweepOptions) plan() (*sweepPlan, error) {
 		}
 		p.sets = append(p.sets, sets)
 	}
-	if grid.BaseSeed > ^uint64(0)-uint64(opts.Seeds) {
+	if grid.BaseSeed > ^uint64(0)-uint64(opts.Seeds-1) {
 		return nil, usageErr(fmt.Errorf("--seed %d: seed+%d overflows", grid.BaseSeed, opts.Seeds-1))
 	}
 	if err := p.analysis.Check(services); err != nil {
@@ -480,6 +480,15 @@ func finishSweep(dir string, m *sweepManifest, a reports.SweepAnalysis, out outp
 		if sums[r], err = readRecord(found[r], m, r); err != nil {
 			return nil, err
 		}
+	}
+	// An objective or requirement naming a figure the sweep lacks is bad
+	// usage (merge checks it only here, with the runs' services).
+	services := map[string]bool{}
+	for name, s := range sums[0].Services {
+		services[name] = s.SLO != nil
+	}
+	if err := a.Check(services); err != nil {
+		return nil, usageErr(err)
 	}
 	res, err := reports.AnalyzeSweep(m.SweepGrid, sums, a)
 	if err != nil {

@@ -496,6 +496,7 @@ func TestMergeErrors(t *testing.T) {
 		{[]string{dir("s0"), dir("s1")}, exitUsage, []string{"give the output folder with -o"}},
 		{[]string{dir("s0"), dir("s0")}, exitUsage, []string{"given twice"}},
 		{[]string{tmp}, exitUsage, []string{"not a sweep folder"}},
+		{[]string{dir("s0"), dir("s1"), "-o", dir("m"), "--require", "latency<1"}, exitUsage, []string{`no figure "latency"`}},
 	} {
 		code, _, errOut := runMain(t, append([]string{"merge", "-q", "--no-plots"}, tc.args...)...)
 		if code != tc.code {
