@@ -39,6 +39,10 @@ type ServiceConfig struct {
 	Policy string
 	// PricePerHour is the cost of one alive instance for one hour, in USD.
 	PricePerHour float64
+	// NodeCost says the simulator's own cost figure (Sample.CostUSD: the
+	// service's share of the node pools' cost) is the cost, even when it
+	// is zero; otherwise cost is instance-hours x PricePerHour.
+	NodeCost bool
 	// SLO is the service's objective; nil when it has none.
 	SLO *SLO
 }
@@ -185,6 +189,10 @@ type service struct {
 	// Cumulative samples: the previous one, the value at warmup, the last.
 	prev, base, last cum
 	baseSet          bool
+
+	// Placement failures by reason, cumulative: at warmup and at the last
+	// sample.
+	pfBase, pfLast [cluster.NumReasons]int64
 
 	// The time series: the current row's counters, the cumulative values at
 	// the previous row.
@@ -494,7 +502,15 @@ func (c *Collector) Sample(now sim.Time, rows []cluster.Sample) {
 		cur := cum{now, r.CPUSeconds, r.CPURequestSeconds, r.InstanceSeconds, r.CostUSD}
 		if !s.baseSet && now >= c.warmup {
 			s.base, s.baseSet = lerp(s.prev, cur, c.warmup), true
+			// Counts cannot be interpolated: the failures counted up to
+			// the last sample at or before warmup are left out.
+			if now > c.warmup {
+				s.pfBase = s.pfLast
+			} else {
+				s.pfBase = r.PlacementFailures
+			}
 		}
+		s.pfLast = r.PlacementFailures
 		s.prev, s.last = cur, cur
 		if inflight := int64(s.allArrived - s.allEnded); inflight != int64(r.InFlight) && c.inconsistent == nil {
 			c.inconsistent = fmt.Errorf("at %v: service %q: InFlight is %d, but %d requests arrived and %d ended",

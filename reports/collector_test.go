@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"reflect"
 	"bytes"
 	"errors"
 	"flag"
@@ -259,7 +260,7 @@ func TestCollectorTinyTrace(t *testing.T) {
 		CPUUtilizationMean: 7.0 / 80,
 		Cost:               Cost{InstanceHours: 0.0222222222222, USD: 0.0222222222222}, // 80/3600 to 12 digits
 	}
-	if d != wantDB {
+	if !reflect.DeepEqual(d, wantDB) {
 		t.Errorf("db summary %+v, want %+v", d, wantDB)
 	}
 }
@@ -642,5 +643,33 @@ func TestCollectorRandomTrace(t *testing.T) {
 	}
 	if want := float64(good) / float64(arrived); !near(s.SLO.Attainment, want) || s.SLO.Met != (want >= 0.99) {
 		t.Errorf("slo %+v, want attainment %v", s.SLO, want)
+	}
+}
+
+// With node pools the simulator's cost is the cost, even at zero; placement
+// failures after warmup are counted by reason, those before it are not.
+func TestCollectorNodeCostAndPlacementFailures(t *testing.T) {
+	cfg := Config{Scenario: "n", Seed: 1, Duration: 100 * time.Second, Warmup: 10 * time.Second,
+		Services: []ServiceConfig{{Name: "web", Policy: "static", PricePerHour: 3600, NodeCost: true}}}
+	c, err := New(cfg, Outputs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := func(now time.Duration, cost float64, cpu, spread int64) {
+		s := cluster.Sample{Service: 0, Counts: cluster.Counts{Ready: 1}, InstanceSeconds: now.Seconds(), CostUSD: cost}
+		s.PlacementFailures[cluster.ReasonCPU] = cpu
+		s.PlacementFailures[cluster.ReasonSpread] = spread
+		c.Sample(sim.At(now), []cluster.Sample{s})
+	}
+	row(0, 0, 0, 0)
+	row(10*time.Second, 0, 4, 0) // 4 cpu failures up to warmup: left out
+	row(50*time.Second, 0, 6, 3)
+	row(100*time.Second, 0, 7, 3)
+	sum := c.Summary(0, 0).Services["web"]
+	if sum.Cost.USD != 0 {
+		t.Errorf("cost %v, want the node cost 0 (not instance hours x price)", sum.Cost.USD)
+	}
+	if want := map[string]int64{"cpu": 3, "spread": 3}; !reflect.DeepEqual(sum.PlacementFailures, want) {
+		t.Errorf("placement failures %v, want %v", sum.PlacementFailures, want)
 	}
 }

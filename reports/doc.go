@@ -55,10 +55,13 @@
 //     the samples around it (exact when warmup falls on a sample instant,
 //     the usual case, and when warmup is 0). 1 = 100% of the request.
 //   - cost.instance_hours: Sample.InstanceSeconds over the same span, in
-//     hours; cost.usd: Sample.CostUSD over the same span when the
-//     simulator reports it (non-zero: instance-seconds x the instance
-//     price without node pools, the service's share of the nodes' cost
-//     with them), else instance_hours x price_per_hour.
+//     hours; cost.usd: with node pools (Config NodeCost), Sample.CostUSD
+//     over the same span, the service's share of the nodes' cost; else
+//     instance_hours x price_per_hour.
+//   - placement_failures (omitted when zero): the nodes that refused the
+//     service's instances at placement, by reason (node, cpu, memory,
+//     spread), from the cumulative Sample.PlacementFailures: the last
+//     sample minus the last one at or before warmup.
 //   - slo (omitted when the service has no SLO): a request is good when it
 //     completed with latency <= latency_target_s (exact integer-nanosecond
 //     comparison, not from the histogram). attainment = good / arrived over

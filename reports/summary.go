@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"github.com/scalesim/scalesim/cluster"
 	"io"
 	"math"
 	"os"
@@ -39,6 +40,10 @@ type ServiceSummary struct {
 	Cost               Cost           `json:"cost"`
 	// SLO is absent (the key is omitted) when the service has no SLO.
 	SLO *SLOResult `json:"slo,omitempty"`
+	// PlacementFailures counts, by reason (node, cpu, memory, spread),
+	// the nodes that refused the service's instances when they were
+	// placed: why instances stayed Pending. Absent when none was refused.
+	PlacementFailures map[string]int64 `json:"placement_failures,omitempty"`
 }
 
 // Requests counts the requests that arrived at or after warmup by outcome;
@@ -186,10 +191,18 @@ func (c *Collector) serviceSummary(s *service) ServiceSummary {
 		}
 		out.Cost.InstanceHours = (s.last.instSec - s.base.instSec) / 3600
 		out.Cost.USD = out.Cost.InstanceHours * s.cfg.PricePerHour
-		if s.last.cost != 0 {
-			// The simulator's own figure: with node pools, the
-			// service's share of the nodes' cost.
+		if s.cfg.NodeCost {
+			// The simulator's own figure: the service's share of the
+			// nodes' cost.
 			out.Cost.USD = s.last.cost - s.base.cost
+		}
+		for r := range cluster.NumReasons {
+			if n := s.pfLast[r] - s.pfBase[r]; n > 0 {
+				if out.PlacementFailures == nil {
+					out.PlacementFailures = map[string]int64{}
+				}
+				out.PlacementFailures[r.String()] = n
+			}
 		}
 	}
 
