@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -140,6 +141,10 @@ usage, an invalid scenario or grid value, or a folder holding another sweep.`,
 	addAnalysisFlags(cmd, &opts.analysisFlags)
 	return cmd
 }
+
+// sweepGOGC is the collector's GOGC during a sweep's runs, unless GOGC is
+// set in the environment.
+const sweepGOGC = 200
 
 // sweepPlan is a checked sweep, ready to run.
 type sweepPlan struct {
@@ -278,6 +283,13 @@ func sweepRun(opts *SweepOptions) error {
 		todo = append(todo, r)
 	}
 
+	// A sweep is a batch job whose runs keep little live memory (tens of
+	// MB): a collector that runs half as often buys about a tenth of the
+	// wall time when every CPU runs a simulation and none is left idle
+	// for the collector. GOGC in the environment wins.
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(sweepGOGC))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	var bar *sweepProgress
