@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"reflect"
 	"bytes"
 	"errors"
 	"flag"
@@ -10,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
