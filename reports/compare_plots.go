@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"gonum.org/v1/plot"
-	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
@@ -228,32 +227,6 @@ func costSLOFigure(name string, c *Comparison, objective float64) *figure {
 	pn.p.X.Min, pn.p.X.Max = xlo, xhi
 	pn.p.Y.Min, pn.p.Y.Max = ylo, yhi
 	return &figure{kind: PlotCostSLO, title: name + ": cost against SLO attainment", panels: []*panel{pn}, w: plotW, h: plotH}
-}
-
-// plainPanel is a panel styled like the time plots, with linear axes and
-// a grid but no time axis and no bands.
-func plainPanel(title, xlabel, ylabel string) *panel {
-	p := plot.New()
-	p.Title.Text = title
-	p.Title.TextStyle.Font = textStyle(13, nil).Font
-	p.Title.Padding = vg.Points(6)
-	for _, a := range []*plot.Axis{&p.X, &p.Y} {
-		a.Label.TextStyle.Font = textStyle(11, nil).Font
-		a.Tick.Label.Font = textStyle(10, nil).Font
-		a.Padding = 0
-		a.LineStyle.Color = colGrey
-		a.Tick.LineStyle.Color = colGrey
-		a.Tick.Marker = niceTicks{}
-	}
-	p.X.Label.Text, p.Y.Label.Text = xlabel, ylabel
-	pn := &panel{p: p, legend: plot.NewLegend()}
-	pn.legend.TextStyle = textStyle(10, colBlack)
-	pn.legend.Top, pn.legend.Left = true, true
-	pn.legend.Padding = vg.Points(3)
-	grid := plotter.NewGrid()
-	grid.Vertical, grid.Horizontal = solid(colGrid, 0.6), solid(colGrid, 0.6)
-	p.Add(grid)
-	return pn
 }
 
 type labelledPoint struct {

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -369,4 +371,31 @@ func readJSONL[T any](r io.Reader, name string) ([]T, error) {
 		}
 		out = append(out, v)
 	}
+}
+
+// WriteFileAtomically writes data to a temporary dot file next to path,
+// syncs it and renames it into place: a reader, or a sweep resumed after a
+// crash, sees the whole file or none.
+func WriteFileAtomically(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }

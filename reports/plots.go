@@ -259,6 +259,22 @@ func (sp *svcPlot) column(f func(*TimeseriesRow) float64) []float64 {
 // warmup shading; the caller adds the data, then finish adds the band
 // labels and sets the y range.
 func (sp *svcPlot) newPanel(title, ylabel string, xlabels bool) *panel {
+	p := styledPlot(title)
+	p.X.Min, p.X.Max = 0, sp.end
+	p.X.Tick.Marker = stepTicks{steps: sp.ta.steps, blank: !xlabels}
+	if xlabels {
+		p.X.Label.Text = sp.ta.label
+	}
+	p.Y.Label.Text = ylabel
+	p.Y.Tick.Marker = niceTicks{}
+	pn := newPanel(p)
+	p.Add(bandShades(sp.bands))
+	return pn
+}
+
+// styledPlot is a plot with the results' styling: title and axis fonts,
+// grey axes, no padding. Every figure starts from it.
+func styledPlot(title string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
 	p.Title.TextStyle.Font = textStyle(13, nil).Font
@@ -270,22 +286,29 @@ func (sp *svcPlot) newPanel(title, ylabel string, xlabels bool) *panel {
 		a.LineStyle.Color = colGrey
 		a.Tick.LineStyle.Color = colGrey
 	}
-	p.X.Min, p.X.Max = 0, sp.end
-	p.X.Tick.Marker = stepTicks{steps: sp.ta.steps, blank: !xlabels}
-	if xlabels {
-		p.X.Label.Text = sp.ta.label
-	}
-	p.Y.Label.Text = ylabel
-	p.Y.Tick.Marker = niceTicks{}
+	return p
+}
+
+// newPanel wraps p with the results' legend (top left) and adds the grid.
+func newPanel(p *plot.Plot) *panel {
 	pn := &panel{p: p, legend: plot.NewLegend()}
 	pn.legend.TextStyle = textStyle(10, colBlack)
 	pn.legend.Top, pn.legend.Left = true, true
 	pn.legend.Padding = vg.Points(3)
-
 	grid := plotter.NewGrid()
 	grid.Vertical, grid.Horizontal = solid(colGrid, 0.6), solid(colGrid, 0.6)
-	p.Add(grid, bandShades(sp.bands))
+	p.Add(grid)
 	return pn
+}
+
+// plainPanel is a panel styled like the time plots, with linear axes, nice
+// ticks and a grid, but no time axis and no bands: for the comparison and
+// sweep charts.
+func plainPanel(title, xlabel, ylabel string) *panel {
+	p := styledPlot(title)
+	p.X.Tick.Marker, p.Y.Tick.Marker = niceTicks{}, niceTicks{}
+	p.X.Label.Text, p.Y.Label.Text = xlabel, ylabel
+	return newPanel(p)
 }
 
 // finish adds the band labels (when labels) and legend entries for the

@@ -3,7 +3,6 @@ package reports
 import (
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -68,7 +67,7 @@ func WriteSweepPlots(dir, format string, res *SweepResult) ([]string, error) {
 	write := func(name string, f *figure) error {
 		b, err := f.render(format, 1)
 		if err == nil {
-			err = writeFileAtomic(filepath.Join(dir, name), b)
+			err = WriteFileAtomically(filepath.Join(dir, name), b)
 		}
 		if err != nil {
 			return fmt.Errorf("reports: plot %s: %w", name, err)
@@ -97,29 +96,6 @@ func WriteSweepPlots(dir, format string, res *SweepResult) ([]string, error) {
 		}
 	}
 	return written, nil
-}
-
-// writeFileAtomic writes b to a temporary file next to path and renames it
-// into place.
-func writeFileAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(b)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
 }
 
 // paramAxis places a param's values on the x axis: at their numbers when
@@ -164,33 +140,6 @@ func newParamAxis(p SweepParam) paramAxis {
 		ax.ticks = append(ax.ticks, plot.Tick{Value: float64(i), Label: v})
 	}
 	return ax
-}
-
-// sweepPlot is a plot with the results plots' styling: fonts, grey axes, a
-// grid and nice ticks.
-func sweepPlot(title, xlabel, ylabel string) *panel {
-	p := plot.New()
-	p.Title.Text = title
-	p.Title.TextStyle.Font = textStyle(13, nil).Font
-	p.Title.Padding = vg.Points(6)
-	for _, a := range []*plot.Axis{&p.X, &p.Y} {
-		a.Label.TextStyle.Font = textStyle(11, nil).Font
-		a.Tick.Label.Font = textStyle(10, nil).Font
-		a.Padding = 0
-		a.LineStyle.Color = colGrey
-		a.Tick.LineStyle.Color = colGrey
-		a.Tick.Marker = niceTicks{}
-	}
-	p.X.Label.Text = xlabel
-	p.Y.Label.Text = ylabel
-	pn := &panel{p: p, legend: plot.NewLegend()}
-	pn.legend.TextStyle = textStyle(10, colBlack)
-	pn.legend.Top, pn.legend.Left = true, true
-	pn.legend.Padding = vg.Points(3)
-	grid := plotter.NewGrid()
-	grid.Vertical, grid.Horizontal = solid(colGrid, 0.6), solid(colGrid, 0.6)
-	p.Add(grid)
-	return pn
 }
 
 // sweepPalette colours the lines of a plot in turn.
@@ -240,7 +189,7 @@ func (res *SweepResult) figureVsParam(f sweepFigure, pi int) (*figure, error) {
 	if !math.IsNaN(res.Points[0].Stats[f.name].Lo) {
 		ylabel += fmt.Sprintf(", mean and %s CI", level(res.Analysis.Confidence))
 	}
-	pn := sweepPlot(title, ax.label, ylabel)
+	pn := plainPanel(title, ax.label, ylabel)
 	if ax.ticks != nil {
 		pn.p.X.Tick.Marker = plot.ConstantTicks(ax.ticks)
 	}
@@ -360,7 +309,7 @@ func sortBy(idx []int, key func(int) float64) {
 // its points (labelled with their point index), and the best point ringed.
 func (res *SweepResult) paretoFigure() (*figure, error) {
 	title := "cost against SLO attainment (mean and " + level(res.Analysis.Confidence) + " CI per grid point)"
-	pn := sweepPlot(title, "cost (USD)", "SLO attainment")
+	pn := plainPanel(title, "cost (USD)", "SLO attainment")
 	var all, front xyErrs
 	var frontIdx []int
 	xlo, xhi := math.Inf(1), math.Inf(-1)

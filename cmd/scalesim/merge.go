@@ -211,7 +211,7 @@ func mergeRun(opts *MergeOptions) error {
 		if err != nil {
 			return err
 		}
-		if err := writeFileAtomically(dst, b); err != nil {
+		if err := reports.WriteFileAtomically(dst, b); err != nil {
 			return fmt.Errorf("copying %s: %w", src, err)
 		}
 	}

@@ -465,7 +465,7 @@ func (p *sweepPlan) runOne(r int) error {
 		return err
 	}
 	path := filepath.Join(p.out, sweepRunsDir, recordName(r, p.manifest.NumRuns))
-	if err := writeFileAtomically(path, b.Bytes()); err != nil {
+	if err := reports.WriteFileAtomically(path, b.Bytes()); err != nil {
 		return fmt.Errorf("writing the run's record: %w", err)
 	}
 	return nil
@@ -518,7 +518,7 @@ func finishSweep(dir string, m *sweepManifest, a reports.SweepAnalysis, out outp
 		if err := f.write(&b); err != nil {
 			return nil, err
 		}
-		if err := writeFileAtomically(filepath.Join(dir, f.name), b.Bytes()); err != nil {
+		if err := reports.WriteFileAtomically(filepath.Join(dir, f.name), b.Bytes()); err != nil {
 			return nil, fmt.Errorf("%s: %w", f.name, err)
 		}
 	}

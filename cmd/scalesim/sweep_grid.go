@@ -276,7 +276,7 @@ func writeManifest(dir string, m *sweepManifest) error {
 	if err := enc.Encode(m); err != nil {
 		return err
 	}
-	return writeFileAtomically(filepath.Join(dir, sweepManifestFile), b.Bytes())
+	return reports.WriteFileAtomically(filepath.Join(dir, sweepManifestFile), b.Bytes())
 }
 
 // analysis returns the manifest's analysis, parsed.
@@ -364,33 +364,6 @@ func readRecord(path string, m *sweepManifest, r int) (reports.Summary, error) {
 		return reports.Summary{}, fmt.Errorf("%s: holds scenario %q seed %d, but run %d is scenario %q seed %d", path, s.Scenario, s.Seed, r, m.Name, seed)
 	}
 	return s, nil
-}
-
-// writeFileAtomically writes data to a temporary dot file next to path,
-// syncs it and renames it into place: a reader, or a sweep resumed after a
-// crash, sees the whole file or none.
-func writeFileAtomically(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
 }
 
 // describeRuns lists runs for a message: at most 10, each with its point,
