@@ -3,7 +3,6 @@ package reports
 import (
 	"bytes"
 	"encoding/json"
-	"image"
 	"image/color"
 	"os"
 	"path/filepath"
@@ -217,15 +216,7 @@ func TestWriteComparisonPlots(t *testing.T) {
 		t.Fatalf("files %v, want %v", files, want)
 	}
 	for _, name := range files {
-		f, err := os.Open(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg, format, err := image.DecodeConfig(f)
-		f.Close()
-		if err != nil || format != "png" {
-			t.Fatalf("%s: %v (format %q)", name, err, format)
-		}
+		cfg := pngConfig(t, filepath.Join(dir, name))
 		if cfg.Width < 800 || cfg.Height < 450 || cfg.Width > 2000 || cfg.Height > 1200 {
 			t.Errorf("%s is %dx%d, want about 864x480", name, cfg.Width, cfg.Height)
 		}

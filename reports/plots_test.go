@@ -209,15 +209,7 @@ func TestWritePlotsPNG(t *testing.T) {
 		t.Fatalf("files %v, want %v", files, want)
 	}
 	for _, name := range files {
-		f, err := os.Open(filepath.Join(dir, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg, format, err := image.DecodeConfig(f)
-		f.Close()
-		if err != nil || format != "png" {
-			t.Fatalf("%s: %v (format %q)", name, err, format)
-		}
+		cfg := pngConfig(t, filepath.Join(dir, name))
 		minW, minH := 800, 450
 		if strings.HasPrefix(name, PlotDashboard) {
 			minW, minH = 1600, 1000
@@ -567,4 +559,20 @@ func TestPlotsDeterministic(t *testing.T) {
 			t.Errorf("%s differs between two identical calls", name)
 		}
 	}
+}
+
+// pngConfig decodes the header of the PNG file at path, failing the test
+// if it is not one.
+func pngConfig(t *testing.T, path string) image.Config {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cfg, format, err := image.DecodeConfig(f)
+	if err != nil || format != "png" {
+		t.Fatalf("%s: %v (format %q)", filepath.Base(path), err, format)
+	}
+	return cfg
 }
