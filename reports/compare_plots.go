@@ -113,17 +113,7 @@ func WriteComparisonPlots(dir, format string, c *Comparison, opts ComparisonPlot
 func comparisonAxis(res *results, name string, warmup time.Duration) *svcPlot {
 	sp := &svcPlot{name: name, ta: newTimeAxis(res.endS)}
 	sp.end = res.endS / sp.ta.unit
-	if w := warmup.Seconds(); w > 0 {
-		sp.bands = append(sp.bands, band{x0: 0, x1: w / sp.ta.unit, label: "warmup", fill: colWarmupFill, ink: colWarmupText})
-		sp.hasWarmup = true
-	}
-	for _, f := range res.faults {
-		if f.Concerns(name) {
-			sp.hasFaults = true
-			sp.bands = append(sp.bands, band{x0: f.StartS / sp.ta.unit, x1: f.EndS / sp.ta.unit, label: f.Label,
-				fill: colFaultFill, ink: colFaultText})
-		}
-	}
+	sp.addBands(res, name, warmup)
 	return sp
 }
 

@@ -203,17 +203,7 @@ func (res *results) figures(name string, opts PlotOptions) []*figure {
 		sp.xs[i] = r.TimeS / sp.ta.unit
 	}
 	sp.interval = sampleInterval(sp.rows)
-	if w := opts.Warmup.Seconds(); w > 0 {
-		sp.bands = append(sp.bands, band{x0: 0, x1: w / sp.ta.unit, label: "warmup", fill: colWarmupFill, ink: colWarmupText})
-		sp.hasWarmup = true
-	}
-	for _, f := range res.faults {
-		if f.Concerns(name) {
-			sp.hasFaults = true
-			sp.bands = append(sp.bands, band{x0: f.StartS / sp.ta.unit, x1: f.EndS / sp.ta.unit, label: f.Label,
-				fill: colFaultFill, ink: colFaultText})
-		}
-	}
+	sp.addBands(res, name, opts.Warmup)
 
 	var sloS, sloPct float64
 	if s, ok := res.summary.Services[name]; ok && s.SLO != nil {
@@ -450,5 +440,21 @@ func shortSeconds(s float64) string {
 		return f(s/60, "min")
 	default:
 		return f(s/3600, "h")
+	}
+}
+
+// addBands shades the warmup and every fault that concerns service name,
+// in the time axis's unit.
+func (sp *svcPlot) addBands(res *results, name string, warmup time.Duration) {
+	if w := warmup.Seconds(); w > 0 {
+		sp.bands = append(sp.bands, band{x0: 0, x1: w / sp.ta.unit, label: "warmup", fill: colWarmupFill, ink: colWarmupText})
+		sp.hasWarmup = true
+	}
+	for _, f := range res.faults {
+		if f.Concerns(name) {
+			sp.hasFaults = true
+			sp.bands = append(sp.bands, band{x0: f.StartS / sp.ta.unit, x1: f.EndS / sp.ta.unit, label: f.Label,
+				fill: colFaultFill, ink: colFaultText})
+		}
 	}
 }
