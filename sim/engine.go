@@ -258,6 +258,35 @@ func (e *Engine) RunUntil(t Time) {
 	e.now = t
 }
 
+// RunUntilAtMost is RunUntil that fires at most n events. It reports
+// whether it reached t (then Now() = t, as after RunUntil); when it stops
+// early, Now() is the time of the last event fired and the events still due
+// by t stay pending, so a later call carries on exactly where this one
+// stopped. Callers use it to look up from a long stretch of events (for a
+// cancellation or a resource budget) without changing the run: the events
+// fire in the same order however the stretch is cut.
+func (e *Engine) RunUntilAtMost(t Time, n uint64) bool {
+	if e.running {
+		panic("sim: Step or RunUntil called from inside a handler")
+	}
+	if t < e.now {
+		panic(fmt.Sprintf("sim: RunUntilAtMost(%v), before Now() = %v", t, e.now))
+	}
+	for fired := uint64(0); len(e.heap) > 0 && e.heap[0].at <= t; {
+		if fired == n {
+			return false
+		}
+		top := e.pop()
+		if e.slots[top.slot].seq != top.seq {
+			continue
+		}
+		e.fire(top)
+		fired++
+	}
+	e.now = t
+	return true
+}
+
 // fire runs the live event top, which has been popped from the heap. The
 // slot is freed first, so the handler may reuse it and Cancel of the firing
 // event returns false. If the handler panics, the engine stays marked as

@@ -720,3 +720,31 @@ func TestStepAllocatesNothingInSteadyState(t *testing.T) {
 		t.Errorf("Step with cancels allocates %v times per event", a)
 	}
 }
+
+func TestRunUntilAtMost(t *testing.T) {
+	e, r := newRecorder(t)
+	for k := uint64(1); k <= 5; k++ {
+		e.Schedule(Time(10*k), r, k)
+	}
+	cancelled := e.Schedule(15, r, 99)
+	e.Cancel(cancelled) // a cancelled entry is not counted as fired
+
+	if e.RunUntilAtMost(45, 2) {
+		t.Fatal("RunUntilAtMost(45, 2) reached 45 with 4 events due")
+	}
+	wantFirings(t, r.got, firing{10, 1}, firing{20, 2})
+	if e.Now() != 20 {
+		t.Errorf("stopped early: Now() = %v, want 20 (the last event fired)", e.Now())
+	}
+	if !e.RunUntilAtMost(45, 2) {
+		t.Fatal("RunUntilAtMost(45, 2) did not reach 45 with 2 events due")
+	}
+	wantFirings(t, r.got, firing{10, 1}, firing{20, 2}, firing{30, 3}, firing{40, 4})
+	if e.Now() != 45 || e.Pending() != 1 {
+		t.Errorf("Now() = %v, Pending() = %d, want 45 and 1", e.Now(), e.Pending())
+	}
+	if e.RunUntilAtMost(100, 0) {
+		t.Error("RunUntilAtMost(100, 0) reached 100 with an event due")
+	}
+	mustPanic(t, "before Now()", func() { e.RunUntilAtMost(1, 1) })
+}

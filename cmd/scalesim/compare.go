@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -365,8 +366,10 @@ func compareRun(opts *CompareOptions) error {
 		progress = newProgressMux(newProgressBar(opts.IO.ErrOut, fmt.Sprintf("%s x%d", base.Name, len(scs)), base.Duration), len(scs)).runFunc
 	}
 	cmp := &reports.Comparison{Scenario: base.Name, Seed: base.Seed, DurationS: base.Duration.Seconds(), Compared: services}
-	err = writeAtomically(out, func(dir string) error {
-		sums, err := runAll(dir, settings, scs, format, progress)
+	ctx, stop := notifySignals(context.Background())
+	defer stop()
+	notes, err := writeAtomically(out, func(dir string) error {
+		sums, err := runAll(ctx, dir, settings, scs, format, progress)
 		if err != nil {
 			return err
 		}
@@ -399,6 +402,7 @@ func compareRun(opts *CompareOptions) error {
 		}
 		return nil
 	})
+	printNotes(opts.IO, notes)
 	if err != nil {
 		return err
 	}
@@ -414,7 +418,7 @@ func compareRun(opts *CompareOptions) error {
 // runAll runs each scenario into dir/<label>, in parallel up to one run
 // per CPU (each run is single-threaded), and returns the summaries in the
 // order of settings. The first failure in that order is returned.
-func runAll(dir string, settings []*setting, scs []*scenarios.Scenario, format string, progress func(int) func(float64)) ([]reports.Summary, error) {
+func runAll(ctx context.Context, dir string, settings []*setting, scs []*scenarios.Scenario, format string, progress func(int) func(float64)) ([]reports.Summary, error) {
 	sums := make([]reports.Summary, len(scs))
 	errs := make([]error, len(scs))
 	next := make(chan int)
@@ -422,7 +426,7 @@ func runAll(dir string, settings []*setting, scs []*scenarios.Scenario, format s
 	for range min(runtime.GOMAXPROCS(0), len(scs)) {
 		wg.Go(func() {
 			for i := range next {
-				sim := &simulation{sc: scs[i], dir: filepath.Join(dir, settings[i].label), format: format}
+				sim := &simulation{sc: scs[i], dir: filepath.Join(dir, settings[i].label), format: format, ctx: ctx}
 				if progress != nil {
 					sim.onProgress = progress(i)
 				}

@@ -47,5 +47,9 @@ func exitCode(err error, w io.Writer) int {
 	if errors.As(err, &e) {
 		return e.code
 	}
+	var ie *interruptedError
+	if errors.As(err, &ie) {
+		return 128 + int(ie.sig)
+	}
 	return exitRuntime
 }

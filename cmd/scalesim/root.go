@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
@@ -58,5 +59,13 @@ costs, whether the SLO holds.`,
 func argsRange(min, max int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		return usageErr(cobra.RangeArgs(min, max)(cmd, args))
+	}
+}
+
+// printNotes writes notes (things a user should know that are not errors,
+// such as a stale temporary folder removed) on stderr, one a line.
+func printNotes(io *IOStreams, notes []string) {
+	for _, n := range notes {
+		fmt.Fprintln(io.ErrOut, "scalesim:", n)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -86,9 +87,12 @@ func runRun(opts *RunOptions) error {
 	if opts.IO.ErrTTY && !opts.Quiet {
 		sim.progress = opts.IO.ErrOut
 	}
+	ctx, stop := notifySignals(context.Background())
+	defer stop()
+	sim.ctx = ctx
 	var sum reports.Summary
 	var explanation []string
-	err = writeAtomically(out, func(dir string) error {
+	notes, err := writeAtomically(out, func(dir string) error {
 		sim.dir = dir
 		var err error
 		if sum, err = sim.run(); err != nil {
@@ -99,6 +103,7 @@ func runRun(opts *RunOptions) error {
 		}
 		return err
 	})
+	printNotes(opts.IO, notes)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -70,6 +71,9 @@ type simulation struct {
 	// summaryOnly computes the summary and writes nothing: no results
 	// files, no summary.json, no plots; dir is unused (a sweep's runs).
 	summaryOnly bool
+	// ctx, when not nil, stops the run when it is cancelled (SIGINT,
+	// SIGTERM); the run then returns the cancellation's cause.
+	ctx context.Context
 }
 
 // run builds the world, runs it with the collector streaming the results
@@ -97,8 +101,15 @@ func (s *simulation) run() (reports.Summary, error) {
 	if s.progress != nil {
 		progress = newProgressBar(s.progress, s.sc.Name, s.sc.Duration).update
 	}
+	var check func(uint64) error
+	if s.ctx != nil {
+		check = func(uint64) error { return cancelled(s.ctx) }
+	}
 	start := time.Now()
-	w.RunWithProgress(progress)
+	if err := w.RunChecked(progress, check); err != nil {
+		coll.Close()
+		return reports.Summary{}, err
+	}
 	wall := time.Since(start)
 	if err := coll.Close(); err != nil {
 		return reports.Summary{}, fmt.Errorf("writing results: %w", err)

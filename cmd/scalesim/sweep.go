@@ -7,14 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -290,7 +288,7 @@ func sweepRun(opts *SweepOptions) error {
 	if os.Getenv("GOGC") == "" {
 		defer debug.SetGCPercent(debug.SetGCPercent(sweepGOGC))
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := notifySignals(context.Background())
 	defer stop()
 	var bar *sweepProgress
 	if opts.IO.ErrTTY && !opts.Quiet && len(todo) > 0 {
@@ -303,6 +301,9 @@ func sweepRun(opts *SweepOptions) error {
 		return err
 	}
 	if ran < len(todo) {
+		if err := cancelled(ctx); err != nil {
+			return fmt.Errorf("%w after %d of %d runs; the finished runs are kept: run the same command again to resume", err, ran, len(todo))
+		}
 		return fmt.Errorf("interrupted after %d of %d runs; the finished runs are kept: run the same command again to resume", ran, len(todo))
 	}
 
