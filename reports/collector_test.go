@@ -330,7 +330,7 @@ func TestTimeseriesHeader(t *testing.T) {
 	const spec = "time_s,service,arrival_rps,replicas_desired,replicas_ready,replicas_starting,replicas_draining," +
 		"in_flight,cpu_utilization,latency_p50_s,latency_p95_s,latency_p99_s,errors"
 	if !strings.HasPrefix(TimeseriesHeader, spec+",") {
-		t.Fatalf("header does not begin with the SPEC.md columns")
+		t.Fatalf("header does not begin with the docs/reference.md columns")
 	}
 	var names []string
 	for _, c := range tsColumns {

@@ -48,7 +48,7 @@ type TimeseriesRow struct {
 	LatencyP95S float64 // latency_p95_s
 	LatencyP99S float64 // latency_p99_s
 	Errors      int64   // errors: Rejected + Failed + TimedOut
-	// Extra columns, after the SPEC.md ones.
+	// Extra columns, after the docs/reference.md ones.
 	ReplicasPending int64   // replicas_pending
 	ReplicasAlive   int64   // replicas_alive: pending + starting + ready + draining
 	Arrived         int64   // arrived
@@ -77,7 +77,7 @@ type tsColumn struct {
 	str  func(*TimeseriesRow) *string
 }
 
-// tsColumns are the columns in order; the first 13 are SPEC.md's.
+// tsColumns are the columns in order; the first 13 are docs/reference.md's.
 var tsColumns = []tsColumn{
 	{name: "time_s", prec: -1, flt: func(r *TimeseriesRow) *float64 { return &r.TimeS }},
 	{name: "service", str: func(r *TimeseriesRow) *string { return &r.Service }},
@@ -108,7 +108,7 @@ var tsColumns = []tsColumn{
 }
 
 // TimeseriesHeader is the first line of timeseries.csv (without the
-// newline). It begins with SPEC.md's columns
+// newline). It begins with docs/reference.md's columns
 //
 //	time_s,service,arrival_rps,replicas_desired,replicas_ready,
 //	replicas_starting,replicas_draining,in_flight,cpu_utilization,
@@ -182,7 +182,7 @@ func appendFixed(b []byte, v float64, prec int) []byte {
 }
 
 // ReadTimeseries reads a timeseries.csv. Columns are found by their header
-// name, so files with columns added later still read; the SPEC.md columns
+// name, so files with columns added later still read; the docs/reference.md columns
 // must be present, others missing read as 0 (NaN for the float ones).
 // Empty cells read as NaN.
 func ReadTimeseries(r io.Reader) ([]TimeseriesRow, error) {

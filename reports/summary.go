@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-// Summary is summary.json: the run's totals, exactly the schema of SPEC.md.
+// Summary is summary.json: the run's totals, exactly the schema of docs/reference.md.
 // The package documentation defines every figure. Services are keyed by
 // name; encoding/json writes map keys sorted, so the output is
 // deterministic.

@@ -40,20 +40,21 @@ func TestLibraryParses(t *testing.T) {
 	}
 }
 
-// The minimal built-in is SPEC.md's minimal example, verbatim.
+// The minimal built-in is docs/reference.md's minimal example, verbatim:
+// the contract's example is the file a user runs.
 func TestMinimalIsTheSpecExample(t *testing.T) {
-	const spec = `name: minimal
-duration: 1h
-services:
-  web:
-    demand: {cpu: 50ms}
-    autoscaler: {policy: cpu, target_utilization: 70}
-traffic:
-  web: {rate: 100}
-`
+	ref, err := os.ReadFile(filepath.Join("..", "docs", "reference.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(ref), "A minimal scenario is valid:\n\n```yaml\n")
+	example, _, closed := strings.Cut(after, "```")
+	if !ok || !closed {
+		t.Fatal("docs/reference.md has no minimal example after \"A minimal scenario is valid:\"")
+	}
 	data, _ := Builtin("minimal")
-	if string(data) != spec {
-		t.Errorf("minimal.yaml differs from SPEC.md's example:\n%s", data)
+	if string(data) != example {
+		t.Errorf("minimal.yaml differs from docs/reference.md's example:\n%s\nwant:\n%s", data, example)
 	}
 }
 

@@ -200,7 +200,7 @@ type Warmup struct {
 	Slowdown float64       `yaml:"slowdown"`
 }
 
-// Drain is what an instance does when it is removed (see SPEC.md).
+// Drain is what an instance does when it is removed (see docs/reference.md).
 type Drain struct {
 	// PreStop is the preStop hook's sleep. Default 0 (no hook).
 	PreStop time.Duration `yaml:"pre_stop"`
