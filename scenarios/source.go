@@ -76,7 +76,13 @@ func (m *sourceMap) at(n *yaml.Node, path, msg string) Error {
 		return e
 	}
 	if o, ok := m.origin[n]; ok && o.typed {
-		e.File, e.Line, e.Col, e.order = o.file, n.Line, n.Column, o.order+1
+		// At the field's key when the override wrote it too, as a
+		// policy file's problems have always been located.
+		at := n
+		if k, ok := m.keys[path]; ok && m.origin[k].typed && k.Line > 0 {
+			at = k
+		}
+		e.File, e.Line, e.Col, e.order = o.file, at.Line, at.Column, o.order+1
 		if rest, found := strings.CutPrefix(path, o.path); found && o.file != "" && (rest == "" || rest[0] == '.') {
 			e.Path = o.at + rest
 		}
