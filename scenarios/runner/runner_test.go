@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/scalesim/scalesim/cluster"
+	"github.com/scalesim/scalesim/reports"
 	"github.com/scalesim/scalesim/scenarios"
 )
 
@@ -96,5 +99,41 @@ func TestCompareVariantErrors(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
 		t.Error("a results folder was written")
+	}
+}
+
+// A Config is a description: one Config runs any number of times with
+// identical results (each world makes its own policies and arrivals).
+func TestConfigRunsTwiceIdentically(t *testing.T) {
+	sc := tiny(t, "duration=10m")
+	cfg, err := scenarios.Build(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for range 2 {
+		coll, err := reports.New(reportsConfig(sc), reports.Outputs{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := cluster.New(cfg, coll)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.RunWithProgress(nil)
+		if err := coll.Close(); err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if err := reports.WriteSummary(&b, coll.Summary(w.Engine().Fired(), 0)); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, b.String())
+	}
+	if got[0] != got[1] {
+		t.Errorf("one Config, two runs, two results:\n%s\n%s", got[0], got[1])
+	}
+	if !strings.Contains(got[0], `"arrived": 59516`) {
+		t.Errorf("the first run is not minimal's 10 minutes (59516 arrivals):\n%s", got[0])
 	}
 }
