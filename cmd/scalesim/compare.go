@@ -25,12 +25,8 @@ type CompareOptions struct {
 	outputFlags
 }
 
-func newCmdCompare(io *IOStreams, runF func(*CompareOptions) error) *cobra.Command {
-	opts := &CompareOptions{IO: io}
-	cmd := &cobra.Command{
-		Use:   "compare [SCENARIO] --policy NAME|FILE ...",
-		Short: "Run one scenario under several autoscaler settings on identical traffic",
-		Long: `Run the same scenario once per --policy, on identical traffic: the same
+// compareHelp is the command's long help.
+var compareHelp = `Run the same scenario once per --policy, on identical traffic: the same
 seed, and arrivals and demands drawn from per-service random streams that the
 policy does not touch (common random numbers), so differences come from the
 policy alone.
@@ -64,7 +60,14 @@ do not depend on their order. The folder is written to a temporary folder
 and renamed into place.
 
 Exit codes: 0 success, 1 runtime failure, 2 bad usage, an invalid scenario or
-an invalid policy.`,
+an invalid policy.`
+
+func newCmdCompare(io *IOStreams, runF func(*CompareOptions) error) *cobra.Command {
+	opts := &CompareOptions{IO: io}
+	cmd := &cobra.Command{
+		Use:   "compare [SCENARIO] --policy NAME|FILE ...",
+		Short: "Run one scenario under several autoscaler settings on identical traffic",
+		Long:  compareHelp,
 		Example: `  scalesim compare minimal --policy cpu --policy requests-in-flight
   scalesim compare my.yaml --policy cpu --policy policies/aggressive.yaml --service web
   scalesim compare flash-crowd --policy cpu --policy latency --seed 7 -o out/fc`,

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -92,7 +90,7 @@ func printRun(opts *RunOptions, res *runner.RunResult) error {
 		return err
 	}
 	if opts.Explain {
-		lines, err := explain(res.Out)
+		lines, err := runner.Explain(res.Out)
 		if err != nil {
 			return err
 		}
@@ -102,39 +100,4 @@ func printRun(opts *RunOptions, res *runner.RunResult) error {
 	}
 	fmt.Fprintf(opts.IO.Out, "\nresults: %s\n", res.Out)
 	return nil
-}
-
-// explain renders decisions.jsonl as the decision timeline in words.
-func explain(dir string) ([]string, error) {
-	f, err := os.Open(filepath.Join(dir, reports.DecisionsFile))
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	recs, err := reports.ReadDecisions(f)
-	if err != nil {
-		return nil, err
-	}
-	lines := []string{"", "decisions:"}
-	if len(recs) == 0 {
-		lines = append(lines, "  (none: no evaluation changed or held back the replica count)")
-	}
-	for _, d := range recs {
-		text := d.Explanation
-		if text == "" {
-			text = d.Reason
-		}
-		change := ""
-		if d.After != d.Before {
-			change = fmt.Sprintf(" [%d -> %d]", d.Before, d.After)
-		}
-		lines = append(lines, fmt.Sprintf("  %s %s %s: %s%s", clock(d.TimeS), d.Service, d.Policy, text, change))
-	}
-	return lines, nil
-}
-
-// clock formats seconds since the start as hh:mm:ss.
-func clock(s float64) string {
-	t := int64(s)
-	return fmt.Sprintf("%02d:%02d:%02d", t/3600, t/60%60, t%60)
 }

@@ -65,12 +65,8 @@ func (f *analysisFlags) parse() (reports.SweepAnalysis, error) {
 	return a, nil
 }
 
-func newCmdSweep(io *IOStreams, runF func(*SweepOptions) error) *cobra.Command {
-	opts := &SweepOptions{IO: io}
-	cmd := &cobra.Command{
-		Use:   "sweep [SCENARIO]",
-		Short: "Run a grid of overrides times seeds, with confidence intervals",
-		Long: `Run a scenario over a grid of settings, each with several seeds, and
+// sweepHelp is the command's long help.
+var sweepHelp = `Run a scenario over a grid of settings, each with several seeds, and
 summarize every grid point with means and confidence intervals.
 
 Each --set PATH=V1,V2,... is one dimension of the grid; the grid is the
@@ -101,7 +97,14 @@ SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN (Slurm job array). A shard writes
 its run records only; 'scalesim merge' then writes what one process would.
 
 Exit codes: 0 success, 1 a run failed or the sweep was interrupted, 2 bad
-usage, an invalid scenario or grid value, or a folder holding another sweep.`,
+usage, an invalid scenario or grid value, or a folder holding another sweep.`
+
+func newCmdSweep(io *IOStreams, runF func(*SweepOptions) error) *cobra.Command {
+	opts := &SweepOptions{IO: io}
+	cmd := &cobra.Command{
+		Use:   "sweep [SCENARIO]",
+		Short: "Run a grid of overrides times seeds, with confidence intervals",
+		Long:  sweepHelp,
 		Example: `  scalesim sweep minimal --set services.web.autoscaler.target_utilization=50,60,70,80 --seeds 10
   scalesim sweep my.yaml --set services.web.replicas.min=1,2,4 --set services.web.autoscaler.target_utilization=60,70 \
       --seeds 20 --require 'slo_attainment>=0.999' -o out/capacity
