@@ -39,7 +39,7 @@ func TestSteadyStateDoesNotAllocate(t *testing.T) {
 		s := webService()
 		s.Initial, s.Min, s.Max = 6, 6, 6
 		s.DemandCPU = sim.Exponential{Mean: 0.1}
-		s.Arrivals = &poissonArrivals{rate: 20, rng: sim.NewStreams(1).Get("arrivals/web")}
+		s.NewArrivals = func() ArrivalProcess { return &poissonArrivals{rate: 20, rng: sim.NewStreams(1).Get("arrivals/web")} }
 		s.Instance.Concurrency, s.Instance.QueueLimit = 2, 2
 		s.Timeout, s.Retries, s.RetryBackoff = 500*time.Millisecond, 2, 100*time.Millisecond
 		s.Clients = 1000

@@ -112,8 +112,11 @@ type ServiceConfig struct {
 	DemandWait   sim.Dist
 	LoadBalancer LoadBalancerConfig
 	Autoscaler   AutoscalerConfig
-	// Arrivals generates the service's requests; nil means no traffic.
-	Arrivals ArrivalProcess
+	// NewArrivals makes the arrival process of one world's run: a Config
+	// is a description, so every world gets a fresh one (the same draws
+	// each time) and one Config runs any number of times with identical
+	// results. nil means no traffic.
+	NewArrivals func() ArrivalProcess
 	// Timeout is the client's timeout; 0 means the client waits forever.
 	Timeout time.Duration
 	// Retries is how many times a client retries a request that was
@@ -214,8 +217,10 @@ type LoadBalancerConfig struct {
 
 // AutoscalerConfig wires a policy to its service.
 type AutoscalerConfig struct {
-	// Policy decides; nil means the replica count never changes.
-	Policy policies.Policy
+	// NewPolicy makes the policy of one world's run (a policy keeps state:
+	// stabilization windows, rate-limit history), so every world gets its
+	// own. nil means the replica count never changes.
+	NewPolicy func() policies.Policy
 	// Interval is the evaluation period.
 	Interval time.Duration
 	// ScrapeInterval and Window describe the metrics pipeline: every
@@ -275,7 +280,7 @@ func (c *Config) validate() error {
 			return fmt.Errorf("cluster: service %s: instance needs a positive cpu_request or cpu_limit", s.Name)
 		case s.DemandCPU == nil:
 			return fmt.Errorf("cluster: service %s: demand.cpu is required", s.Name)
-		case s.Autoscaler.Policy != nil && s.Autoscaler.Interval <= 0:
+		case s.Autoscaler.NewPolicy != nil && s.Autoscaler.Interval <= 0:
 			return fmt.Errorf("cluster: service %s: autoscaler interval must be positive", s.Name)
 		case s.Instance.Warmup > 0 && s.Instance.WarmupSlowdown < 1:
 			return fmt.Errorf("cluster: service %s: warmup slowdown must be at least 1, got %g", s.Name, s.Instance.WarmupSlowdown)

@@ -24,8 +24,8 @@ func drainWorld(t *testing.T, preStop, grace, propagation time.Duration, demand 
 			DemandCPU:    demand,
 			DemandWait:   wait,
 			LoadBalancer: LoadBalancerConfig{Algorithm: RoundRobin, PropagationDelay: propagation},
-			Autoscaler:   AutoscalerConfig{Policy: scripted{at: sim.At(30 * time.Second), n: 1}, Interval: 30 * time.Second},
-			Arrivals:     evenArrivals{period: 100 * time.Millisecond},
+			Autoscaler:   AutoscalerConfig{NewPolicy: policyOf(scripted{at: sim.At(30 * time.Second), n: 1}), Interval: 30 * time.Second},
+			NewArrivals:  arrivalsOf(evenArrivals{period: 100 * time.Millisecond}),
 		}},
 	}
 	obs := newBatchObserver(time.Hour, 1)
@@ -89,10 +89,10 @@ func TestTimeoutKeepsServerWorking(t *testing.T) {
 		Seed: 1, Duration: 10 * time.Second, SampleInterval: time.Second,
 		Services: []ServiceConfig{{
 			Name: "web", Initial: 1, Min: 1, Max: 1,
-			Instance:  InstanceConfig{CPURequest: 1, Concurrency: 1, QueueLimit: -1},
-			DemandCPU: sim.Constant{Value: 0.5},
-			Arrivals:  evenArrivals{period: time.Second},
-			Timeout:   200 * time.Millisecond,
+			Instance:    InstanceConfig{CPURequest: 1, Concurrency: 1, QueueLimit: -1},
+			DemandCPU:   sim.Constant{Value: 0.5},
+			NewArrivals: arrivalsOf(evenArrivals{period: time.Second}),
+			Timeout:     200 * time.Millisecond,
 		}},
 	}
 	obs := newBatchObserver(time.Hour, 1)
@@ -127,7 +127,7 @@ func TestSameSeedSameTrace(t *testing.T) {
 	run := func() []any {
 		cfg := singleService(3.5, 4, 4, sim.Exponential{Mean: 1}, 3, 2000*time.Second)
 		cfg.Services[0].Max = 6
-		cfg.Services[0].Autoscaler = AutoscalerConfig{Policy: scripted{at: sim.At(500 * time.Second), n: 3}, Interval: 15 * time.Second}
+		cfg.Services[0].Autoscaler = AutoscalerConfig{NewPolicy: policyOf(scripted{at: sim.At(500 * time.Second), n: 3}), Interval: 15 * time.Second}
 		cfg.Services[0].Instance.StartupDelay = sim.Exponential{Mean: 20}
 		rec := &recorder{}
 		w, _ := New(cfg, rec)

@@ -19,7 +19,7 @@ func threeZones(faults ...FaultConfig) Config {
 	s.DemandCPU = sim.Constant{Value: 0.3}
 	s.TopologySpread = &TopologySpread{MaxSkew: 1}
 	s.Probes.Readiness = &ProbeConfig{Period: 5 * time.Second, FailureThreshold: 3, Timeout: time.Second}
-	s.Autoscaler = AutoscalerConfig{Policy: steps{}, Interval: 15 * time.Second}
+	s.Autoscaler = AutoscalerConfig{NewPolicy: policyOf(steps{}), Interval: 15 * time.Second}
 	return Config{
 		Seed: 1, Duration: 1800 * time.Second, SampleInterval: 10 * time.Second,
 		Zones:    []string{"a", "b", "c"},
@@ -207,9 +207,9 @@ func failoverWorld(replicas int, duration time.Duration) Config {
 	s := webService()
 	s.Initial, s.Min, s.Max = 4, 4, 4
 	s.DemandCPU = sim.Constant{Value: 0.02}
-	s.Arrivals = evenArrivals{period: 10 * time.Millisecond}
+	s.NewArrivals = arrivalsOf(evenArrivals{period: 10 * time.Millisecond})
 	s.LoadBalancer.Replicas, s.LoadBalancer.FailoverDelay = replicas, 10*time.Second
-	s.Autoscaler = AutoscalerConfig{Policy: steps{}, Interval: time.Second}
+	s.Autoscaler = AutoscalerConfig{NewPolicy: policyOf(steps{}), Interval: time.Second}
 	return Config{
 		Seed: 1, Duration: 600 * time.Second, SampleInterval: 10 * time.Second,
 		Services: []ServiceConfig{s},
@@ -268,7 +268,7 @@ func TestLoadBalancerFailover(t *testing.T) {
 	// Poisson arrivals at 100/s: the rejections are a Poisson count of
 	// mean 1000 (the arrivals in 10 s), within 5 standard deviations.
 	cfg := failoverWorld(2, 0)
-	cfg.Services[0].Arrivals = &poissonArrivals{rate: 100, rng: sim.NewStreams(9).Get("arrivals/web")}
+	cfg.Services[0].NewArrivals = func() ArrivalProcess { return &poissonArrivals{rate: 100, rng: sim.NewStreams(9).Get("arrivals/web")} }
 	l = &log{}
 	run(t, cfg, l)
 	if d := math.Abs(float64(l.ended[Rejected]) - 1000); d > 5*math.Sqrt(1000) {

@@ -19,7 +19,7 @@ func TestLivenessRestartsAnOverloadedInstance(t *testing.T) {
 	s.Initial, s.Min, s.Max = 1, 1, 1
 	s.Instance.Concurrency = 1
 	s.DemandCPU = sim.Constant{Value: 1}
-	s.Arrivals = evenArrivals{period: 500 * time.Millisecond}
+	s.NewArrivals = arrivalsOf(evenArrivals{period: 500 * time.Millisecond})
 	s.Probes.Liveness = &ProbeConfig{Period: 10 * time.Second, FailureThreshold: 3, Timeout: time.Second}
 	cfg := Config{Seed: 1, Duration: 100 * time.Second, SampleInterval: 10 * time.Second, Services: []ServiceConfig{s}}
 	l := &log{}
@@ -58,7 +58,7 @@ func TestReadinessTakesAnOverloadedInstanceOut(t *testing.T) {
 	s.Initial, s.Min, s.Max = 2, 2, 2
 	s.Instance.Concurrency = 1
 	s.DemandCPU = sim.Constant{Value: 1}
-	s.Arrivals = evenArrivals{period: 400 * time.Millisecond} // 2.5/s for 2/s of capacity
+	s.NewArrivals = arrivalsOf(evenArrivals{period: 400 * time.Millisecond}) // 2.5/s for 2/s of capacity
 	s.Probes.Readiness = &ProbeConfig{Period: 5 * time.Second, FailureThreshold: 3, Timeout: 2 * time.Second}
 	cfg := Config{Seed: 1, Duration: 40 * time.Second, SampleInterval: 10 * time.Second, Services: []ServiceConfig{s}}
 	l := &log{}
@@ -88,7 +88,7 @@ func TestReadinessTakesAnOverloadedInstanceOut(t *testing.T) {
 func TestClientIPAffinity(t *testing.T) {
 	s := webService()
 	s.Initial = 8
-	s.Arrivals = nil
+	s.NewArrivals = nil
 	s.Clients = 1000
 	s.LoadBalancer = LoadBalancerConfig{Algorithm: ClientIP, SessionAffinityTimeout: time.Minute}
 	w, err := New(Config{Seed: 1, Duration: time.Hour, SampleInterval: time.Minute, Services: []ServiceConfig{s}}, nil)
@@ -185,7 +185,7 @@ func TestZoneOrderDoesNotMatter(t *testing.T) {
 		)
 		cfg.Zones = zones
 		cfg.Pools[0].Zones = poolZones
-		cfg.Services[0].Autoscaler = AutoscalerConfig{Policy: steps{{100 * time.Second, 8}, {700 * time.Second, 5}}, Interval: 15 * time.Second}
+		cfg.Services[0].Autoscaler = AutoscalerConfig{NewPolicy: policyOf(steps{{100 * time.Second, 8}, {700 * time.Second, 5}}), Interval: 15 * time.Second}
 		cfg.Services[0].Max = 8
 		cfg.Services[0].Min = 1
 		cfg.Services[0].LoadBalancer.Algorithm = ClientIP

@@ -79,7 +79,7 @@ func webService() ServiceConfig {
 			GracePeriod: 30 * time.Second,
 		},
 		DemandCPU:    sim.Constant{Value: 0.05},
-		Arrivals:     evenArrivals{period: 100 * time.Millisecond},
+		NewArrivals:  arrivalsOf(evenArrivals{period: 100 * time.Millisecond}),
 		LoadBalancer: LoadBalancerConfig{Algorithm: RoundRobin, PropagationDelay: time.Second},
 	}
 }
@@ -102,7 +102,7 @@ func (s steps) Recommend(now sim.Time, o policies.Observation) policies.Recommen
 }
 
 func withSteps(s ServiceConfig, st steps) ServiceConfig {
-	s.Autoscaler = AutoscalerConfig{Policy: st, Interval: 10 * time.Second}
+	s.Autoscaler = AutoscalerConfig{NewPolicy: policyOf(st), Interval: 10 * time.Second}
 	return s
 }
 
@@ -120,4 +120,16 @@ func zoneCounts(s *Service) map[string]int {
 
 func hasPrefix(e Event, kind, detail string) bool {
 	return e.Kind == kind && strings.HasPrefix(e.Detail, detail)
+}
+
+// policyOf is the factory of a test's policy, a value: each world gets a
+// copy.
+func policyOf(p policies.Policy) func() policies.Policy {
+	return func() policies.Policy { return p }
+}
+
+// arrivalsOf is the factory of a test's arrival process, a value with no
+// state of its own (its next arrival depends on now only).
+func arrivalsOf(a ArrivalProcess) func() ArrivalProcess {
+	return func() ArrivalProcess { return a }
 }

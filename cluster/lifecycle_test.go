@@ -26,9 +26,9 @@ func TestScaleOutLifecycle(t *testing.T) {
 				CPURequest: 1, Concurrency: 4, QueueLimit: -1,
 				StartupDelay: sim.Constant{Value: 5}, ReadinessDelay: sim.Constant{Value: 3},
 			},
-			DemandCPU:  sim.Constant{Value: 0.01},
-			Autoscaler: AutoscalerConfig{Policy: scripted{at: sim.At(30 * time.Second), n: 2}, Interval: 30 * time.Second},
-			Arrivals:   evenArrivals{period: 100 * time.Millisecond},
+			DemandCPU:   sim.Constant{Value: 0.01},
+			Autoscaler:  AutoscalerConfig{NewPolicy: policyOf(scripted{at: sim.At(30 * time.Second), n: 2}), Interval: 30 * time.Second},
+			NewArrivals: arrivalsOf(evenArrivals{period: 100 * time.Millisecond}),
 		}},
 	}
 	log := &eventLog{}

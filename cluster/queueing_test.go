@@ -98,7 +98,9 @@ func singleService(lambda float64, cores float64, concurrency int, demand sim.Di
 			Name: "web", Initial: 1, Min: 1, Max: 1,
 			Instance:  InstanceConfig{CPURequest: cores, CPULimit: cores, Concurrency: concurrency, QueueLimit: -1},
 			DemandCPU: demand,
-			Arrivals:  &poissonArrivals{rate: lambda, rng: sim.NewStreams(seed).Get("arrivals/web")},
+			NewArrivals: func() ArrivalProcess {
+				return &poissonArrivals{rate: lambda, rng: sim.NewStreams(seed).Get("arrivals/web")}
+			},
 		}},
 	}
 }

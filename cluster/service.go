@@ -17,6 +17,9 @@ type Service struct {
 	cfg   ServiceConfig
 	lb    loadBalancer
 
+	policy   policies.Policy // nil: the count never changes
+	arrivals ArrivalProcess  // nil: no traffic
+
 	demand    *rand.Rand
 	lifecycle *rand.Rand
 	clients   *rand.Rand // client of each arrival, for client-ip
@@ -109,10 +112,10 @@ func (s *Service) Fire(now sim.Time, arg uint64) {
 }
 
 func (s *Service) scheduleArrival(now sim.Time) {
-	if s.cfg.Arrivals == nil {
+	if s.arrivals == nil {
 		return
 	}
-	if t := s.cfg.Arrivals.Next(now); t < s.w.end {
+	if t := s.arrivals.Next(now); t < s.w.end {
 		s.w.eng.Schedule(t, s, svcArrival)
 	}
 }
@@ -442,7 +445,7 @@ func (s *Service) pickVictim() *Instance {
 
 // evaluate runs the autoscaler once.
 func (s *Service) evaluate(now sim.Time) {
-	p := s.cfg.Autoscaler.Policy
+	p := s.policy
 	obs := s.observe(now)
 	rec := p.Recommend(now, obs)
 	before := s.counts.Desired

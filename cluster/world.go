@@ -69,6 +69,14 @@ func New(cfg Config, obs Observer) (*World, error) {
 				alive:    max(lbc.Replicas, 1),
 			},
 		}
+		// A Config is a description: this world's policy and arrivals are
+		// its own, made fresh.
+		if sc.Autoscaler.NewPolicy != nil {
+			s.policy = sc.Autoscaler.NewPolicy()
+		}
+		if sc.NewArrivals != nil {
+			s.arrivals = sc.NewArrivals()
+		}
 		if lbc.Algorithm == ClientIP {
 			s.clients = streams.Get("clients/" + sc.Name)
 			s.lb.sessions = make([]session, max(sc.Clients, 1))
@@ -122,10 +130,10 @@ func (w *World) Start() {
 			s.newInstance(0, true)
 		}
 		a := s.cfg.Autoscaler
-		if a.Policy != nil && a.ScrapeInterval > 0 {
+		if s.policy != nil && a.ScrapeInterval > 0 {
 			w.eng.Schedule(0, s, svcScrape)
 		}
-		if a.Policy != nil {
+		if s.policy != nil {
 			w.eng.Schedule(sim.At(a.Interval), s, svcEvaluate)
 		}
 		s.scheduleArrival(0)

@@ -15,8 +15,11 @@ import (
 const DefaultRetryBackoff = 100 * time.Millisecond
 
 // Build turns a parsed scenario into the configuration of its world: the
-// policies constructed, the arrival processes seeded from the scenario's
-// seed (stream "arrivals/NAME"), the zones, node pools and faults.
+// policies' factories, the arrival processes' factories seeded from the
+// scenario's seed (stream "arrivals/NAME"), the zones, node pools and
+// faults. The Config is a description: every world made from it gets its
+// own policies and arrivals, so it runs any number of times with
+// identical results. It reads the scenario, which must not change after.
 func Build(sc *Scenario) (cluster.Config, error) {
 	cfg := cluster.Config{Seed: sc.Seed, Duration: sc.Duration, SampleInterval: sc.SampleInterval, Zones: sc.Zones}
 	var errs []Error
@@ -37,7 +40,6 @@ func Build(sc *Scenario) (cluster.Config, error) {
 			Count: f.Count, Duration: f.Duration, Slow: f.Mode == "slow", Delay: f.Delay,
 		})
 	}
-	streams := sim.NewStreams(sc.Seed)
 	end := sim.At(sc.Duration)
 	for k := range sc.Services {
 		svc := &sc.Services[k]
@@ -84,7 +86,7 @@ func Build(sc *Scenario) (cluster.Config, error) {
 			Probes:       cluster.Probes{Readiness: probe(svc.Probes.Readiness), Liveness: probe(svc.Probes.Liveness)},
 			MinAvailable: svc.DisruptionBudget.MinAvailable,
 			Autoscaler: cluster.AutoscalerConfig{
-				Policy:         policy,
+				NewPolicy:      policyFactory(svc, policy),
 				Interval:       svc.Autoscaler.Interval,
 				ScrapeInterval: svc.Autoscaler.Pipeline.ScrapeInterval,
 				Window:         svc.Autoscaler.Pipeline.Window,
@@ -105,7 +107,7 @@ func Build(sc *Scenario) (cluster.Config, error) {
 			c.Autoscaler.LatencyPercentile = l.Percentile()
 		}
 		if tr := sc.TrafficFor(svc.Name); tr != nil {
-			c.Arrivals = tr.Process(streams.Get("arrivals/"+svc.Name), end)
+			c.NewArrivals = arrivalsFactory(tr, sc.Seed, svc.Name, end)
 			c.Timeout = tr.Timeout
 			c.Retries = tr.Retries
 			c.RetryBackoff = DefaultRetryBackoff
@@ -128,6 +130,30 @@ func probe(p *Probe) *cluster.ProbeConfig {
 }
 
 // buildPolicy constructs a service's autoscaling policy.
+// policyFactory makes a fresh policy like first (built once, so that its
+// errors show at Build) for every world.
+func policyFactory(svc *Service, first policies.Policy) func() policies.Policy {
+	if first == nil {
+		return nil
+	}
+	return func() policies.Policy {
+		p, err := buildPolicy(svc)
+		if err != nil { // it built once; the same scenario builds again
+			panic(fmt.Sprintf("scenarios: policy of %s: %v", svc.Name, err))
+		}
+		return p
+	}
+}
+
+// arrivalsFactory makes a fresh arrival process for every world, drawing
+// from its own stream "arrivals/NAME" of the seed: the same arrivals each
+// time.
+func arrivalsFactory(tr *Traffic, seed uint64, name string, end sim.Time) func() cluster.ArrivalProcess {
+	return func() cluster.ArrivalProcess {
+		return tr.Process(sim.NewStreams(seed).Get("arrivals/"+name), end)
+	}
+}
+
 func buildPolicy(svc *Service) (policies.Policy, error) {
 	a := &svc.Autoscaler
 	switch a.Policy {

@@ -49,11 +49,11 @@ traffic:
 	if s.Instance.Concurrency != 0 || s.Instance.QueueLimit != 0 {
 		t.Errorf("concurrency %d (want 0 = unlimited), queue limit %d (want 0 = no queue)", s.Instance.Concurrency, s.Instance.QueueLimit)
 	}
-	if s.Autoscaler.Policy.Name() != "latency" || s.Autoscaler.LatencyPercentile != 90 {
-		t.Errorf("policy %s with percentile %v, want latency at 90", s.Autoscaler.Policy.Name(), s.Autoscaler.LatencyPercentile)
+	if s.Autoscaler.NewPolicy().Name() != "latency" || s.Autoscaler.LatencyPercentile != 90 {
+		t.Errorf("policy %s with percentile %v, want latency at 90", s.Autoscaler.NewPolicy().Name(), s.Autoscaler.LatencyPercentile)
 	}
-	if s.Timeout.Seconds() != 2 || s.Arrivals == nil {
-		t.Errorf("timeout %v, arrivals %v", s.Timeout, s.Arrivals)
+	if s.Timeout.Seconds() != 2 || s.NewArrivals == nil {
+		t.Errorf("timeout %v, arrivals %v", s.Timeout, s.NewArrivals != nil)
 	}
 	if _, err := cluster.New(cfg, nil); err != nil {
 		t.Errorf("cluster refused the built config: %v", err)

@@ -42,6 +42,10 @@ func Parse(name string, data []byte) (*Scenario, error) {
 // so that an overridden value is parsed and validated like one written in
 // the file, and a problem with it names the override.
 func ParseWithOverrides(name string, data []byte, sets []string) (*Scenario, error) {
+	return parse(name, data, sets, nil)
+}
+
+func parse(name string, data []byte, sets []string, overrides []Override) (*Scenario, error) {
 	root, err := parseYAML(name, data)
 	if err != nil {
 		return nil, err
@@ -50,6 +54,11 @@ func ParseWithOverrides(name string, data []byte, sets []string) (*Scenario, err
 	var errs []Error
 	for i, set := range sets {
 		if e := applySet(root, set, i, src); e != nil {
+			errs = append(errs, *e)
+		}
+	}
+	for _, ov := range overrides {
+		if e := applyOverride(root, ov, len(sets), src); e != nil { // one order for all: the same problem in two services is one
 			errs = append(errs, *e)
 		}
 	}

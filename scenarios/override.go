@@ -41,9 +41,13 @@ func applySet(root *yaml.Node, set string, order int, src *sourceMap) *Error {
 	if err != nil {
 		return fail("the value is not valid YAML: %v", err)
 	}
-	o := origin{set: set, order: order}
-	mark(val, o, src)
+	return applyNode(root, segs, val, origin{set: set, order: order}, src, fail)
+}
 
+// applyNode puts val at the path segs of root, creating what is missing,
+// and marks val and every node it creates as coming from o.
+func applyNode(root *yaml.Node, segs []string, val *yaml.Node, o origin, src *sourceMap, fail func(string, ...any) *Error) *Error {
+	mark(val, o, src)
 	cur := root
 	for i, seg := range segs {
 		last := i == len(segs)-1
@@ -187,4 +191,43 @@ func mark(n *yaml.Node, o origin, src *sourceMap) {
 	for _, c := range n.Content {
 		mark(c, o, src)
 	}
+}
+
+// Override is a typed override: a YAML tree (not text) put at Path of the
+// scenario before decoding, as --set puts its value, so it is decoded,
+// defaulted and validated like a part of the file. A problem with it is
+// located in its own File at its own line and column, and named by its
+// own path there: At followed by the rest of the scenario's path (a policy
+// file's "autoscaler.target_utilization" for the scenario's
+// "services.web.autoscaler.target_utilization"). With no File the problem
+// has no position and keeps the scenario's path.
+type Override struct {
+	Path  string     // dotted path in the scenario, e.g. services.web.autoscaler
+	Value *yaml.Node // the value; it is copied, never modified
+	File  string     // the file Value was read from; "" = none
+	At    string     // Value's own path in File, e.g. autoscaler
+}
+
+// ParseWith is Parse with --set overrides, then typed overrides, applied
+// in order.
+func (s Source) ParseWith(sets []string, overrides []Override) (*Scenario, error) {
+	return parse(s.Name, s.Data, sets, overrides)
+}
+
+// applyOverride applies one typed override.
+func applyOverride(root *yaml.Node, ov Override, order int, src *sourceMap) *Error {
+	o := origin{order: order, typed: true, file: ov.File, path: ov.Path, at: ov.At}
+	fail := func(format string, args ...any) *Error {
+		return &Error{File: ov.File, Path: ov.At, Msg: fmt.Sprintf(format, args...), order: order + 1}
+	}
+	if ov.Value == nil {
+		return fail("no value for %s", ov.Path)
+	}
+	segs := strings.Split(ov.Path, ".")
+	for _, s := range segs {
+		if s == "" {
+			return fail("empty element in path %q", ov.Path)
+		}
+	}
+	return applyNode(root, segs, deepCopy(ov.Value), o, src, fail)
 }

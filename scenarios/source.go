@@ -26,6 +26,10 @@ type sourceMap struct {
 type origin struct {
 	set   string
 	order int
+	// A typed Override: its file, the scenario path it was put at, and
+	// that path's name in the file.
+	typed          bool
+	file, path, at string
 }
 
 func newSourceMap(file string) *sourceMap {
@@ -71,7 +75,19 @@ func (m *sourceMap) at(n *yaml.Node, path, msg string) Error {
 	if n == nil {
 		return e
 	}
-	if o, ok := m.origin[n]; ok {
+	if o, ok := m.origin[n]; ok && o.typed {
+		// At the field's key when the override wrote it too, as a
+		// policy file's problems have always been located.
+		at := n
+		if k, ok := m.keys[path]; ok && m.origin[k].typed && k.Line > 0 {
+			at = k
+		}
+		e.File, e.Line, e.Col, e.order = o.file, at.Line, at.Column, o.order+1
+		if rest, found := strings.CutPrefix(path, o.path); found && o.file != "" && (rest == "" || rest[0] == '.') {
+			e.Path = o.at + rest
+		}
+		return e
+	} else if ok {
 		e.Override, e.order = o.set, o.order+1
 		return e
 	}

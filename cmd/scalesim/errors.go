@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/scalesim/scalesim/scenarios/runner"
 )
 
 // Exit codes, as SPEC.md fixes them.
@@ -16,7 +18,7 @@ const (
 
 // exitError carries the exit code an error maps to. Errors are mapped to
 // codes only here, at the top; everything below returns ordinary wrapped
-// errors.
+// errors, or the runner's typed ones.
 type exitError struct {
 	code int
 	err  error
@@ -25,16 +27,13 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
-// usageErr marks err as bad usage or bad input (exit 2).
+// usageErr marks err as bad usage or bad input (exit 2); nil stays nil.
 func usageErr(err error) error {
 	if err == nil {
 		return nil
 	}
 	return &exitError{code: exitUsage, err: err}
 }
-
-// sloErr is returned when --fail-on-slo is set and an SLO was missed.
-func sloErr(err error) error { return &exitError{code: exitSLO, err: err} }
 
 // exitCode maps an error to its exit code and prints it on w, one error
 // per line as it came.
@@ -44,12 +43,18 @@ func exitCode(err error, w io.Writer) int {
 	}
 	fmt.Fprintln(w, "scalesim:", err)
 	var e *exitError
-	if errors.As(err, &e) {
-		return e.code
-	}
 	var ie *interruptedError
-	if errors.As(err, &ie) {
+	var in *runner.InputError
+	var slo *runner.SLOError
+	switch {
+	case errors.As(err, &e):
+		return e.code
+	case errors.As(err, &ie):
 		return 128 + int(ie.sig)
+	case errors.As(err, &in):
+		return exitUsage
+	case errors.As(err, &slo):
+		return exitSLO
 	}
 	return exitRuntime
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/scalesim/scalesim/reports"
+	"github.com/scalesim/scalesim/scenarios/runner"
 )
 
 // -update rewrites the golden files in testdata/golden. It is defined here
@@ -91,7 +92,7 @@ func TestRunExplainGolden(t *testing.T) {
 	line := regexp.MustCompile(`^\d\d:\d\d:\d\d web cpu: .+$`)
 	for i, d := range recs {
 		l := strings.TrimSpace(lines[i])
-		if !line.MatchString(l) || !strings.HasPrefix(l, clock(d.TimeS)) || !strings.Contains(l, d.Explanation) {
+		if !line.MatchString(l) || !strings.HasPrefix(l, runner.Clock(d.TimeS)) || !strings.Contains(l, d.Explanation) {
 			t.Errorf("line %d %q does not render %+v", i, l, d)
 		}
 		if d.After > d.Before {
@@ -111,13 +112,5 @@ func TestRunExplainGolden(t *testing.T) {
 	_, stdout, _ = scalesim(t, "run", "testdata/explain.yaml", "--no-plots", "-o", out)
 	if strings.Contains(stdout, "decisions:") {
 		t.Errorf("run without --explain prints the decisions:\n%s", stdout)
-	}
-}
-
-func TestClock(t *testing.T) {
-	for s, want := range map[float64]string{0: "00:00:00", 15: "00:00:15", 59.9: "00:00:59", 3600 + 61: "01:01:01", 100 * 3600: "100:00:00"} {
-		if got := clock(s); got != want {
-			t.Errorf("clock(%v) = %q, want %q", s, got, want)
-		}
 	}
 }

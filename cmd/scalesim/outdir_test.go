@@ -10,12 +10,14 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/scalesim/scalesim/scenarios/runner"
 )
 
 // tempsLeft lists the temporary folders left in dir.
 func tempsLeft(t *testing.T, dir string) []string {
 	t.Helper()
-	left, err := filepath.Glob(filepath.Join(dir, tmpPrefix+"*"))
+	left, err := filepath.Glob(filepath.Join(dir, runner.TempPrefix+"*"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,8 +81,8 @@ func TestResultsFolderOursIsReplaced(t *testing.T) {
 				t.Fatalf("-o %s: exit %d: %s", out, code, stderr)
 			}
 		}
-		if _, err := os.Stat(filepath.Join(out, resultsMark)); err != nil {
-			t.Errorf("%s carries no %s: %v", out, resultsMark, err)
+		if _, err := os.Stat(filepath.Join(out, runner.ResultsMark)); err != nil {
+			t.Errorf("%s carries no %s: %v", out, runner.ResultsMark, err)
 		}
 	}
 	// A compare folder, and each run in it, is marked too.
@@ -90,8 +92,8 @@ func TestResultsFolderOursIsReplaced(t *testing.T) {
 			t.Fatalf("compare: exit %d: %s", code, stderr)
 		}
 	}
-	if _, err := os.Stat(filepath.Join(cmp, resultsMark)); err != nil {
-		t.Errorf("compare folder carries no %s", resultsMark)
+	if _, err := os.Stat(filepath.Join(cmp, runner.ResultsMark)); err != nil {
+		t.Errorf("compare folder carries no %s", runner.ResultsMark)
 	}
 }
 
@@ -114,13 +116,13 @@ func TestStaleTemporaryFoldersAreRemoved(t *testing.T) {
 		dir := filepath.Join(tmp, name)
 		os.Mkdir(dir, 0o755)
 		if mark != "" {
-			os.WriteFile(filepath.Join(dir, resultsMark), []byte(mark), 0o644)
+			os.WriteFile(filepath.Join(dir, runner.ResultsMark), []byte(mark), 0o644)
 		}
 		return dir
 	}
-	stale := mk(tmpPrefix+"stale", "scalesim results\npid "+strconv.Itoa(deadPID(t))+"\n")
-	live := mk(tmpPrefix+"live", "scalesim results\npid "+strconv.Itoa(os.Getppid())+"\n")
-	foreign := mk(tmpPrefix+"foreign", "")
+	stale := mk(runner.TempPrefix+"stale", "scalesim results\npid "+strconv.Itoa(deadPID(t))+"\n")
+	live := mk(runner.TempPrefix+"live", "scalesim results\npid "+strconv.Itoa(os.Getppid())+"\n")
+	foreign := mk(runner.TempPrefix+"foreign", "")
 
 	code, _, stderr := scalesim(t, "run", "testdata/tiny.yaml", "--no-plots", "-q", "-o", filepath.Join(tmp, "res"))
 	if code != 0 {

@@ -62,10 +62,8 @@ func argsRange(min, max int) cobra.PositionalArgs {
 	}
 }
 
-// printNotes writes notes (things a user should know that are not errors,
-// such as a stale temporary folder removed) on stderr, one a line.
-func printNotes(io *IOStreams, notes []string) {
-	for _, n := range notes {
-		fmt.Fprintln(io.ErrOut, "scalesim:", n)
-	}
+// notes writes a note (a thing a user should know that is not an error,
+// such as a stale temporary folder removed) on stderr.
+func notes(io *IOStreams) func(string) {
+	return func(n string) { fmt.Fprintln(io.ErrOut, "scalesim:", n) }
 }

@@ -3,13 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/scalesim/scalesim/reports"
+	"github.com/scalesim/scalesim/scenarios/runner"
 )
 
 // RunOptions are the inputs of `scalesim run`.
@@ -59,18 +57,6 @@ Exit codes: 0 success, 1 runtime failure, 2 bad usage or invalid scenario,
 	return cmd
 }
 
-func addScenarioFlags(cmd *cobra.Command, f *scenarioFlags) {
-	cmd.Flags().Uint64Var(&f.Seed, "seed", 0, "root random seed (overrides the file's)")
-	cmd.Flags().StringArrayVar(&f.Sets, "set", nil, "override a scenario field, `path=value` (repeatable), e.g. services.web.replicas.max=20")
-}
-
-func addOutputFlags(cmd *cobra.Command, o *outputFlags) {
-	cmd.Flags().StringVarP(&o.Out, "out", "o", "", "results folder (default ./out/<scenario-name>)")
-	cmd.Flags().StringVar(&o.Format, "format", reports.PNG, "plot format: png or svg")
-	cmd.Flags().BoolVar(&o.NoPlots, "no-plots", false, "write no plots and no report.html")
-	cmd.Flags().BoolVarP(&o.Quiet, "quiet", "q", false, "print nothing but errors")
-}
-
 func runRun(opts *RunOptions) error {
 	if err := opts.check(); err != nil {
 		return err
@@ -79,80 +65,39 @@ func runRun(opts *RunOptions) error {
 	if err != nil {
 		return err
 	}
-	out := opts.outDir(sc)
-	sim := &simulation{sc: sc, format: opts.Format}
-	if opts.NoPlots {
-		sim.format = ""
-	}
-	if opts.IO.ErrTTY && !opts.Quiet {
-		sim.progress = opts.IO.ErrOut
+	ro := runner.RunOptions{Out: opts.Out, Format: opts.format(), FailOnSLO: opts.FailOnSLO, Notes: notes(opts.IO)}
+	if opts.progress(opts.IO) {
+		ro.Progress = newProgressBar(opts.IO.ErrOut, sc.Name, sc.Duration).update
 	}
 	ctx, stop := notifySignals(context.Background())
 	defer stop()
-	sim.ctx = ctx
-	var sum reports.Summary
-	var explanation []string
-	notes, err := writeAtomically(out, func(dir string) error {
-		sim.dir = dir
-		var err error
-		if sum, err = sim.run(); err != nil {
-			return err
-		}
-		if opts.Explain {
-			explanation, err = explain(dir)
-		}
-		return err
-	})
-	printNotes(opts.IO, notes)
-	if err != nil {
-		return err
+	res, err := runner.Run(ctx, sc, ro)
+	if res == nil {
+		return err // an SLO missed still prints the table
 	}
 	if !opts.Quiet {
-		if err := reports.WriteTable(opts.IO.Out, sum); err != nil {
+		if err := printRun(opts, res); err != nil {
 			return err
 		}
-		for _, line := range explanation {
+	}
+	return err
+}
+
+// printRun prints the summary table, the decisions with --explain, and
+// the folder.
+func printRun(opts *RunOptions, res *runner.RunResult) error {
+	if err := reports.WriteTable(opts.IO.Out, res.Summary); err != nil {
+		return err
+	}
+	if opts.Explain {
+		lines, err := runner.Explain(res.Out)
+		if err != nil {
+			return err
+		}
+		for _, line := range lines {
 			fmt.Fprintln(opts.IO.Out, line)
 		}
-		fmt.Fprintf(opts.IO.Out, "\nresults: %s\n", out)
 	}
-	if missed := sloMissed(sum); opts.FailOnSLO && len(missed) > 0 {
-		return sloErr(fmt.Errorf("SLO missed by %s (see %s)", strings.Join(missed, ", "), filepath.Join(out, reports.SummaryFile)))
-	}
+	fmt.Fprintf(opts.IO.Out, "\nresults: %s\n", res.Out)
 	return nil
-}
-
-// explain renders decisions.jsonl as the decision timeline in words.
-func explain(dir string) ([]string, error) {
-	f, err := os.Open(filepath.Join(dir, reports.DecisionsFile))
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	recs, err := reports.ReadDecisions(f)
-	if err != nil {
-		return nil, err
-	}
-	lines := []string{"", "decisions:"}
-	if len(recs) == 0 {
-		lines = append(lines, "  (none: no evaluation changed or held back the replica count)")
-	}
-	for _, d := range recs {
-		text := d.Explanation
-		if text == "" {
-			text = d.Reason
-		}
-		change := ""
-		if d.After != d.Before {
-			change = fmt.Sprintf(" [%d -> %d]", d.Before, d.After)
-		}
-		lines = append(lines, fmt.Sprintf("  %s %s %s: %s%s", clock(d.TimeS), d.Service, d.Policy, text, change))
-	}
-	return lines, nil
-}
-
-// clock formats seconds since the start as hh:mm:ss.
-func clock(s float64) string {
-	t := int64(s)
-	return fmt.Sprintf("%02d:%02d:%02d", t/3600, t/60%60, t%60)
 }

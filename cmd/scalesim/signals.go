@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -51,18 +50,4 @@ func notifySignals(parent context.Context) (context.Context, func()) {
 		close(done)
 		cancel(nil)
 	}
-}
-
-// cancelled is the error a run returns when ctx was cancelled: the
-// interruption that cancelled it, so that it maps to exit 130 or 143.
-func cancelled(ctx context.Context) error {
-	if ctx.Err() == nil {
-		return nil
-	}
-	cause := context.Cause(ctx)
-	var ie *interruptedError
-	if errors.As(cause, &ie) {
-		return ie
-	}
-	return cause
 }

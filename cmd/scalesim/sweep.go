@@ -1,24 +1,16 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"runtime"
-	"runtime/debug"
-	"strconv"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/scalesim/scalesim/reports"
 	"github.com/scalesim/scalesim/scenarios"
+	"github.com/scalesim/scalesim/scenarios/runner"
 )
 
 // SweepOptions are the inputs of `scalesim sweep`.
@@ -73,12 +65,8 @@ func (f *analysisFlags) parse() (reports.SweepAnalysis, error) {
 	return a, nil
 }
 
-func newCmdSweep(io *IOStreams, runF func(*SweepOptions) error) *cobra.Command {
-	opts := &SweepOptions{IO: io}
-	cmd := &cobra.Command{
-		Use:   "sweep [SCENARIO]",
-		Short: "Run a grid of overrides times seeds, with confidence intervals",
-		Long: `Run a scenario over a grid of settings, each with several seeds, and
+// sweepHelp is the command's long help.
+var sweepHelp = `Run a scenario over a grid of settings, each with several seeds, and
 summarize every grid point with means and confidence intervals.
 
 Each --set PATH=V1,V2,... is one dimension of the grid; the grid is the
@@ -109,7 +97,14 @@ SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN (Slurm job array). A shard writes
 its run records only; 'scalesim merge' then writes what one process would.
 
 Exit codes: 0 success, 1 a run failed or the sweep was interrupted, 2 bad
-usage, an invalid scenario or grid value, or a folder holding another sweep.`,
+usage, an invalid scenario or grid value, or a folder holding another sweep.`
+
+func newCmdSweep(io *IOStreams, runF func(*SweepOptions) error) *cobra.Command {
+	opts := &SweepOptions{IO: io}
+	cmd := &cobra.Command{
+		Use:   "sweep [SCENARIO]",
+		Short: "Run a grid of overrides times seeds, with confidence intervals",
+		Long:  sweepHelp,
 		Example: `  scalesim sweep minimal --set services.web.autoscaler.target_utilization=50,60,70,80 --seeds 10
   scalesim sweep my.yaml --set services.web.replicas.min=1,2,4 --set services.web.autoscaler.target_utilization=60,70 \
       --seeds 20 --require 'slo_attainment>=0.999' -o out/capacity
@@ -140,422 +135,75 @@ usage, an invalid scenario or grid value, or a folder holding another sweep.`,
 	return cmd
 }
 
-// sweepGOGC is the collector's GOGC during a sweep's runs, unless GOGC is
-// set in the environment.
-const sweepGOGC = 200
-
-// sweepPlan is a checked sweep, ready to run.
-type sweepPlan struct {
-	src      scenarios.Source
-	manifest *sweepManifest
-	analysis reports.SweepAnalysis
-	sets     [][]string // the --set overrides of each grid point
-	shard    shardSpec
-	parallel int
-	out      string
-}
-
-// plan checks every flag, parses the scenario at every grid point and
-// builds it, so that a bad value fails before any run; it writes nothing.
-func (opts *SweepOptions) plan() (*sweepPlan, error) {
+// plan maps the flags to the runner's sweep plan: every option checked,
+// every grid point parsed and built, nothing written.
+// progress, when set, is told the runs done.
+func (opts *SweepOptions) plan(progress func(done, total int)) (*runner.SweepPlan, error) {
 	if err := opts.check(); err != nil {
 		return nil, err
 	}
-	if opts.Seeds < 1 {
-		return nil, usageErr(fmt.Errorf("--seeds %d: at least 1", opts.Seeds))
-	}
-	if opts.Parallel < 0 {
-		return nil, usageErr(fmt.Errorf("--parallel %d: at least 1 (or 0 for the CPUs available)", opts.Parallel))
-	}
-	p := &sweepPlan{parallel: opts.Parallel}
-	if p.parallel == 0 {
-		// GOMAXPROCS rather than NumCPU: it honours a container's CPU
-		// limit (Go 1.25+), NumCPU counts the whole node's.
-		p.parallel = runtime.GOMAXPROCS(0)
-	}
-	var err error
-	if p.analysis, err = opts.analysisFlags.parse(); err != nil {
+	a, err := opts.analysisFlags.parse()
+	if err != nil {
 		return nil, err
 	}
-	getenv := opts.Getenv
-	if getenv == nil {
-		getenv = os.Getenv
-	}
-	if p.shard, err = parseShard(opts.Shard, getenv); err != nil {
+	src, err := scenarios.Resolve(opts.Scenario)
+	if err != nil {
 		return nil, usageErr(err)
 	}
-	grid := reports.SweepGrid{Seeds: opts.Seeds}
-	runs := opts.Seeds
-	for _, s := range opts.Sets {
-		param, err := parseSetList(s)
-		if err != nil {
-			return nil, usageErr(err)
-		}
-		for _, q := range grid.Params {
-			if q.Path == param.Path {
-				return nil, usageErr(fmt.Errorf("--set %s is given twice; list every value in one --set %s=v1,v2,...", param.Path, param.Path))
-			}
-		}
-		if runs > maxSweepRuns/len(param.Values) {
-			return nil, usageErr(fmt.Errorf("the grid has more than %d runs", maxSweepRuns))
-		}
-		runs *= len(param.Values)
-		grid.Params = append(grid.Params, param)
-	}
-	if p.src, err = scenarios.Resolve(opts.Scenario); err != nil {
-		return nil, usageErr(err)
-	}
-
-	// Every grid point must parse and build; the first gives the base seed
-	// (no --set may change it) and the services.
-	services := map[string]bool{}
-	var name string
-	for pt := range grid.Points() {
-		vals := grid.Values(pt)
-		sets := make([]string, len(vals))
-		for i, v := range vals {
-			sets[i] = grid.Params[i].Path + "=" + v
-		}
-		sc, err := p.src.Parse(sets)
-		if err == nil {
-			_, err = scenarios.Build(sc)
-		}
-		if err != nil {
-			return nil, usageErr(fmt.Errorf("grid point %d (%s): %w", pt, grid.Describe(pt), err))
-		}
-		if pt == 0 {
-			name = sc.Name
-			grid.BaseSeed = sc.Seed
-			if opts.SeedSet {
-				grid.BaseSeed = opts.Seed
-			}
-			for _, svc := range sc.Services {
-				slo := sc.SLOFor(svc.Name)
-				services[svc.Name] = slo != nil && slo.Latency > 0
-			}
-		}
-		p.sets = append(p.sets, sets)
-	}
-	if grid.BaseSeed > ^uint64(0)-uint64(opts.Seeds-1) {
-		return nil, usageErr(fmt.Errorf("--seed %d: seed+%d overflows", grid.BaseSeed, opts.Seeds-1))
-	}
-	if err := p.analysis.Check(services); err != nil {
-		return nil, usageErr(err)
-	}
-	p.manifest = &sweepManifest{Format: sweepFormat, Scenario: p.src.Name, Name: name, SHA256: scenarioHash(p.src.Data),
-		SweepGrid: grid, NumPoints: grid.Points(), NumRuns: grid.Runs()}
-	p.manifest.setAnalysis(p.analysis)
-	p.out = opts.Out
-	if p.out == "" {
-		p.out = filepath.Join("out", name+"-sweep")
-	}
-	return p, nil
+	so := runner.SweepOptions{Sets: opts.Sets, Seeds: opts.Seeds, Seed: opts.Seed, SeedSet: opts.SeedSet,
+		Parallel: opts.Parallel, Shard: opts.Shard, Getenv: opts.Getenv, Analysis: a, Out: opts.Out,
+		Format: opts.format(), AfterRun: opts.afterRun, Progress: progress}
+	return runner.PlanSweep(src, so)
 }
 
 func sweepRun(opts *SweepOptions) error {
-	p, err := opts.plan()
-	if err != nil {
-		return err
-	}
-	if err := p.prepareDir(); err != nil {
-		return err
-	}
-	m := p.manifest
-	done, err := scanRecords(p.out, m.NumRuns)
-	if err != nil {
-		return err
-	}
-	var todo []int
-	owned := 0
-	for r := range m.NumRuns {
-		if !p.shard.owns(r) {
-			continue
-		}
-		owned++
-		if path, ok := done[r]; ok {
-			if _, err := readRecord(path, m, r); err == nil {
-				continue
+	var bar *sweepProgress
+	var progress func(done, total int)
+	if opts.progress(opts.IO) {
+		progress = func(done, total int) {
+			if bar == nil {
+				bar = newSweepProgress(opts.IO.ErrOut, total) // draws 0 of total
+				return
 			}
-			// An unreadable record (a disk problem) is run again.
+			bar.update(done)
 		}
-		todo = append(todo, r)
 	}
-
-	// A sweep is a batch job whose runs keep little live memory (tens of
-	// MB): a collector that runs half as often buys about a tenth of the
-	// wall time when every CPU runs a simulation and none is left idle
-	// for the collector. GOGC in the environment wins.
-	if os.Getenv("GOGC") == "" {
-		defer debug.SetGCPercent(debug.SetGCPercent(sweepGOGC))
+	p, err := opts.plan(progress)
+	if err != nil {
+		return err
 	}
 	ctx, stop := notifySignals(context.Background())
 	defer stop()
-	var bar *sweepProgress
-	if opts.IO.ErrTTY && !opts.Quiet && len(todo) > 0 {
-		bar = newSweepProgress(opts.IO.ErrOut, len(todo))
-	}
-	start := time.Now()
-	ran, err := p.execute(ctx, todo, bar, opts.afterRun)
-	elapsed := time.Since(start)
-	if err != nil {
-		return err
-	}
-	if ran < len(todo) {
-		if err := cancelled(ctx); err != nil {
-			return fmt.Errorf("%w after %d of %d runs; the finished runs are kept: run the same command again to resume", err, ran, len(todo))
-		}
-		return fmt.Errorf("interrupted after %d of %d runs; the finished runs are kept: run the same command again to resume", ran, len(todo))
-	}
-
-	if p.shard.count > 0 {
-		if !opts.Quiet {
-			fmt.Fprintf(opts.IO.Out, "%s (%s) of sweep %s: ran %d of its %d runs in %s (%d were already done); %d runs in the sweep\n",
-				p.shard, shardSource(p.shard), m.Name, ran, owned, elapsed.Round(time.Millisecond), owned-len(todo), m.NumRuns)
-			fmt.Fprintf(opts.IO.Out, "when every shard is done: scalesim merge %s\n", p.out)
-		}
-		return nil
-	}
-	res, err := finishSweep(p.out, m, p.analysis, opts.outputFlags)
-	if err != nil {
-		return err
-	}
-	if !opts.Quiet {
-		fmt.Fprintf(opts.IO.Out, "sweep %s: %d grid points x %d seeds = %d runs; ran %d in %s (%d were already done)\n\n",
-			m.Name, m.NumPoints, m.Seeds, m.NumRuns, ran, elapsed.Round(time.Millisecond), m.NumRuns-len(todo))
-		if err := res.WriteSweepTable(opts.IO.Out); err != nil {
-			return err
-		}
-		fmt.Fprintf(opts.IO.Out, "\nresults: %s\n", p.out)
-	}
-	return nil
-}
-
-func shardSource(s shardSpec) string {
-	if s.from == "" {
-		return "from --shard"
-	}
-	return "from " + s.from
-}
-
-// prepareDir makes the sweep folder, or checks that an existing one holds
-// this sweep, and writes sweep.json (with this invocation's analysis).
-func (p *sweepPlan) prepareDir() error {
-	old, ok, err := readManifest(p.out)
-	if err != nil {
-		return usageErr(fmt.Errorf("%s: %w", p.out, err))
-	}
-	if ok {
-		if err := sameSweep(p.manifest, old); err != nil {
-			return usageErr(fmt.Errorf("%s holds a different sweep (this one has %v); use another --out, or remove the folder to start over", p.out, err))
-		}
-	} else if !emptyish(p.out) {
-		return usageErr(fmt.Errorf("%s exists and is not a sweep folder (it has no %s); use another --out", p.out, sweepManifestFile))
-	}
-	if err := os.MkdirAll(p.out, 0o755); err != nil {
-		return fmt.Errorf("sweep folder: %w", err)
-	}
-	if err := writeManifest(p.out, p.manifest); err != nil {
-		return fmt.Errorf("sweep folder: %w", err)
-	}
-	if err := os.MkdirAll(filepath.Join(p.out, sweepRunsDir), 0o755); err != nil {
-		return fmt.Errorf("sweep folder: %w", err)
-	}
-	return nil
-}
-
-// emptyish reports whether dir is missing, empty, or holds only what
-// another shard starting at the same moment in the same folder may have
-// made: dot files (a sweep.json being written) and the runs folder.
-func emptyish(dir string) bool {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return true
-	}
-	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), ".") && e.Name() != sweepRunsDir {
-			return false
-		}
-	}
-	return true
-}
-
-// execute runs todo on p.parallel workers and returns how many finished.
-// It stops handing out runs at the first error or when ctx is cancelled,
-// and waits for the runs under way.
-func (p *sweepPlan) execute(ctx context.Context, todo []int, bar *sweepProgress, afterRun func(int) error) (int, error) {
-	type result struct {
-		run int
-		err error
-	}
-	jobs := make(chan int)
-	results := make(chan result)
-	quit := make(chan struct{})
-	var wg sync.WaitGroup
-	for range min(p.parallel, max(len(todo), 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for r := range jobs {
-				select {
-				case <-quit:
-					continue // a run failed: start no more
-				case <-ctx.Done():
-					continue
-				default:
-				}
-				err := p.runOne(r)
-				if err == nil && afterRun != nil {
-					err = afterRun(r)
-				}
-				results <- result{r, err}
-			}
-		}()
-	}
-	go func() {
-		defer close(jobs)
-		for _, r := range todo {
-			select {
-			case jobs <- r:
-			case <-quit:
-				return
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	go func() {
-		wg.Wait()
-		close(results)
-	}()
-	ran := 0
-	var errs []error
-	for res := range results {
-		if res.err != nil {
-			if len(errs) == 0 {
-				close(quit)
-			}
-			errs = append(errs, fmt.Errorf("run %d: %w", res.run, res.err))
-			continue
-		}
-		ran++
-		if bar != nil {
-			bar.update(ran)
-		}
-	}
+	res, err := p.Run(ctx)
 	if bar != nil {
 		bar.finish()
 	}
-	return ran, errors.Join(errs...)
+	if err != nil || opts.Quiet {
+		return err
+	}
+	return printSweep(opts.IO.Out, res)
 }
 
-// runOne runs run r and writes its record.
-func (p *sweepPlan) runOne(r int) error {
-	pt, _, seed := p.manifest.Run(r)
-	sets := append(append([]string(nil), p.sets[pt]...), "seed="+strconv.FormatUint(seed, 10))
-	sc, err := p.src.Parse(sets)
-	if err != nil {
-		return usageErr(err)
+// printSweep says what a sweep or a shard did, and the sweep's table.
+func printSweep(w io.Writer, res *runner.SweepResult) error {
+	if res.Shard.Count > 0 {
+		fmt.Fprintf(w, "%s (%s) of sweep %s: ran %d of its %d runs in %s (%d were already done); %d runs in the sweep\n",
+			res.Shard, shardSource(res.Shard), res.Name, res.Ran, res.Owned, res.Elapsed.Round(time.Millisecond), res.AlreadyDone, res.Runs)
+		fmt.Fprintf(w, "when every shard is done: scalesim merge %s\n", res.Out)
+		return nil
 	}
-	sim := &simulation{sc: sc, summaryOnly: true}
-	sum, err := sim.run()
-	if err != nil {
+	fmt.Fprintf(w, "sweep %s: %d grid points x %d seeds = %d runs; ran %d in %s (%d were already done)\n\n",
+		res.Name, res.Points, res.Seeds, res.Runs, res.Ran, res.Elapsed.Round(time.Millisecond), res.AlreadyDone)
+	if err := res.Result.WriteSweepTable(w); err != nil {
 		return err
 	}
-	var b bytes.Buffer
-	if err := reports.WriteSummary(&b, sum); err != nil {
-		return err
-	}
-	path := filepath.Join(p.out, sweepRunsDir, recordName(r, p.manifest.NumRuns))
-	if err := reports.WriteFileAtomically(path, b.Bytes()); err != nil {
-		return fmt.Errorf("writing the run's record: %w", err)
-	}
+	fmt.Fprintf(w, "\nresults: %s\n", res.Out)
 	return nil
 }
 
-// finishSweep reads every run record of the sweep in dir and writes
-// runs.csv, points.csv, best.json and (unless out.NoPlots) the plots.
-func finishSweep(dir string, m *sweepManifest, a reports.SweepAnalysis, out outputFlags) (*reports.SweepResult, error) {
-	found, err := scanRecords(dir, m.NumRuns)
-	if err != nil {
-		return nil, err
+func shardSource(s runner.Shard) string {
+	if s.From == "" {
+		return "from --shard"
 	}
-	var missing []int
-	for r := range m.NumRuns {
-		if _, ok := found[r]; !ok {
-			missing = append(missing, r)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("%s: %d of %d runs missing: %s", dir, len(missing), m.NumRuns, describeRuns(m, missing))
-	}
-	sums := make([]reports.Summary, m.NumRuns)
-	for r := range m.NumRuns {
-		if sums[r], err = readRecord(found[r], m, r); err != nil {
-			return nil, err
-		}
-	}
-	// An objective or requirement naming a figure the sweep lacks is bad
-	// usage (merge checks it only here, with the runs' services).
-	services := map[string]bool{}
-	for name, s := range sums[0].Services {
-		services[name] = s.SLO != nil
-	}
-	if err := a.Check(services); err != nil {
-		return nil, usageErr(err)
-	}
-	res, err := reports.AnalyzeSweep(m.SweepGrid, sums, a)
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range []struct {
-		name  string
-		write func(io.Writer) error
-	}{
-		{reports.SweepRunsFile, res.WriteRunsCSV},
-		{reports.SweepPointsFile, res.WritePointsCSV},
-		{reports.SweepBestFile, res.WriteBestJSON},
-	} {
-		var b bytes.Buffer
-		if err := f.write(&b); err != nil {
-			return nil, err
-		}
-		if err := reports.WriteFileAtomically(filepath.Join(dir, f.name), b.Bytes()); err != nil {
-			return nil, fmt.Errorf("%s: %w", f.name, err)
-		}
-	}
-	if !out.NoPlots {
-		if _, err := reports.WriteSweepPlots(dir, out.Format, res); err != nil {
-			return nil, fmt.Errorf("plots: %w", err)
-		}
-	}
-	return res, nil
+	return "from " + s.From
 }
-
-// sweepProgress draws "sweep [#####.....] 12/40 runs  3s  ETA 7s" on a
-// terminal. It reads the wall clock, which only decorates.
-type sweepProgress struct {
-	w     io.Writer
-	total int
-	start time.Time
-}
-
-func newSweepProgress(w io.Writer, total int) *sweepProgress {
-	p := &sweepProgress{w: w, total: total, start: time.Now()}
-	p.update(0)
-	return p
-}
-
-func (p *sweepProgress) update(done int) {
-	const width = 30
-	fill := done * width / p.total
-	elapsed := time.Since(p.start)
-	eta := "ETA -"
-	if done > 0 {
-		left := time.Duration(float64(elapsed) / float64(done) * float64(p.total-done))
-		eta = "ETA " + left.Round(time.Second).String()
-	}
-	fmt.Fprintf(p.w, "\rsweep [%s%s] %d/%d runs  %s  %s ", strings.Repeat("#", fill), strings.Repeat(".", width-fill),
-		done, p.total, elapsed.Round(time.Second), eta)
-}
-
-func (p *sweepProgress) finish() { fmt.Fprintln(p.w) }

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/scalesim/scalesim/scenarios/runner"
 )
 
 // The deploy/ recipes are checked without a cluster: the manifests are
@@ -154,7 +156,7 @@ func TestKubernetesManifests(t *testing.T) {
 	// Every completion index gets its shard, in range, of the same plan.
 	var out string
 	for i := range n {
-		var plan *sweepPlan
+		var plan *runner.SweepPlan
 		cmd := newCmdSweep(streams, func(o *SweepOptions) error {
 			o.Getenv = func(k string) string {
 				if k == "JOB_COMPLETION_INDEX" {
@@ -163,7 +165,7 @@ func TestKubernetesManifests(t *testing.T) {
 				return ""
 			}
 			var err error
-			plan, err = o.plan()
+			plan, err = o.plan(nil)
 			return err
 		})
 		cmd.SetArgs(args[1:])
@@ -171,13 +173,13 @@ func TestKubernetesManifests(t *testing.T) {
 		if err := cmd.Execute(); err != nil {
 			t.Fatalf("sweep-job.yaml, index %d: %v", i, err)
 		}
-		if plan.shard.count != n || plan.shard.index != i || plan.shard.from != "JOB_COMPLETION_INDEX" {
-			t.Errorf("sweep-job.yaml, index %d: shard %+v, want %d/%d from JOB_COMPLETION_INDEX", i, plan.shard, i, n)
+		if plan.Shard.Count != n || plan.Shard.Index != i || plan.Shard.From != "JOB_COMPLETION_INDEX" {
+			t.Errorf("sweep-job.yaml, index %d: shard %+v, want %d/%d from JOB_COMPLETION_INDEX", i, plan.Shard, i, n)
 		}
-		if c, err := strconv.Atoi(cpu); err != nil || plan.parallel != c {
-			t.Errorf("sweep-job.yaml: --parallel %d, CPU limit %q: one run per CPU", plan.parallel, cpu)
+		if c, err := strconv.Atoi(cpu); err != nil || plan.Parallel != c {
+			t.Errorf("sweep-job.yaml: --parallel %d, CPU limit %q: one run per CPU", plan.Parallel, cpu)
 		}
-		out = plan.out
+		out = plan.Out
 	}
 	if !under(out, mount) {
 		t.Errorf("sweep-job.yaml: --out %s is not on the shared volume at %s", out, mount)

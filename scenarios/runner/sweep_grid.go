@@ -1,4 +1,4 @@
-package main
+package runner
 
 import (
 	"bytes"
@@ -97,20 +97,20 @@ func splitValues(s string) ([]string, error) {
 	return append(out, strings.TrimSpace(s[start:])), nil
 }
 
-// shardSpec is --shard i/n: this process runs the runs r with r % n == i.
+// Shard is --shard i/n: this process runs the runs r with r % n == i.
 // n = 0: no sharding, every run.
-type shardSpec struct {
-	index, count int
-	from         string // where the index came from (for messages)
+type Shard struct {
+	Index, Count int
+	From         string // where the index came from (for messages)
 }
 
-func (s shardSpec) owns(run int) bool { return s.count == 0 || run%s.count == s.index }
+func (s Shard) owns(run int) bool { return s.Count == 0 || run%s.Count == s.Index }
 
-func (s shardSpec) String() string {
-	if s.count == 0 {
+func (s Shard) String() string {
+	if s.Count == 0 {
 		return "all runs"
 	}
-	return fmt.Sprintf("shard %d/%d", s.index, s.count)
+	return fmt.Sprintf("shard %d/%d", s.Index, s.Count)
 }
 
 var shardRE = regexp.MustCompile(`^\s*(auto|\d+)\s*/\s*(\d+)\s*$`)
@@ -120,23 +120,23 @@ var shardRE = regexp.MustCompile(`^\s*(auto|\d+)\s*/\s*(\d+)\s*$`)
 // or, failing that, from SLURM_ARRAY_TASK_ID minus SLURM_ARRAY_TASK_MIN (a
 // Slurm job array, so --array=0-7 and --array=1-8 both give shards 0 to 7;
 // the array's step must be 1 and, when Slurm says, its size n).
-func parseShard(s string, getenv func(string) string) (shardSpec, error) {
+func parseShard(s string, getenv func(string) string) (Shard, error) {
 	if s == "" {
-		return shardSpec{}, nil
+		return Shard{}, nil
 	}
 	m := shardRE.FindStringSubmatch(s)
 	if m == nil {
-		return shardSpec{}, fmt.Errorf("--shard %q: want i/n with 0 <= i < n (e.g. 0/8), or auto/n", s)
+		return Shard{}, fmt.Errorf("--shard %q: want i/n with 0 <= i < n (e.g. 0/8), or auto/n", s)
 	}
 	n, err := strconv.Atoi(m[2])
 	if err != nil || n < 1 || n > maxSweepRuns {
-		return shardSpec{}, fmt.Errorf("--shard %q: the number of shards must be from 1 to %d", s, maxSweepRuns)
+		return Shard{}, fmt.Errorf("--shard %q: the number of shards must be from 1 to %d", s, maxSweepRuns)
 	}
-	spec := shardSpec{count: n}
+	spec := Shard{Count: n}
 	if m[1] != "auto" {
-		spec.index, _ = strconv.Atoi(m[1])
-		if spec.index >= n {
-			return shardSpec{}, fmt.Errorf("--shard %q: the index is 0-based: 0 to %d", s, n-1)
+		spec.Index, _ = strconv.Atoi(m[1])
+		if spec.Index >= n {
+			return Shard{}, fmt.Errorf("--shard %q: the index is 0-based: 0 to %d", s, n-1)
 		}
 		return spec, nil
 	}
@@ -152,40 +152,40 @@ func parseShard(s string, getenv func(string) string) (shardSpec, error) {
 		return i, true, nil
 	}
 	if i, ok, err := envInt("JOB_COMPLETION_INDEX"); err != nil {
-		return shardSpec{}, err
+		return Shard{}, err
 	} else if ok {
-		spec.index, spec.from = i, "JOB_COMPLETION_INDEX"
+		spec.Index, spec.From = i, "JOB_COMPLETION_INDEX"
 	} else if id, ok, err := envInt("SLURM_ARRAY_TASK_ID"); err != nil {
-		return shardSpec{}, err
+		return Shard{}, err
 	} else if ok {
 		lo, _, err := envInt("SLURM_ARRAY_TASK_MIN")
 		if err != nil {
-			return shardSpec{}, err
+			return Shard{}, err
 		}
 		if step, ok, err := envInt("SLURM_ARRAY_TASK_STEP"); err != nil {
-			return shardSpec{}, err
+			return Shard{}, err
 		} else if ok && step != 1 {
-			return shardSpec{}, fmt.Errorf("--shard %s: the Slurm array has step %d; use a contiguous array, e.g. --array=0-%d", s, step, n-1)
+			return Shard{}, fmt.Errorf("--shard %s: the Slurm array has step %d; use a contiguous array, e.g. --array=0-%d", s, step, n-1)
 		}
 		if cnt, ok, err := envInt("SLURM_ARRAY_TASK_COUNT"); err != nil {
-			return shardSpec{}, err
+			return Shard{}, err
 		} else if ok && cnt != n {
-			return shardSpec{}, fmt.Errorf("--shard %s: the Slurm array has %d tasks, not %d; use --array=0-%d or --shard auto/%d", s, cnt, n, n-1, cnt)
+			return Shard{}, fmt.Errorf("--shard %s: the Slurm array has %d tasks, not %d; use --array=0-%d or --shard auto/%d", s, cnt, n, n-1, cnt)
 		}
-		spec.index, spec.from = id-lo, "SLURM_ARRAY_TASK_ID"
+		spec.Index, spec.From = id-lo, "SLURM_ARRAY_TASK_ID"
 	} else {
-		return shardSpec{}, fmt.Errorf("--shard %s: neither JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) nor SLURM_ARRAY_TASK_ID (a Slurm job array) is set; give the index yourself: --shard i/%d with i from 0 to %d", s, n, n-1)
+		return Shard{}, fmt.Errorf("--shard %s: neither JOB_COMPLETION_INDEX (a Kubernetes Indexed Job) nor SLURM_ARRAY_TASK_ID (a Slurm job array) is set; give the index yourself: --shard i/%d with i from 0 to %d", s, n, n-1)
 	}
-	if spec.index < 0 || spec.index >= n {
-		return shardSpec{}, fmt.Errorf("--shard %s: %s gives shard %d, outside 0 to %d (does the job's completions or array size match %d?)", s, spec.from, spec.index, n-1, n)
+	if spec.Index < 0 || spec.Index >= n {
+		return Shard{}, fmt.Errorf("--shard %s: %s gives shard %d, outside 0 to %d (does the job's completions or array size match %d?)", s, spec.From, spec.Index, n-1, n)
 	}
 	return spec, nil
 }
 
 // The files of a sweep folder besides reports' ones.
 const (
-	sweepManifestFile = "sweep.json"
-	sweepRunsDir      = "runs"
+	SweepManifestFile = "sweep.json"
+	SweepRunsDir      = "runs"
 )
 
 // sweepManifest is sweep.json: what the sweep is. The scenario's hash, the
@@ -251,7 +251,7 @@ func describeParams(ps []reports.SweepParam) string {
 
 // readManifest reads dir/sweep.json; ok is false when there is none.
 func readManifest(dir string) (m *sweepManifest, ok bool, err error) {
-	b, err := os.ReadFile(filepath.Join(dir, sweepManifestFile))
+	b, err := os.ReadFile(filepath.Join(dir, SweepManifestFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil
 	}
@@ -260,10 +260,10 @@ func readManifest(dir string) (m *sweepManifest, ok bool, err error) {
 	}
 	m = &sweepManifest{}
 	if err := json.Unmarshal(b, m); err != nil {
-		return nil, true, fmt.Errorf("%s: %w", filepath.Join(dir, sweepManifestFile), err)
+		return nil, true, fmt.Errorf("%s: %w", filepath.Join(dir, SweepManifestFile), err)
 	}
 	if m.Seeds < 1 || m.NumRuns != m.Runs() || m.NumPoints != m.Points() {
-		return nil, true, fmt.Errorf("%s: inconsistent: %d seeds, %d runs for a grid of %d points", filepath.Join(dir, sweepManifestFile), m.Seeds, m.NumRuns, m.NumPoints)
+		return nil, true, fmt.Errorf("%s: inconsistent: %d seeds, %d runs for a grid of %d points", filepath.Join(dir, SweepManifestFile), m.Seeds, m.NumRuns, m.NumPoints)
 	}
 	return m, true, nil
 }
@@ -276,7 +276,7 @@ func writeManifest(dir string, m *sweepManifest) error {
 	if err := enc.Encode(m); err != nil {
 		return err
 	}
-	return reports.WriteFileAtomically(filepath.Join(dir, sweepManifestFile), b.Bytes())
+	return reports.WriteFileAtomically(filepath.Join(dir, SweepManifestFile), b.Bytes())
 }
 
 // analysis returns the manifest's analysis, parsed.
@@ -313,7 +313,8 @@ func (m *sweepManifest) setAnalysis(a reports.SweepAnalysis) {
 // so a record that exists is complete. ID is the run index, zero-padded to
 // at least 6 digits.
 
-func recordName(run, runs int) string {
+// RecordName is the file name of run of a sweep of runs runs.
+func RecordName(run, runs int) string {
 	width := max(6, len(strconv.Itoa(runs-1)))
 	return fmt.Sprintf("%0*d.json", width, run)
 }
@@ -323,7 +324,7 @@ var recordRE = regexp.MustCompile(`^(\d+)\.json$`)
 // scanRecords lists the run records in dir/runs: run index to file path.
 // A name that is not a run of this sweep is an error.
 func scanRecords(dir string, runs int) (map[int]string, error) {
-	entries, err := os.ReadDir(filepath.Join(dir, sweepRunsDir))
+	entries, err := os.ReadDir(filepath.Join(dir, SweepRunsDir))
 	if errors.Is(err, fs.ErrNotExist) {
 		return map[int]string{}, nil
 	}
@@ -341,10 +342,10 @@ func scanRecords(dir string, runs int) (map[int]string, error) {
 			continue
 		}
 		r, err := strconv.Atoi(m[1])
-		if err != nil || r >= runs || name != recordName(r, runs) {
-			return nil, fmt.Errorf("%s: not a run of this sweep of %d runs", filepath.Join(dir, sweepRunsDir, name), runs)
+		if err != nil || r >= runs || name != RecordName(r, runs) {
+			return nil, fmt.Errorf("%s: not a run of this sweep of %d runs", filepath.Join(dir, SweepRunsDir, name), runs)
 		}
-		found[r] = filepath.Join(dir, sweepRunsDir, name)
+		found[r] = filepath.Join(dir, SweepRunsDir, name)
 	}
 	return found, nil
 }

@@ -1,7 +1,10 @@
-package main
+package runner
 
 import (
+	"bytes"
+	"context"
 	"crypto/sha256"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -30,8 +33,12 @@ func TestBuiltinResultsUnchanged(t *testing.T) {
 	for _, e := range scenarios.Library() {
 		name := e.Name
 		out := filepath.Join(tmp, name)
-		if code, _, stderr := scalesim(t, "run", name, "--no-plots", "-q", "-o", out); code != 0 {
-			t.Fatalf("%s: exit %d: %s", name, code, stderr)
+		sc, err := scenarios.Open(name, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Run(context.Background(), sc, RunOptions{Out: out}); err != nil {
+			t.Fatalf("%s: %v", name, err)
 		}
 		for _, f := range []string{"summary.json", "timeseries.csv", "decisions.jsonl", "events.jsonl"} {
 			data, err := os.ReadFile(filepath.Join(out, f))
@@ -45,4 +52,29 @@ func TestBuiltinResultsUnchanged(t *testing.T) {
 		}
 	}
 	matchGolden(t, "builtin-hashes.txt", []byte(b.String()))
+}
+
+// -update rewrites the golden files in testdata/golden.
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// matchGolden compares got with testdata/golden/name, or with -update
+// rewrites the file. Read a rewritten file before committing it: it is
+// what the test will hold the program to.
+func matchGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./scenarios/runner -run %s -update creates it)", err, t.Name())
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs (go test ./scenarios/runner -run %s -update rewrites it; check the diff first):\n--- got\n%s\n--- want\n%s",
+			path, t.Name(), got, want)
+	}
 }

@@ -1,4 +1,4 @@
-package main
+package runner
 
 import (
 	"errors"
@@ -10,18 +10,18 @@ import (
 	"syscall"
 )
 
-// resultsMark is the file scalesim puts in every results folder it writes
+// ResultsMark is the file scalesim puts in every results folder it writes
 // (run and compare). A folder is replaced only when it carries the mark, or
 // holds nothing at all: a folder of someone else's files is never deleted.
-const resultsMark = ".scalesim-results"
+const ResultsMark = ".scalesim-results"
 
-// tmpPrefix starts the name of the temporary folder a run fills before it
-// is renamed into place. The temporary folder holds a resultsMark with the
+// TempPrefix starts the name of the temporary folder a run fills before it
+// is renamed into place. The temporary folder holds a ResultsMark with the
 // writer's process id, so a later command can tell a folder left by a
 // killed run from one that another run is still filling.
-const tmpPrefix = ".scalesim-tmp-"
+const TempPrefix = ".scalesim-tmp-"
 
-// markText is the content of resultsMark.
+// markText is the content of ResultsMark.
 func markText() []byte {
 	return []byte("scalesim results; this folder is replaced by the next run written here\npid " + strconv.Itoa(os.Getpid()) + "\n")
 }
@@ -36,18 +36,18 @@ func markText() []byte {
 // and named in the returned notes.
 func writeAtomically(out string, fill func(dir string) error) (notes []string, err error) {
 	if err := checkReplaceable(out); err != nil {
-		return nil, usageErr(err)
+		return nil, inputErr(err)
 	}
 	parent := filepath.Dir(filepath.Clean(out))
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, fmt.Errorf("results folder: %w", err)
 	}
 	notes = removeStaleTemps(parent)
-	tmp, err := os.MkdirTemp(parent, tmpPrefix)
+	tmp, err := os.MkdirTemp(parent, TempPrefix)
 	if err != nil {
 		return notes, fmt.Errorf("results folder: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(tmp, resultsMark), markText(), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(tmp, ResultsMark), markText(), 0o644); err != nil {
 		os.RemoveAll(tmp)
 		return notes, fmt.Errorf("results folder: %w", err)
 	}
@@ -62,7 +62,7 @@ func writeAtomically(out string, fill func(dir string) error) (notes []string, e
 	// Checked again: another program may have written into out meanwhile.
 	if err := checkReplaceable(out); err != nil {
 		os.RemoveAll(tmp)
-		return notes, usageErr(err)
+		return notes, inputErr(err)
 	}
 	var old string
 	if _, err := os.Lstat(out); err == nil {
@@ -86,7 +86,7 @@ func writeAtomically(out string, fill func(dir string) error) (notes []string, e
 }
 
 // checkReplaceable returns nil when out does not exist, is an empty
-// folder, or is a results folder scalesim wrote (it carries resultsMark).
+// folder, or is a results folder scalesim wrote (it carries ResultsMark).
 func checkReplaceable(out string) error {
 	st, err := os.Lstat(out)
 	if errors.Is(err, os.ErrNotExist) {
@@ -101,7 +101,7 @@ func checkReplaceable(out string) error {
 	if !st.IsDir() {
 		return fmt.Errorf("results folder %s is a file, not a folder; scalesim does not replace it: choose another -o", out)
 	}
-	if m, err := os.Lstat(filepath.Join(out, resultsMark)); err == nil && m.Mode().IsRegular() {
+	if m, err := os.Lstat(filepath.Join(out, ResultsMark)); err == nil && m.Mode().IsRegular() {
 		return nil
 	}
 	entries, err := os.ReadDir(out)
@@ -111,7 +111,7 @@ func checkReplaceable(out string) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	return fmt.Errorf("results folder %s already exists and holds files scalesim did not write (it has no %s); scalesim replaces only its own results folders: choose another -o, or empty the folder yourself", out, resultsMark)
+	return fmt.Errorf("results folder %s already exists and holds files scalesim did not write (it has no %s); scalesim replaces only its own results folders: choose another -o, or empty the folder yourself", out, ResultsMark)
 }
 
 // removeStaleTemps removes the temporary folders in parent that a killed
@@ -125,7 +125,7 @@ func removeStaleTemps(parent string) []string {
 	}
 	var notes []string
 	for _, e := range entries {
-		if !e.IsDir() || !strings.HasPrefix(e.Name(), tmpPrefix) {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), TempPrefix) {
 			continue
 		}
 		dir := filepath.Join(parent, e.Name())
@@ -144,7 +144,7 @@ func removeStaleTemps(parent string) []string {
 // (also from a folder being swapped out, "<tmp>.old", which has the
 // previous run's mark). ok is false when the folder has no readable mark.
 func tempWriter(dir string) (pid int, ok bool) {
-	b, err := os.ReadFile(filepath.Join(dir, resultsMark))
+	b, err := os.ReadFile(filepath.Join(dir, ResultsMark))
 	if err != nil || !strings.HasPrefix(string(b), "scalesim results") {
 		return 0, false
 	}

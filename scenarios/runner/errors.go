@@ -1,0 +1,48 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"strings"
+)
+
+// InputError is bad input: an invalid scenario or variant, a bad option, a
+// folder that is not scalesim's or holds another sweep. Nothing was
+// written. The command line exits 2.
+type InputError struct{ Err error }
+
+func (e *InputError) Error() string { return e.Err.Error() }
+func (e *InputError) Unwrap() error { return e.Err }
+
+// inputErr marks err as bad input; nil stays nil.
+func inputErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ie *InputError
+	if errors.As(err, &ie) {
+		return err
+	}
+	return &InputError{Err: err}
+}
+
+// SLOError is returned by Run with RunOptions.FailOnSLO when a service
+// missed its SLO; the results were written. The command line exits 3.
+type SLOError struct {
+	Services []string // the services that missed their SLO, sorted
+	Summary  string   // the summary.json that says so
+}
+
+func (e *SLOError) Error() string {
+	return "SLO missed by " + strings.Join(e.Services, ", ") + " (see " + e.Summary + ")"
+}
+
+// cancelled is the error a run returns when ctx was cancelled: the cause
+// of the cancellation (the command line's signal, which maps to 130 or
+// 143), or nil while ctx runs.
+func cancelled(ctx context.Context) error {
+	if ctx.Err() == nil {
+		return nil
+	}
+	return context.Cause(ctx)
+}
