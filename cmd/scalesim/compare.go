@@ -407,6 +407,7 @@ func compareRun(opts *CompareOptions) error {
 		return err
 	}
 	if !opts.Quiet {
+		reports.WriteComparisonWarnings(opts.IO.ErrOut, cmp)
 		if err := reports.WriteComparisonTable(opts.IO.Out, cmp); err != nil {
 			return err
 		}

@@ -108,6 +108,7 @@ func runRun(opts *RunOptions) error {
 		return err
 	}
 	if !opts.Quiet {
+		reports.WriteWarnings(opts.IO.ErrOut, sum)
 		if err := reports.WriteTable(opts.IO.Out, sum); err != nil {
 			return err
 		}

@@ -327,6 +327,9 @@ func sweepRun(opts *SweepOptions) error {
 		}
 		fmt.Fprintf(opts.IO.Out, "\nresults: %s\n", p.out)
 	}
+	if err := res.RequireErr(); err != nil {
+		return sloErr(fmt.Errorf("%w (see %s)", err, filepath.Join(p.out, reports.SweepPointsFile)))
+	}
 	return nil
 }
 
