@@ -21,7 +21,8 @@ const (
 	// once) over each policy's alive replicas, one line per policy.
 	PlotCompareReplicas = "replicas"
 	// PlotCompareP99: each policy's p99 latency per sample interval (log
-	// scale), with the SLO's latency target.
+	// scale), with the SLO's latency target; a p99 beyond every latency
+	// (errors) runs along a labelled ceiling, so no policy vanishes.
 	PlotCompareP99 = "p99"
 	// PlotCostSLO: each policy's cost for the service against its SLO
 	// attainment, a labelled point per policy (filled when the SLO is met),
