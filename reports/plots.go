@@ -374,7 +374,7 @@ func ceilBeyond(cols [][]float64, hi float64) float64 {
 	for _, c := range cols {
 		for i, v := range c {
 			if math.IsInf(v, 1) {
-				ceil = hi * 1.6
+				ceil = hi * 3 // half a decade above: not to be read as a latency
 				c[i] = ceil
 			}
 		}
