@@ -29,6 +29,9 @@ type Config struct {
 	// Services are indexed like the cluster's service indices (the svc and
 	// Service fields of the Observer calls).
 	Services []ServiceConfig
+	// Warnings are the scenario's own warnings (scenarios.Warnings), put
+	// first in the Summary's.
+	Warnings []Warning
 }
 
 // ServiceConfig describes one service.
@@ -567,10 +570,12 @@ func fillRow(row *TimeseriesRow, now sim.Time, s *service, r *cluster.Sample) {
 	if req := r.CPURequestSeconds - s.rowCum.cpuReq; req > 0 {
 		row.CPUUtilization = (r.CPUSeconds - s.rowCum.cpu) / req
 	}
+	if ended := iv.completed + iv.rejected + iv.failed + iv.timedOut; ended > 0 {
+		row.LatencyP50S = iv.latency.QuantileAmong(0.50, ended)
+		row.LatencyP95S = iv.latency.QuantileAmong(0.95, ended)
+		row.LatencyP99S = iv.latency.QuantileAmong(0.99, ended)
+	}
 	if iv.completed > 0 {
-		row.LatencyP50S = iv.latency.Quantile(0.50)
-		row.LatencyP95S = iv.latency.Quantile(0.95)
-		row.LatencyP99S = iv.latency.Quantile(0.99)
 		row.LatencyMeanS = iv.latency.Mean()
 		row.LatencyMaxS = iv.latency.Max()
 		row.QueueWaitMeanS = iv.queueWaitSum / float64(iv.completed)

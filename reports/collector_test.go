@@ -215,9 +215,17 @@ func TestCollectorTinyTrace(t *testing.T) {
 	if !near(w.LatencyS.Mean, wantLat.Mean) {
 		t.Errorf("web latency mean %v, want %v", w.LatencyS.Mean, wantLat.Mean)
 	}
-	w.LatencyS.Mean = wantLat.Mean
-	if w.LatencyS != wantLat {
-		t.Errorf("web latency %+v, want %+v", w.LatencyS, wantLat)
+	w.LatencyS.Mean, w.LatencyCompletedS.Mean = wantLat.Mean, wantLat.Mean
+	if w.LatencyCompletedS != wantLat {
+		t.Errorf("web latency of the completed %+v, want %+v", w.LatencyCompletedS, wantLat)
+	}
+	// latency_s ranks the 10 arrived: the 4 that did not complete (B5,
+	// B6, B7, B9) above the 6 latencies. p50 is rank 5 = 0.5, in bucket
+	// [0.5, 0.5078125) -> 0.50390625; p90 is rank 9 > 6: beyond.
+	inf := math.Inf(1)
+	wantAll := Latency{Mean: wantLat.Mean, P50: 0.50390625, P90: inf, P95: inf, P99: inf, P999: inf, Max: 1, NotCompleted: 0.4}
+	if w.LatencyS != wantAll {
+		t.Errorf("web latency %+v, want %+v", w.LatencyS, wantAll)
 	}
 	if math.Abs(0.298828125-0.3)/0.3 > HistogramRelativeError {
 		t.Errorf("hand-computed p50 outside the error bound")
@@ -248,7 +256,7 @@ func TestCollectorTinyTrace(t *testing.T) {
 		t.Errorf("replica mean and instance hours disagree")
 	}
 	// Good: B1 B2 B3 (exactly 0.5) B8 B10 = 5 of 10 arrived; objective 0.9.
-	if want := (SLOResult{Met: false, LatencyTargetS: 0.5, Percentile: 90, Attainment: 0.5}); w.SLO == nil || *w.SLO != want {
+	if want := (SLOResult{Met: false, LatencyTargetS: 0.5, Percentile: 90, Objective: 0.9, Attainment: 0.5}); w.SLO == nil || *w.SLO != want {
 		t.Errorf("web slo %+v, want %+v", w.SLO, want)
 	}
 
@@ -256,6 +264,7 @@ func TestCollectorTinyTrace(t *testing.T) {
 		Policy:             "static",
 		Requests:           Requests{Arrived: 1, Completed: 1},
 		LatencyS:           Latency{Mean: 0.05, P50: 0.05, P90: 0.05, P95: 0.05, P99: 0.05, P999: 0.05, Max: 0.05},
+		LatencyCompletedS:  Latency{Mean: 0.05, P50: 0.05, P90: 0.05, P95: 0.05, P99: 0.05, P999: 0.05, Max: 0.05},
 		Replicas:           Replicas{Min: 1, Mean: 1, Max: 1},
 		CPUUtilizationMean: 7.0 / 80,
 		Cost:               Cost{InstanceHours: 0.0222222222222, USD: 0.0222222222222}, // 80/3600 to 12 digits
@@ -629,14 +638,36 @@ func TestCollectorRandomTrace(t *testing.T) {
 		t.Fatalf("requests %+v, %d kept, %d completed", rq, len(kept), len(lat))
 	}
 	slices.Sort(lat)
+	c99 := s.LatencyCompletedS
+	for _, p := range []struct {
+		q   float64
+		got float64
+	}{{0.5, c99.P50}, {0.9, c99.P90}, {0.95, c99.P95}, {0.99, c99.P99}, {0.999, c99.P999}} {
+		want := exactQuantile(lat, p.q)
+		if math.Abs(p.got-want)/want > HistogramRelativeError {
+			t.Errorf("completed p%v = %v, exact %v", 100*p.q, p.got, want)
+		}
+	}
+	// latency_s ranks every arrival, the ones that did not complete above
+	// every latency.
+	all := slices.Clone(lat)
+	for range rq.Arrived - rq.Completed {
+		all = append(all, math.Inf(1))
+	}
 	for _, p := range []struct {
 		q   float64
 		got float64
 	}{{0.5, s.LatencyS.P50}, {0.9, s.LatencyS.P90}, {0.95, s.LatencyS.P95}, {0.99, s.LatencyS.P99}, {0.999, s.LatencyS.P999}} {
-		want := exactQuantile(lat, p.q)
-		if math.Abs(p.got-want)/want > HistogramRelativeError {
+		want := exactQuantile(all, p.q)
+		if Beyond(want) != Beyond(p.got) || !Beyond(want) && math.Abs(p.got-want)/want > HistogramRelativeError {
 			t.Errorf("p%v = %v, exact %v", 100*p.q, p.got, want)
 		}
+	}
+	if !Beyond(s.LatencyS.P99) || Beyond(s.LatencyS.P95) {
+		t.Errorf("with 1.5%% errors p95 %v should be finite and p99 %v beyond", s.LatencyS.P95, s.LatencyS.P99)
+	}
+	if want := float64(rq.Arrived-rq.Completed) / float64(rq.Arrived); !near(s.LatencyS.NotCompleted, want) {
+		t.Errorf("not_completed %v, want %v", s.LatencyS.NotCompleted, want)
 	}
 	if s.LatencyS.Max != lat[len(lat)-1] {
 		t.Errorf("max %v, want %v", s.LatencyS.Max, lat[len(lat)-1])

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -74,8 +75,12 @@ type ComparedService struct {
 	InstanceHours float64 `json:"instance_hours"`
 	ReplicasMean  float64 `json:"replicas_mean"`
 	ReplicasMax   int     `json:"replicas_max"`
-	LatencyP95S   float64 `json:"latency_p95_s"`
-	LatencyP99S   float64 `json:"latency_p99_s"`
+	// LatencyP95S and LatencyP99S are summary.json's latency_s: null
+	// (+Inf) when beyond every latency, the requests that did not
+	// complete ranked above the slowest completed one (LatencyMaxS).
+	LatencyP95S LatencyFloat `json:"latency_p95_s"`
+	LatencyP99S LatencyFloat `json:"latency_p99_s"`
+	LatencyMaxS float64      `json:"latency_max_s"`
 	// SLOAttainment and SLOMet are null when the service has no SLO.
 	SLOAttainment *float64 `json:"slo_attainment"`
 	SLOMet        *bool    `json:"slo_met"`
@@ -96,8 +101,9 @@ func comparedService(s ServiceSummary) ComparedService {
 		InstanceHours: s.Cost.InstanceHours,
 		ReplicasMean:  s.Replicas.Mean,
 		ReplicasMax:   s.Replicas.Max,
-		LatencyP95S:   s.LatencyS.P95,
-		LatencyP99S:   s.LatencyS.P99,
+		LatencyP95S:   LatencyFloat(s.LatencyS.P95),
+		LatencyP99S:   LatencyFloat(s.LatencyS.P99),
+		LatencyMaxS:   s.LatencyS.Max,
 		ScalingUp:     s.ScalingActions.Up,
 		ScalingDown:   s.ScalingActions.Down,
 	}
@@ -141,7 +147,8 @@ func (r *ComparedRun) SLOMet() (met, has bool) {
 	return met, has
 }
 
-// Verdict is what a comparison concludes.
+// Verdict is what a comparison concludes. It never names a policy without
+// saying whether it meets the SLO, and by how much it misses it.
 type Verdict struct {
 	// HasSLO is false when no service has an SLO.
 	HasSLO bool
@@ -150,25 +157,66 @@ type Verdict struct {
 	// CheapestMeetingSLO is the label of the cheapest run that meets every
 	// SLO; "" when none does (or there is no SLO).
 	CheapestMeetingSLO string
+	// Closest, when no run meets every SLO, is the label of the run that
+	// comes closest: the smallest shortfall (objective minus attainment)
+	// of its worst service; ties go to the cheaper run, then the one
+	// given first. "" when some run meets the SLO or there is none.
+	Closest string
 
-	cheapestUSD, meetingUSD float64
+	cheapestUSD, meetingUSD, closestUSD float64
+	cheapestRun, closestRun             *ComparedRun
 }
 
-// Verdict names the cheapest run, and the cheapest that meets the SLO.
-// Equal costs go to the run given first.
+// worstSLO returns the service of r whose SLO falls shortest (the largest
+// objective minus attainment), its result and the shortfall; ok is false
+// when no service has an SLO.
+func (r *ComparedRun) worstSLO() (name string, res *SLOResult, shortfall float64, ok bool) {
+	for _, n := range r.services() {
+		if slo := r.Summary.Services[n].SLO; slo != nil {
+			if d := slo.Target() - slo.Attainment; !ok || d > shortfall {
+				name, res, shortfall, ok = n, slo, d, true
+			}
+		}
+	}
+	return name, res, shortfall, ok
+}
+
+// notCompleted is the fraction of r's requests, over all services, that
+// did not complete.
+func (r *ComparedRun) notCompleted() float64 {
+	var arrived, completed uint64
+	for _, s := range r.Summary.Services {
+		arrived += s.Requests.Arrived
+		completed += s.Requests.Completed
+	}
+	if arrived == 0 {
+		return 0
+	}
+	return float64(arrived-completed) / float64(arrived)
+}
+
+// Verdict names the cheapest run, the cheapest that meets the SLO, and
+// when none does the closest. Equal costs go to the run given first.
 func (c *Comparison) Verdict() Verdict {
 	var v Verdict
+	closest := math.Inf(1)
 	for i := range c.Runs {
 		r := &c.Runs[i]
 		usd, _ := r.Cost()
 		if v.Cheapest == "" || usd < v.cheapestUSD {
-			v.Cheapest, v.cheapestUSD = r.Label, usd
+			v.Cheapest, v.cheapestUSD, v.cheapestRun = r.Label, usd, r
 		}
 		met, has := r.SLOMet()
 		v.HasSLO = v.HasSLO || has
 		if has && met && (v.CheapestMeetingSLO == "" || usd < v.meetingUSD) {
 			v.CheapestMeetingSLO, v.meetingUSD = r.Label, usd
 		}
+		if _, _, d, ok := r.worstSLO(); ok && (d < closest || d == closest && usd < v.closestUSD) {
+			closest, v.Closest, v.closestUSD, v.closestRun = d, r.Label, usd, r
+		}
+	}
+	if v.CheapestMeetingSLO != "" {
+		v.Closest, v.closestRun = "", nil
 	}
 	return v
 }
@@ -179,12 +227,30 @@ func (v Verdict) String() string {
 	case v.Cheapest == "":
 		return "nothing was compared"
 	case !v.HasSLO:
-		return fmt.Sprintf("no service has an SLO; the cheapest policy is %s (%s)", v.Cheapest, usd(v.cheapestUSD))
+		s := fmt.Sprintf("no service has an SLO, so this is on cost alone: the cheapest policy is %s (%s)", v.Cheapest, usd(v.cheapestUSD))
+		if f := v.cheapestRun.notCompleted(); f > 0 {
+			s += fmt.Sprintf(", but %s of its requests did not complete", share(f))
+		}
+		return s
 	case v.CheapestMeetingSLO != "":
 		return fmt.Sprintf("the cheapest policy that meets the SLO is %s (%s)", v.CheapestMeetingSLO, usd(v.meetingUSD))
-	default:
-		return fmt.Sprintf("none meets the SLO; the cheapest policy is %s (%s)", v.Cheapest, usd(v.cheapestUSD))
 	}
+	s := "no policy met the SLO"
+	if v.closestRun != nil {
+		name, slo, _, _ := v.closestRun.worstSLO()
+		s += fmt.Sprintf("; closest: %s at %s within %s", v.Closest, percent(slo.Attainment), seconds(slo.LatencyTargetS))
+		if len(v.closestRun.Summary.Services) > 1 {
+			s += " for " + name
+		}
+		s += fmt.Sprintf(" (target %s), %s", percent(slo.Target()), usd(v.closestUSD))
+	}
+	if v.Cheapest != v.Closest {
+		s += fmt.Sprintf("; the cheapest, %s (%s), misses it", v.Cheapest, usd(v.cheapestUSD))
+		if _, slo, _, ok := v.cheapestRun.worstSLO(); ok {
+			s += fmt.Sprintf(" at %s", percent(slo.Attainment))
+		}
+	}
+	return s
 }
 
 // usd formats a cost: cents above a dollar, four decimals below, so that
@@ -232,6 +298,12 @@ func WriteComparisonCSV(w io.Writer, c *Comparison) error {
 	cw.Write(strings.Split(ComparisonHeader, ","))
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
 	u := func(v uint64) string { return strconv.FormatUint(v, 10) }
+	lf := func(v LatencyFloat) string {
+		if Beyond(float64(v)) {
+			return "inf"
+		}
+		return f(float64(v))
+	}
 	for i := range c.Runs {
 		r := &c.Runs[i]
 		for _, name := range r.services() {
@@ -242,7 +314,7 @@ func WriteComparisonCSV(w io.Writer, c *Comparison) error {
 			}
 			cw.Write([]string{r.Label, r.Source, name, s.Policy, u(s.Arrived), u(s.Completed), u(s.Rejected),
 				u(s.Failed), u(s.TimedOut), u(s.InFlightAtEnd), f(s.CostUSD), f(s.InstanceHours), f(s.ReplicasMean),
-				strconv.Itoa(s.ReplicasMax), f(s.LatencyP95S), f(s.LatencyP99S), att, met,
+				strconv.Itoa(s.ReplicasMax), lf(s.LatencyP95S), lf(s.LatencyP99S), att, met,
 				strconv.Itoa(s.ScalingUp), strconv.Itoa(s.ScalingDown)})
 		}
 	}
@@ -269,6 +341,9 @@ type ComparisonJSON struct {
 	// CheapestMeetingSLO is null when no policy meets the SLO or no
 	// service has one.
 	CheapestMeetingSLO *string `json:"cheapest_meeting_slo"`
+	// ClosestToSLO is, when no policy meets the SLO, the one that comes
+	// closest (see Verdict.Closest); null otherwise.
+	ClosestToSLO *string `json:"closest_to_slo"`
 	// Verdict is Verdict.String(), as printed.
 	Verdict string `json:"verdict"`
 }
@@ -295,6 +370,9 @@ func (c *Comparison) JSON() ComparisonJSON {
 		Cheapest: v.Cheapest, Verdict: v.String()}
 	if v.CheapestMeetingSLO != "" {
 		out.CheapestMeetingSLO = &v.CheapestMeetingSLO
+	}
+	if v.Closest != "" {
+		out.ClosestToSLO = &v.Closest
 	}
 	for i := range c.Runs {
 		r := &c.Runs[i]
@@ -342,7 +420,7 @@ func WriteComparisonTable(w io.Writer, c *Comparison) error {
 	}
 	b.WriteString("\n")
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SERVICE\tPOLICY\tARRIVED\tCOST\tINSTANCE-H\tREPLICAS mean/max\tP95\tP99\tSLO\tREJECTED/FAILED/TIMED-OUT\tSCALING up/down")
+	fmt.Fprintln(tw, "SERVICE\tPOLICY\tARRIVED\tCOST\tINSTANCE-H\tREPLICAS mean/max\tP95\tP99\tSLO\tREJECTED/FAILED/TIMED-OUT/IN-FLIGHT\tSCALING up/down")
 	for _, name := range c.serviceOrder() {
 		for i := range c.Runs {
 			r := &c.Runs[i]
@@ -363,9 +441,9 @@ func WriteComparisonTable(w io.Writer, c *Comparison) error {
 				}
 				slo += " (" + percent(*s.SLOAttainment) + ")"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%.2f\t%.2f / %d\t%s\t%s\t%s\t%d / %d / %d\t%d / %d\n",
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%.2f\t%.2f / %d\t%s\t%s\t%s\t%d / %d / %d / %d\t%d / %d\n",
 				name, label, s.Arrived, usd(s.CostUSD), s.InstanceHours, s.ReplicasMean, s.ReplicasMax,
-				seconds(s.LatencyP95S), seconds(s.LatencyP99S), slo, s.Rejected, s.Failed, s.TimedOut,
+				pctl(float64(s.LatencyP95S), s.LatencyMaxS), pctl(float64(s.LatencyP99S), s.LatencyMaxS), slo, s.Rejected, s.Failed, s.TimedOut, s.InFlightAtEnd,
 				s.ScalingUp, s.ScalingDown)
 		}
 	}

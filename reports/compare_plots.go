@@ -21,7 +21,8 @@ const (
 	// once) over each policy's alive replicas, one line per policy.
 	PlotCompareReplicas = "replicas"
 	// PlotCompareP99: each policy's p99 latency per sample interval (log
-	// scale), with the SLO's latency target.
+	// scale), with the SLO's latency target; a p99 beyond every latency
+	// (errors) runs along a labelled ceiling, so no policy vanishes.
 	PlotCompareP99 = "p99"
 	// PlotCostSLO: each policy's cost for the service against its SLO
 	// attainment, a labelled point per policy (filled when the SLO is met),
@@ -151,20 +152,33 @@ func (sp *svcPlot) p99Overlay(c *Comparison, runs []*results) *figure {
 	pn.p.Y.Scale = plot.LogScale{}
 	pn.p.Y.Tick.Marker = logTicks{}
 	lo, hi := math.Inf(1), math.Inf(-1)
+	xss, yss := make([][]float64, len(runs)), make([][]float64, len(runs))
 	for i, res := range runs {
-		xs, ys := sp.runSeries(res, func(r *TimeseriesRow) float64 { return r.LatencyP99S })
-		pn.add(c.Runs[i].Label, newSeries(xs, ys, policyStyle(i), false))
-		for _, v := range ys {
+		xss[i], yss[i] = sp.runSeries(res, func(r *TimeseriesRow) float64 { return r.LatencyP99S })
+		for _, v := range yss[i] {
 			if finite(v) && v > 0 {
 				lo, hi = min(lo, v), max(hi, v)
 			}
 		}
 	}
+	slo, sloName := 0.0, ""
 	if s, ok := runs[0].summary.Services[sp.name]; ok && s.SLO != nil && s.SLO.LatencyTargetS > 0 {
-		slo := s.SLO.LatencyTargetS
-		name := "SLO: p" + strconv.FormatFloat(s.SLO.Percentile, 'f', -1, 64) + " ≤ " + shortSeconds(slo)
-		pn.add(name, hline(0, sp.end, slo, dashed(colBlack, 1.4)))
+		slo = s.SLO.LatencyTargetS
+		sloName = "SLO: p" + strconv.FormatFloat(s.SLO.Percentile, 'f', -1, 64) + " ≤ " + shortSeconds(slo)
 		lo, hi = min(lo, slo), max(hi, slo)
+	}
+	// A p99 beyond every latency runs along a ceiling, so that the policy
+	// that lets requests time out does not vanish from the plot.
+	beyond := ceilBeyond(yss, hi)
+	for i := range runs {
+		pn.add(c.Runs[i].Label, newSeries(xss[i], yss[i], policyStyle(i), false))
+	}
+	if beyond > 0 {
+		pn.add(beyondLabel, hline(0, sp.end, beyond, dashed(colGrey, 0.8)))
+		lo, hi = min(lo, beyond/16), beyond
+	}
+	if slo > 0 {
+		pn.add(sloName, hline(0, sp.end, slo, dashed(colBlack, 1.4)))
 	}
 	if math.IsInf(lo, 1) {
 		lo, hi = 0.001, 1

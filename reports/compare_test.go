@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"image/color"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,10 +18,23 @@ func compareRunFixture(label string, usd float64, slo string) ComparedRun {
 	s := ServiceSummary{Policy: label, Requests: Requests{Arrived: 1000, Completed: 990, Rejected: 10},
 		Cost: Cost{USD: usd, InstanceHours: usd * 10}}
 	if slo != "" {
-		s.SLO = &SLOResult{Met: slo == "met", LatencyTargetS: 0.5, Percentile: 99, Attainment: 0.99}
+		s.SLO = &SLOResult{Met: slo == "met", LatencyTargetS: 0.5, Percentile: 99, Objective: 0.99, Attainment: 0.995}
+		if slo == "missed" {
+			s.SLO.Attainment = 0.95
+		}
 	}
 	return ComparedRun{Label: label, Source: label, Folder: label,
 		Summary: Summary{Scenario: "s", Seed: 1, DurationS: 600, Services: map[string]ServiceSummary{"web": s}}}
+}
+
+// withAttainment sets r's web SLO attainment.
+func withAttainment(r ComparedRun, a float64) ComparedRun {
+	s := r.Summary.Services["web"]
+	slo := *s.SLO
+	slo.Attainment = a
+	s.SLO = &slo
+	r.Summary.Services["web"] = s
+	return r
 }
 
 func TestComparisonVerdict(t *testing.T) {
@@ -35,10 +49,17 @@ func TestComparisonVerdict(t *testing.T) {
 			"the cheapest policy that meets the SLO is c ($2.00)", "c"},
 		{"none meets", []ComparedRun{
 			compareRunFixture("a", 3, "missed"), compareRunFixture("b", 0.5, "missed")},
-			"none meets the SLO; the cheapest policy is b ($0.5000)", ""},
+			"no policy met the SLO; closest: b at 95.0% within 500.0ms (target 99.0%), $0.5000", ""},
+		// The flash-crowd case: the cheapest policy times out most requests;
+		// the verdict names the closest and says how far the cheapest is.
+		{"cheapest is worst", []ComparedRun{
+			compareRunFixture("cpu", 0.49, "missed"), withAttainment(compareRunFixture("rif", 0.25, "missed"), 0.299),
+			withAttainment(compareRunFixture("latency", 1.15, "missed"), 0.882)},
+			"no policy met the SLO; closest: cpu at 95.0% within 500.0ms (target 99.0%), $0.4900; " +
+				"the cheapest, rif ($0.2500), misses it at 29.9%", ""},
 		{"no SLO", []ComparedRun{
 			compareRunFixture("a", 3, ""), compareRunFixture("b", 4, "")},
-			"no service has an SLO; the cheapest policy is a ($3.00)", ""},
+			"no service has an SLO, so this is on cost alone: the cheapest policy is a ($3.00), but 1.0% of its requests did not complete", ""},
 		// Equal costs go to the policy given first.
 		{"tie", []ComparedRun{
 			compareRunFixture("x", 2, "met"), compareRunFixture("y", 2, "met")},
@@ -103,7 +124,7 @@ func TestWriteComparisonCSVAndJSON(t *testing.T) {
 	b.Summary.Services["web"] = func(s ServiceSummary) ServiceSummary {
 		s.Policy = "latency"
 		s.Replicas = Replicas{Min: 1, Mean: 2.5, Max: 4}
-		s.LatencyS = Latency{P95: 0.2, P99: 0.75}
+		s.LatencyS = Latency{P95: 0.2, P99: math.Inf(1), Max: 0.75} // beyond: inf in the CSV, null in the JSON
 		s.ScalingActions = ScalingActions{Up: 3, Down: 1}
 		return s
 	}(b.Summary.Services["web"])
@@ -116,9 +137,9 @@ func TestWriteComparisonCSVAndJSON(t *testing.T) {
 	}
 	want := ComparisonHeader + "\n" +
 		"cpu,cpu,db,static,7,6,0,0,0,1,0,0,0,0,0,0,,,0,0\n" +
-		"cpu,cpu,web,cpu,1000,990,10,0,0,0,0.25,2.5,0,0,0,0,0.99,true,0,0\n" +
+		"cpu,cpu,web,cpu,1000,990,10,0,0,0,0.25,2.5,0,0,0,0,0.995,true,0,0\n" +
 		"mine,\"policies/mine, v2.yaml\",db,static,7,6,0,0,0,1,0,0,0,0,0,0,,,0,0\n" +
-		"mine,\"policies/mine, v2.yaml\",web,latency,1000,990,10,0,0,0,0.125,1.25,2.5,4,0.2,0.75,0.99,false,3,1\n"
+		"mine,\"policies/mine, v2.yaml\",web,latency,1000,990,10,0,0,0,0.125,1.25,2.5,4,0.2,inf,0.95,false,3,1\n"
 	if out.String() != want {
 		t.Errorf("comparison.csv:\n%s\nwant:\n%s", out.String(), want)
 	}
@@ -136,6 +157,9 @@ func TestWriteComparisonCSVAndJSON(t *testing.T) {
 		j.Policies[1].Services["web"].ScalingUp != 3 || j.Cheapest != "mine" || *j.CheapestMeetingSLO != "cpu" ||
 		j.Verdict != "the cheapest policy that meets the SLO is cpu ($0.2500)" || !slices.Equal(j.ComparedServices, []string{"web"}) {
 		t.Errorf("comparison.json:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), `"latency_p99_s": null`) || !Beyond(float64(j.Policies[1].Services["web"].LatencyP99S)) {
+		t.Errorf("comparison.json: a p99 beyond every latency is not null:\n%s", out.String())
 	}
 	// Services without an SLO give null, not a made-up attainment.
 	if !strings.Contains(out.String(), `"slo_attainment": null`) {

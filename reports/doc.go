@@ -31,8 +31,21 @@
 // where in_flight_at_end is the arrivals whose RequestEnded has not been
 // called when Summary is taken.
 //
-//   - latency_s: end minus arrival of completed requests only (errors have no
-//     latency), from a Histogram: mean and max exact, percentiles within
+//   - latency_s: the percentiles p50 ... p999 rank every request that
+//     belongs, the ones that did not complete (rejected, failed, timed out,
+//     in flight at the end) above every latency: a timed-out or rejected
+//     request is slower than any that completed. The q-percentile is the
+//     value of rank ceil(q x arrived) (Histogram.QuantileAmong); when that
+//     rank exceeds completed it is +Inf, null in summary.json ("beyond
+//     every latency"), and tables print it as "> MAX" with MAX the
+//     slowest completed latency. not_completed is (arrived - completed) /
+//     arrived, omitted when 0. Without an availability, p<percentile> <=
+//     the SLO target exactly when the SLO is met (up to the histogram's
+//     error). mean and max are of completed requests (a request that did
+//     not complete has no latency to average). All zero when nothing
+//     arrived.
+//   - latency_completed_s: end minus arrival of completed requests only,
+//     from a Histogram: mean and max exact, percentiles within
 //     HistogramRelativeError (0.78%). All zero when nothing completed.
 //   - queue_wait_s.mean: the wait in an instance's queue before service
 //     began, averaged over completed requests. Those are the requests that
@@ -71,7 +84,28 @@
 //     attainment >= objective. Without an availability this is exactly
 //     "the percentile-th latency, counting every error as infinitely slow,
 //     is within the target", so a service cannot meet its SLO by rejecting
-//     the requests it would have served slowly.
+//     the requests it would have served slowly. objective is that fraction.
+//   - warnings (scenario-wide, a list, empty when none): {code, service,
+//     message}; see Warning for the codes and their thresholds. Static ones
+//     come from Config.Warnings (scenarios.Warnings), the run's from the
+//     figures above; WriteWarnings prints them (the command, on stderr).
+//
+// timeseries.csv's latency_p50_s, latency_p95_s and latency_p99_s rank the
+// requests that ended in the interval the same way: "inf" when beyond
+// every latency, empty when no request ended.
+//
+// # Verdicts
+//
+// A comparison's verdict never names a policy without saying whether it
+// meets the SLO, and by how much it misses: the cheapest policy that
+// meets every SLO; else "no policy met the SLO; closest: X at 93.1%
+// within 1s (target 99.0%)", X having the smallest shortfall (objective
+// minus attainment) of its worst service, and the cheapest's attainment;
+// without any SLO, that the pick is on cost alone and what share of its
+// requests did not complete. A sweep without --require says the best
+// point was picked on the objective alone; with --require and no point
+// meeting it, SweepResult.Met is false and RequireErr is the error the
+// command exits 3 with.
 //
 // # Results files
 //
@@ -118,8 +152,10 @@
 //
 //   - load: arrival rate (req/s) over the replicas desired, ready,
 //     starting and draining, two panels sharing the time axis;
-//   - latency: p50, p95 and p99 of the requests completed in each sample
-//     interval (seconds, log scale), with the SLO's latency target;
+//   - latency: p50, p95 and p99 of the requests ended in each sample
+//     interval (seconds, log scale), with the SLO's latency target; a
+//     percentile beyond every latency runs along a labelled ceiling
+//     ("beyond every latency (not completed)") rather than leaving a gap;
 //   - cpu: CPU utilization in % of the request, with the policy's target;
 //   - errors: rejected, failed and timed-out requests per sample interval;
 //   - dashboard: the four in one image under the scenario's name.
@@ -131,7 +167,7 @@
 // lowest and highest value of each bucket, so peaks survive.
 //
 // report.html is one file with no scripts and nothing to fetch: the
-// scenario's name and description, the summary table (a column per
+// scenario's name and description, the warnings, the summary table (a column per
 // service), every service's four plots as inline SVG, the faults, and the
 // decisions timeline (the first DefaultMaxDecisions; the page says how
 // many more decisions.jsonl holds).

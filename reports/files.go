@@ -42,8 +42,11 @@ type TimeseriesRow struct {
 	// CPUUtilization is CPU seconds used / CPU request-seconds over the
 	// interval (1 = the request); NaN when nothing requested CPU.
 	CPUUtilization float64 // cpu_utilization
-	// Latency percentiles of the requests that completed in the interval
-	// (within HistogramRelativeError); NaN when none did.
+	// Latency percentiles of the requests that ended in the interval, the
+	// ones that did not complete (rejected, failed, timed out) ranked
+	// above every latency (within HistogramRelativeError): +Inf ("inf" in
+	// the file) when the percentile falls among those; NaN when no request
+	// ended.
 	LatencyP50S float64 // latency_p50_s
 	LatencyP95S float64 // latency_p95_s
 	LatencyP99S float64 // latency_p99_s
@@ -123,7 +126,8 @@ var tsColumns = []tsColumn{
 // TimeseriesRow documents each. Integers are written as such; time_s as
 // the shortest exact decimal; other numbers in fixed point (6 decimals for
 // seconds, 4 for rates, utilization and cores, 0 for bytes) with trailing
-// zeros trimmed; undefined values (NaN) as an empty cell. Columns may be
+// zeros trimmed; undefined values (NaN) as an empty cell; a latency
+// percentile beyond every latency as inf. Columns may be
 // added at the end in later versions; none will be renamed.
 const TimeseriesHeader = "time_s,service,arrival_rps,replicas_desired,replicas_ready,replicas_starting," +
 	"replicas_draining,in_flight,cpu_utilization,latency_p50_s,latency_p95_s,latency_p99_s,errors," +
@@ -160,8 +164,12 @@ func appendCSVString(b []byte, s string) []byte {
 
 // appendFixed appends v with prec decimals (the shortest exact decimal for
 // prec < 0), trailing zeros and a bare point trimmed, "-0" written as "0",
-// and nothing for NaN and infinities.
+// "inf" for +Inf (a percentile beyond every latency) and nothing for NaN
+// and -Inf.
 func appendFixed(b []byte, v float64, prec int) []byte {
+	if math.IsInf(v, 1) {
+		return append(b, "inf"...)
+	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return b
 	}

@@ -27,8 +27,9 @@ func TestReadTimeseriesRoundTrip(t *testing.T) {
 	if !bytes.Equal(b, out.timeseries) {
 		t.Fatalf("round trip differs:\n%s\n---\n%s", b, out.timeseries)
 	}
-	r := rows[4] // t=60, web: no completions
-	if r.TimeS != 60 || r.Service != "web" || r.Errors != 2 || r.ReplicasReady != 5 || !math.IsNaN(r.LatencyP99S) ||
+	r := rows[4] // t=60, web: no completions, two errors: percentiles beyond every latency
+	if r.TimeS != 60 || r.Service != "web" || r.Errors != 2 || r.ReplicasReady != 5 || !math.IsInf(r.LatencyP99S, 1) ||
+		!math.IsNaN(r.LatencyMeanS) ||
 		r.CPUUtilization != 0.4286 {
 		t.Errorf("row t=60 web: %+v", r)
 	}

@@ -132,13 +132,41 @@ func (h *Histogram) Quantile(q float64) float64 {
 	if q >= 1 {
 		return h.max
 	}
-	rank := uint64(math.Ceil(q * float64(h.n)))
-	if rank < 1 {
-		rank = 1
+	return h.rank(nearestRank(q, h.n))
+}
+
+// nearestRank is the rank of the q-quantile of n values (0 < q < 1):
+// ceil(q*n), within [1, n].
+func nearestRank(q float64, n uint64) uint64 {
+	rank := uint64(math.Ceil(q * float64(n)))
+	return min(max(rank, 1), n)
+}
+
+// QuantileAmong returns the q-quantile of total values: the ones recorded
+// in h and total - Count() more that are larger than every one of them (the
+// requests that did not complete, slower than any latency). It is
+// Quantile's value when the rank ceil(q*total) falls among the recorded
+// values, and +Inf when it falls among the others. With total <= Count()
+// it is Quantile(q); it is 0 when total is 0.
+func (h *Histogram) QuantileAmong(q float64, total uint64) float64 {
+	if total <= h.n {
+		return h.Quantile(q)
 	}
-	if rank > h.n {
-		rank = h.n
+	if math.IsNaN(q) {
+		q = 0
 	}
+	if q <= 0 && h.n > 0 {
+		return h.min
+	}
+	if q >= 1 || nearestRank(q, total) > h.n {
+		return math.Inf(1)
+	}
+	return h.rank(nearestRank(q, total))
+}
+
+// rank returns the value of rank rank (1 <= rank <= Count()), to within
+// HistogramRelativeError.
+func (h *Histogram) rank(rank uint64) float64 {
 	// Occupied buckets lie between the buckets of min and max.
 	lo, hi := bucketOf(h.min), bucketOf(h.max)
 	var seen uint64

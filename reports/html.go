@@ -47,7 +47,7 @@ type HTMLOptions struct {
 // WriteHTML reads the results folder dir (summary.json, timeseries.csv,
 // and when present events.jsonl and decisions.jsonl) and writes
 // dir/report.html: one self-contained page, with no network access and no
-// scripts, holding the scenario's name and description, the summary table
+// scripts, holding the scenario's name and description, the warnings, the summary table
 // (a column per service), each service's plots as inline SVG (the four of
 // PlotKinds but the dashboard, which would repeat them), the faults, and
 // the decisions timeline.
@@ -118,6 +118,7 @@ type (
 		Faults                []htmlFault
 		Decisions             []htmlDecision
 		DecisionsTotal        int
+		Warnings              []string
 	}
 	htmlRow struct {
 		Group string // a group heading row when set
@@ -164,6 +165,9 @@ func buildPage(res *results, opts HTMLOptions, decisions []DecisionRecord, total
 	page.Facts = append(page.Facts, "seed "+strconv.FormatUint(s.Seed, 10),
 		thousands(float64(s.Events))+" events", fmt.Sprintf("%.2f s wall time", s.WallS))
 	page.Rows = summaryRows(res)
+	for _, w := range s.Warnings {
+		page.Warnings = append(page.Warnings, strings.TrimPrefix(w.String(), "warning: "))
+	}
 
 	for i, name := range res.names {
 		sec := htmlSection{ID: fmt.Sprintf("service-%d", i+1), Name: name, Policy: s.Services[name].Policy}
@@ -240,7 +244,17 @@ func summaryRows(res *results) []htmlRow {
 		return text(func(v ServiceSummary) string { return thousands(float64(f(v.Requests))) })
 	}
 	lat := func(f func(Latency) float64) func(ServiceSummary) htmlCell {
-		return text(func(v ServiceSummary) string { return seconds(f(v.LatencyS)) })
+		return text(func(v ServiceSummary) string { return seconds(f(v.LatencyCompletedS)) })
+	}
+	ranked := func(f func(Latency) float64) func(ServiceSummary) htmlCell {
+		return func(v ServiceSummary) htmlCell {
+			x := f(v.LatencyS)
+			c := htmlCell{Text: pctl(x, v.LatencyS.Max)}
+			if Beyond(x) {
+				c.Class = "bad"
+			}
+			return c
+		}
 	}
 
 	row("policy", text(func(v ServiceSummary) string { return v.Policy }))
@@ -256,12 +270,25 @@ func summaryRows(res *results) []htmlRow {
 		if r.Arrived == 0 {
 			return htmlCell{Text: "–"}
 		}
-		c := htmlCell{Text: percent(float64(r.Errors()) / float64(r.Arrived))}
+		c := htmlCell{Text: share(float64(r.Errors()) / float64(r.Arrived))}
 		if r.Errors() > 0 {
 			c.Class = "bad"
 		}
 		return c
 	})
+	group("Latency of every request (those that did not complete rank slowest)")
+	row("not completed", func(v ServiceSummary) htmlCell {
+		c := htmlCell{Text: share(v.LatencyS.NotCompleted)}
+		if v.LatencyS.NotCompleted > 0 {
+			c.Class = "bad"
+		}
+		return c
+	})
+	row("p50", ranked(func(l Latency) float64 { return l.P50 }))
+	row("p90", ranked(func(l Latency) float64 { return l.P90 }))
+	row("p95", ranked(func(l Latency) float64 { return l.P95 }))
+	row("p99", ranked(func(l Latency) float64 { return l.P99 }))
+	row("p99.9", ranked(func(l Latency) float64 { return l.P999 }))
 	group("Latency of completed requests")
 	row("mean", lat(func(l Latency) float64 { return l.Mean }))
 	row("p50", lat(func(l Latency) float64 { return l.P50 }))

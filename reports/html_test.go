@@ -71,6 +71,10 @@ func TestWriteHTML(t *testing.T) {
 		"&lt;script&gt;alert(1)&lt;/script&gt;", "2h simulated", "warmup 5m", "seed 42", "1,234,567 events",
 		// The summary table.
 		"<th>api</th><th>web</th>", "987,654", "975,000", "12,000", "321", "1.3%", "37.5ms", "183.4ms", "1.20s",
+		// latency_s: p99 beyond every latency, 1.3% not completed.
+		`<td class="bad">&gt; 1.20s</td>`, "37.9ms", `<td class="label">not completed</td><td>0%</td><td class="bad">1.3%</td>`,
+		// Warnings, escaped.
+		`<section id="warnings"`, "<li>web: 12621 of 987654 requests (1.3%) did not complete &lt;b&gt;</li>",
 		"0 / 5.37 / 12", "17 / 13", "64.2%", "10.74", "$3.87", "$1.44", "p99 ≤ 250 ms", "98.1%",
 		`<td class="bad">missed</td>`,
 		// Faults.

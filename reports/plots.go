@@ -358,6 +358,30 @@ func (sp *svcPlot) loadFigure() *figure {
 	return &figure{kind: PlotLoad, title: sp.name + ": load and capacity", panels: []*panel{top, bottom}, w: plotW, h: loadPlotH}
 }
 
+// beyondLabel names the line along which a percentile beyond every latency
+// (+Inf: too many requests did not complete) is drawn.
+const beyondLabel = "beyond every latency (not completed)"
+
+// ceilBeyond replaces the +Inf values of cols (percentiles beyond every
+// latency) with a ceiling above hi, the largest finite value, and returns
+// it; 0 when there is none. A log axis has no room for infinity, and a gap
+// would hide the worst intervals.
+func ceilBeyond(cols [][]float64, hi float64) float64 {
+	if math.IsInf(hi, -1) || !(hi > 0) {
+		hi = 1
+	}
+	ceil := 0.0
+	for _, c := range cols {
+		for i, v := range c {
+			if math.IsInf(v, 1) {
+				ceil = hi * 3 // half a decade above: not to be read as a latency
+				c[i] = ceil
+			}
+		}
+	}
+	return ceil
+}
+
 func (sp *svcPlot) latencyFigure(sloS, sloPct float64) *figure {
 	pn := sp.newPanel(sp.name+" — latency percentiles", "latency (s, log scale)", true)
 	pn.p.Y.Scale = plot.LogScale{}
@@ -367,9 +391,6 @@ func (sp *svcPlot) latencyFigure(sloS, sloPct float64) *figure {
 		sp.column(func(r *TimeseriesRow) float64 { return r.LatencyP95S }),
 		sp.column(func(r *TimeseriesRow) float64 { return r.LatencyP99S }),
 	}
-	pn.add("p50", newSeries(sp.xs, cols[0], solid(colBlue, 1.4), false))
-	pn.add("p95", newSeries(sp.xs, cols[1], solid(colOrange, 1.4), false))
-	pn.add("p99", newSeries(sp.xs, cols[2], solid(colRed, 1.6), false))
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, c := range cols {
 		for _, v := range c {
@@ -377,6 +398,17 @@ func (sp *svcPlot) latencyFigure(sloS, sloPct float64) *figure {
 				lo, hi = min(lo, v), max(hi, v)
 			}
 		}
+	}
+	if sloS > 0 {
+		lo, hi = min(lo, sloS), max(hi, sloS)
+	}
+	beyond := ceilBeyond(cols, hi)
+	pn.add("p50", newSeries(sp.xs, cols[0], solid(colBlue, 1.4), false))
+	pn.add("p95", newSeries(sp.xs, cols[1], solid(colOrange, 1.4), false))
+	pn.add("p99", newSeries(sp.xs, cols[2], solid(colRed, 1.6), false))
+	if beyond > 0 {
+		pn.add(beyondLabel, hline(0, sp.end, beyond, dashed(colGrey, 0.8)))
+		lo, hi = min(lo, beyond/16), beyond
 	}
 	if sloS > 0 {
 		name := "SLO " + shortSeconds(sloS)

@@ -127,19 +127,23 @@ func (sy synthetic) write(t testing.TB, dir string) Summary {
 	s := Summary{Scenario: "flash-crowd", Seed: 42, DurationS: sy.durationS, Events: 1234567, WallS: 0.812,
 		Services: map[string]ServiceSummary{
 			"web": {Policy: "cpu",
-				Requests:           Requests{Arrived: 987654, Completed: 975000, Rejected: 12000, Failed: 321, TimedOut: 300, InFlightAtEnd: 33},
-				LatencyS:           Latency{Mean: 0.041, P50: 0.0375, P90: 0.08, P95: 0.0912, P99: 0.1834, P999: 0.35, Max: 1.2},
+				Requests: Requests{Arrived: 987654, Completed: 975000, Rejected: 12000, Failed: 321, TimedOut: 300, InFlightAtEnd: 33},
+				LatencyS: Latency{Mean: 0.041, P50: 0.0379, P90: 0.081, P95: 0.0935, P99: math.Inf(1), P999: math.Inf(1), Max: 1.2,
+					NotCompleted: 0.0128},
+				LatencyCompletedS:  Latency{Mean: 0.041, P50: 0.0375, P90: 0.08, P95: 0.0912, P99: 0.1834, P999: 0.35, Max: 1.2},
 				Replicas:           Replicas{Min: 0, Mean: 5.37, Max: 12},
 				ScalingActions:     ScalingActions{Up: 17, Down: 13},
 				CPUUtilizationMean: 0.6421,
 				Cost:               Cost{InstanceHours: 10.74, USD: 3.87},
 				SLO:                &SLOResult{Met: false, LatencyTargetS: 0.25, Percentile: 99, Attainment: 0.9812}},
 			"api": {Policy: "static",
-				Requests: Requests{Arrived: 144000, Completed: 144000},
-				LatencyS: Latency{Mean: 0.005, P50: 0.004, P90: 0.008, P95: 0.009, P99: 0.015, P999: 0.019, Max: 0.02},
-				Replicas: Replicas{Min: 2, Mean: 2, Max: 2}, CPUUtilizationMean: 0.35,
+				Requests:          Requests{Arrived: 144000, Completed: 144000},
+				LatencyS:          Latency{Mean: 0.005, P50: 0.004, P90: 0.008, P95: 0.009, P99: 0.015, P999: 0.019, Max: 0.02},
+				LatencyCompletedS: Latency{Mean: 0.005, P50: 0.004, P90: 0.008, P95: 0.009, P99: 0.015, P999: 0.019, Max: 0.02},
+				Replicas:          Replicas{Min: 2, Mean: 2, Max: 2}, CPUUtilizationMean: 0.35,
 				Cost: Cost{InstanceHours: 4, USD: 1.44}},
-		}}
+		},
+		Warnings: []Warning{{Code: WarnErrors, Service: "web", Message: "12621 of 987654 requests (1.3%) did not complete <b>"}}}
 	if err := WriteSummaryFile(filepath.Join(dir, SummaryFile), s); err != nil {
 		t.Fatal(err)
 	}

@@ -26,13 +26,23 @@ type Summary struct {
 	Events    uint64                    `json:"events"`
 	WallS     float64                   `json:"wall_s"`
 	Services  map[string]ServiceSummary `json:"services"`
+	// Warnings are what a user would want told about the run (see
+	// Warning): the scenario's (Config.Warnings), then those of each
+	// service's figures in service order. An empty list when none.
+	Warnings []Warning `json:"warnings"`
 }
 
 // ServiceSummary is one service's totals over [warmup, duration].
 type ServiceSummary struct {
-	Policy             string         `json:"policy"`
-	Requests           Requests       `json:"requests"`
-	LatencyS           Latency        `json:"latency_s"`
+	Policy   string   `json:"policy"`
+	Requests Requests `json:"requests"`
+	// LatencyS ranks every request that arrived: the ones that did not
+	// complete count as slower than any latency, so a percentile that
+	// falls among them is +Inf (null in JSON). Mean and Max are of the
+	// completed requests.
+	LatencyS Latency `json:"latency_s"`
+	// LatencyCompletedS is the latency of the completed requests alone.
+	LatencyCompletedS  Latency        `json:"latency_completed_s"`
 	QueueWaitS         QueueWait      `json:"queue_wait_s"`
 	Replicas           Replicas       `json:"replicas"`
 	ScalingActions     ScalingActions `json:"scaling_actions"`
@@ -60,16 +70,83 @@ type Requests struct {
 // Errors is rejected + failed + timed out.
 func (r Requests) Errors() uint64 { return r.Rejected + r.Failed + r.TimedOut }
 
-// Latency is the latency of completed requests, in seconds.
+// Latency is a latency distribution, in seconds. A percentile is +Inf when
+// it is beyond every latency: more than 1 - q of the requests ranked did
+// not complete. In JSON +Inf is null (JSON has no infinity), and null reads
+// back as +Inf.
 type Latency struct {
-	Mean float64 `json:"mean"`
-	P50  float64 `json:"p50"`
-	P90  float64 `json:"p90"`
-	P95  float64 `json:"p95"`
-	P99  float64 `json:"p99"`
-	P999 float64 `json:"p999"`
-	Max  float64 `json:"max"`
+	Mean float64
+	P50  float64
+	P90  float64
+	P95  float64
+	P99  float64
+	P999 float64
+	Max  float64
+	// NotCompleted is the fraction of the requests ranked that did not
+	// complete (rejected, failed, timed out or in flight at the end): a
+	// percentile q is beyond (+Inf) when ceil(q x arrived) > completed,
+	// roughly when q > 1 - NotCompleted. Omitted when zero.
+	NotCompleted float64
 }
+
+// latencyJSON is Latency as summary.json holds it.
+type latencyJSON struct {
+	Mean         LatencyFloat `json:"mean"`
+	P50          LatencyFloat `json:"p50"`
+	P90          LatencyFloat `json:"p90"`
+	P95          LatencyFloat `json:"p95"`
+	P99          LatencyFloat `json:"p99"`
+	P999         LatencyFloat `json:"p999"`
+	Max          LatencyFloat `json:"max"`
+	NotCompleted float64      `json:"not_completed,omitempty"`
+}
+
+// MarshalJSON implements json.Marshaler: +Inf as null.
+func (l Latency) MarshalJSON() ([]byte, error) {
+	return json.Marshal(latencyJSON{LatencyFloat(l.Mean), LatencyFloat(l.P50), LatencyFloat(l.P90), LatencyFloat(l.P95),
+		LatencyFloat(l.P99), LatencyFloat(l.P999), LatencyFloat(l.Max), l.NotCompleted})
+}
+
+// UnmarshalJSON implements json.Unmarshaler: null as +Inf.
+func (l *Latency) UnmarshalJSON(b []byte) error {
+	var j latencyJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*l = Latency{float64(j.Mean), float64(j.P50), float64(j.P90), float64(j.P95), float64(j.P99),
+		float64(j.P999), float64(j.Max), j.NotCompleted}
+	return nil
+}
+
+// LatencyFloat is a latency in seconds that encodes +Inf (and NaN) as null
+// and decodes null as +Inf: a percentile beyond every latency.
+type LatencyFloat float64
+
+// MarshalJSON implements json.Marshaler.
+func (f LatencyFloat) MarshalJSON() ([]byte, error) {
+	v := float64(f)
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(v)
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *LatencyFloat) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*f = LatencyFloat(math.Inf(1))
+		return nil
+	}
+	var v float64
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*f = LatencyFloat(v)
+	return nil
+}
+
+// Beyond reports whether a percentile is beyond every latency (+Inf).
+func Beyond(v float64) bool { return math.IsInf(v, 1) }
 
 // QueueWait is the wait before service of completed requests, in seconds.
 type QueueWait struct {
@@ -100,7 +177,19 @@ type SLOResult struct {
 	Met            bool    `json:"met"`
 	LatencyTargetS float64 `json:"latency_target_s"`
 	Percentile     float64 `json:"percentile"`
-	Attainment     float64 `json:"attainment"`
+	// Objective is the fraction of requests that must be good: the SLO's
+	// availability when given, else percentile/100.
+	Objective  float64 `json:"objective"`
+	Attainment float64 `json:"attainment"`
+}
+
+// Target is Objective, or percentile/100 in a summary written before
+// Objective existed.
+func (r *SLOResult) Target() float64 {
+	if r.Objective > 0 {
+		return r.Objective
+	}
+	return r.Percentile / 100
 }
 
 // clean maps NaN and infinities to 0, so that summary.json always encodes,
@@ -130,9 +219,12 @@ func (c *Collector) Summary(events uint64, wall time.Duration) Summary {
 		WallS:     float64(wall.Round(time.Millisecond).Milliseconds()) / 1000,
 		Services:  make(map[string]ServiceSummary, len(c.svcs)),
 	}
+	out.Warnings = append([]Warning{}, c.cfg.Warnings...)
 	for i := range c.svcs {
 		s := &c.svcs[i]
-		out.Services[s.cfg.Name] = c.serviceSummary(s)
+		v := c.serviceSummary(s)
+		out.Services[s.cfg.Name] = v
+		out.Warnings = append(out.Warnings, runWarnings(s.cfg.Name, &v)...)
 	}
 	return out
 }
@@ -154,6 +246,15 @@ func (c *Collector) serviceSummary(s *service) ServiceSummary {
 		Requests: r,
 		LatencyS: Latency{
 			Mean: h.Mean(),
+			P50:  h.QuantileAmong(0.50, r.Arrived),
+			P90:  h.QuantileAmong(0.90, r.Arrived),
+			P95:  h.QuantileAmong(0.95, r.Arrived),
+			P99:  h.QuantileAmong(0.99, r.Arrived),
+			P999: h.QuantileAmong(0.999, r.Arrived),
+			Max:  h.Max(),
+		},
+		LatencyCompletedS: Latency{
+			Mean: h.Mean(),
 			P50:  h.Quantile(0.50),
 			P90:  h.Quantile(0.90),
 			P95:  h.Quantile(0.95),
@@ -162,6 +263,9 @@ func (c *Collector) serviceSummary(s *service) ServiceSummary {
 			Max:  h.Max(),
 		},
 		ScalingActions: ScalingActions{Up: s.up, Down: s.down},
+	}
+	if r.Arrived > r.Completed {
+		out.LatencyS.NotCompleted = clean(float64(r.Arrived-r.Completed) / float64(r.Arrived))
 	}
 	if s.completed > 0 {
 		out.QueueWaitS.Mean = s.queueWaitSum / float64(s.completed)
@@ -210,6 +314,7 @@ func (c *Collector) serviceSummary(s *service) ServiceSummary {
 		res := &SLOResult{
 			LatencyTargetS: slo.Latency.Seconds(),
 			Percentile:     slo.Percentile,
+			Objective:      clean(slo.objective()),
 			Attainment:     1,
 		}
 		if r.Arrived > 0 {
@@ -220,8 +325,14 @@ func (c *Collector) serviceSummary(s *service) ServiceSummary {
 		out.SLO = res
 	}
 
-	for _, p := range []*float64{&out.LatencyS.Mean, &out.LatencyS.P50, &out.LatencyS.P90, &out.LatencyS.P95,
-		&out.LatencyS.P99, &out.LatencyS.P999, &out.LatencyS.Max, &out.QueueWaitS.Mean, &out.Replicas.Mean,
+	for _, l := range []*Latency{&out.LatencyS, &out.LatencyCompletedS} {
+		for _, p := range []*float64{&l.Mean, &l.P50, &l.P90, &l.P95, &l.P99, &l.P999, &l.Max} {
+			if !Beyond(*p) {
+				*p = clean(*p)
+			}
+		}
+	}
+	for _, p := range []*float64{&out.QueueWaitS.Mean, &out.Replicas.Mean,
 		&out.CPUUtilizationMean, &out.Cost.InstanceHours, &out.Cost.USD} {
 		*p = clean(*p)
 	}
@@ -260,14 +371,16 @@ func WriteSummaryFile(path string, s Summary) error {
 
 // WriteTable writes s as a readable table: a line about the run, then one
 // row per service (sorted by name) with its requests, errors (rejected +
-// failed + timed out), latency percentiles, mean and peak replicas, mean
-// CPU utilization, cost and SLO outcome.
+// failed + timed out, and each), the requests in flight at the end, the
+// latency percentiles of latency_s ("> MAX" when beyond every latency),
+// mean and peak replicas, mean CPU utilization, cost and SLO outcome. The
+// warnings are not in it: WriteWarnings writes them (on stderr).
 func WriteTable(w io.Writer, s Summary) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s  seed %d  %v simulated  %d events  %.2fs wall\n\n",
 		s.Scenario, s.Seed, time.Duration(s.DurationS*1e9).Round(time.Millisecond), s.Events, s.WallS)
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SERVICE\tPOLICY\tARRIVED\tCOMPLETED\tERRORS\tP50\tP95\tP99\tREPLICAS mean/max\tCPU\tCOST\tSLO")
+	fmt.Fprintln(tw, "SERVICE\tPOLICY\tARRIVED\tCOMPLETED\tERRORS\trej/fail/timeout\tIN FLIGHT\tP50\tP95\tP99\tREPLICAS mean/max\tCPU\tCOST\tSLO")
 	names := make([]string, 0, len(s.Services))
 	for name := range s.Services {
 		names = append(names, name)
@@ -276,10 +389,13 @@ func WriteTable(w io.Writer, s Summary) error {
 	for _, name := range names {
 		v := s.Services[name]
 		r := v.Requests
-		errs := fmt.Sprint(r.Errors())
-		if r.Arrived > 0 && r.Errors() > 0 {
-			errs += fmt.Sprintf(" (%s)", percent(float64(r.Errors())/float64(r.Arrived)))
+		count := func(n uint64) string {
+			if r.Arrived == 0 || n == 0 {
+				return fmt.Sprint(n)
+			}
+			return fmt.Sprintf("%d (%s)", n, share(float64(n)/float64(r.Arrived)))
 		}
+		kinds := fmt.Sprintf("%d / %d / %d", r.Rejected, r.Failed, r.TimedOut)
 		slo := "-"
 		if v.SLO != nil {
 			slo = "missed"
@@ -288,9 +404,10 @@ func WriteTable(w io.Writer, s Summary) error {
 			}
 			slo += fmt.Sprintf(" (%s within %s)", percent(v.SLO.Attainment), seconds(v.SLO.LatencyTargetS))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%.2f / %d\t%.0f%%\t$%.2f\t%s\n",
-			name, v.Policy, r.Arrived, r.Completed, errs,
-			seconds(v.LatencyS.P50), seconds(v.LatencyS.P95), seconds(v.LatencyS.P99),
+		l := v.LatencyS
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%.2f / %d\t%.0f%%\t$%.2f\t%s\n",
+			name, v.Policy, r.Arrived, r.Completed, count(r.Errors()), kinds, count(r.InFlightAtEnd),
+			pctl(l.P50, l.Max), pctl(l.P95, l.Max), pctl(l.P99, l.Max),
 			v.Replicas.Mean, v.Replicas.Max, 100*v.CPUUtilizationMean, v.Cost.USD, slo)
 	}
 	if err := tw.Flush(); err != nil {
@@ -312,6 +429,41 @@ func seconds(v float64) string {
 	default:
 		return fmt.Sprintf("%.2fs", v)
 	}
+}
+
+// share formats a fraction of requests (errors, in flight) so that a
+// non-zero count never reads 0%: one decimal, or two significant digits
+// below 1%: 12.5%, 0.25%, 0.0033%.
+func share(f float64) string {
+	p := 100 * f
+	switch {
+	case f <= 0:
+		return "0%"
+	case f >= 1:
+		return "100%"
+	case p >= 1:
+		s := strconv.FormatFloat(p, 'f', 1, 64)
+		if s == "100.0" { // 99.96% is not all of them
+			s = strconv.FormatFloat(p, 'f', 2, 64)
+		}
+		return s + "%"
+	}
+	dec := 1 - int(math.Floor(math.Log10(p)))
+	return strconv.FormatFloat(p, 'f', dec, 64) + "%"
+}
+
+// pctl formats a percentile of latency_s: a latency, or, when it is beyond
+// every latency (more requests did not complete than the percentile
+// leaves out), "> MAX" with MAX the largest latency completed (maxS), or
+// "∞" when none completed.
+func pctl(v, maxS float64) string {
+	if !Beyond(v) {
+		return seconds(v)
+	}
+	if maxS > 0 && !Beyond(maxS) {
+		return "> " + seconds(maxS)
+	}
+	return "∞"
 }
 
 // percent formats a fraction with as many decimals as it takes to tell

@@ -448,6 +448,24 @@ type SweepResult struct {
 	runs     [][]float64   // [run][figure], NaN when missing
 	Points   []SweepPoint
 	Best     int // the best point, -1 when none meets the requirements
+	// Met is whether some grid point meets every requirement (Best >= 0).
+	// With --require and no such point the command exits 3, as run
+	// --fail-on-slo does when an SLO is missed.
+	Met bool
+}
+
+// RequireErr is nil when the sweep has no requirements or some point
+// meets them all, and otherwise says that none does: the command maps it
+// to exit code 3.
+func (res *SweepResult) RequireErr() error {
+	if len(res.Analysis.Require) == 0 || res.Met {
+		return nil
+	}
+	var rs []string
+	for _, r := range res.Analysis.Require {
+		rs = append(rs, r.String())
+	}
+	return fmt.Errorf("no grid point meets %s", strings.Join(rs, " and "))
 }
 
 // AnalyzeSweep computes the sweep's statistics from summaries, the runs'
@@ -548,6 +566,7 @@ func AnalyzeSweep(grid SweepGrid, summaries []Summary, a SweepAnalysis) (*SweepR
 			res.Best = i
 		}
 	}
+	res.Met = res.Best >= 0
 	return res, nil
 }
 
@@ -584,9 +603,12 @@ func (res *SweepResult) markPareto() {
 	}
 }
 
-// num formats a figure value: empty for NaN, 12 significant digits (so that
+// num formats a figure value: empty for NaN, inf for +Inf, 12 significant digits (so that
 // binary noise does not show), integers as integers.
 func num(v float64) string {
+	if math.IsInf(v, 1) {
+		return "inf" // a latency percentile beyond every latency
+	}
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return ""
 	}
@@ -768,6 +790,15 @@ func (res *SweepResult) WriteBestJSON(w io.Writer) error {
 	return err
 }
 
+// sweepSeconds formats a mean latency percentile: ∞ when it is beyond every
+// latency in some seed.
+func sweepSeconds(v float64) string {
+	if Beyond(v) {
+		return "∞"
+	}
+	return seconds(v)
+}
+
 // level formats a confidence level: 95%, 99.5%.
 func level(c float64) string { return strconv.FormatFloat(100*c, 'g', 6, 64) + "%" }
 
@@ -804,7 +835,7 @@ func (res *SweepResult) WriteSweepTable(w io.Writer) error {
 		for _, i := range res.Grid.Varied() {
 			row = append(row, pt.Values[i])
 		}
-		row = append(row, interval(pt.Stats["cost_usd"], money), interval(pt.Stats["latency_p99_s"], seconds))
+		row = append(row, interval(pt.Stats["cost_usd"], money), interval(pt.Stats["latency_p99_s"], sweepSeconds))
 		if res.HasSLO() {
 			row = append(row, interval(pt.Stats["slo_attainment"], percent))
 		}
@@ -842,6 +873,18 @@ func (res *SweepResult) WriteSweepTable(w io.Writer) error {
 		pt := res.Points[res.Best]
 		fmt.Fprintf(&b, "\nbest (%s): point %d: %s, %s %s\n", what, pt.Index, res.Grid.Describe(pt.Index),
 			res.Analysis.Objective, interval(pt.Stats[res.Analysis.Objective], num))
+		if len(res.Analysis.Require) == 0 {
+			fmt.Fprintf(&b, "no --require was given, so it was picked on %s alone", res.Analysis.Objective)
+			if res.HasSLO() {
+				att := pt.Stats["slo_attainment"].Mean
+				fmt.Fprintf(&b, ": its SLO attainment is %s, the SLO met in %s of the seeds", percent(att),
+					share(pt.Stats[SloMetFraction].Mean))
+			}
+			if e := pt.Stats["error_rate"].Mean; e > 0 {
+				fmt.Fprintf(&b, "; %s of its requests were errors", share(e))
+			}
+			b.WriteString(" (add e.g. --require 'slo_attainment>=0.99')\n")
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -148,6 +148,7 @@ func compareRun(opts *CompareOptions) error {
 	if err != nil || opts.Quiet {
 		return err
 	}
+	reports.WriteComparisonWarnings(opts.IO.ErrOut, res.Comparison)
 	if err := reports.WriteComparisonTable(opts.IO.Out, res.Comparison); err != nil {
 		return err
 	}

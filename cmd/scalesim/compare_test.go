@@ -68,7 +68,7 @@ func TestCompare(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if stderr != "" {
+	if withoutWarnings(stderr) != "" {
 		t.Errorf("stderr not empty without a terminal: %q", stderr)
 	}
 	matchGolden(t, "compare.stdout", []byte(stableStdout(stdout, out)))
@@ -277,7 +277,7 @@ func TestCompareProgressBar(t *testing.T) {
 		if code := Main(args, &IOStreams{Out: &out, ErrOut: &errOut, ErrTTY: tty}); code != 0 {
 			t.Fatalf("exit %d: %s", code, errOut.String())
 		}
-		return errOut.String()
+		return withoutWarnings(errOut.String())
 	}
 	got := run(true)
 	if !strings.HasPrefix(got, "\rcompare x3 [") || strings.Count(got, "100%") != 1 || strings.Count(got, "\n") != 1 || !strings.HasSuffix(got, "\n") {

@@ -13,7 +13,7 @@ const (
 	exitOK      = 0
 	exitRuntime = 1 // the run failed
 	exitUsage   = 2 // bad usage or an invalid scenario
-	exitSLO     = 3 // --fail-on-slo was given and an SLO was missed
+	exitSLO     = 3 // --fail-on-slo and an SLO missed, or a --require no point meets
 )
 
 // exitError carries the exit code an error maps to. Errors are mapped to
@@ -46,6 +46,7 @@ func exitCode(err error, w io.Writer) int {
 	var ie *interruptedError
 	var in *runner.InputError
 	var slo *runner.SLOError
+	var req *runner.RequirementError
 	switch {
 	case errors.As(err, &e):
 		return e.code
@@ -53,7 +54,7 @@ func exitCode(err error, w io.Writer) int {
 		return 128 + int(ie.sig)
 	case errors.As(err, &in):
 		return exitUsage
-	case errors.As(err, &slo):
+	case errors.As(err, &slo), errors.As(err, &req):
 		return exitSLO
 	}
 	return exitRuntime

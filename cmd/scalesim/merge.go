@@ -83,8 +83,8 @@ func mergeRun(opts *MergeOptions) error {
 	ctx, stop := notifySignals(context.Background())
 	defer stop()
 	res, err := runner.Merge(ctx, opts.Dirs, mo)
-	if err != nil || opts.Quiet {
-		return err
+	if res == nil || opts.Quiet {
+		return err // an unmet --require still prints the table
 	}
 	fmt.Fprintf(opts.IO.Out, "merged %d folders: sweep %s, %d grid points x %d seeds = %d runs\n\n",
 		res.Folders, res.Name, res.Points, res.Seeds, res.Runs)
@@ -92,5 +92,5 @@ func mergeRun(opts *MergeOptions) error {
 		return err
 	}
 	fmt.Fprintf(opts.IO.Out, "\nresults: %s\n", res.Out)
-	return nil
+	return err
 }

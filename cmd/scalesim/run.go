@@ -76,6 +76,7 @@ func runRun(opts *RunOptions) error {
 		return err // an SLO missed still prints the table
 	}
 	if !opts.Quiet {
+		reports.WriteWarnings(opts.IO.ErrOut, res.Summary)
 		if err := printRun(opts, res); err != nil {
 			return err
 		}

@@ -178,10 +178,13 @@ func sweepRun(opts *SweepOptions) error {
 	if bar != nil {
 		bar.finish()
 	}
-	if err != nil || opts.Quiet {
-		return err
+	if res == nil || opts.Quiet {
+		return err // an unmet --require still prints the table
 	}
-	return printSweep(opts.IO.Out, res)
+	if perr := printSweep(opts.IO.Out, res); perr != nil {
+		return perr
+	}
+	return err
 }
 
 // printSweep says what a sweep or a shard did, and the sweep's table.

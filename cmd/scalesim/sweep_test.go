@@ -252,7 +252,7 @@ func TestSweepRefusesAnotherSweep(t *testing.T) {
 		}
 	}
 	// The analysis may change: the same runs, another best point.
-	mustMain(t, withArgs(tinySweep, "--require", "p99<=1000", "-o", dir)...)
+	mustMain(t, withArgs(tinySweep, "--require", "cost<=1000", "-o", dir)...)
 
 	other := t.TempDir()
 	os.WriteFile(filepath.Join(other, "notes.txt"), []byte("mine"), 0o644)

@@ -37,6 +37,17 @@ func (e *SLOError) Error() string {
 	return "SLO missed by " + strings.Join(e.Services, ", ") + " (see " + e.Summary + ")"
 }
 
+// RequirementError is returned by Sweep and Merge when the analysis has
+// requirements (--require) and no grid point meets them; the results were
+// written. The command line exits 3, as for a missed SLO.
+type RequirementError struct {
+	Err    error  // which requirements no point meets
+	Points string // the points.csv that shows every point
+}
+
+func (e *RequirementError) Error() string { return e.Err.Error() + " (see " + e.Points + ")" }
+func (e *RequirementError) Unwrap() error { return e.Err }
+
 // cancelled is the error a run returns when ctx was cancelled: the cause
 // of the cancellation (the command line's signal, which maps to 130 or
 // 143), or nil while ctx runs.

@@ -36,7 +36,8 @@ type MergeResult struct {
 // sweep and every run exactly once (plan), checks the analysis against the
 // runs and the output folder (verify), then copies the records and writes
 // the analysis files (write). Missing runs are a runtime error; anything
-// else wrong with the folders is an *InputError.
+// else wrong with the folders is an *InputError; a --require that no point
+// meets is a *RequirementError, returned with the merged result.
 func Merge(ctx context.Context, dirs []string, opts MergeOptions) (*MergeResult, error) {
 	if err := checkFormat(opts.Format); err != nil {
 		return nil, err
@@ -56,7 +57,8 @@ func Merge(ctx context.Context, dirs []string, opts MergeOptions) (*MergeResult,
 		return nil, err
 	}
 	m := mp.manifest
-	return &MergeResult{Name: m.Name, Points: m.NumPoints, Seeds: m.Seeds, Runs: m.NumRuns, Folders: len(dirs), Out: mp.out, Result: res}, nil
+	return &MergeResult{Name: m.Name, Points: m.NumPoints, Seeds: m.Seeds, Runs: m.NumRuns, Folders: len(dirs), Out: mp.out, Result: res},
+		requirementErr(res, mp.out)
 }
 
 // mergePlan is a merge whose inputs are checked.

@@ -184,6 +184,9 @@ func reportsConfig(sc *scenarios.Scenario) reports.Config {
 		}
 		rc.Services = append(rc.Services, sv)
 	}
+	for _, w := range scenarios.Warnings(sc) {
+		rc.Warnings = append(rc.Warnings, reports.Warning{Code: w.Code, Service: w.Service, Message: w.Message})
+	}
 	return rc
 }
 

@@ -234,7 +234,16 @@ func (p *SweepPlan) Run(ctx context.Context) (*SweepResult, error) {
 	if res.Result, err = finishSweep(p.Out, m, p.opts.Analysis, p.opts.Format); err != nil {
 		return nil, err
 	}
-	return res, nil
+	return res, requirementErr(res.Result, p.Out)
+}
+
+// requirementErr is a *RequirementError when no point of a finished sweep
+// meets its requirements.
+func requirementErr(r *reports.SweepResult, out string) error {
+	if err := r.RequireErr(); err != nil {
+		return &RequirementError{Err: err, Points: filepath.Join(out, reports.SweepPointsFile)}
+	}
+	return nil
 }
 
 // todo lists the runs of the shard that have no readable record yet, and

@@ -1,0 +1,159 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/scalesim/scalesim/sim"
+)
+
+// Warning is something about a valid scenario that a user would want told
+// before trusting its results: the run is what the file says, but
+// probably not what was meant. The reports package carries these into
+// summary.json with the same Code, Service and Message.
+type Warning struct {
+	Code    string
+	Service string // "" for the whole scenario
+	Message string
+}
+
+// Warning codes of Warnings.
+const (
+	// WarnOverload: the peak offered load is above the most the service's
+	// replicas.max instances can serve (see MaxThroughput).
+	WarnOverload = "overload"
+	// WarnTraceOutsideRun: a trace starts at or after the end of the run,
+	// so the run sees its first row's rate as a constant (the usual cause:
+	// Unix timestamps, where time_s counts from the start of the run).
+	WarnTraceOutsideRun = "trace-outside-run"
+	// WarnTracePartial: a trace's rows span less than 90% of the run; its
+	// first rate holds before them and its last after.
+	WarnTracePartial = "trace-partial"
+)
+
+// traceCoverage is the least fraction of the run a trace must span.
+const traceCoverage = 0.9
+
+// MaxThroughput is the most requests per second one instance of svc can
+// complete in the steady state, from the mean demand:
+//
+//	min(cores / E[cpu], concurrency / (E[cpu] + E[wait]))
+//
+// where cores is cpu_limit when set, else cpu_request without node pools,
+// else the largest node's CPU (an instance without a limit may burst onto
+// its node's idle CPU). A request runs on at most one core and holds a
+// concurrency slot for its CPU time and its wait. +Inf when neither bounds
+// it (no CPU demand and unlimited concurrency).
+func MaxThroughput(sc *Scenario, svc *Service) float64 {
+	cpu, wait := avg(svc.Demand.CPU), avg(svc.Demand.Wait)
+	cores := svc.Instance.CPU()
+	if svc.Instance.CPULimit <= 0 && len(sc.Nodes) > 0 {
+		for _, p := range sc.Nodes {
+			cores = max(cores, p.CPU)
+		}
+	}
+	out := math.Inf(1)
+	if cpu > 0 {
+		out = cores / cpu
+	}
+	if c := svc.Instance.Concurrency; c > 0 && c < Unlimited && cpu+wait > 0 {
+		out = min(out, float64(c)/(cpu+wait))
+	}
+	return out
+}
+
+func avg(d sim.Dist) float64 {
+	if d == nil {
+		return 0
+	}
+	return max(d.Average(), 0)
+}
+
+// Warnings returns the warnings of a valid scenario, in service order: a
+// pure function of the scenario.
+//
+//   - overload: the peak arrival rate of a service's traffic (its
+//     pattern's Rate, over the run) times its mean CPU demand is above
+//     replicas.max x MaxThroughput: no autoscaler can keep up, requests
+//     queue, time out or stay in flight at the end.
+//   - trace-outside-run, trace-partial: see the codes.
+func Warnings(sc *Scenario) []Warning {
+	var out []Warning
+	end := sim.At(sc.Duration)
+	for i := range sc.Services {
+		svc := &sc.Services[i]
+		tr := sc.TrafficFor(svc.Name)
+		if tr == nil {
+			continue
+		}
+		if w, ok := overload(sc, svc, tr, end); ok {
+			out = append(out, w)
+		}
+		for _, c := range tr.Pattern {
+			if c.Type != ComponentTrace || len(c.Points) == 0 {
+				continue
+			}
+			first, last := c.Points[0].At, c.Points[len(c.Points)-1].At
+			switch {
+			case first >= sc.Duration:
+				out = append(out, Warning{Code: WarnTraceOutsideRun, Service: svc.Name, Message: fmt.Sprintf(
+					"the trace %s starts at time_s %s, after the end of the %v run, so the run sees only its first rate, a constant %g req/s; "+
+						"time_s counts seconds from the start of the run (Unix timestamps must be shifted to start at 0)",
+					c.File, seconds(first), sc.Duration, c.Points[0].RPS*c.Scale)})
+			case float64(min(last, sc.Duration)-first) < traceCoverage*float64(sc.Duration):
+				out = append(out, Warning{Code: WarnTracePartial, Service: svc.Name, Message: fmt.Sprintf(
+					"the trace %s spans %s to %s, %.0f%% of the %v run; its first rate holds before and its last (%g req/s) after",
+					c.File, seconds(first), seconds(last), 100*float64(min(last, sc.Duration)-first)/float64(sc.Duration),
+					sc.Duration, c.Points[len(c.Points)-1].RPS*c.Scale)})
+			}
+		}
+	}
+	return out
+}
+
+func seconds(d time.Duration) string { return fmt.Sprintf("%gs", d.Seconds()) }
+
+// overloadSamples is how many instants the rate is looked at, besides the
+// pattern's breakpoints.
+const overloadSamples = 20000
+
+func overload(sc *Scenario, svc *Service, tr *Traffic, end sim.Time) (Warning, bool) {
+	perInstance := MaxThroughput(sc, svc)
+	if math.IsInf(perInstance, 1) || svc.Replicas.Max <= 0 || end <= 0 {
+		return Warning{}, false
+	}
+	capacity := float64(svc.Replicas.Max) * perInstance
+	p := tr.Profile()
+	step := max(end/overloadSamples, 1)
+	var peak float64
+	var peakAt, above sim.Time
+	look := func(t sim.Time, weight sim.Time) {
+		r := p.Rate(t)
+		if r > peak {
+			peak, peakAt = r, t
+		}
+		if r > capacity {
+			above += weight
+		}
+	}
+	for t := sim.Time(0); t < end; t += step {
+		look(t, min(step, end-t))
+	}
+	for _, b := range p.breaks {
+		if b >= 0 && b < end {
+			look(b, 0)
+		}
+	}
+	if peak <= capacity*(1+1e-9) {
+		return Warning{}, false
+	}
+	cpu := avg(svc.Demand.CPU)
+	return Warning{Code: WarnOverload, Service: svc.Name, Message: fmt.Sprintf(
+		"the offered load peaks at %.4g req/s at %v (%.4g cores of CPU demand at %v a request), above the %.4g req/s "+
+			"that replicas.max = %d instances can serve (%.4g req/s each: min(cores / cpu, concurrency / (cpu + wait))), "+
+			"for about %v of the run: requests will queue, time out or still be in flight at the end; raise replicas.max "+
+			"or lower the traffic",
+		peak, time.Duration(peakAt), peak*cpu, time.Duration(cpu*1e9).Round(time.Microsecond), capacity,
+		svc.Replicas.Max, perInstance, time.Duration(above).Round(time.Second))}, true
+}
