@@ -272,7 +272,9 @@ func (b *KPABuckets) weightedAverage(now sim.Time) float64 {
 	startIdx := kpaIndex(b.lastWrite, b.granularity)
 	ret := 0.
 	for i := range numB {
-		ret += b.buckets[b.slot(startIdx-i)] * multiplier
+		// The conversion keeps the product rounded on its own (no fused
+		// multiply-add on any platform), as upstream's v := ... on amd64.
+		ret += float64(b.buckets[b.slot(startIdx-i)] * multiplier)
 		multiplier *= 1 - b.smoothing
 	}
 	return ret
