@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/scalesim/scalesim/cluster"
+	"github.com/scalesim/scalesim/policies"
 	"github.com/scalesim/scalesim/sim"
 )
 
@@ -34,6 +35,15 @@ import (
 //	    (changes). label names the full trace of this run; same-as fails
 //	    unless this run's full trace, policy names aside, is identical to
 //	    the one labelled.
+//	evaluate cpu=PERCENT [times=N] [every=DURATION]
+//	    drives the first service's policy directly, without the cluster
+//	    (what policies' stepper helper did): N evaluations (default 1)
+//	    every DURATION (default the autoscaler's interval), each on
+//	    Current ready, long-running pods using PERCENT of a 1-core request,
+//	    applying each valid recommendation at once (new pods ready at
+//	    once). Evaluation k runs at 1h + k x every (the pods started at 0,
+//	    past the CPU initialization period) and is printed at k x every.
+//	    Successive evaluate directives continue the same policy.
 func TestTimelines(t *testing.T) {
 	runScripts(t, "testdata/timelines/*.txt", func() *timeline { return &timeline{labels: map[string]string{}} }, (*timeline).do)
 }
@@ -46,6 +56,10 @@ type timeline struct {
 	seen   int // decisions already printed
 	seenEv int // events already printed
 	labels map[string]string
+	// The policy evaluate drives, its observation and its next step.
+	pol   policies.Policy
+	obs   policies.Observation
+	steps int
 }
 
 func (tl *timeline) do(t *testing.T, d *directive) string {
@@ -113,6 +127,8 @@ func (tl *timeline) do(t *testing.T, d *directive) string {
 			}
 		}
 		return out
+	case "evaluate":
+		return tl.evaluate(t, d)
 	}
 	t.Fatalf("%s: unknown directive %q", d.pos(), d.cmd)
 	return ""
@@ -192,4 +208,57 @@ func writeEvent(b *strings.Builder, e cluster.Event) {
 		fmt.Fprintf(b, " [desired %d: pending %d starting %d ready %d draining %d]", c.Desired, c.Pending, c.Starting, c.Ready, c.Draining)
 	}
 	b.WriteString("\n")
+}
+
+func (tl *timeline) evaluate(t *testing.T, d *directive) string {
+	t.Helper()
+	if tl.sc == nil {
+		t.Fatalf("%s: evaluate before a scenario", d.pos())
+	}
+	svc := tl.sc.Services[0]
+	if tl.pol == nil {
+		cfg, err := Build(tl.sc)
+		if err != nil {
+			t.Fatalf("%s: %v", d.pos(), err)
+		}
+		tl.pol = cfg.Services[0].Autoscaler.Policy
+		tl.obs = policies.Observation{Current: svc.Replicas.Initial, Min: svc.Replicas.Min, Max: svc.Replicas.Max}
+	}
+	every := svc.Autoscaler.Interval
+	if v, ok := d.arg("every"); ok {
+		var err error
+		if every, err = time.ParseDuration(v); err != nil {
+			t.Fatalf("%s: every=%s: %v", d.pos(), v, err)
+		}
+	}
+	times := 1
+	if v, ok := d.arg("times"); ok {
+		var err error
+		if times, err = strconv.Atoi(v); err != nil {
+			t.Fatalf("%s: times=%s: %v", d.pos(), v, err)
+		}
+	}
+	v, _ := d.arg("cpu")
+	cpu, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		t.Fatalf("%s: cpu=%s: %v", d.pos(), v, err)
+	}
+	var b strings.Builder
+	for range times {
+		at := time.Duration(tl.steps) * every
+		tl.steps++
+		pods := make([]policies.Pod, tl.obs.Current)
+		for i := range pods {
+			pods[i] = policies.Pod{ID: i, Phase: policies.PhaseRunning, Ready: true, CPURequest: 1,
+				CPU: policies.Metric{OK: true, Value: cpu / 100, Window: 30 * time.Second}}
+		}
+		tl.obs.Pods = pods
+		r := tl.pol.Recommend(sim.At(time.Hour+at), tl.obs)
+		before := tl.obs.Current
+		if r.Valid {
+			tl.obs.Current = r.Desired
+		}
+		writeDecision(&b, cluster.Decision{Time: sim.At(at), Policy: tl.pol.Name(), Recommendation: r, Before: before, After: tl.obs.Current}, svc.Name, "decisions")
+	}
+	return b.String()
 }
