@@ -260,3 +260,36 @@ func TestRIFExplanationAndValidation(t *testing.T) {
 		}
 	}
 }
+
+// TestRIFScaleStep runs the decision rule alone, with the defaults
+// (maxHandleable 2100, minHandleable 150 per instance).
+func TestRIFScaleStep(t *testing.T) {
+	c := DefaultRequestsInFlightConfig()
+	if maxH, minH := c.Handleable(); maxH != 2100 || minH != 150 {
+		t.Fatalf("handleable %g/%g, want 2100/150", maxH, minH)
+	}
+	tests := []struct {
+		name                         string
+		avg                          int64
+		running, pending, minR, maxR int
+		wantProposed, wantChange     int
+		wantHeld                     string
+	}{
+		{"above 2 x 2100: +1", 4201, 2, 0, 1, 5, 1, 1, ""},
+		{"exactly 2 x 2100 is not above", 4200, 2, 0, 1, 5, 0, 0, ""},
+		{"held while an instance is pending", 4201, 2, 1, 1, 5, 1, 0, "pending"},
+		{"held at max", 1e6, 5, 0, 1, 5, 1, 0, "max"},
+		{"below (3 - 1) x 150: -1", 299, 3, 0, 1, 5, -1, -1, ""},
+		{"exactly (3 - 1) x 150 is not below", 300, 3, 0, 1, 5, 0, 0, ""},
+		{"held at min", 0, 2, 0, 2, 5, -1, 0, "min"},
+		{"one running never goes below 0 < 0", 0, 1, 0, 0, 5, 0, 0, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := c.ScaleStep(tc.avg, tc.running, tc.pending, tc.minR, tc.maxR)
+			if want := (RequestsInFlightStep{Proposed: tc.wantProposed, Change: tc.wantChange, Held: tc.wantHeld}); got != want {
+				t.Errorf("got %+v, want %+v", got, want)
+			}
+		})
+	}
+}
