@@ -1,10 +1,11 @@
-package policies
+package policies_test
 
 import (
 	"strings"
 	"testing"
 	"time"
 
+	. "github.com/scalesim/scalesim/policies"
 	"github.com/scalesim/scalesim/sim"
 )
 
@@ -31,12 +32,12 @@ func generateScalingRules(pods, podsPeriod, percent, percentPeriod, window int) 
 
 // generateEventsUniformDistribution is upstream's helper: events spread
 // over the last periodSeconds, each in the middle of its segment.
-func generateEventsUniformDistribution(raw []int, periodSeconds int) []scaleEvent {
-	events := make([]scaleEvent, len(raw))
+func generateEventsUniformDistribution(raw []int, periodSeconds int) []ScaleEvent {
+	events := make([]ScaleEvent, len(raw))
 	seg := float64(periodSeconds) / float64(len(raw))
 	for i, e := range raw {
 		boundary := time.Duration(float64(periodSeconds) - seg*float64(i+1) + seg/2)
-		events[i] = scaleEvent{change: e, at: ago(time.Second * boundary)}
+		events[i] = ScaleEvent{Change: e, At: ago(time.Second * boundary)}
 	}
 	return events
 }
@@ -69,7 +70,7 @@ func TestConvertDesiredReplicasWithRules(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, l := convertDesiredReplicasWithRules(tc.current, tc.desired, tc.min, tc.max)
+			got, l := ConvertDesiredReplicasWithRules(tc.current, tc.desired, tc.min, tc.max)
 			if got != tc.wantReplicas || limitName(l) != tc.wantLimit {
 				t.Fatalf("got %d (%q), want %d (%q)", got, limitName(l), tc.wantReplicas, tc.wantLimit)
 			}
@@ -107,9 +108,9 @@ func TestCalculateScaleLimits(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var got int
 			if tc.up {
-				got = scaleUpLimit(testNow, tc.current, nil, nil, rules(tc.sel))
+				got = CalculateScaleUpLimitWithScalingRules(testNow, tc.current, nil, nil, rules(tc.sel))
 			} else {
-				got = scaleDownLimit(testNow, tc.current, nil, nil, rules(tc.sel))
+				got = CalculateScaleDownLimitWithBehaviors(testNow, tc.current, nil, nil, rules(tc.sel))
 			}
 			if got != tc.want {
 				t.Errorf("got %d, want %d", got, tc.want)
@@ -123,30 +124,30 @@ func TestCalculateScaleLimits(t *testing.T) {
 func TestNormalizeDesiredReplicas(t *testing.T) {
 	tests := []struct {
 		name          string
-		recs          []timedRecommendation
+		recs          []TimestampedRecommendation
 		prenormalized int
 		want          int
 		wantLogLength int
 	}{
-		{"empty log", []timedRecommendation{}, 5, 5, 1},
-		{"stabilize", []timedRecommendation{{4, ago(2 * time.Minute)}, {5, ago(time.Minute)}}, 3, 5, 3},
-		{"no stabilize", []timedRecommendation{{1, ago(2 * time.Minute)}, {2, ago(time.Minute)}}, 3, 3, 3},
-		{"no stabilize - old recommendations", []timedRecommendation{{10, ago(10 * time.Minute)}, {9, ago(9 * time.Minute)}}, 3, 3, 2},
-		{"stabilize - old recommendations", []timedRecommendation{{10, ago(10 * time.Minute)}, {4, ago(time.Minute)}, {5, ago(2 * time.Minute)}, {9, ago(9 * time.Minute)}}, 3, 5, 4},
+		{"empty log", []TimestampedRecommendation{}, 5, 5, 1},
+		{"stabilize", []TimestampedRecommendation{{4, ago(2 * time.Minute)}, {5, ago(time.Minute)}}, 3, 5, 3},
+		{"no stabilize", []TimestampedRecommendation{{1, ago(2 * time.Minute)}, {2, ago(time.Minute)}}, 3, 3, 3},
+		{"no stabilize - old recommendations", []TimestampedRecommendation{{10, ago(10 * time.Minute)}, {9, ago(9 * time.Minute)}}, 3, 3, 2},
+		{"stabilize - old recommendations", []TimestampedRecommendation{{10, ago(10 * time.Minute)}, {4, ago(time.Minute)}, {5, ago(2 * time.Minute)}, {9, ago(9 * time.Minute)}}, 3, 5, 4},
 		// Edge (not upstream's table): a recommendation exactly one window old
 		// is not Before the cutoff, so the older path still counts it.
-		{"edge: exactly 5m old still counts", []timedRecommendation{{7, ago(5 * time.Minute)}}, 3, 7, 2},
-		{"edge: 5m and 1ns old expired and reused", []timedRecommendation{{7, ago(5*time.Minute + 1)}}, 3, 3, 1},
+		{"edge: exactly 5m old still counts", []TimestampedRecommendation{{7, ago(5 * time.Minute)}}, 3, 7, 2},
+		{"edge: 5m and 1ns old expired and reused", []TimestampedRecommendation{{7, ago(5*time.Minute + 1)}}, 3, 3, 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := newScaler(nil, 5*time.Minute)
-			s.recs = tc.recs
-			if got := s.stabilizeLegacy(testNow, tc.prenormalized); got != tc.want {
+			s := NewScaler(nil, 5*time.Minute)
+			s.SetHistory(tc.recs, nil, nil)
+			if got := s.StabilizeRecommendation(testNow, tc.prenormalized); got != tc.want {
 				t.Errorf("got %d stabilized replicas, want %d", got, tc.want)
 			}
-			if len(s.recs) != tc.wantLogLength {
-				t.Errorf("log has %d entries, want %d", len(s.recs), tc.wantLogLength)
+			if recs, _, _ := s.History(); len(recs) != tc.wantLogLength {
+				t.Errorf("log has %d entries, want %d", len(recs), tc.wantLogLength)
 			}
 		})
 	}
@@ -157,58 +158,60 @@ func TestNormalizeDesiredReplicas(t *testing.T) {
 func TestNormalizeDesiredReplicasWithBehavior(t *testing.T) {
 	tests := []struct {
 		name                   string
-		recs                   []timedRecommendation
+		recs                   []TimestampedRecommendation
 		current, prenormalized int
 		want                   int
 		wantRecs               []int // nil: not checked
 		upWindowS, downWindowS int
 	}{
-		{name: "empty recommendations for scaling down", recs: []timedRecommendation{}, current: 100, prenormalized: 5, want: 5, wantRecs: []int{5}},
-		{name: "simple scale down stabilization", recs: []timedRecommendation{{4, ago(2 * time.Minute)}, {5, ago(time.Minute)}},
+		{name: "empty recommendations for scaling down", recs: []TimestampedRecommendation{}, current: 100, prenormalized: 5, want: 5, wantRecs: []int{5}},
+		{name: "simple scale down stabilization", recs: []TimestampedRecommendation{{4, ago(2 * time.Minute)}, {5, ago(time.Minute)}},
 			current: 100, prenormalized: 3, want: 5, wantRecs: []int{4, 5, 3}, downWindowS: 180},
-		{name: "simple scale up stabilization", recs: []timedRecommendation{{4, ago(2 * time.Minute)}, {5, ago(time.Minute)}},
+		{name: "simple scale up stabilization", recs: []TimestampedRecommendation{{4, ago(2 * time.Minute)}, {5, ago(time.Minute)}},
 			current: 1, prenormalized: 7, want: 4, wantRecs: []int{4, 5, 7}, upWindowS: 300},
-		{name: "no scale down stabilization", recs: []timedRecommendation{{1, ago(2 * time.Minute)}, {2, ago(time.Minute)}},
+		{name: "no scale down stabilization", recs: []TimestampedRecommendation{{1, ago(2 * time.Minute)}, {2, ago(time.Minute)}},
 			current: 100, prenormalized: 3, want: 3, wantRecs: []int{1, 2, 3}, upWindowS: 300},
-		{name: "no scale up stabilization", recs: []timedRecommendation{{4, ago(2 * time.Minute)}, {5, ago(time.Minute)}},
+		{name: "no scale up stabilization", recs: []TimestampedRecommendation{{4, ago(2 * time.Minute)}, {5, ago(time.Minute)}},
 			current: 1, prenormalized: 3, want: 3, wantRecs: []int{4, 5, 3}, downWindowS: 300},
-		{name: "no scale down stabilization, reuse recommendation element", recs: []timedRecommendation{{10, ago(10 * time.Minute)}, {9, ago(9 * time.Minute)}},
+		{name: "no scale down stabilization, reuse recommendation element", recs: []TimestampedRecommendation{{10, ago(10 * time.Minute)}, {9, ago(9 * time.Minute)}},
 			current: 100, prenormalized: 3, want: 3, wantRecs: []int{10, 3}},
-		{name: "no scale up stabilization, reuse recommendation element", recs: []timedRecommendation{{10, ago(10 * time.Minute)}, {9, ago(9 * time.Minute)}},
+		{name: "no scale up stabilization, reuse recommendation element", recs: []TimestampedRecommendation{{10, ago(10 * time.Minute)}, {9, ago(9 * time.Minute)}},
 			current: 1, prenormalized: 100, want: 100, wantRecs: []int{10, 100}},
 		{name: "scale down stabilization, reuse one of obsolete recommendation element",
-			recs:    []timedRecommendation{{10, ago(10 * time.Minute)}, {4, ago(time.Minute)}, {5, ago(2 * time.Minute)}, {9, ago(9 * time.Minute)}},
+			recs:    []TimestampedRecommendation{{10, ago(10 * time.Minute)}, {4, ago(time.Minute)}, {5, ago(2 * time.Minute)}, {9, ago(9 * time.Minute)}},
 			current: 100, prenormalized: 3, want: 5, wantRecs: []int{10, 4, 5, 3}, downWindowS: 180},
 		{name: "scale up stabilization, reuse one of obsolete recommendation element",
-			recs:    []timedRecommendation{{10, ago(100 * time.Minute)}, {6, ago(time.Minute)}, {5, ago(2 * time.Minute)}, {9, ago(3 * time.Minute)}},
+			recs:    []TimestampedRecommendation{{10, ago(100 * time.Minute)}, {6, ago(time.Minute)}, {5, ago(2 * time.Minute)}, {9, ago(3 * time.Minute)}},
 			current: 1, prenormalized: 100, want: 5, wantRecs: []int{100, 6, 5, 9}, upWindowS: 300},
 		{name: "scale up and down stabilization, do not scale up when prenormalized rec goes down",
-			recs:    []timedRecommendation{{2, ago(100 * time.Minute)}, {3, ago(3 * time.Minute)}},
+			recs:    []TimestampedRecommendation{{2, ago(100 * time.Minute)}, {3, ago(3 * time.Minute)}},
 			current: 2, prenormalized: 1, want: 2, upWindowS: 300, downWindowS: 300},
 		{name: "scale up and down stabilization, do not scale down when prenormalized rec goes up",
-			recs:    []timedRecommendation{{2, ago(100 * time.Minute)}, {1, ago(3 * time.Minute)}},
+			recs:    []TimestampedRecommendation{{2, ago(100 * time.Minute)}, {1, ago(3 * time.Minute)}},
 			current: 2, prenormalized: 3, want: 2, upWindowS: 300, downWindowS: 300},
 		// Edges (not upstream's table): with a Behavior a recommendation counts
 		// only while strictly After now - window.
-		{name: "edge: exactly one window old no longer counts", recs: []timedRecommendation{{9, ago(3 * time.Minute)}},
+		{name: "edge: exactly one window old no longer counts", recs: []TimestampedRecommendation{{9, ago(3 * time.Minute)}},
 			current: 9, prenormalized: 3, want: 3, wantRecs: []int{9, 3}, downWindowS: 180},
-		{name: "edge: one window old minus 1ns still counts", recs: []timedRecommendation{{9, ago(3*time.Minute - 1)}},
+		{name: "edge: one window old minus 1ns still counts", recs: []TimestampedRecommendation{{9, ago(3*time.Minute - 1)}},
 			current: 9, prenormalized: 3, want: 9, wantRecs: []int{9, 3}, downWindowS: 180},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s := scaler{behavior: &Behavior{
+			s := NewScaler(&Behavior{
 				ScaleUp:   Rules{StabilizationWindow: time.Duration(tc.upWindowS) * time.Second},
 				ScaleDown: Rules{StabilizationWindow: time.Duration(tc.downWindowS) * time.Second},
-			}, recs: tc.recs}
-			got, _ := s.stabilizeWithBehavior(testNow, tc.current, tc.prenormalized)
+			}, 0)
+			s.SetHistory(tc.recs, nil, nil)
+			got := s.StabilizeRecommendationWithBehaviors(testNow, tc.current, tc.prenormalized)
 			if got != tc.want {
 				t.Errorf("got %d, want %d", got, tc.want)
 			}
 			if tc.wantRecs != nil {
 				var recs []int
-				for _, r := range s.recs {
-					recs = append(recs, r.replicas)
+				stored, _, _ := s.History()
+				for _, r := range stored {
+					recs = append(recs, r.Replicas)
 				}
 				if !equalInts(recs, tc.wantRecs) {
 					t.Errorf("stored recommendations %v, want %v", recs, tc.wantRecs)
@@ -239,7 +242,7 @@ func equalInts(a, b []int) bool {
 func TestScalingWithRules(t *testing.T) {
 	type tcase struct {
 		name                   string
-		upEvents, downEvents   []scaleEvent
+		upEvents, downEvents   []ScaleEvent
 		min, max               int
 		up, down               *Rules
 		current, prenormalized int
@@ -319,7 +322,7 @@ func TestScalingWithRules(t *testing.T) {
 			current: 10, prenormalized: 50, want: 14, wantLimit: "rate-policy"},
 		{name: "scaleUp Disabled holds", min: 1, max: 1000, up: &Rules{SelectPolicy: SelectDisabled}, current: 10, prenormalized: 50, want: 10, wantLimit: "scale-up-disabled"},
 		{name: "scaleDown Disabled holds", min: 1, max: 1000, down: &Rules{SelectPolicy: SelectDisabled}, current: 10, prenormalized: 2, want: 10, wantLimit: "scale-down-disabled"},
-		{name: "scaleDown select Min of -2 pods and -50%", min: 1, max: 1000, down: r(2, 60, 50, 60, 300).withSelect(SelectMin), current: 10, prenormalized: 2, want: 8, wantLimit: "rate-policy"},
+		{name: "scaleDown select Min of -2 pods and -50%", min: 1, max: 1000, down: withSelect(r(2, 60, 50, 60, 300), SelectMin), current: 10, prenormalized: 2, want: 8, wantLimit: "rate-policy"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -330,9 +333,9 @@ func TestScalingWithRules(t *testing.T) {
 			if tc.down != nil {
 				b.ScaleDown = *tc.down
 			}
-			s := newScaler(&b, 0)
-			s.upEvents, s.downEvents = tc.upEvents, tc.downEvents
-			got, l := s.convertWithBehaviorRate(testNow, tc.current, tc.prenormalized, tc.min, tc.max)
+			s := NewScaler(&b, 0)
+			s.SetHistory(nil, tc.upEvents, tc.downEvents)
+			got, l := s.ConvertDesiredReplicasWithBehaviorRate(testNow, tc.current, tc.prenormalized, tc.min, tc.max)
 			if got != tc.want || limitName(l) != tc.wantLimit {
 				t.Errorf("got %d (%q), want %d (%q)", got, limitName(l), tc.want, tc.wantLimit)
 			}
@@ -340,7 +343,7 @@ func TestScalingWithRules(t *testing.T) {
 	}
 }
 
-func (r *Rules) withSelect(s SelectPolicy) *Rules {
+func withSelect(r *Rules, s SelectPolicy) *Rules {
 	r.SelectPolicy = s
 	return r
 }
@@ -355,24 +358,24 @@ func TestStoreScaleEvents(t *testing.T) {
 	}
 	tests := []struct {
 		name       string
-		prev       []scaleEvent
+		prev       []ScaleEvent
 		rules      *Rules
 		wantNew    []ev
 		wantChange int
 	}{
-		{name: "empty entries with default behavior", prev: []scaleEvent{}, wantNew: nil, wantChange: 0},
-		{name: "empty entries with two-policy-behavior", prev: []scaleEvent{}, rules: ptr(generateScalingRules(10, 60, 100, 60, 0)), wantNew: []ev{{5, false}}, wantChange: 0},
-		{name: "one outdated entry to be kept untouched without behavior", prev: []scaleEvent{{change: 7, at: ago(61 * time.Second)}}, wantNew: []ev{{7, false}}, wantChange: 0},
-		{name: "one outdated entry to be replaced with behavior", prev: []scaleEvent{{change: 7, at: ago(61 * time.Second)}},
+		{name: "empty entries with default behavior", prev: []ScaleEvent{}, wantNew: nil, wantChange: 0},
+		{name: "empty entries with two-policy-behavior", prev: []ScaleEvent{}, rules: ptr(generateScalingRules(10, 60, 100, 60, 0)), wantNew: []ev{{5, false}}, wantChange: 0},
+		{name: "one outdated entry to be kept untouched without behavior", prev: []ScaleEvent{{Change: 7, At: ago(61 * time.Second)}}, wantNew: []ev{{7, false}}, wantChange: 0},
+		{name: "one outdated entry to be replaced with behavior", prev: []ScaleEvent{{Change: 7, At: ago(61 * time.Second)}},
 			rules: ptr(generateScalingRules(10, 60, 100, 60, 0)), wantNew: []ev{{5, false}}, wantChange: 0},
-		{name: "one actual entry to be not touched with behavior", prev: []scaleEvent{{change: 7, at: ago(58 * time.Second)}},
+		{name: "one actual entry to be not touched with behavior", prev: []ScaleEvent{{Change: 7, At: ago(58 * time.Second)}},
 			rules: ptr(generateScalingRules(10, 60, 100, 60, 0)), wantNew: []ev{{7, false}, {5, false}}, wantChange: 7},
-		{name: "two entries, one of them to be replaced", prev: []scaleEvent{{change: 7, at: ago(61 * time.Second)}, {change: 6, at: ago(59 * time.Second)}},
+		{name: "two entries, one of them to be replaced", prev: []ScaleEvent{{Change: 7, At: ago(61 * time.Second)}, {Change: 6, At: ago(59 * time.Second)}},
 			rules: ptr(generateScalingRules(10, 60, 0, 0, 0)), wantNew: []ev{{5, false}, {6, false}}, wantChange: 6},
 		{name: "replace one entry, use policies with different periods",
-			prev:  []scaleEvent{{change: 8, at: ago(29 * time.Second)}, {change: 6, at: ago(59 * time.Second)}, {change: 7, at: ago(61 * time.Second)}, {change: 9, at: ago(61 * time.Second)}},
+			prev:  []ScaleEvent{{Change: 8, At: ago(29 * time.Second)}, {Change: 6, At: ago(59 * time.Second)}, {Change: 7, At: ago(61 * time.Second)}, {Change: 9, At: ago(61 * time.Second)}},
 			rules: ptr(generateScalingRules(10, 60, 100, 30, 0)), wantNew: []ev{{8, false}, {6, false}, {7, true}, {5, false}}, wantChange: 14},
-		{name: "two entries, both actual", prev: []scaleEvent{{change: 7, at: ago(58 * time.Second)}, {change: 6, at: ago(59 * time.Second)}},
+		{name: "two entries, both actual", prev: []ScaleEvent{{Change: 7, At: ago(58 * time.Second)}, {Change: 6, At: ago(59 * time.Second)}},
 			rules: ptr(generateScalingRules(10, 120, 100, 30, 0)), wantNew: []ev{{7, false}, {6, false}, {5, false}}, wantChange: 13},
 	}
 	for _, tc := range tests {
@@ -382,24 +385,31 @@ func TestStoreScaleEvents(t *testing.T) {
 				name = tc.name + "/up"
 			}
 			t.Run(name, func(t *testing.T) {
-				s := scaler{}
+				var b *Behavior
 				if tc.rules != nil {
-					s.behavior = &Behavior{ScaleUp: *tc.rules, ScaleDown: *tc.rules}
+					b = &Behavior{ScaleUp: *tc.rules, ScaleDown: *tc.rules}
 				}
-				prev := append([]scaleEvent{}, tc.prev...)
-				events := &s.downEvents
+				s := NewScaler(b, 0)
+				prev := append([]ScaleEvent{}, tc.prev...)
 				next := 10 - 5
 				if up {
-					events, next = &s.upEvents, 10+5
+					next = 10 + 5
+					s.SetHistory(nil, prev, nil)
+				} else {
+					s.SetHistory(nil, nil, prev)
 				}
-				*events = prev
-				if got := replicasChangePerPeriod(testNow, time.Minute, *events); got != tc.wantChange {
+				if got := GetReplicasChangePerPeriod(testNow, time.Minute, prev); got != tc.wantChange {
 					t.Errorf("change in the last 60s = %d, want %d", got, tc.wantChange)
 				}
-				s.storeScaleEvent(testNow, 10, next)
+				s.StoreScaleEvent(testNow, 10, next)
+				_, upEvents, downEvents := s.History()
+				events := downEvents
+				if up {
+					events = upEvents
+				}
 				var got []ev
-				for _, e := range *events {
-					got = append(got, ev{e.change, e.outdated})
+				for _, e := range events {
+					got = append(got, ev{e.Change, e.Outdated})
 				}
 				if len(got) != len(tc.wantNew) {
 					t.Fatalf("events %v, want %v", got, tc.wantNew)
@@ -422,17 +432,17 @@ func TestBehaviorDefaultsAndValidate(t *testing.T) {
 	if b.ScaleUp.StabilizationWindow != 0 || b.ScaleDown.StabilizationWindow != 300*time.Second {
 		t.Errorf("default windows %s/%s, want 0s/5m0s", b.ScaleUp.StabilizationWindow, b.ScaleDown.StabilizationWindow)
 	}
-	if got := scaleUpLimit(testNow, 3, nil, nil, b.ScaleUp); got != 7 {
+	if got := CalculateScaleUpLimitWithScalingRules(testNow, 3, nil, nil, b.ScaleUp); got != 7 {
 		t.Errorf("default scale-up from 3 allows %d, want max(3+4, 6) = 7", got)
 	}
-	if got := scaleUpLimit(testNow, 10, nil, nil, b.ScaleUp); got != 20 {
+	if got := CalculateScaleUpLimitWithScalingRules(testNow, 10, nil, nil, b.ScaleUp); got != 20 {
 		t.Errorf("default scale-up from 10 allows %d, want max(14, 20) = 20", got)
 	}
-	if got := scaleDownLimit(testNow, 10, nil, nil, b.ScaleDown); got != 0 {
+	if got := CalculateScaleDownLimitWithBehaviors(testNow, 10, nil, nil, b.ScaleDown); got != 0 {
 		t.Errorf("default scale-down from 10 allows %d, want 0 (100%%)", got)
 	}
 	// Empty rules take the direction's default policies and Max.
-	n := Behavior{}.normalized()
+	n := Behavior{}.WithDefaults()
 	if n.ScaleUp.SelectPolicy != SelectMax || len(n.ScaleUp.Policies) != 2 || len(n.ScaleDown.Policies) != 1 {
 		t.Errorf("normalized empty behavior = %+v", n)
 	}

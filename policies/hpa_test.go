@@ -1,4 +1,4 @@
-package policies
+package policies_test
 
 import (
 	"math"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	. "github.com/scalesim/scalesim/policies"
 	"github.com/scalesim/scalesim/sim"
 )
 
@@ -25,7 +26,7 @@ const (
 	testReadinessDelay = 10 * time.Second
 )
 
-var testTolerance = tolerances{down: 0.1, up: 0.1}
+var testTolerance = Tolerances{Down: 0.1, Up: 0.1}
 
 // hotCPU is a pod that started now; coolCPU one that started 3m ago (past
 // the 2m initialization period), as upstream's hotCPUCreationTime and
@@ -83,7 +84,7 @@ func TestResourceReplicas(t *testing.T) {
 		current   int
 		f         calcFixture
 		target    int
-		tol       *tolerances
+		tol       *Tolerances
 		want      int
 		wantUtil  int64
 		wantError string
@@ -108,15 +109,15 @@ func TestResourceReplicas(t *testing.T) {
 		{name: "tolerance", current: 3, f: calcFixture{requests: []int64{900, 1000, 1100}, levels: []int64{1010, 1030, 1020}}, target: 100, want: 3, wantUtil: 102},
 		// TestReplicaCalcConfigurableTolerance
 		{name: "outside of a 0% tolerance", current: 3, f: calcFixture{requests: []int64{900, 1000, 1100}, levels: []int64{909, 1010, 1111}},
-			target: 100, tol: &tolerances{0, 0}, want: 4, wantUtil: 101},
+			target: 100, tol: &Tolerances{0, 0}, want: 4, wantUtil: 101},
 		{name: "within a 200% scale-up tolerance", current: 3, f: calcFixture{requests: []int64{900, 1000, 1100}, levels: []int64{1890, 1910, 1900}},
-			target: 100, tol: &tolerances{0.1, 2}, want: 3, wantUtil: 190},
+			target: 100, tol: &Tolerances{0.1, 2}, want: 3, wantUtil: 190},
 		{name: "outside 8% scale-up tolerance (and superfluous scale-down tolerance)", current: 3, f: calcFixture{requests: []int64{900, 1000, 1100}, levels: []int64{1100, 1080, 1090}},
-			target: 100, tol: &tolerances{2, 0.08}, want: 4, wantUtil: 109},
+			target: 100, tol: &Tolerances{2, 0.08}, want: 4, wantUtil: 109},
 		{name: "within a 36% scale-down tolerance", current: 3, f: calcFixture{requests: []int64{900, 1000, 1100}, levels: []int64{660, 640, 650}},
-			target: 100, tol: &tolerances{0.36, 0.1}, want: 3, wantUtil: 65},
+			target: 100, tol: &Tolerances{0.36, 0.1}, want: 3, wantUtil: 65},
 		{name: "outside a 34% scale-down tolerance", current: 3, f: calcFixture{requests: []int64{900, 1000, 1100}, levels: []int64{660, 640, 650}},
-			target: 100, tol: &tolerances{0.34, 0.1}, want: 2, wantUtil: 65},
+			target: 100, tol: &Tolerances{0.34, 0.1}, want: 2, wantUtil: 65},
 		// TestReplicaCalcSuperfluousMetrics (the two metrics of unknown pods
 		// cannot occur here; the four pods' arithmetic is the same)
 		{name: "superfluous metrics", current: 4, f: calcFixture{requests: reqs(4, 1000), levels: []int64{4000, 9500, 3000, 7000}}, target: 100, want: 24, wantUtil: 587},
@@ -163,18 +164,18 @@ func TestResourceReplicas(t *testing.T) {
 			if tc.tol != nil {
 				tol = *tc.tol
 			}
-			c := resourceReplicas(testNow, tc.current, tc.f.pods(), MetricTarget{Resource: res, TargetUtilization: tc.target}, tol, testCPUInit, testReadinessDelay)
+			c := GetResourceReplicas(testNow, tc.current, tc.f.pods(), MetricTarget{Resource: res, TargetUtilization: tc.target}, tol, testCPUInit, testReadinessDelay)
 			if tc.wantError != "" {
-				if c.err == nil || !strings.Contains(c.err.Error(), tc.wantError) {
-					t.Fatalf("error %v, want one containing %q", c.err, tc.wantError)
+				if c.Err == nil || !strings.Contains(c.Err.Error(), tc.wantError) {
+					t.Fatalf("error %v, want one containing %q", c.Err, tc.wantError)
 				}
 				return
 			}
-			if c.err != nil {
-				t.Fatalf("unexpected error %v", c.err)
+			if c.Err != nil {
+				t.Fatalf("unexpected error %v", c.Err)
 			}
-			if c.proposal != tc.want || c.utilization != tc.wantUtil {
-				t.Errorf("got %d replicas at %d%%, want %d at %d%% (%s)", c.proposal, c.utilization, tc.want, tc.wantUtil, c.text)
+			if c.Replicas != tc.want || c.Utilization != tc.wantUtil {
+				t.Errorf("got %d replicas at %d%%, want %d at %d%% (%s)", c.Replicas, c.Utilization, tc.want, tc.wantUtil, c.Explanation)
 			}
 		})
 	}
@@ -197,14 +198,14 @@ func TestReplicaCalcComputedToleranceAlgImplementation(t *testing.T) {
 		levels:   reqs(10, totalUsed/10),
 		requests: []int64{perPod + 100, perPod - 100, perPod + 10, perPod - 10, perPod + 2, perPod - 2, perPod + 1, perPod - 1, perPod, perPod},
 	}
-	c := resourceReplicas(testNow, startPods, f.pods(), MetricTarget{CPU, finalTarget}, testTolerance, testCPUInit, testReadinessDelay)
-	if c.proposal != finalPods || c.utilization != totalUsed*100/totalRequested {
-		t.Errorf("just outside tolerance: got %d at %d%%, want %d at %d%%", c.proposal, c.utilization, finalPods, totalUsed*100/totalRequested)
+	c := GetResourceReplicas(testNow, startPods, f.pods(), MetricTarget{CPU, finalTarget}, testTolerance, testCPUInit, testReadinessDelay)
+	if c.Replicas != finalPods || c.Utilization != totalUsed*100/totalRequested {
+		t.Errorf("just outside tolerance: got %d at %d%%, want %d at %d%%", c.Replicas, c.Utilization, finalPods, totalUsed*100/totalRequested)
 	}
 	target = math.Abs(1/(requestedToUsed*(1-0.1))) + .004
-	c = resourceReplicas(testNow, startPods, f.pods(), MetricTarget{CPU, int(target * 100)}, testTolerance, testCPUInit, testReadinessDelay)
-	if c.proposal != startPods {
-		t.Errorf("just inside tolerance: got %d, want %d", c.proposal, startPods)
+	c = GetResourceReplicas(testNow, startPods, f.pods(), MetricTarget{CPU, int(target * 100)}, testTolerance, testCPUInit, testReadinessDelay)
+	if c.Replicas != startPods {
+		t.Errorf("just inside tolerance: got %d, want %d", c.Replicas, startPods)
 	}
 }
 
@@ -267,9 +268,9 @@ func TestGroupPods(t *testing.T) {
 					pods[i].CPU, pods[i].Memory = *p.metric, *p.metric
 				}
 			}
-			g := groupPods(testNow, pods, tc.res, testCPUInit, testReadinessDelay)
-			if !equalInts(g.ready, tc.wantReady) || !equalInts(g.unready, tc.wantUnready) || !equalInts(g.missing, tc.wantMissing) {
-				t.Errorf("ready %v unready %v missing %v, want %v %v %v", g.ready, g.unready, g.missing, tc.wantReady, tc.wantUnready, tc.wantMissing)
+			g := GroupPods(testNow, pods, tc.res, testCPUInit, testReadinessDelay)
+			if !equalInts(g.Ready, tc.wantReady) || !equalInts(g.Unready, tc.wantUnready) || !equalInts(g.Missing, tc.wantMissing) {
+				t.Errorf("ready %v unready %v missing %v, want %v %v %v", g.Ready, g.Unready, g.Missing, tc.wantReady, tc.wantUnready, tc.wantMissing)
 			}
 		})
 	}
@@ -350,7 +351,9 @@ func TestHPARecommend(t *testing.T) {
 			c.Metrics = tc.metrics
 			h := must(NewHPA(c))
 			if tc.freshHist {
-				h.s.recs = []timedRecommendation{}
+				// Upstream's empty history: an evaluation 10 minutes
+				// earlier leaves only records older than the window.
+				h.Recommend(ago(10*time.Minute), tc.o)
 			}
 			r := h.Recommend(testNow, tc.o)
 			if r.Valid != tc.wantValid || r.Desired != tc.wantDesired || r.Reason != tc.wantReason {
@@ -406,8 +409,8 @@ func TestHPANamesAndValidation(t *testing.T) {
 	if c.Name() != "cpu" || m.Name() != "memory" || h.Name() != "hpa" {
 		t.Errorf("names %q %q %q", c.Name(), m.Name(), h.Name())
 	}
-	if len(c.cfg.Metrics) != 1 || c.cfg.Metrics[0] != (MetricTarget{CPU, 70}) {
-		t.Errorf("cpu shorthand metrics %+v", c.cfg.Metrics)
+	if len(c.Metrics()) != 1 || c.Metrics()[0] != (MetricTarget{CPU, 70}) {
+		t.Errorf("cpu shorthand metrics %+v", c.Metrics())
 	}
 	bad := DefaultHPAConfig()
 	bad.Metrics = []MetricTarget{{"gpu", 0}}
@@ -451,131 +454,16 @@ func hasInput(r Recommendation, name string, v float64) bool {
 	return false
 }
 
-// stepper drives a policy every interval, applying each valid
-// recommendation to the observation as the cluster would (new pods ready at
-// once). Start it at testNow: its pods started at time 0, long past the CPU
-// initialization period.
-type stepper struct {
-	p        Policy
-	now      sim.Time
-	interval time.Duration
-	o        Observation
-}
-
-func (s *stepper) step(t *testing.T, cpuUtil float64) Recommendation {
-	t.Helper()
-	s.o.Pods = readyPods(s.o.Current, cpuUtil, 0)
-	r := s.p.Recommend(s.now, s.o)
-	if r.Valid {
-		s.o.Current = r.Desired
-	}
-	s.now = s.now.Add(s.interval)
-	return r
-}
-
-// TestHPAScaleDownWindowEdges steps a cpu HPA every 15 s under low load and
-// checks the moment the scale-down happens: with a Behavior the initial
-// recommendation stops counting exactly one window (300 s) later; on the
-// older path it still counts then, and the scale-down comes one step later.
-func TestHPAScaleDownWindowEdges(t *testing.T) {
-	for _, tc := range []struct {
-		name     string
-		behavior *Behavior
-		wantAt   time.Duration
-	}{
-		{"behavior", ptr(DefaultBehavior()), 300 * time.Second},
-		{"older path", nil, 315 * time.Second},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			cfg := DefaultHPAConfig()
-			cfg.Behavior = tc.behavior
-			h := must(NewCPU(50, cfg))
-			s := &stepper{p: h, now: testNow, interval: 15 * time.Second, o: obs(6, 1, 10, nil)}
-			for at := time.Duration(0); at <= 400*time.Second; at += 15 * time.Second {
-				r := s.step(t, 20) // 20% vs 50%: ceil(6 x 0.4) = 3
-				switch {
-				case at < tc.wantAt:
-					if r.Desired != 6 || r.Reason != "stabilized" {
-						t.Fatalf("at %s: desired %d (%s), want 6 stabilized", at, r.Desired, r.Reason)
-					}
-				case at == tc.wantAt:
-					if r.Desired != 3 || r.Reason != "scale-down" {
-						t.Fatalf("at %s: desired %d (%s), want 3 scale-down: %s", at, r.Desired, r.Reason, r.Explanation)
-					}
-					return
-				}
-			}
-			t.Fatal("never scaled down")
-		})
-	}
-}
-
-// TestHPARatePolicyOverPeriods: the k8s-hpa scenario's scale-up rules
-// (2 pods per 60 s, window 30 s) under a constant overload, stepped every
-// 15 s: each scale-up waits for the lowest recommendation of the last 30 s
-// and for the previous step to leave the 60 s period.
-func TestHPARatePolicyOverPeriods(t *testing.T) {
-	cfg := DefaultHPAConfig()
-	cfg.Behavior = &Behavior{
-		ScaleUp:   Rules{StabilizationWindow: 30 * time.Second, SelectPolicy: SelectMax, Policies: []RatePolicy{{PodsPolicy, 2, 60 * time.Second}}},
-		ScaleDown: Rules{StabilizationWindow: 300 * time.Second, SelectPolicy: SelectMax, Policies: []RatePolicy{{PodsPolicy, 1, 60 * time.Second}}},
-	}
-	h := must(NewCPU(50, cfg))
-	s := &stepper{p: h, now: testNow, interval: 15 * time.Second, o: obs(2, 2, 10, nil)}
-	var got []int
-	for range 14 {
-		got = append(got, s.step(t, 200).Desired) // always 4x the target
-	}
-	// t=0: initial recommendation 2 at t=0 counts in the 30 s up window
-	// (After(-30s)) -> 2. t=15: recs {2@0, 8@0, 8@15}: lowest 2 -> 2.
-	// t=30: the t=0 records are exactly 30 s old, no longer After the
-	// cutoff: lowest 8 -> rate policy 2+2 = 4. Then the +2 at t=30 blocks
-	// further steps until it is 60 s old (t=90): 4 -> 6, and t=150: 8...
-	want := []int{2, 2, 4, 4, 4, 4, 6, 6, 6, 6, 8, 8, 8, 8}
-	if !equalInts(got, want) {
-		t.Errorf("desired %v, want %v", got, want)
-	}
-}
-
-// TestHPASelectMinAndDisabled steps scale-up with select Min (+4 pods or
-// +100%, whichever is smaller) and scale-down Disabled.
-func TestHPASelectMinAndDisabled(t *testing.T) {
-	cfg := DefaultHPAConfig()
-	cfg.Behavior = &Behavior{
-		ScaleUp:   Rules{SelectPolicy: SelectMin, Policies: DefaultScaleUpRules().Policies},
-		ScaleDown: Rules{SelectPolicy: SelectDisabled},
-	}
-	h := must(NewCPU(50, cfg))
-	s := &stepper{p: h, now: testNow, interval: 15 * time.Second, o: obs(2, 1, 100, nil)}
-	var got []int
-	for range 4 {
-		got = append(got, s.step(t, 500).Desired) // 10x the target
-	}
-	// Min(2+4, 2x2) = 4; Min(4+4, 8) = 8; Min(12, 16) = 12; Min(16, 24) = 16.
-	if want := []int{4, 8, 12, 16}; !equalInts(got, want) {
-		t.Errorf("scale-up with select Min: %v, want %v", got, want)
-	}
-	for range 30 {
-		r := s.step(t, 1)
-		if r.Desired != 16 {
-			t.Fatalf("scale-down disabled, but desired %d (%s)", r.Desired, r.Explanation)
-		}
-	}
-	if r := s.step(t, 1); r.Reason != "scaling-disabled" || r.Limits[len(r.Limits)-1].Name != "scale-down-disabled" {
-		t.Errorf("reason %q limits %+v", r.Reason, r.Limits)
-	}
-}
-
 // TestRatePolicyPeriodEdge: a scale event exactly one period old no longer
 // counts against the policy.
 func TestRatePolicyPeriodEdge(t *testing.T) {
 	r := Rules{SelectPolicy: SelectMax, Policies: []RatePolicy{{PodsPolicy, 2, 60 * time.Second}}}
-	events := []scaleEvent{{change: 2, at: ago(60 * time.Second)}}
-	if got := scaleUpLimit(testNow, 4, events, nil, r); got != 6 {
+	events := []ScaleEvent{{Change: 2, At: ago(60 * time.Second)}}
+	if got := CalculateScaleUpLimitWithScalingRules(testNow, 4, events, nil, r); got != 6 {
 		t.Errorf("event exactly 60s old: limit %d, want 6", got)
 	}
-	events[0].at = ago(60*time.Second - 1)
-	if got := scaleUpLimit(testNow, 4, events, nil, r); got != 4 {
+	events[0].At = ago(60*time.Second - 1)
+	if got := CalculateScaleUpLimitWithScalingRules(testNow, 4, events, nil, r); got != 4 {
 		t.Errorf("event 60s-1ns old: limit %d, want 4", got)
 	}
 }
@@ -597,8 +485,9 @@ func TestHPABehaviorTolerance(t *testing.T) {
 	if r := h.Recommend(testNow, obs(3, 1, 10, readyPods(3, 103, 0))); r.Desired != 4 || r.Reason != "scale-up" {
 		t.Errorf("scale-up tolerance 0.01: desired %d %q: %s", r.Desired, r.Reason, r.Explanation)
 	}
-	// The scale-down side keeps the policy-wide 0.1.
-	if h.tol != (tolerances{down: 0.1, up: 0.01}) {
-		t.Errorf("tolerances %+v, want down 0.1 up 0.01", h.tol)
+	// The scale-down side keeps the policy-wide 0.1: 91% holds 20 pods
+	// (ceil(20 x 0.91) = 19 within tolerance).
+	if r := h.Recommend(testNow, obs(20, 1, 30, readyPods(20, 91, 0))); r.Desired != 20 || r.Reason != "within-tolerance" {
+		t.Errorf("scale-down tolerance 0.1: desired %d %q: %s", r.Desired, r.Reason, r.Explanation)
 	}
 }

@@ -1,10 +1,11 @@
-package policies
+package policies_test
 
 import (
 	"strings"
 	"testing"
 	"time"
 
+	. "github.com/scalesim/scalesim/policies"
 	"github.com/scalesim/scalesim/sim"
 )
 

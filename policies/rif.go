@@ -241,31 +241,28 @@ func (p *RequestsInFlight) Recommend(now sim.Time, o Observation) Recommendation
 		Input{Name: "min_handleable_per_instance", Value: minH},
 	)
 	r.Valid = true
+	step := p.cfg.ScaleStep(avg, running, pending, o.Min, o.Max)
+	r.Raw = desired + step.Proposed
 	switch {
-	case float64(avg) > up:
-		r.Raw = desired + p.cfg.InstancesPerScaleUp
+	case step.Proposed > 0:
 		head = fmt.Sprintf("avg in flight %d over %d rounds > %d running x %g handleable (%d rps x %g s x %g) = %g -> +%d = %d",
 			avg, len(p.window), running, maxH, p.cfg.MaxRequestsPerSecond, p.intervalSeconds(), p.cfg.AlarmingUpperRate, up, p.cfg.InstancesPerScaleUp, r.Raw)
-		switch {
-		case running >= o.Max:
+		switch step.Held {
+		case "max":
 			r.Limits = append(r.Limits, Limit{Name: "max", From: r.Raw, To: desired, Detail: fmt.Sprintf("running %d not below max %d", running, o.Max)})
-		case pending > 0:
+		case "pending":
 			r.Limits = append(r.Limits, Limit{Name: "pending", From: r.Raw, To: desired, Detail: fmt.Sprintf("%d instance(s) pending, no scale-up until they join", pending)})
-		default:
-			desired = r.Raw
 		}
-	case float64(avg) < down:
-		r.Raw = desired - 1
+	case step.Proposed < 0:
 		head = fmt.Sprintf("avg in flight %d over %d rounds < (%d running - 1) x %g handleable (%d rps x %g s x %g x %g) = %g -> -1 = %d",
 			avg, len(p.window), running, minH, p.cfg.MaxRequestsPerSecond, p.intervalSeconds(), p.cfg.AlarmingLowerRate, p.cfg.ScaleDownFactor, down, r.Raw)
-		if running > o.Min {
-			desired = r.Raw
-		} else {
+		if step.Held == "min" {
 			r.Limits = append(r.Limits, Limit{Name: "min", From: r.Raw, To: desired, Detail: fmt.Sprintf("running %d not above min %d", running, o.Min)})
 		}
 	default:
 		head = fmt.Sprintf("avg in flight %d over %d rounds within [%g, %g] for %d running: no change", avg, len(p.window), down, up, running)
 	}
+	desired += step.Change
 	r.Desired = desired
 	r.Reason = reasonFor(o.Current, desired, r.Limits)
 	if len(r.Terminate) > 0 && r.Reason != "scale-up" {
@@ -287,4 +284,49 @@ func (*RequestsInFlight) explain(head string, limits []Limit, sanity int) string
 		fmt.Fprintf(&b, "; %s -> %d", l.Detail, l.To)
 	}
 	return b.String()
+}
+
+// RequestsInFlightStep is the outcome of the decision step of WSO2's task.
+type RequestsInFlightStep struct {
+	// Proposed is the change the thresholds ask for: +InstancesPerScaleUp,
+	// -1 or 0 instances.
+	Proposed int
+	// Change is the change made: Proposed, or 0 when a check held it.
+	Change int
+	// Held names the check that held it: "max" (running not below max),
+	// "pending" (an instance is pending), "min" (running not above min), or
+	// "" when none did.
+	Held string
+}
+
+// ScaleStep is the decision step of WSO2's autoscaler task (its scaleUp
+// and scaleDown checks) for an integer average of requests in flight over
+// the window, avg, with running instances joined and pending ones still
+// starting: if avg > running x maxHandleable, +InstancesPerScaleUp, but
+// only while running < max and nothing is pending; else if avg < (running
+// - 1) x minHandleable, -1, but only while running > min. See Handleable.
+func (c RequestsInFlightConfig) ScaleStep(avg int64, running, pending, minReplicas, maxReplicas int) RequestsInFlightStep {
+	maxH, minH := c.Handleable()
+	switch {
+	case float64(avg) > float64(running)*maxH:
+		st := RequestsInFlightStep{Proposed: c.InstancesPerScaleUp}
+		switch {
+		case running >= maxReplicas:
+			st.Held = "max"
+		case pending > 0:
+			st.Held = "pending"
+		default:
+			st.Change = st.Proposed
+		}
+		return st
+	case float64(avg) < float64(running-1)*minH:
+		st := RequestsInFlightStep{Proposed: -1}
+		if running > minReplicas {
+			st.Change = -1
+		} else {
+			st.Held = "min"
+		}
+		return st
+	}
+	return RequestsInFlightStep{}
 }

@@ -1,10 +1,11 @@
-package policies
+package policies_test
 
 import (
 	"strings"
 	"testing"
 	"time"
 
+	. "github.com/scalesim/scalesim/policies"
 	"github.com/scalesim/scalesim/sim"
 )
 
@@ -70,9 +71,6 @@ func TestRIFNoDecisionUntilWindowFull(t *testing.T) {
 	r := feed(p, o, 1e6)
 	if !r.Valid || r.Desired != 2 || r.Reason != "scale-up" {
 		t.Fatalf("round 10: %+v", r)
-	}
-	if len(p.window) != 10 {
-		t.Fatalf("window holds %d samples, want 10", len(p.window))
 	}
 	// The window slides: ten more rounds of zero bring the average to zero.
 	r = feed(p, rifObs(2, 1, 5, rifPods(2, 0, 0, 0), 0), repeat(0, 10)...)
@@ -260,5 +258,38 @@ func TestRIFExplanationAndValidation(t *testing.T) {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error %q does not mention %s", err, w)
 		}
+	}
+}
+
+// TestRIFScaleStep runs the decision rule alone, with the defaults
+// (maxHandleable 2100, minHandleable 150 per instance).
+func TestRIFScaleStep(t *testing.T) {
+	c := DefaultRequestsInFlightConfig()
+	if maxH, minH := c.Handleable(); maxH != 2100 || minH != 150 {
+		t.Fatalf("handleable %g/%g, want 2100/150", maxH, minH)
+	}
+	tests := []struct {
+		name                         string
+		avg                          int64
+		running, pending, minR, maxR int
+		wantProposed, wantChange     int
+		wantHeld                     string
+	}{
+		{"above 2 x 2100: +1", 4201, 2, 0, 1, 5, 1, 1, ""},
+		{"exactly 2 x 2100 is not above", 4200, 2, 0, 1, 5, 0, 0, ""},
+		{"held while an instance is pending", 4201, 2, 1, 1, 5, 1, 0, "pending"},
+		{"held at max", 1e6, 5, 0, 1, 5, 1, 0, "max"},
+		{"below (3 - 1) x 150: -1", 299, 3, 0, 1, 5, -1, -1, ""},
+		{"exactly (3 - 1) x 150 is not below", 300, 3, 0, 1, 5, 0, 0, ""},
+		{"held at min", 0, 2, 0, 2, 5, -1, 0, "min"},
+		{"one running never goes below 0 < 0", 0, 1, 0, 0, 5, 0, 0, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := c.ScaleStep(tc.avg, tc.running, tc.pending, tc.minR, tc.maxR)
+			if want := (RequestsInFlightStep{Proposed: tc.wantProposed, Change: tc.wantChange, Held: tc.wantHeld}); got != want {
+				t.Errorf("got %+v, want %+v", got, want)
+			}
+		})
 	}
 }
