@@ -157,7 +157,7 @@ func (tl *timeline) print(decs []cluster.Decision, evs []cluster.Event, mode str
 	return b.String()
 }
 
-func seconds(t sim.Time) string { return strconv.FormatFloat(t.Seconds(), 'g', -1, 64) + "s" }
+func simSeconds(t sim.Time) string { return strconv.FormatFloat(t.Seconds(), 'g', -1, 64) + "s" }
 
 func num(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
 
@@ -167,10 +167,10 @@ func writeDecision(b *strings.Builder, d cluster.Decision, svc, mode string) {
 		return
 	}
 	if mode == "same" {
-		fmt.Fprintf(b, "%s %s: ", seconds(d.Time), svc)
+		fmt.Fprintf(b, "%s %s: ", simSeconds(d.Time), svc)
 		mode = "full"
 	} else {
-		fmt.Fprintf(b, "%s %s %s: ", seconds(d.Time), svc, d.Policy)
+		fmt.Fprintf(b, "%s %s %s: ", simSeconds(d.Time), svc, d.Policy)
 	}
 	if r.Valid {
 		fmt.Fprintf(b, "%d -> %d %s (raw %d)\n", d.Before, d.After, r.Reason, r.Raw)
@@ -200,7 +200,7 @@ func writeDecision(b *strings.Builder, d cluster.Decision, svc, mode string) {
 
 func writeEvent(b *strings.Builder, e cluster.Event) {
 	c := e.Counts
-	fmt.Fprintf(b, "%s %s %s", seconds(e.Time), e.Instance, e.Kind)
+	fmt.Fprintf(b, "%s %s %s", simSeconds(e.Time), e.Instance, e.Kind)
 	if e.Detail != "" {
 		fmt.Fprintf(b, " (%s)", e.Detail)
 	}
@@ -221,7 +221,7 @@ func (tl *timeline) evaluate(t *testing.T, d *directive) string {
 		if err != nil {
 			t.Fatalf("%s: %v", d.pos(), err)
 		}
-		tl.pol = cfg.Services[0].Autoscaler.Policy
+		tl.pol = cfg.Services[0].Autoscaler.NewPolicy()
 		tl.obs = policies.Observation{Current: svc.Replicas.Initial, Min: svc.Replicas.Min, Max: svc.Replicas.Max}
 	}
 	every := svc.Autoscaler.Interval
