@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/scalesim/scalesim/cluster"
@@ -16,7 +15,9 @@ const DefaultRetryBackoff = 100 * time.Millisecond
 
 // Build turns a parsed scenario into the configuration of its world: the
 // policies constructed, the arrival processes seeded from the scenario's
-// seed (stream "arrivals/NAME"), the zones, node pools and faults.
+// seed (stream "arrivals/NAME"), the zones, node pools and faults. Each
+// service's policy comes from its registered definition (PolicyFactory
+// gives a factory for callers that run a configuration more than once).
 func Build(sc *Scenario) (cluster.Config, error) {
 	cfg := cluster.Config{Seed: sc.Seed, Duration: sc.Duration, SampleInterval: sc.SampleInterval, Zones: sc.Zones}
 	var errs []Error
@@ -27,13 +28,13 @@ func Build(sc *Scenario) (cluster.Config, error) {
 		})
 	}
 	for k, f := range sc.Faults {
-		t, err := cluster.ParseFaultType(f.Type)
-		if err != nil {
-			errs = append(errs, sc.src.valErr(fmt.Sprintf("faults.%d.type", k), err.Error()))
+		def := LookupFault(f.Type)
+		if def == nil {
+			errs = append(errs, sc.src.valErr(fmt.Sprintf("faults.%d.type", k), fmt.Sprintf("unknown fault type %q", f.Type)))
 			continue
 		}
 		cfg.Faults = append(cfg.Faults, cluster.FaultConfig{
-			At: f.At, Type: t, Zone: f.Zone, Node: f.Node, Service: f.Service, Pool: f.Pool,
+			At: f.At, Type: def.Type, Zone: f.Zone, Node: f.Node, Service: f.Service, Pool: f.Pool,
 			Count: f.Count, Duration: f.Duration, Slow: f.Mode == "slow", Delay: f.Delay,
 		})
 	}
@@ -42,14 +43,18 @@ func Build(sc *Scenario) (cluster.Config, error) {
 	for k := range sc.Services {
 		svc := &sc.Services[k]
 		path := "services." + svc.Name
-		policy, err := buildPolicy(svc)
+		pc, err := policyConfig(svc)
+		var newPolicy func() policies.Policy
+		if err == nil {
+			newPolicy, err = PolicyFactory(svc)
+		}
 		if err != nil {
 			errs = append(errs, sc.src.keyErr(path+".autoscaler", err.Error()))
 			continue
 		}
-		alg, err := cluster.ParseAlgorithm(svc.LoadBalancer.Algorithm)
-		if err != nil {
-			errs = append(errs, sc.src.valErr(path+".load_balancer.algorithm", err.Error()))
+		alg := lookupAlgorithm(svc.LoadBalancer.Algorithm)
+		if alg == nil {
+			errs = append(errs, sc.src.valErr(path+".load_balancer.algorithm", fmt.Sprintf("unknown load-balancer algorithm %q", svc.LoadBalancer.Algorithm)))
 			continue
 		}
 		in := svc.Instance
@@ -75,7 +80,7 @@ func Build(sc *Scenario) (cluster.Config, error) {
 			DemandCPU:  svc.Demand.CPU,
 			DemandWait: svc.Demand.Wait,
 			LoadBalancer: cluster.LoadBalancerConfig{
-				Algorithm:              alg,
+				Algorithm:              alg.Algorithm,
 				PropagationDelay:       svc.LoadBalancer.PropagationDelay,
 				Replicas:               svc.LoadBalancer.Replicas,
 				FailoverDelay:          svc.LoadBalancer.FailoverDelay,
@@ -84,7 +89,7 @@ func Build(sc *Scenario) (cluster.Config, error) {
 			Probes:       cluster.Probes{Readiness: probe(svc.Probes.Readiness), Liveness: probe(svc.Probes.Liveness)},
 			MinAvailable: svc.DisruptionBudget.MinAvailable,
 			Autoscaler: cluster.AutoscalerConfig{
-				Policy:         policy,
+				Policy:         newPolicy(),
 				Interval:       svc.Autoscaler.Interval,
 				ScrapeInterval: svc.Autoscaler.Pipeline.ScrapeInterval,
 				Window:         svc.Autoscaler.Pipeline.Window,
@@ -101,8 +106,8 @@ func Build(sc *Scenario) (cluster.Config, error) {
 		if ts := svc.TopologySpread; ts != nil {
 			c.TopologySpread = &cluster.TopologySpread{MaxSkew: ts.MaxSkew, ScheduleAnyway: ts.WhenUnsatisfiable == ScheduleAnyway}
 		}
-		if l, ok := policy.(*policies.Latency); ok {
-			c.Autoscaler.LatencyPercentile = l.Percentile()
+		if l, ok := pc.(LatencyObserver); ok {
+			c.Autoscaler.LatencyPercentile = l.LatencyPercentile()
 		}
 		if tr := sc.TrafficFor(svc.Name); tr != nil {
 			c.Arrivals = tr.Process(streams.Get("arrivals/"+svc.Name), end)
@@ -125,71 +130,4 @@ func probe(p *Probe) *cluster.ProbeConfig {
 		return nil
 	}
 	return &cluster.ProbeConfig{Period: p.Period, FailureThreshold: p.FailureThreshold, Timeout: p.Timeout}
-}
-
-// buildPolicy constructs a service's autoscaling policy.
-func buildPolicy(svc *Service) (policies.Policy, error) {
-	a := &svc.Autoscaler
-	switch a.Policy {
-	case PolicyStatic, "":
-		return policies.NewStatic(policies.StaticConfig{Replicas: svc.Replicas.Initial})
-	case PolicyCPU, PolicyMemory, PolicyHPA, PolicyCloud:
-		cfg := policies.DefaultHPAConfig()
-		cfg.Tolerance = a.Tolerance
-		cfg.Behavior = buildBehavior(a.Behavior)
-		for _, m := range a.Metrics {
-			cfg.Metrics = append(cfg.Metrics, policies.MetricTarget{
-				Resource: policies.Resource(m.Resource), TargetUtilization: percent(m.TargetUtilization),
-			})
-		}
-		switch a.Policy {
-		case PolicyCPU:
-			return policies.NewCPU(percent(a.TargetUtilization), cfg)
-		case PolicyMemory:
-			return policies.NewMemory(percent(a.TargetUtilization), cfg)
-		}
-		return policies.NewHPA(cfg)
-	case PolicyRequestsInFlight:
-		r := a.RequestsInFlight
-		cfg := policies.DefaultRequestsInFlightConfig()
-		cfg.Interval = a.Interval
-		cfg.Rounds = r.Rounds
-		cfg.MaxRequestsPerSecond = int(math.Round(r.MaxRequestsPerSecond))
-		cfg.AlarmingUpperRate = r.AlarmingUpperRate
-		cfg.AlarmingLowerRate = r.AlarmingLowerRate
-		cfg.ScaleDownFactor = r.ScaleDownFactor
-		cfg.InstancesPerScaleUp = r.InstancesPerScaleUp
-		cfg.ServerStartupDelay = r.ServerStartupDelay
-		return policies.NewRequestsInFlight(cfg)
-	case PolicyLatency:
-		cfg := policies.DefaultLatencyConfig()
-		cfg.Target = a.Latency.Target
-		cfg.Percentile = a.Latency.Percentile
-		cfg.Tolerance = a.Tolerance
-		if b := buildBehavior(a.Behavior); b != nil {
-			cfg.Behavior = *b
-		}
-		return policies.NewLatency(cfg)
-	}
-	return nil, fmt.Errorf("unknown policy %q", a.Policy)
-}
-
-// percent rounds a utilization target to the whole percent the HPA uses.
-func percent(p float64) int { return int(math.Round(p)) }
-
-// buildBehavior converts the file's behavior; nil stays nil (the HPA's
-// older path). The scenario loader has already filled omitted parts with
-// Kubernetes' defaults.
-func buildBehavior(b *Behavior) *policies.Behavior {
-	if b == nil {
-		return nil
-	}
-	rules := func(r ScalingRules) policies.Rules {
-		out := policies.Rules{StabilizationWindow: r.StabilizationWindow, SelectPolicy: policies.SelectPolicy(r.SelectPolicy)}
-		for _, p := range r.Policies {
-			out.Policies = append(out.Policies, policies.RatePolicy{Type: policies.PolicyType(p.Type), Value: p.Value, Period: p.Period})
-		}
-		return out
-	}
-	return &policies.Behavior{ScaleUp: rules(b.ScaleUp), ScaleDown: rules(b.ScaleDown)}
 }

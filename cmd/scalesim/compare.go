@@ -40,7 +40,7 @@ seed, and arrivals and demands drawn from per-service random streams that the
 policy does not touch (common random numbers), so differences come from the
 policy alone.
 
---policy NAME (one of ` + strings.Join(scenarios.Policies, ", ") + `) keeps the
+--policy NAME (one of ` + strings.Join(scenarios.PolicyNames(), ", ") + `) keeps the
 scenario's autoscaler block and replaces only its policy: the parameters the
 block gives (target_utilization, interval, behavior, a latency target, ...)
 apply to NAME, and those it omits take NAME's documented defaults. A scenario
@@ -104,11 +104,11 @@ type setting struct {
 }
 
 // policyList is the allowed names, for messages.
-var policyList = strings.Join(scenarios.Policies, ", ")
+var policyList = strings.Join(scenarios.PolicyNames(), ", ")
 
 // parseSetting reads one --policy argument.
 func parseSetting(arg string) (*setting, error) {
-	if slices.Contains(scenarios.Policies, arg) {
+	if scenarios.LookupPolicy(arg) != nil {
 		return &setting{arg: arg, label: arg, name: arg}, nil
 	}
 	st, err := os.Stat(arg)
