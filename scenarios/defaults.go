@@ -82,9 +82,11 @@ func (s *Service) setDefaults() {
 		TargetUtilization: DefaultTargetUtilization,
 		Tolerance:         DefaultTolerance,
 		Pipeline:          MetricsPipeline{ScrapeInterval: DefaultScrapeInterval, Window: DefaultMetricsWindow},
-		RequestsInFlight:  defaultRequestsInFlight(),
-		Latency:           LatencyTarget{Percentile: DefaultLatencyPercentile},
-		Cloud:             Cloud{CPUThreshold: 50, MemoryThreshold: 80},
+	}
+	for _, d := range PolicyDefs() {
+		if d.Init != nil {
+			d.Init(&s.Autoscaler) // the policy's own parameters
+		}
 	}
 }
 

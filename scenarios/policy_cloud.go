@@ -25,6 +25,7 @@ func init() {
 		Doc:             "Ballerina's Cloud.toml autoscaling section: the hpa policy with a CPU and a memory target",
 		Reads:           []string{"tolerance", "behavior"},
 		ScalesOnMetrics: true,
+		Init:            func(a *Autoscaler) { a.Cloud = Cloud{CPUThreshold: 50, MemoryThreshold: 80} },
 		Params: []Param{
 			{"min_replicas", "replicas.min", "sets replicas.min"},
 			{"max_replicas", "replicas.max", "sets replicas.max"},

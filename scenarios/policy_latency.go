@@ -27,6 +27,7 @@ func init() {
 		Order: 60,
 		Doc:   "this project's design: a latency percentile against a target",
 		Reads: []string{"tolerance", "behavior"},
+		Init:  func(a *Autoscaler) { a.Latency = LatencyTarget{Percentile: DefaultLatencyPercentile} },
 		Params: []Param{
 			{"target", "the service's slo latency; required without one", "the latency the percentile should stay at or under"},
 			{"percentile", "95", "the percentile kept under target, in (0, 100)"},

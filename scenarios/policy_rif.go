@@ -55,6 +55,7 @@ func init() {
 		Order:    50,
 		Doc:      "WSO2 Elastic Load Balancer's requests-in-flight autoscaler: requests in flight at the load balancer",
 		Interval: DefaultRequestsInFlightInterval,
+		Init:     func(a *Autoscaler) { a.RequestsInFlight = defaultRequestsInFlight() },
 		Params: []Param{
 			{"rounds", "10", "samples averaged (rounds_to_average)"},
 			{"max_requests_per_second", "100", "requests per second one instance is taken to handle"},

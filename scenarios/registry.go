@@ -43,6 +43,9 @@ type PolicyDef struct {
 	// Autoscaler.Metrics (the HPA's targets), normalized by Fill.
 	ScalesOnMetrics bool
 
+	// Init, if set, sets the defaults of the policy's parameters on a new
+	// autoscaler block, before its keys are decoded.
+	Init func(a *Autoscaler)
 	// Bounds, if set, runs for the service's policy before the replica
 	// defaults are filled (the cloud shorthand's min_replicas).
 	Bounds func(f *filler)
