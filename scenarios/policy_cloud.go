@@ -23,7 +23,7 @@ func init() {
 		Name:            PolicyCloud,
 		Order:           70,
 		Doc:             "Ballerina's Cloud.toml autoscaling section: the hpa policy with a CPU and a memory target",
-		Reads:           []string{"tolerance", "behavior"},
+		Reads:           []string{"interval", "metrics", "tolerance", "behavior"},
 		ScalesOnMetrics: true,
 		Init:            func(a *Autoscaler) { a.Cloud = Cloud{CPUThreshold: 50, MemoryThreshold: 80} },
 		Params: []Param{

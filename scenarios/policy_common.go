@@ -11,7 +11,7 @@ import (
 // autoscaler block, and adapters from policies' configs to PolicyConfig.
 
 // hpaReads are the shared keys every HPA-like policy reads.
-var hpaReads = []string{"target_utilization", "metrics", "tolerance", "behavior"}
+var hpaReads = []string{"interval", "metrics", "target_utilization", "tolerance", "behavior"}
 
 // policyConfig adapts a validation and a constructor to PolicyConfig.
 // rename maps a policies field name to the autoscaler key the user wrote

@@ -26,7 +26,7 @@ func init() {
 		Name:  PolicyLatency,
 		Order: 60,
 		Doc:   "this project's design: a latency percentile against a target",
-		Reads: []string{"tolerance", "behavior"},
+		Reads: []string{"interval", "metrics", "tolerance", "behavior"},
 		Init:  func(a *Autoscaler) { a.Latency = LatencyTarget{Percentile: DefaultLatencyPercentile} },
 		Params: []Param{
 			{"target", "the service's slo latency; required without one", "the latency the percentile should stay at or under"},

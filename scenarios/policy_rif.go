@@ -55,6 +55,7 @@ func init() {
 		Order:    50,
 		Doc:      "WSO2 Elastic Load Balancer's requests-in-flight autoscaler: requests in flight at the load balancer",
 		Interval: DefaultRequestsInFlightInterval,
+		Reads:    []string{"interval", "metrics"},
 		Init:     func(a *Autoscaler) { a.RequestsInFlight = defaultRequestsInFlight() },
 		Params: []Param{
 			{"rounds", "10", "samples averaged (rounds_to_average)"},

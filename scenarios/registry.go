@@ -32,9 +32,9 @@ type PolicyDef struct {
 	// read by no other policy. Their Go fields are an inline struct of
 	// Autoscaler declared in the policy's file.
 	Params []Param
-	// Reads are the shared autoscaler keys the policy reads besides
-	// policy, interval and the metrics pipeline, which every policy
-	// has: target_utilization, metrics, tolerance, behavior.
+	// Reads are the shared autoscaler keys the policy reads: interval,
+	// metrics (the targets, or the pipeline that also measures latency),
+	// target_utilization, tolerance, behavior. Every policy reads policy.
 	Reads []string
 	// Interval is the default evaluation interval; 0 means
 	// DefaultInterval.
@@ -165,7 +165,7 @@ func (d *PolicyDef) ReadsKey(key string) bool {
 }
 
 // commonAutoscalerKeys are read whatever the policy.
-var commonAutoscalerKeys = []string{"policy", "interval", "metrics"}
+var commonAutoscalerKeys = []string{"policy"}
 
 // PoliciesReading names the policies that read an autoscaler key, in
 // Order: for a message such as "rounds is a parameter of

@@ -72,8 +72,17 @@ func TestPolicyRegistry(t *testing.T) {
 			t.Errorf("autoscaler key %s is read by no policy", k)
 		}
 	}
-	if got := PoliciesReading("rounds"); !slices.Equal(got, []string{"requests-in-flight"}) {
-		t.Errorf("rounds read by %v", got)
+	for key, want := range map[string][]string{
+		"rounds":             {"requests-in-flight"},
+		"interval":           {"cpu", "memory", "hpa", "requests-in-flight", "latency", "cloud"},
+		"target_utilization": {"cpu", "memory", "hpa"},
+		"tolerance":          {"cpu", "memory", "hpa", "latency", "cloud"},
+		"min_replicas":       {"cloud"},
+		"policy":             PolicyNames(),
+	} {
+		if got := PoliciesReading(key); !slices.Equal(got, want) {
+			t.Errorf("%s read by %v, want %v", key, got, want)
+		}
 	}
 	// A factory makes independent policies.
 	sc, err := Parse("x.yaml", []byte("duration: 1h\nservices:\n  web:\n    demand: {cpu: 50ms}\n    autoscaler: {policy: cpu}\n"))
