@@ -63,8 +63,9 @@ const (
 )
 
 // ComponentDef declares a traffic pattern component: the keys it takes,
-// which are required, its checks and its dependent defaults. (The rate
-// function itself is compiled by NewProfile, in traffic.go.)
+// which are required, its checks, its dependent defaults and its
+// contribution to the rate function (a compile function in traffic.go,
+// beside the Profile it builds).
 type ComponentDef struct {
 	Name           string
 	Doc            string
@@ -74,6 +75,8 @@ type ComponentDef struct {
 	// Fill sets dependent defaults after decoding (cp is the component's
 	// path).
 	Fill func(s *Scenario, cp string, c *Component, errs *[]Error)
+	// compile adds the component to a Profile (NewProfile).
+	compile func(p *Profile, c Component)
 }
 
 // nonNeg reports a negative rate.
@@ -85,12 +88,14 @@ func nonNeg(v validator, path string, x float64) {
 
 var componentDefs = []ComponentDef{
 	{
-		Name: ComponentConstant, Doc: "rps all along",
+		Name: ComponentConstant, compile: compileConstant,
+		Doc:  "rps all along",
 		Keys: []string{"rps"}, Required: []string{"rps"},
 		Check: func(v validator, path string, c *Component) { nonNeg(v, path+".rps", c.RPS) },
 	},
 	{
-		Name: ComponentRamp, Doc: "from until start, linear to `to` at end, then to",
+		Name: ComponentRamp, compile: compileRamp,
+		Doc:  "from until start, linear to `to` at end, then to",
 		Keys: []string{"from", "to", "start", "end"}, Required: []string{"from", "to"},
 		Check: func(v validator, path string, c *Component) {
 			nonNeg(v, path+".from", c.From)
@@ -106,11 +111,13 @@ var componentDefs = []ComponentDef{
 		},
 	},
 	{
-		Name: ComponentStep, Doc: "adds rps (may be negative) from at on",
+		Name: ComponentStep, compile: compileStep,
+		Doc:  "adds rps (may be negative) from at on",
 		Keys: []string{"rps", "at"}, Required: []string{"rps", "at"},
 	},
 	{
-		Name: ComponentDiurnal, Doc: "mean + amplitude·cos(2π(t − peak_at)/period)",
+		Name: ComponentDiurnal, compile: compileDiurnal,
+		Doc:  "mean + amplitude·cos(2π(t − peak_at)/period)",
 		Keys: []string{"mean", "amplitude", "period", "peak_at"}, Required: []string{"mean", "amplitude"},
 		Check: func(v validator, path string, c *Component) {
 			nonNeg(v, path+".mean", c.Mean)
@@ -128,7 +135,8 @@ var componentDefs = []ComponentDef{
 		},
 	},
 	{
-		Name: ComponentSpike, Doc: "multiplies the sum by factor during [at, at + duration)",
+		Name: ComponentSpike, compile: compileSpike,
+		Doc:  "multiplies the sum by factor during [at, at + duration)",
 		Keys: []string{"at", "duration", "factor"}, Required: []string{"at", "duration", "factor"},
 		Check: func(v validator, path string, c *Component) {
 			if c.Duration <= 0 {
@@ -140,7 +148,8 @@ var componentDefs = []ComponentDef{
 		},
 	},
 	{
-		Name: ComponentTrace, Doc: "rps read from a CSV file (time_s,rps)",
+		Name: ComponentTrace, compile: compileTrace,
+		Doc:  "rps read from a CSV file (time_s,rps)",
 		Keys: []string{"file", "interpolation", "scale"}, Required: []string{"file"},
 		Check: func(v validator, path string, c *Component) {
 			if c.Scale < 0 {
