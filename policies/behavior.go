@@ -172,31 +172,31 @@ func (b Behavior) normalized() Behavior {
 	return Behavior{ScaleUp: b.ScaleUp.withDefaults(true), ScaleDown: b.ScaleDown.withDefaults(false)}
 }
 
-// Validate reports every problem in b, joined.
+// Validate reports every problem in b, joined, each a *FieldError.
 func (b Behavior) Validate() error {
 	var errs []error
 	check := func(dir string, r Rules) {
 		if r.StabilizationWindow < 0 {
-			errs = append(errs, fmt.Errorf("%s.stabilization_window: %s is negative; must be >= 0", dir, r.StabilizationWindow))
+			errs = append(errs, fieldErr(dir+".stabilization_window", "%s is negative; it must be at least 0", r.StabilizationWindow))
 		}
 		switch r.SelectPolicy {
 		case "", SelectMax, SelectMin, SelectDisabled:
 		default:
-			errs = append(errs, fmt.Errorf("%s.select_policy: %q is not one of Max, Min, Disabled", dir, r.SelectPolicy))
+			errs = append(errs, fieldErr(dir+".select_policy", "%q is not one of Max, Min, Disabled", r.SelectPolicy))
 		}
 		for i, p := range r.Policies {
 			if p.Type != PodsPolicy && p.Type != PercentPolicy {
-				errs = append(errs, fmt.Errorf("%s.policies[%d].type: %q is not one of Pods, Percent", dir, i, p.Type))
+				errs = append(errs, fieldErr(fmt.Sprintf("%s.policies[%d].type", dir, i), "%q is not one of Pods, Percent", p.Type))
 			}
 			if p.Value <= 0 {
-				errs = append(errs, fmt.Errorf("%s.policies[%d].value: %d must be > 0", dir, i, p.Value))
+				errs = append(errs, fieldErr(fmt.Sprintf("%s.policies[%d].value", dir, i), "%d must be at least 1", p.Value))
 			}
 			if p.Period <= 0 {
-				errs = append(errs, fmt.Errorf("%s.policies[%d].period: %s must be > 0", dir, i, p.Period))
+				errs = append(errs, fieldErr(fmt.Sprintf("%s.policies[%d].period", dir, i), "%s must be greater than 0", p.Period))
 			}
 		}
 		if r.Tolerance != nil && (*r.Tolerance < 0 || math.IsNaN(*r.Tolerance)) {
-			errs = append(errs, fmt.Errorf("%s.tolerance: %g must be >= 0", dir, *r.Tolerance))
+			errs = append(errs, fieldErr(dir+".tolerance", "%g must be at least 0", *r.Tolerance))
 		}
 	}
 	check("scale_up", b.ScaleUp)

@@ -70,33 +70,31 @@ func DefaultHPAConfig() HPAConfig {
 	}
 }
 
-// Validate reports every problem in c, joined.
+// Validate reports every problem in c, joined, each a *FieldError.
 func (c HPAConfig) Validate() error {
 	var errs []error
 	for i, m := range c.Metrics {
 		if m.Resource != CPU && m.Resource != Memory {
-			errs = append(errs, fmt.Errorf("metrics[%d].resource: %q is not one of cpu, memory", i, m.Resource))
+			errs = append(errs, fieldErr(fmt.Sprintf("metrics[%d].resource", i), "%q is not one of cpu, memory", m.Resource))
 		}
 		if m.TargetUtilization <= 0 {
-			errs = append(errs, fmt.Errorf("metrics[%d].target_utilization: %d must be > 0 (percent of request)", i, m.TargetUtilization))
+			errs = append(errs, fieldErr(fmt.Sprintf("metrics[%d].target_utilization", i), "%d must be greater than 0 (percent of request)", m.TargetUtilization))
 		}
 	}
 	if c.Tolerance < 0 || math.IsNaN(c.Tolerance) {
-		errs = append(errs, fmt.Errorf("tolerance: %g must be >= 0", c.Tolerance))
+		errs = append(errs, fieldErr("tolerance", "%g must be at least 0", c.Tolerance))
 	}
 	if c.CPUInitializationPeriod < 0 {
-		errs = append(errs, fmt.Errorf("cpu_initialization_period: %s must be >= 0", c.CPUInitializationPeriod))
+		errs = append(errs, fieldErr("cpu_initialization_period", "%s must be at least 0", c.CPUInitializationPeriod))
 	}
 	if c.InitialReadinessDelay < 0 {
-		errs = append(errs, fmt.Errorf("initial_readiness_delay: %s must be >= 0", c.InitialReadinessDelay))
+		errs = append(errs, fieldErr("initial_readiness_delay", "%s must be at least 0", c.InitialReadinessDelay))
 	}
 	if c.DownscaleStabilizationWindow < 0 {
-		errs = append(errs, fmt.Errorf("downscale_stabilization_window: %s must be >= 0", c.DownscaleStabilizationWindow))
+		errs = append(errs, fieldErr("downscale_stabilization_window", "%s must be at least 0", c.DownscaleStabilizationWindow))
 	}
 	if c.Behavior != nil {
-		if err := c.Behavior.Validate(); err != nil {
-			errs = append(errs, fmt.Errorf("behavior: %w", err))
-		}
+		errs = append(errs, nested("behavior", c.Behavior.Validate())...)
 	}
 	return errors.Join(errs...)
 }

@@ -420,7 +420,7 @@ func TestHPANamesAndValidation(t *testing.T) {
 	if err == nil {
 		t.Fatal("invalid config accepted")
 	}
-	for _, want := range []string{"metrics[0].resource", "metrics[0].target_utilization", "tolerance", "behavior: scale_up.select_policy"} {
+	for _, want := range []string{"metrics[0].resource", "metrics[0].target_utilization", "tolerance", "behavior.scale_up.select_policy"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %s", err, want)
 		}

@@ -44,27 +44,25 @@ func DefaultLatencyConfig() LatencyConfig {
 	}
 }
 
-// Validate reports every problem in c, joined.
+// Validate reports every problem in c, joined, each a *FieldError.
 func (c LatencyConfig) Validate() error {
 	var errs []error
 	if c.Target <= 0 {
-		errs = append(errs, fmt.Errorf("target: %s must be > 0", c.Target))
+		errs = append(errs, fieldErr("target", "%s must be greater than 0", c.Target))
 	}
 	if !(c.Percentile > 0 && c.Percentile < 100) {
-		errs = append(errs, fmt.Errorf("percentile: %g must be in (0, 100)", c.Percentile))
+		errs = append(errs, fieldErr("percentile", "%g must be between 0 and 100 (exclusive), e.g. 95", c.Percentile))
 	}
 	if c.Tolerance < 0 || math.IsNaN(c.Tolerance) {
-		errs = append(errs, fmt.Errorf("tolerance: %g must be >= 0", c.Tolerance))
+		errs = append(errs, fieldErr("tolerance", "%g must be at least 0", c.Tolerance))
 	}
 	if c.MinSamples < 1 {
-		errs = append(errs, fmt.Errorf("min_samples: %d must be >= 1", c.MinSamples))
+		errs = append(errs, fieldErr("min_samples", "%d must be at least 1", c.MinSamples))
 	}
 	if c.ScaleDownStep < 1 {
-		errs = append(errs, fmt.Errorf("scale_down_step: %d must be >= 1", c.ScaleDownStep))
+		errs = append(errs, fieldErr("scale_down_step", "%d must be at least 1", c.ScaleDownStep))
 	}
-	if err := c.Behavior.Validate(); err != nil {
-		errs = append(errs, fmt.Errorf("behavior: %w", err))
-	}
+	errs = append(errs, nested("behavior", c.Behavior.Validate())...)
 	return errors.Join(errs...)
 }
 

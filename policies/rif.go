@@ -55,31 +55,31 @@ func DefaultRequestsInFlightConfig() RequestsInFlightConfig {
 	}
 }
 
-// Validate reports every problem in c, joined.
+// Validate reports every problem in c, joined, each a *FieldError.
 func (c RequestsInFlightConfig) Validate() error {
 	var errs []error
 	if c.Interval < time.Second {
-		errs = append(errs, fmt.Errorf("interval: %s must be at least 1s (WSO2 counts whole seconds)", c.Interval))
+		errs = append(errs, fieldErr("interval", "%s must be at least 1s (WSO2 counts whole seconds)", c.Interval))
 	}
 	if c.Rounds < 1 {
-		errs = append(errs, fmt.Errorf("rounds: %d must be >= 1", c.Rounds))
+		errs = append(errs, fieldErr("rounds", "%d must be at least 1", c.Rounds))
 	}
 	if c.MaxRequestsPerSecond <= 0 {
-		errs = append(errs, fmt.Errorf("max_requests_per_second: %d must be > 0", c.MaxRequestsPerSecond))
+		errs = append(errs, fieldErr("max_requests_per_second", "%d must be at least 1 (whole requests per second)", c.MaxRequestsPerSecond))
 	}
 	for _, f := range []struct {
 		name string
 		v    float64
 	}{{"alarming_upper_rate", c.AlarmingUpperRate}, {"alarming_lower_rate", c.AlarmingLowerRate}, {"scale_down_factor", c.ScaleDownFactor}} {
 		if !(f.v > 0) || math.IsInf(f.v, 0) {
-			errs = append(errs, fmt.Errorf("%s: %g must be > 0", f.name, f.v))
+			errs = append(errs, fieldErr(f.name, "%g must be greater than 0", f.v))
 		}
 	}
 	if c.InstancesPerScaleUp < 1 {
-		errs = append(errs, fmt.Errorf("instances_per_scale_up: %d must be >= 1", c.InstancesPerScaleUp))
+		errs = append(errs, fieldErr("instances_per_scale_up", "%d must be at least 1", c.InstancesPerScaleUp))
 	}
 	if c.ServerStartupDelay < 0 {
-		errs = append(errs, fmt.Errorf("server_startup_delay: %s must be >= 0", c.ServerStartupDelay))
+		errs = append(errs, fieldErr("server_startup_delay", "%s must be at least 0", c.ServerStartupDelay))
 	}
 	return errors.Join(errs...)
 }

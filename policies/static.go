@@ -19,10 +19,18 @@ type Static struct {
 	cfg StaticConfig
 }
 
+// Validate reports a negative count as a *FieldError.
+func (c StaticConfig) Validate() error {
+	if c.Replicas < 0 {
+		return fieldErr("replicas", "%d must be at least 0", c.Replicas)
+	}
+	return nil
+}
+
 // NewStatic returns the static policy. A negative count is an error.
 func NewStatic(cfg StaticConfig) (*Static, error) {
-	if cfg.Replicas < 0 {
-		return nil, fmt.Errorf("static: replicas %d must be >= 0", cfg.Replicas)
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("static: %w", err)
 	}
 	return &Static{cfg: cfg}, nil
 }

@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/scalesim/scalesim/cluster"
@@ -15,11 +14,12 @@ import (
 const DefaultRetryBackoff = 100 * time.Millisecond
 
 // Build turns a parsed scenario into the configuration of its world: the
-// policies' factories, the arrival processes' factories seeded from the
-// scenario's seed (stream "arrivals/NAME"), the zones, node pools and
-// faults. The Config is a description: every world made from it gets its
-// own policies and arrivals, so it runs any number of times with
-// identical results. It reads the scenario, which must not change after.
+// policies' factories (each from its registered definition), the arrival
+// processes' factories seeded from the scenario's seed (stream
+// "arrivals/NAME"), the zones, node pools and faults. The Config is a
+// description: every world made from it gets its own policies and
+// arrivals, so it runs any number of times with identical results. It
+// reads the scenario, which must not change after.
 func Build(sc *Scenario) (cluster.Config, error) {
 	cfg := cluster.Config{Seed: sc.Seed, Duration: sc.Duration, SampleInterval: sc.SampleInterval, Zones: sc.Zones}
 	var errs []Error
@@ -30,13 +30,13 @@ func Build(sc *Scenario) (cluster.Config, error) {
 		})
 	}
 	for k, f := range sc.Faults {
-		t, err := cluster.ParseFaultType(f.Type)
-		if err != nil {
-			errs = append(errs, sc.src.valErr(fmt.Sprintf("faults.%d.type", k), err.Error()))
+		def := LookupFault(f.Type)
+		if def == nil {
+			errs = append(errs, sc.src.valErr(fmt.Sprintf("faults.%d.type", k), fmt.Sprintf("unknown fault type %q", f.Type)))
 			continue
 		}
 		cfg.Faults = append(cfg.Faults, cluster.FaultConfig{
-			At: f.At, Type: t, Zone: f.Zone, Node: f.Node, Service: f.Service, Pool: f.Pool,
+			At: f.At, Type: def.Type, Zone: f.Zone, Node: f.Node, Service: f.Service, Pool: f.Pool,
 			Count: f.Count, Duration: f.Duration, Slow: f.Mode == "slow", Delay: f.Delay,
 		})
 	}
@@ -44,14 +44,18 @@ func Build(sc *Scenario) (cluster.Config, error) {
 	for k := range sc.Services {
 		svc := &sc.Services[k]
 		path := "services." + svc.Name
-		policy, err := buildPolicy(svc)
+		pc, err := policyConfig(svc)
+		var newPolicy func() policies.Policy
+		if err == nil {
+			newPolicy, err = PolicyFactory(svc)
+		}
 		if err != nil {
 			errs = append(errs, sc.src.keyErr(path+".autoscaler", err.Error()))
 			continue
 		}
-		alg, err := cluster.ParseAlgorithm(svc.LoadBalancer.Algorithm)
-		if err != nil {
-			errs = append(errs, sc.src.valErr(path+".load_balancer.algorithm", err.Error()))
+		alg := lookupAlgorithm(svc.LoadBalancer.Algorithm)
+		if alg == nil {
+			errs = append(errs, sc.src.valErr(path+".load_balancer.algorithm", fmt.Sprintf("unknown load-balancer algorithm %q", svc.LoadBalancer.Algorithm)))
 			continue
 		}
 		in := svc.Instance
@@ -77,7 +81,7 @@ func Build(sc *Scenario) (cluster.Config, error) {
 			DemandCPU:  svc.Demand.CPU,
 			DemandWait: svc.Demand.Wait,
 			LoadBalancer: cluster.LoadBalancerConfig{
-				Algorithm:              alg,
+				Algorithm:              alg.Algorithm,
 				PropagationDelay:       svc.LoadBalancer.PropagationDelay,
 				Replicas:               svc.LoadBalancer.Replicas,
 				FailoverDelay:          svc.LoadBalancer.FailoverDelay,
@@ -86,7 +90,7 @@ func Build(sc *Scenario) (cluster.Config, error) {
 			Probes:       cluster.Probes{Readiness: probe(svc.Probes.Readiness), Liveness: probe(svc.Probes.Liveness)},
 			MinAvailable: svc.DisruptionBudget.MinAvailable,
 			Autoscaler: cluster.AutoscalerConfig{
-				NewPolicy:      policyFactory(svc, policy),
+				NewPolicy:      newPolicy,
 				Interval:       svc.Autoscaler.Interval,
 				ScrapeInterval: svc.Autoscaler.Pipeline.ScrapeInterval,
 				Window:         svc.Autoscaler.Pipeline.Window,
@@ -103,8 +107,8 @@ func Build(sc *Scenario) (cluster.Config, error) {
 		if ts := svc.TopologySpread; ts != nil {
 			c.TopologySpread = &cluster.TopologySpread{MaxSkew: ts.MaxSkew, ScheduleAnyway: ts.WhenUnsatisfiable == ScheduleAnyway}
 		}
-		if l, ok := policy.(*policies.Latency); ok {
-			c.Autoscaler.LatencyPercentile = l.Percentile()
+		if l, ok := pc.(LatencyObserver); ok {
+			c.Autoscaler.LatencyPercentile = l.LatencyPercentile()
 		}
 		if tr := sc.TrafficFor(svc.Name); tr != nil {
 			c.NewArrivals = arrivalsFactory(tr, sc.Seed, svc.Name, end)
@@ -129,22 +133,6 @@ func probe(p *Probe) *cluster.ProbeConfig {
 	return &cluster.ProbeConfig{Period: p.Period, FailureThreshold: p.FailureThreshold, Timeout: p.Timeout}
 }
 
-// buildPolicy constructs a service's autoscaling policy.
-// policyFactory makes a fresh policy like first (built once, so that its
-// errors show at Build) for every world.
-func policyFactory(svc *Service, first policies.Policy) func() policies.Policy {
-	if first == nil {
-		return nil
-	}
-	return func() policies.Policy {
-		p, err := buildPolicy(svc)
-		if err != nil { // it built once; the same scenario builds again
-			panic(fmt.Sprintf("scenarios: policy of %s: %v", svc.Name, err))
-		}
-		return p
-	}
-}
-
 // arrivalsFactory makes a fresh arrival process for every world, drawing
 // from its own stream "arrivals/NAME" of the seed: the same arrivals each
 // time.
@@ -152,70 +140,4 @@ func arrivalsFactory(tr *Traffic, seed uint64, name string, end sim.Time) func()
 	return func() cluster.ArrivalProcess {
 		return tr.Process(sim.NewStreams(seed).Get("arrivals/"+name), end)
 	}
-}
-
-func buildPolicy(svc *Service) (policies.Policy, error) {
-	a := &svc.Autoscaler
-	switch a.Policy {
-	case PolicyStatic, "":
-		return policies.NewStatic(policies.StaticConfig{Replicas: svc.Replicas.Initial})
-	case PolicyCPU, PolicyMemory, PolicyHPA, PolicyCloud:
-		cfg := policies.DefaultHPAConfig()
-		cfg.Tolerance = a.Tolerance
-		cfg.Behavior = buildBehavior(a.Behavior)
-		for _, m := range a.Metrics {
-			cfg.Metrics = append(cfg.Metrics, policies.MetricTarget{
-				Resource: policies.Resource(m.Resource), TargetUtilization: percent(m.TargetUtilization),
-			})
-		}
-		switch a.Policy {
-		case PolicyCPU:
-			return policies.NewCPU(percent(a.TargetUtilization), cfg)
-		case PolicyMemory:
-			return policies.NewMemory(percent(a.TargetUtilization), cfg)
-		}
-		return policies.NewHPA(cfg)
-	case PolicyRequestsInFlight:
-		r := a.RequestsInFlight
-		cfg := policies.DefaultRequestsInFlightConfig()
-		cfg.Interval = a.Interval
-		cfg.Rounds = r.Rounds
-		cfg.MaxRequestsPerSecond = int(math.Round(r.MaxRequestsPerSecond))
-		cfg.AlarmingUpperRate = r.AlarmingUpperRate
-		cfg.AlarmingLowerRate = r.AlarmingLowerRate
-		cfg.ScaleDownFactor = r.ScaleDownFactor
-		cfg.InstancesPerScaleUp = r.InstancesPerScaleUp
-		cfg.ServerStartupDelay = r.ServerStartupDelay
-		return policies.NewRequestsInFlight(cfg)
-	case PolicyLatency:
-		cfg := policies.DefaultLatencyConfig()
-		cfg.Target = a.Latency.Target
-		cfg.Percentile = a.Latency.Percentile
-		cfg.Tolerance = a.Tolerance
-		if b := buildBehavior(a.Behavior); b != nil {
-			cfg.Behavior = *b
-		}
-		return policies.NewLatency(cfg)
-	}
-	return nil, fmt.Errorf("unknown policy %q", a.Policy)
-}
-
-// percent rounds a utilization target to the whole percent the HPA uses.
-func percent(p float64) int { return int(math.Round(p)) }
-
-// buildBehavior converts the file's behavior; nil stays nil (the HPA's
-// older path). The scenario loader has already filled omitted parts with
-// Kubernetes' defaults.
-func buildBehavior(b *Behavior) *policies.Behavior {
-	if b == nil {
-		return nil
-	}
-	rules := func(r ScalingRules) policies.Rules {
-		out := policies.Rules{StabilizationWindow: r.StabilizationWindow, SelectPolicy: policies.SelectPolicy(r.SelectPolicy)}
-		for _, p := range r.Policies {
-			out.Policies = append(out.Policies, policies.RatePolicy{Type: policies.PolicyType(p.Type), Value: p.Value, Period: p.Period})
-		}
-		return out
-	}
-	return &policies.Behavior{ScaleUp: rules(b.ScaleUp), ScaleDown: rules(b.ScaleDown)}
 }

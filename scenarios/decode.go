@@ -30,6 +30,8 @@ import (
 //	kind         this key is the struct's discriminator (decoded first)
 //	for=a|b      the key applies only when the struct's kind is a or b
 //	enum=a|b     the value must be one of these strings
+//	enum=@name   ... one of a registry's names (@policies, @faults,
+//	             @lb-algorithms, @components; see registry.go)
 //	name         (with yaml:"-") receives the key of a byname mapping
 //	byname       a slice decoded from a mapping name -> item
 //	cpu, bytes   a Kubernetes CPU or memory quantity (float64)
@@ -67,6 +69,7 @@ type fieldInfo struct {
 	pct       bool
 	fraction  bool
 	metrics   bool
+	tag       string // the scn tag
 }
 
 type structInfo struct {
@@ -94,7 +97,7 @@ func infoOf(t reflect.Type) *structInfo {
 				walk(sf.Type, index)
 				continue
 			}
-			f := &fieldInfo{key: tag, index: index}
+			f := &fieldInfo{key: tag, index: index, tag: opts}
 			for _, o := range strings.Split(opts, ",") {
 				k, v, _ := strings.Cut(o, "=")
 				switch k {
@@ -107,7 +110,7 @@ func infoOf(t reflect.Type) *structInfo {
 				case "for":
 					f.forKinds = strings.Split(v, "|")
 				case "enum":
-					f.enum = strings.Split(v, "|")
+					f.enum = enumValues(v)
 				case "kind":
 					f.kind = true
 				case "name":
@@ -144,8 +147,41 @@ func infoOf(t reflect.Type) *structInfo {
 		}
 	}
 	walk(t, nil)
+	si.kindsFromRegistry()
 	actual, _ := structInfos.LoadOrStore(t, si)
 	return actual.(*structInfo)
+}
+
+// kindsFromRegistry sets for= and req= of a struct whose kind enum is a
+// registry (`enum=@faults`) from the keys each kind declares.
+func (si *structInfo) kindsFromRegistry() {
+	if si.kind == nil {
+		return
+	}
+	var src string
+	for _, o := range strings.Split(si.kind.tag, ",") {
+		if v, ok := strings.CutPrefix(o, "enum="); ok {
+			src = v
+		}
+	}
+	kinds, ok := kindSources[src]
+	if !ok {
+		return
+	}
+	m := kinds()
+	for _, f := range si.fields {
+		if f.kind {
+			continue
+		}
+		for _, k := range si.kind.enum {
+			if slices.Contains(m[k][0], f.key) {
+				f.forKinds = append(f.forKinds, k)
+			}
+			if slices.Contains(m[k][1], f.key) {
+				f.reqKinds = append(f.reqKinds, k)
+			}
+		}
+	}
 }
 
 // keysFor lists the keys a struct of the given kind accepts.
@@ -622,6 +658,11 @@ func (d *decoder) metrics(n *yaml.Node, path string, a *Autoscaler) {
 				if x, ok := m[join(path, "resources."+strconv.Itoa(i))+k]; ok {
 					m[join(path, strconv.Itoa(i))+k] = x
 				}
+			}
+		}
+		for _, k := range []string{"", ".resource", ".target_utilization"} {
+			if d.src.bad[join(path, "resources."+strconv.Itoa(i))+k] {
+				d.src.bad[join(path, strconv.Itoa(i))+k] = true
 			}
 		}
 	}

@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"github.com/scalesim/scalesim/policies"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -37,14 +36,12 @@ const (
 	DefaultPropagationDelay       = time.Second
 	DefaultSessionAffinityTimeout = 3 * time.Hour
 
-	DefaultInterval                 = 15 * time.Second
-	DefaultRequestsInFlightInterval = 30 * time.Second
-	DefaultTargetUtilization        = 80.0 // percent
-	DefaultTolerance                = 0.1
-	DefaultScrapeInterval           = 15 * time.Second
-	DefaultMetricsWindow            = 30 * time.Second
-	DefaultLatencyPercentile        = 95.0
-	DefaultSLOPercentile            = 99.0
+	DefaultInterval          = 15 * time.Second // a policy may declare another (PolicyDef.Interval)
+	DefaultTargetUtilization = 80.0             // percent
+	DefaultTolerance         = 0.1
+	DefaultScrapeInterval    = 15 * time.Second
+	DefaultMetricsWindow     = 30 * time.Second
+	DefaultSLOPercentile     = 99.0
 
 	DefaultClients       = 1000
 	DefaultDiurnalPeriod = 24 * time.Hour
@@ -85,9 +82,11 @@ func (s *Service) setDefaults() {
 		TargetUtilization: DefaultTargetUtilization,
 		Tolerance:         DefaultTolerance,
 		Pipeline:          MetricsPipeline{ScrapeInterval: DefaultScrapeInterval, Window: DefaultMetricsWindow},
-		RequestsInFlight:  defaultRequestsInFlight(),
-		Latency:           LatencyTarget{Percentile: DefaultLatencyPercentile},
-		Cloud:             Cloud{CPUThreshold: 50, MemoryThreshold: 80},
+	}
+	for _, d := range PolicyDefs() {
+		if d.Init != nil {
+			d.Init(&s.Autoscaler) // the policy's own parameters
+		}
 	}
 }
 
@@ -165,22 +164,8 @@ func (s *Scenario) fillDependent(errs *[]Error) {
 		}
 		for j := range t.Pattern {
 			c := &t.Pattern[j]
-			cp := path + ".pattern." + itoa(j)
-			switch c.Type {
-			case ComponentRamp:
-				if !m.has(cp + ".end") {
-					c.End = s.Duration
-				}
-			case ComponentDiurnal:
-				if !m.has(cp + ".peak_at") {
-					c.PeakAt = c.Period / 2
-				}
-			case ComponentTrace:
-				if c.File != "" && !m.isBad(cp+".file") {
-					pts, tErrs := loadTrace(s.Dir, c.File, m, cp+".file")
-					c.Points = pts
-					*errs = append(*errs, tErrs...)
-				}
+			if d := lookupComponent(c.Type); d != nil && d.Fill != nil {
+				d.Fill(s, path+".pattern."+itoa(j), c, errs)
 			}
 		}
 	}
@@ -193,24 +178,10 @@ func (s *Scenario) fillService(svc *Service, errs *[]Error) {
 	a := &svc.Autoscaler
 	r := &svc.Replicas
 
-	// The cloud shorthand's replica bounds are replicas.min and max.
-	if a.Policy == PolicyCloud {
-		if has("autoscaler.min_replicas") {
-			if has("replicas.min") && r.Min != a.Cloud.MinReplicas {
-				*errs = append(*errs, m.keyErr(path+".autoscaler.min_replicas", "conflicts with replicas.min "+itoa(r.Min)+"; give one of them"))
-			} else {
-				r.Min = a.Cloud.MinReplicas
-				m.vals[path+".replicas.min"] = m.vals[path+".autoscaler.min_replicas"]
-			}
-		}
-		if has("autoscaler.max_replicas") {
-			if has("replicas.max") && r.Max != a.Cloud.MaxReplicas {
-				*errs = append(*errs, m.keyErr(path+".autoscaler.max_replicas", "conflicts with replicas.max "+itoa(r.Max)+"; give one of them"))
-			} else {
-				r.Max = a.Cloud.MaxReplicas
-				m.vals[path+".replicas.max"] = m.vals[path+".autoscaler.max_replicas"]
-			}
-		}
+	f := &filler{s: s, svc: svc, a: a, path: path, errs: errs}
+	def := LookupPolicy(a.Policy) // nil only for an invalid policy, reported by the decoder
+	if def != nil && def.Bounds != nil {
+		def.Bounds(f)
 	}
 	hasMin, hasMax := has("replicas.min"), has("replicas.max")
 	if !has("replicas.initial") {
@@ -236,43 +207,18 @@ func (s *Scenario) fillService(svc *Service, errs *[]Error) {
 
 	if !has("autoscaler.interval") {
 		a.Interval = DefaultInterval
-		if a.Policy == PolicyRequestsInFlight {
-			a.Interval = DefaultRequestsInFlightInterval
+		if def != nil && def.Interval > 0 {
+			a.Interval = def.Interval
 		}
 	}
 	// Every HPA-like policy reads Metrics; a policy switched by
 	// `compare --policy` finds its target in whichever form the file has.
-	target := func(resource string) float64 {
-		if has("autoscaler.target_utilization") {
-			return a.TargetUtilization
-		}
-		for _, t := range a.Metrics {
-			if t.Resource == resource {
-				return t.TargetUtilization
-			}
-		}
-		return a.TargetUtilization
+	if def != nil && def.Fill != nil {
+		def.Fill(f)
 	}
-	switch a.Policy {
-	case PolicyCPU:
-		a.Metrics = []MetricTarget{{Resource: "cpu", TargetUtilization: target("cpu")}}
-	case PolicyMemory:
-		a.Metrics = []MetricTarget{{Resource: "memory", TargetUtilization: target("memory")}}
-	case PolicyHPA:
-		if len(a.Metrics) == 0 {
-			// autoscaling/v2 defaults an empty metrics list to 80% CPU;
-			// target_utilization, when given, sets that percentage.
-			a.Metrics = []MetricTarget{{Resource: "cpu", TargetUtilization: a.TargetUtilization}}
-		}
-	case PolicyCloud:
-		a.Metrics = []MetricTarget{{Resource: "cpu", TargetUtilization: a.Cloud.CPUThreshold}}
-		if a.Cloud.MemoryThreshold > 0 {
-			a.Metrics = append(a.Metrics, MetricTarget{Resource: "memory", TargetUtilization: a.Cloud.MemoryThreshold})
-		}
-	}
-	if !has("autoscaler.target") {
-		if slo := s.SLOFor(svc.Name); slo != nil && slo.Latency > 0 {
-			a.Latency.Target = slo.Latency
+	for _, d := range PolicyDefs() {
+		if d.Defaults != nil {
+			d.Defaults(f)
 		}
 	}
 }
@@ -281,19 +227,4 @@ func (s *Scenario) fillService(svc *Service, errs *[]Error) {
 // cores and bytes.
 func price(cores, bytes float64) float64 {
 	return cores*PricePerCoreHour + bytes/gib*PricePerGiBHour
-}
-
-// defaultRequestsInFlight takes WSO2's defaults from the policy itself, so
-// the file's defaults and the policy's cannot drift apart.
-func defaultRequestsInFlight() RequestsInFlight {
-	d := policies.DefaultRequestsInFlightConfig()
-	return RequestsInFlight{
-		Rounds:               d.Rounds,
-		MaxRequestsPerSecond: float64(d.MaxRequestsPerSecond),
-		AlarmingUpperRate:    d.AlarmingUpperRate,
-		AlarmingLowerRate:    d.AlarmingLowerRate,
-		ScaleDownFactor:      d.ScaleDownFactor,
-		InstancesPerScaleUp:  d.InstancesPerScaleUp,
-		ServerStartupDelay:   d.ServerStartupDelay,
-	}
 }

@@ -34,6 +34,43 @@
 // k-th arrival where the integral of the rate reaches k, so a constant
 // rate r gives arrivals at exactly 1/r, 2/r, ...
 //
+// # Extension points
+//
+// Policies, fault types, load-balancing algorithms and traffic pattern
+// components are registries (registry.go): each entry is declared once,
+// and the decoder's enums (`scn:"enum=@policies"`), which keys apply to
+// which kind, the validation, the error hints, `scalesim schema`
+// (JSONSchema) and the docs tests read them from there.
+//
+// Adding a policy:
+//
+//  1. policies/<name>.go: the calculator (Recommend) and its Config,
+//     whose Validate returns *policies.FieldError naming each field as the
+//     scenario spells it; policies/<name>_test.go.
+//  2. scenarios/policy_<name>.go: registerPolicy(PolicyDef{...}) from
+//     init: name, doc line, Order, the keys it owns (Params, with their
+//     defaults and doc lines) and the shared keys it reads, its
+//     dependent defaults, and Config, which turns the autoscaler block
+//     into the policy's config (its Validate is the one source of truth;
+//     New is a factory). A policy with parameters declares their inline
+//     struct there too (with Init setting its defaults) and adds one
+//     line for it to Autoscaler in schema.go.
+//  3. A scenario test (policy_scenarios_test.go) and the docs: a section
+//     in docs/policies.md, its row in the table at its top, and its
+//     parameters in README.md's table. TestDocsMatchRegistries fails
+//     until they are there.
+//
+// Adding a fault type: its FaultType in cluster (config.go, fault.go),
+// and one FaultDef in faults.go (name, doc line, keys and required keys,
+// Check, the cluster type); a field of Fault if it needs a new key; its
+// row in README.md's table of faults.
+//
+// Adding a traffic component: a ComponentDef in kinds.go (keys, checks,
+// dependent defaults), its term in NewProfile (traffic.go), any new
+// field of Component, and its row in README.md's table. A
+// load-balancing algorithm: its Algorithm in cluster (config.go, lb.go)
+// and an AlgorithmDef in kinds.go.
+//
 // # Defaults
 //
 //	key                                  default

@@ -20,44 +20,10 @@ import (
 // case, and small enough that adding to it cannot overflow.
 const Unlimited = math.MaxInt32
 
-// Autoscaling policy names (Autoscaler.Policy).
-const (
-	PolicyStatic           = "static"
-	PolicyCPU              = "cpu"
-	PolicyMemory           = "memory"
-	PolicyHPA              = "hpa"
-	PolicyRequestsInFlight = "requests-in-flight"
-	PolicyLatency          = "latency"
-	PolicyCloud            = "cloud"
-)
-
-// Policies lists the policy names in the order the docs present them.
-var Policies = []string{PolicyStatic, PolicyCPU, PolicyMemory, PolicyHPA, PolicyRequestsInFlight, PolicyLatency, PolicyCloud}
-
-// Traffic pattern component types (Component.Type).
-const (
-	ComponentConstant = "constant"
-	ComponentRamp     = "ramp"
-	ComponentStep     = "step"
-	ComponentDiurnal  = "diurnal"
-	ComponentSpike    = "spike"
-	ComponentTrace    = "trace"
-)
-
 // Arrival processes (Traffic.Arrivals).
 const (
 	ArrivalsPoisson  = "poisson"
 	ArrivalsConstant = "constant"
-)
-
-// Fault types (Fault.Type).
-const (
-	FaultZoneOutage          = "zone-outage"
-	FaultNodeFailure         = "node-failure"
-	FaultInstanceCrash       = "instance-crash"
-	FaultLoadBalancerFailure = "load-balancer-failure"
-	FaultDependencyOutage    = "dependency-outage"
-	FaultNodeUpgrade         = "node-upgrade"
 )
 
 // Scenario is one parsed, defaulted and validated scenario file.
@@ -253,19 +219,10 @@ type DisruptionBudget struct {
 	MinAvailable int `yaml:"min_available"`
 }
 
-// Load-balancing algorithms (LoadBalancer.Algorithm).
-const (
-	RoundRobin    = "round-robin"
-	LeastRequests = "least-requests"
-	Random        = "random"
-	PowerOfTwo    = "power-of-two"
-	ClientIP      = "client-ip"
-)
-
 // LoadBalancer is the service's load balancer.
 type LoadBalancer struct {
 	// Algorithm picks a Ready instance. Default round-robin.
-	Algorithm string `yaml:"algorithm" scn:"enum=round-robin|least-requests|random|power-of-two|client-ip"`
+	Algorithm string `yaml:"algorithm" scn:"enum=@lb-algorithms"`
 	// Replicas is the number of load-balancer instances (primary plus
 	// standbys). Default 1.
 	Replicas int `yaml:"replicas"`
@@ -286,8 +243,9 @@ type LoadBalancer struct {
 // every policy may be given whatever the policy is (those of other policies
 // are ignored), so one file can be compared under several policies.
 type Autoscaler struct {
-	// Policy is one of Policies. Default static.
-	Policy string `yaml:"policy" scn:"enum=static|cpu|memory|hpa|requests-in-flight|latency|cloud"`
+	// Policy is one of PolicyNames (the registry, policy_*.go). Default
+	// static.
+	Policy string `yaml:"policy" scn:"enum=@policies"`
 	// Interval between evaluations. Default 15s; 30s for
 	// requests-in-flight.
 	Interval time.Duration `yaml:"interval"`
@@ -312,9 +270,13 @@ type Autoscaler struct {
 	// DefaultScaleUp and DefaultScaleDown.
 	Behavior *Behavior `yaml:"behavior"`
 
+	// The parameters of the policies that have some, each an inline
+	// struct declared in the policy's file.
 	RequestsInFlight RequestsInFlight `yaml:",inline"`
 	Latency          LatencyTarget    `yaml:",inline"`
 	Cloud            Cloud            `yaml:",inline"`
+
+	metricsDefaulted bool // Metrics is hpa's default, from target_utilization
 }
 
 // MetricTarget is one HPA resource metric.
@@ -381,48 +343,6 @@ func DefaultScaleDown() ScalingRules {
 	}}
 }
 
-// RequestsInFlight holds the parameters of WSO2's requests-in-flight
-// autoscaler (keys at the autoscaler level). Defaults are WSO2's.
-type RequestsInFlight struct {
-	// Rounds is the number of samples averaged. Default 10.
-	Rounds int `yaml:"rounds"`
-	// MaxRequestsPerSecond one instance handles. Default 100.
-	MaxRequestsPerSecond float64 `yaml:"max_requests_per_second"`
-	// AlarmingUpperRate: scale up above this fraction. Default 0.7.
-	AlarmingUpperRate float64 `yaml:"alarming_upper_rate"`
-	// AlarmingLowerRate: scale down below this fraction. Default 0.2.
-	AlarmingLowerRate float64 `yaml:"alarming_lower_rate"`
-	// ScaleDownFactor further damps scale-down. Default 0.25.
-	ScaleDownFactor float64 `yaml:"scale_down_factor"`
-	// InstancesPerScaleUp added per scale-up. Default 1.
-	InstancesPerScaleUp int `yaml:"instances_per_scale_up"`
-	// ServerStartupDelay after which an instance that has not joined is
-	// terminated. Default 60s (WSO2's LoadBalancerConfiguration).
-	ServerStartupDelay time.Duration `yaml:"server_startup_delay"`
-}
-
-// LatencyTarget holds the latency policy's parameters.
-type LatencyTarget struct {
-	// Target latency. Default: the service's slo latency; required for the
-	// latency policy when there is none.
-	Target time.Duration `yaml:"target"`
-	// Percentile kept at or under Target, in (0, 100). Default 95.
-	Percentile float64 `yaml:"percentile" scn:"pct"`
-}
-
-// Cloud holds Ballerina Cloud.toml's autoscaling shorthand. The cloud
-// policy is the hpa policy with Metrics [{cpu, CPUThreshold}, {memory,
-// MemoryThreshold}]; MinReplicas and MaxReplicas, when given, set
-// replicas.min and replicas.max.
-type Cloud struct {
-	MinReplicas int `yaml:"min_replicas"`
-	MaxReplicas int `yaml:"max_replicas"`
-	// CPUThreshold in percent. Default 50.
-	CPUThreshold float64 `yaml:"cpu_threshold" scn:"pct"`
-	// MemoryThreshold in percent. Default 80.
-	MemoryThreshold float64 `yaml:"memory_threshold" scn:"pct"`
-}
-
 // Traffic is the load offered to one service: an open stream of requests
 // whose rate is the sum of Pattern's components.
 type Traffic struct {
@@ -445,7 +365,8 @@ type Traffic struct {
 	Retries int `yaml:"retries"`
 }
 
-// Component is one term of a traffic pattern; Type says which fields apply.
+// Component is one term of a traffic pattern; Type says which fields apply
+// (componentDefs in kinds.go lists them).
 //
 //	constant {rps}                       rps all along
 //	ramp     {from, to, start, end}      from until start, linear to `to` at end, then to
@@ -456,31 +377,31 @@ type Traffic struct {
 //	trace    {file, interpolation, scale}
 //	                                     rps from a CSV file (time_s,rps)
 type Component struct {
-	Type string `yaml:"type" scn:"kind,req,enum=constant|ramp|step|diurnal|spike|trace"`
+	Type string `yaml:"type" scn:"kind,req,enum=@components"`
 
-	RPS float64 `yaml:"rps" scn:"for=constant|step,req=constant|step"`
+	RPS float64 `yaml:"rps"`
 
-	From  float64       `yaml:"from" scn:"for=ramp,req=ramp"`
-	To    float64       `yaml:"to" scn:"for=ramp,req=ramp"`
-	Start time.Duration `yaml:"start" scn:"for=ramp"` // default 0
-	End   time.Duration `yaml:"end" scn:"for=ramp"`   // default: the scenario's duration
+	From  float64       `yaml:"from"`
+	To    float64       `yaml:"to"`
+	Start time.Duration `yaml:"start"` // default 0
+	End   time.Duration `yaml:"end"`   // default: the scenario's duration
 
-	At time.Duration `yaml:"at" scn:"for=step|spike,req=step|spike"`
+	At time.Duration `yaml:"at"`
 
-	Mean      float64       `yaml:"mean" scn:"for=diurnal,req=diurnal"`
-	Amplitude float64       `yaml:"amplitude" scn:"for=diurnal,req=diurnal"`
-	Period    time.Duration `yaml:"period" scn:"for=diurnal"`  // default 24h
-	PeakAt    time.Duration `yaml:"peak_at" scn:"for=diurnal"` // default period/2
+	Mean      float64       `yaml:"mean"`
+	Amplitude float64       `yaml:"amplitude"`
+	Period    time.Duration `yaml:"period"`  // default 24h
+	PeakAt    time.Duration `yaml:"peak_at"` // default period/2
 
-	Duration time.Duration `yaml:"duration" scn:"for=spike,req=spike"`
-	Factor   float64       `yaml:"factor" scn:"for=spike,req=spike"`
+	Duration time.Duration `yaml:"duration"`
+	Factor   float64       `yaml:"factor"`
 
 	// File is the trace's CSV path, relative to the scenario file.
-	File string `yaml:"file" scn:"for=trace,req=trace"`
+	File string `yaml:"file"`
 	// Interpolation between trace points: linear (default) or step.
-	Interpolation string `yaml:"interpolation" scn:"for=trace,enum=linear|step"`
+	Interpolation string `yaml:"interpolation" scn:"enum=linear|step"`
 	// Scale multiplies the trace's rates. Default 1.
-	Scale float64 `yaml:"scale" scn:"for=trace"`
+	Scale float64 `yaml:"scale"`
 	// Points is the loaded trace, sorted by time.
 	Points []TracePoint `yaml:"-"`
 }
@@ -492,7 +413,7 @@ type TracePoint struct {
 }
 
 // Fault is one injected failure at time At. Which other fields apply
-// depends on Type:
+// depends on Type (faultDefs in faults.go lists them):
 //
 //	zone-outage           {zone, duration}      duration 0: until the end
 //	node-failure          {node, duration}      node "<pool>-<zone>-<n>"; duration 0: for good
@@ -503,15 +424,15 @@ type TracePoint struct {
 //	node-upgrade          {pool}                cordon, drain, replace node by node
 type Fault struct {
 	At       time.Duration `yaml:"at" scn:"req"`
-	Type     string        `yaml:"type" scn:"kind,req,enum=zone-outage|node-failure|instance-crash|load-balancer-failure|dependency-outage|node-upgrade"`
-	Zone     string        `yaml:"zone" scn:"for=zone-outage,req=zone-outage"`
-	Node     string        `yaml:"node" scn:"for=node-failure,req=node-failure"`
-	Service  string        `yaml:"service" scn:"for=instance-crash|load-balancer-failure|dependency-outage,req=instance-crash|load-balancer-failure|dependency-outage"`
-	Pool     string        `yaml:"pool" scn:"for=node-upgrade,req=node-upgrade"`
-	Count    int           `yaml:"count" scn:"for=instance-crash"`
-	Duration time.Duration `yaml:"duration" scn:"for=zone-outage|node-failure|load-balancer-failure|dependency-outage"`
-	Mode     string        `yaml:"mode" scn:"for=dependency-outage,enum=fail|slow"`
-	Delay    time.Duration `yaml:"delay" scn:"for=dependency-outage"`
+	Type     string        `yaml:"type" scn:"kind,req,enum=@faults"`
+	Zone     string        `yaml:"zone"`
+	Node     string        `yaml:"node"`
+	Service  string        `yaml:"service"`
+	Pool     string        `yaml:"pool"`
+	Count    int           `yaml:"count"`
+	Duration time.Duration `yaml:"duration"`
+	Mode     string        `yaml:"mode" scn:"enum=fail|slow"`
+	Delay    time.Duration `yaml:"delay"`
 }
 
 // SLO is a service's objective.

@@ -64,45 +64,61 @@ const thinningWindow = sim.Time(time.Minute)
 // NewProfile compiles a validated traffic pattern.
 func NewProfile(pattern []Component) *Profile {
 	p := &Profile{window: thinningWindow}
-	at := func(d time.Duration) sim.Time { return sim.At(d) }
 	for _, c := range pattern {
-		switch c.Type {
-		case ComponentConstant:
-			p.terms = append(p.terms, term{kind: termConstant, a: c.RPS})
-		case ComponentStep:
-			p.terms = append(p.terms, term{kind: termStep, a: c.RPS, t0: at(c.At)})
-			p.breaks = append(p.breaks, at(c.At))
-		case ComponentRamp:
-			p.terms = append(p.terms, term{kind: termRamp, a: c.From, b: c.To, t0: at(c.Start), t1: at(c.End)})
-			p.breaks = append(p.breaks, at(c.Start), at(c.End))
-		case ComponentDiurnal:
-			period := at(c.Period)
-			if period <= 0 { // not validated: the mean alone
-				p.terms = append(p.terms, term{kind: termConstant, a: c.Mean})
-				continue
-			}
-			p.terms = append(p.terms, term{kind: termDiurnal, a: c.Mean, b: c.Amplitude,
-				t0: at(c.PeakAt) % period, t1: period, omega: 2 * math.Pi / float64(period)})
-			if c.Amplitude != 0 {
-				p.window = max(min(p.window, period/64), sim.Time(time.Millisecond))
-			}
-		case ComponentSpike:
-			p.spikes = append(p.spikes, spike{from: at(c.At), to: at(c.At + c.Duration), f: c.Factor})
-			p.breaks = append(p.breaks, at(c.At), at(c.At+c.Duration))
-		case ComponentTrace:
-			t := term{kind: termTrace, step: c.Interpolation == "step"}
-			for _, x := range c.Points {
-				t.pts = append(t.pts, point{t: at(x.At), r: x.RPS * c.Scale})
-				p.breaks = append(p.breaks, at(x.At))
-			}
-			if len(t.pts) > 0 {
-				p.terms = append(p.terms, t)
-			}
+		if d := lookupComponent(c.Type); d != nil {
+			d.compile(p, c)
 		}
 	}
 	slices.Sort(p.breaks)
 	p.breaks = slices.Compact(p.breaks)
 	return p
+}
+
+// The components' contributions to a Profile (ComponentDef.compile).
+
+func at(d time.Duration) sim.Time { return sim.At(d) }
+
+func compileConstant(p *Profile, c Component) {
+	p.terms = append(p.terms, term{kind: termConstant, a: c.RPS})
+}
+
+func compileStep(p *Profile, c Component) {
+	p.terms = append(p.terms, term{kind: termStep, a: c.RPS, t0: at(c.At)})
+	p.breaks = append(p.breaks, at(c.At))
+}
+
+func compileRamp(p *Profile, c Component) {
+	p.terms = append(p.terms, term{kind: termRamp, a: c.From, b: c.To, t0: at(c.Start), t1: at(c.End)})
+	p.breaks = append(p.breaks, at(c.Start), at(c.End))
+}
+
+func compileDiurnal(p *Profile, c Component) {
+	period := at(c.Period)
+	if period <= 0 { // not validated: the mean alone
+		p.terms = append(p.terms, term{kind: termConstant, a: c.Mean})
+		return
+	}
+	p.terms = append(p.terms, term{kind: termDiurnal, a: c.Mean, b: c.Amplitude,
+		t0: at(c.PeakAt) % period, t1: period, omega: 2 * math.Pi / float64(period)})
+	if c.Amplitude != 0 {
+		p.window = max(min(p.window, period/64), sim.Time(time.Millisecond))
+	}
+}
+
+func compileSpike(p *Profile, c Component) {
+	p.spikes = append(p.spikes, spike{from: at(c.At), to: at(c.At + c.Duration), f: c.Factor})
+	p.breaks = append(p.breaks, at(c.At), at(c.At+c.Duration))
+}
+
+func compileTrace(p *Profile, c Component) {
+	t := term{kind: termTrace, step: c.Interpolation == "step"}
+	for _, x := range c.Points {
+		t.pts = append(t.pts, point{t: at(x.At), r: x.RPS * c.Scale})
+		p.breaks = append(p.breaks, at(x.At))
+	}
+	if len(t.pts) > 0 {
+		p.terms = append(p.terms, t)
+	}
 }
 
 // Profile returns the traffic's rate function.

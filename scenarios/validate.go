@@ -7,7 +7,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scalesim/scalesim/policies"
 )
+
+var policiesFieldErrors = policies.FieldErrors
 
 // Validate checks the rules that involve more than one field or a range
 // (min <= initial <= max, rates >= 0, references to services, zones and
@@ -89,7 +93,7 @@ func (s *Scenario) validate(errs *[]Error) {
 		v.traffic(&s.Traffic[i])
 	}
 	for i := range s.Faults {
-		v.fault(i, &s.Faults[i], pools)
+		v.fault(i, &s.Faults[i])
 	}
 	for i := range s.SLOs {
 		v.slo(&s.SLOs[i])
@@ -291,7 +295,7 @@ func (v validator) autoscaler(svc *Service, path string) {
 			v.percent(mp+".target_utilization", t.TargetUtilization)
 		}
 	}
-	if a.Policy == PolicyMemory || a.Policy == PolicyHPA && seen["memory"] || a.Policy == PolicyCloud && a.Cloud.MemoryThreshold > 0 {
+	if slices.ContainsFunc(a.ScalesOn(), func(t MetricTarget) bool { return t.Resource == "memory" }) {
 		if svc.Instance.MemoryRequest <= 0 {
 			v.key("services."+svc.Name+".instance.memory_request", nil, "must be greater than 0 to scale on memory utilization")
 		}
@@ -310,37 +314,40 @@ func (v validator) autoscaler(svc *Service, path string) {
 		v.rules(p("behavior.scale_down"), b.ScaleDown)
 	}
 
-	rif := a.RequestsInFlight
-	if rif.Rounds < 1 {
-		v.val(p("rounds"), "must be at least 1")
-	}
-	if rif.MaxRequestsPerSecond <= 0 {
-		v.val(p("max_requests_per_second"), "must be greater than 0")
-	}
-	if rif.AlarmingUpperRate <= 0 {
-		v.val(p("alarming_upper_rate"), "must be greater than 0")
-	}
-	if rif.AlarmingLowerRate < 0 {
-		v.val(p("alarming_lower_rate"), "must be at least 0")
-	}
-	if rif.ScaleDownFactor <= 0 {
-		v.val(p("scale_down_factor"), "must be greater than 0")
-	}
-	if rif.InstancesPerScaleUp < 1 {
-		v.val(p("instances_per_scale_up"), "must be at least 1")
-	}
+	v.policies(svc, path)
+}
 
-	if a.Latency.Percentile <= 0 || a.Latency.Percentile >= 100 {
-		v.val(p("percentile"), "%g must be between 0 and 100 (exclusive), e.g. 95", a.Latency.Percentile)
+// policies checks the parameters of every registered policy, each by its
+// own definition: the service's policy in full, and of the other
+// policies the parameters the file gives (a file may carry several
+// policies' parameters for `compare --policy`). Each problem is reported
+// at its field; a field already reported is not reported twice.
+func (v validator) policies(svc *Service, path string) {
+	p := func(rel string) string { return path + "." + rel }
+	reported := map[string]bool{}
+	for _, e := range *v.errs {
+		reported[e.Path] = true
 	}
-	if a.Policy == PolicyLatency && a.Latency.Target <= 0 {
-		v.key(p("target"), []string{p("policy")}, "the latency policy needs a target latency (or an slo latency for %s), e.g. target: 200ms", svc.Name)
-	}
-	if a.Cloud.CPUThreshold <= 0 {
-		v.val(p("cpu_threshold"), "must be greater than 0")
-	}
-	if a.Cloud.MemoryThreshold < 0 {
-		v.val(p("memory_threshold"), "must be at least 0 (0: CPU only)")
+	for _, d := range PolicyDefs() {
+		selected := d.Name == svc.Autoscaler.Policy
+		report := func(field, format string, args ...any) {
+			fp := p(field)
+			if reported[fp] || !selected && !(d.Owns(field) && v.m.has(fp)) {
+				return
+			}
+			reported[fp] = true
+			if v.m.has(fp) {
+				v.val(fp, format, args...)
+			} else {
+				v.key(fp, []string{p("policy")}, format, args...)
+			}
+		}
+		if d.Check != nil {
+			d.Check(svc, report)
+		}
+		for _, e := range policiesFieldErrors(d.Config(svc).Validate()) {
+			report(fieldPath(e.Field), "%s", e.Problem)
+		}
 	}
 }
 
@@ -402,82 +409,18 @@ func (v validator) traffic(t *Traffic) {
 }
 
 func (v validator) component(path string, c *Component) {
-	nonNeg := func(key string, x float64) {
-		if x < 0 {
-			v.val(path+"."+key, "%g is negative; a rate is at least 0", x)
-		}
-	}
-	switch c.Type {
-	case ComponentConstant:
-		nonNeg("rps", c.RPS)
-	case ComponentRamp:
-		nonNeg("from", c.From)
-		nonNeg("to", c.To)
-		if c.End < c.Start {
-			v.key(path+".end", []string{path + ".start"}, "%v is before start %v", c.End, c.Start)
-		}
-	case ComponentDiurnal:
-		nonNeg("mean", c.Mean)
-		if c.Amplitude < 0 {
-			v.val(path+".amplitude", "%g is negative; it is at least 0 (the rate swings between mean-amplitude and mean+amplitude)", c.Amplitude)
-		}
-		if c.Period <= 0 {
-			v.val(path+".period", "must be greater than 0")
-		}
-	case ComponentSpike:
-		if c.Duration <= 0 {
-			v.val(path+".duration", "must be greater than 0")
-		}
-		if c.Factor < 0 {
-			v.val(path+".factor", "%g is negative; a factor is at least 0 (2 doubles the rate, 0.5 halves it)", c.Factor)
-		}
-	case ComponentTrace:
-		if c.Scale < 0 {
-			v.val(path+".scale", "must be at least 0")
-		}
+	if d := lookupComponent(c.Type); d != nil && d.Check != nil {
+		d.Check(v, path, c)
 	}
 }
 
-func (v validator) fault(i int, f *Fault, pools map[string]int) {
+func (v validator) fault(i int, f *Fault) {
 	path := "faults." + itoa(i)
 	if v.s.Duration > 0 && f.At >= v.s.Duration {
 		v.key(path+".at", []string{"duration"}, "%v is not before the end of the run (duration %v)", f.At, v.s.Duration)
 	}
-	switch f.Type {
-	case FaultZoneOutage:
-		if f.Zone != "" && !slices.Contains(v.s.Zones, f.Zone) {
-			v.val(path+".zone", "unknown zone %q%s", f.Zone, v.known(f.Zone, v.s.Zones, "zones"))
-		}
-	case FaultNodeFailure:
-		if f.Node != "" && !v.validNode(f.Node) {
-			if len(v.s.Nodes) == 0 {
-				v.val(path+".node", "there are no node pools, so there is no node %q; add nodes or use instance-crash", f.Node)
-			} else {
-				example := "general-a-1"
-				if p := v.s.Nodes[0]; len(p.Zones) > 0 {
-					example = p.Name + "-" + p.Zones[0] + "-1"
-				}
-				v.val(path+".node", "unknown node %q; nodes are named <pool>-<zone>-<n>, e.g. %s", f.Node, example)
-			}
-		}
-	case FaultInstanceCrash, FaultLoadBalancerFailure, FaultDependencyOutage:
-		if f.Service != "" && v.s.Service(f.Service) == nil {
-			v.val(path+".service", "unknown service %q%s", f.Service, v.known(f.Service, v.serviceNames(), "services"))
-		}
-		if f.Type == FaultInstanceCrash && f.Count < 1 {
-			v.val(path+".count", "must be at least 1")
-		}
-		if f.Type == FaultDependencyOutage && f.Mode == "slow" && f.Delay <= 0 {
-			v.key(path+".delay", []string{path + ".mode"}, "mode slow needs a delay added to each request, e.g. delay: 2s")
-		}
-	case FaultNodeUpgrade:
-		if f.Pool != "" && pools[f.Pool] == 0 {
-			var names []string
-			for _, p := range v.s.Nodes {
-				names = append(names, p.Name)
-			}
-			v.val(path+".pool", "unknown pool %q%s", f.Pool, v.known(f.Pool, names, "pools"))
-		}
+	if d := LookupFault(f.Type); d != nil && d.Check != nil {
+		d.Check(v, path, f)
 	}
 }
 

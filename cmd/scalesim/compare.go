@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -31,7 +30,7 @@ seed, and arrivals and demands drawn from per-service random streams that the
 policy does not touch (common random numbers), so differences come from the
 policy alone.
 
---policy NAME (one of ` + strings.Join(scenarios.Policies, ", ") + `) keeps the
+--policy NAME (one of ` + strings.Join(scenarios.PolicyNames(), ", ") + `) keeps the
 scenario's autoscaler block and replaces only its policy: the parameters the
 block gives (target_utilization, interval, behavior, a latency target, ...)
 apply to NAME, and those it omits take NAME's documented defaults. A scenario
@@ -92,12 +91,12 @@ func newCmdCompare(io *IOStreams, runF func(*CompareOptions) error) *cobra.Comma
 }
 
 // policyList is the allowed names, for messages.
-var policyList = strings.Join(scenarios.Policies, ", ")
+var policyList = strings.Join(scenarios.PolicyNames(), ", ")
 
 // variant reads one --policy argument: a NAME when it is one, otherwise a
 // FILE holding an autoscaler block.
 func variant(arg string) (runner.Variant, error) {
-	if slices.Contains(scenarios.Policies, arg) {
+	if scenarios.LookupPolicy(arg) != nil {
 		return runner.PolicyVariant(arg), nil
 	}
 	st, err := os.Stat(arg)

@@ -51,6 +51,7 @@ costs, whether the SLO holds.`,
 		newCmdVersion(io),
 		newCmdSweep(io, nil),
 		newCmdMerge(io, nil),
+		newCmdSchema(io),
 	)
 	return root
 }

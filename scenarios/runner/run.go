@@ -196,12 +196,9 @@ func plotOptions(sc *scenarios.Scenario) reports.PlotOptions {
 	opts := reports.PlotOptions{Warmup: sc.Warmup, Services: map[string]reports.ServicePlotOptions{}}
 	for _, svc := range sc.Services {
 		var o reports.ServicePlotOptions
-		switch svc.Autoscaler.Policy {
-		case scenarios.PolicyCPU, scenarios.PolicyHPA, scenarios.PolicyCloud:
-			for _, m := range svc.Autoscaler.Metrics {
-				if m.Resource == "cpu" {
-					o.TargetUtilization = m.TargetUtilization / 100
-				}
+		for _, m := range svc.Autoscaler.ScalesOn() {
+			if m.Resource == "cpu" {
+				o.TargetUtilization = m.TargetUtilization / 100
 			}
 		}
 		opts.Services[svc.Name] = o
