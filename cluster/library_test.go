@@ -12,8 +12,10 @@ import (
 	"github.com/scalesim/scalesim/sim"
 )
 
-// The built-in scenarios of zones, nodes and failures run (in a few
-// seconds at most) and show their effect.
+// The built-in scenarios of zones, nodes and failures run and show their
+// effect. How fast they run is no test's business: a loaded machine or the
+// race detector makes them many times slower; speed is measured by the
+// benchmarks (bench_test.go, cmd/scalesim's BenchmarkRunMM8).
 
 type trace struct {
 	events []cluster.Event
@@ -65,11 +67,7 @@ func runScenario(t *testing.T, name string, sets []string, onEvt func(*cluster.W
 	if onEvt != nil {
 		tr.onEvt = func(e cluster.Event) { onEvt(w, e) }
 	}
-	start := time.Now()
 	w.Run()
-	if wall := time.Since(start); wall > 5*time.Second {
-		t.Errorf("%s took %v", name, wall)
-	}
 	for _, s := range w.Services() {
 		arrived, out, inFlight := s.Totals()
 		if arrived != out[0]+out[1]+out[2]+out[3]+int64(inFlight) {
