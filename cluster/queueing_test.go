@@ -167,7 +167,9 @@ func singleService(lambda float64, cores float64, concurrency int, demand sim.Di
 //	M/D/1-PS .80  resp 5.0000 s        <= 2025            3.6M      <= 0.47%        >= 4.2 SD
 //
 // (55M simulated requests in all, about 14 s of CPU; the subtests run in
-// parallel.)
+// parallel. With -short, as in CI's race run, M/M/4 and M/M/8 are skipped:
+// under the race detector they would take minutes, and the simulator is
+// single-threaded, so they would find no race that M/M/1 does not.)
 // TestQueueingTheory logs each case's figures; the requests counted are
 // those arriving in a window after a warm-up of 5000 s (over 50 relaxation
 // times 1/(sqrt(c mu) - sqrt(lambda))^2, at most 90 s here) and before the
@@ -318,6 +320,9 @@ func TestQueueingTheory(t *testing.T) {
 	const warmup, tail = 5000 * time.Second, 1000 * time.Second
 	for _, q := range queueingCases {
 		t.Run(q.name, func(t *testing.T) {
+			if testing.Short() && q.requests > 10e6 {
+				t.Skipf("-short: %.0fM simulated requests (CI's race run skips it; its plain run does not)", q.requests/1e6)
+			}
 			t.Parallel()
 			lambda := q.lambda()
 			window := time.Duration(q.requests / lambda * float64(time.Second))
