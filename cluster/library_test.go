@@ -12,8 +12,12 @@ import (
 	"github.com/scalesim/scalesim/sim"
 )
 
-// The built-in scenarios of zones, nodes and failures run (in a few
-// seconds at most) and show their effect.
+// The built-in scenarios of zones, nodes and failures run and show their
+// effect. How fast they run is no test's business: a loaded machine or the
+// race detector makes them many times slower; speed is measured by the
+// benchmarks (bench_test.go, cmd/scalesim's BenchmarkRunMM8). They run in
+// parallel: each world is its own, and the race detector checks that they
+// share nothing.
 
 type trace struct {
 	events []cluster.Event
@@ -65,11 +69,7 @@ func runScenario(t *testing.T, name string, sets []string, onEvt func(*cluster.W
 	if onEvt != nil {
 		tr.onEvt = func(e cluster.Event) { onEvt(w, e) }
 	}
-	start := time.Now()
 	w.Run()
-	if wall := time.Since(start); wall > 5*time.Second {
-		t.Errorf("%s took %v", name, wall)
-	}
 	for _, s := range w.Services() {
 		arrived, out, inFlight := s.Totals()
 		if arrived != out[0]+out[1]+out[2]+out[3]+int64(inFlight) {
@@ -80,6 +80,7 @@ func runScenario(t *testing.T, name string, sets []string, onEvt func(*cluster.W
 }
 
 func TestLibraryZoneOutage(t *testing.T) {
+	t.Parallel()
 	var atEnd map[string]int
 	w, tr := runScenario(t, "zone-outage", nil, func(w *cluster.World, e cluster.Event) {
 		if e.Kind == "fault-end" {
@@ -109,6 +110,7 @@ func TestLibraryZoneOutage(t *testing.T) {
 
 // Zones listed in another order give the same run, byte for byte.
 func TestLibraryZoneOrder(t *testing.T) {
+	t.Parallel()
 	_, a := runScenario(t, "zone-outage", []string{"duration=1h30m"}, nil)
 	_, b := runScenario(t, "zone-outage", []string{"duration=1h30m", "zones=[c, b, a]", "nodes.0.zones=[b, c, a]"}, nil)
 	if len(a.text) != len(b.text) {
@@ -122,6 +124,7 @@ func TestLibraryZoneOrder(t *testing.T) {
 }
 
 func TestLibraryNodeUpgrade(t *testing.T) {
+	t.Parallel()
 	lowest, upgrading, evicted := 3, false, 0
 	_, tr := runScenario(t, "node-upgrade", nil, func(w *cluster.World, e cluster.Event) {
 		switch {
@@ -145,6 +148,7 @@ func TestLibraryNodeUpgrade(t *testing.T) {
 }
 
 func TestLibraryLBFailover(t *testing.T) {
+	t.Parallel()
 	_, tr := runScenario(t, "lb-failover", nil, nil)
 	// Poisson arrivals at 100/s for the 10 s failover: 1000 ± 5 sd.
 	if r := float64(tr.ends[0][cluster.Rejected]); math.Abs(r-1000) > 5*math.Sqrt(1000) {
@@ -158,6 +162,7 @@ func TestLibraryLBFailover(t *testing.T) {
 }
 
 func TestLibraryDrain(t *testing.T) {
+	t.Parallel()
 	w, tr := runScenario(t, "drain", nil, nil)
 	with, without := tr.ends[0], tr.ends[1]
 	if w.Services()[0].Name() != "with-prestop" || with[cluster.Rejected]+with[cluster.Failed] != 0 {
@@ -169,6 +174,7 @@ func TestLibraryDrain(t *testing.T) {
 }
 
 func TestLibraryFlashCrowd(t *testing.T) {
+	t.Parallel()
 	_, tr := runScenario(t, "flash-crowd", nil, nil)
 	// No error before the spike (1h); many during it, as the slow starts
 	// leave the crowd to too few instances.
