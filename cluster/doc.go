@@ -37,6 +37,15 @@
 //	Draining -> chosen for removal or evicted; see below
 //	Terminated
 //
+// Internally each state is refined into phases (lifecycle.go): Pending is
+// new, unscheduled, nominated or bound; Starting is booting or unready
+// (still serving); Draining runs its pre-stop hook (accepting or not), then
+// has stopped accepting; Terminated is gone, lost, or lost and still in
+// rotation until its readiness probe notices. Every move goes through one
+// transition function that checks it against a table of legal moves
+// (anything else panics: a programming error) and reports the
+// "instance-<state>" event in one place.
+//
 // Initial replicas that find a node at time 0 are Ready at once, and warm.
 // Lost instances (a crash, a node or zone going down) go straight to
 // Terminated; the service replaces them as a ReplicaSet does, keeping the

@@ -186,7 +186,7 @@ func (f *fault) crash(now sim.Time) {
 	s := f.svc
 	var running []*Instance
 	for _, inst := range s.instances {
-		if inst.state == Starting || inst.state == Ready {
+		if inst.State() == Starting || inst.State() == Ready {
 			running = append(running, inst)
 		}
 	}
@@ -232,11 +232,11 @@ func (f *fault) upgradeStep(now sim.Time) {
 		n := f.cur
 		f.scratch = append(f.scratch[:0], n.insts...)
 		for _, inst := range f.scratch {
-			if inst.state == Draining || inst.state == Terminated {
+			if inst.State() == Draining || inst.State() == Terminated {
 				continue
 			}
 			s := inst.svc
-			if inst.state == Ready && s.cfg.MinAvailable > 0 && s.counts.Ready-1 < s.cfg.MinAvailable {
+			if inst.State() == Ready && s.cfg.MinAvailable > 0 && s.counts.Ready-1 < s.cfg.MinAvailable {
 				continue // the budget refuses: retried later
 			}
 			inst.beginDrain(now, "evicted: "+f.detail)

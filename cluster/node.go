@@ -197,7 +197,7 @@ func (w *World) nodeJoined(n *node, now sim.Time) {
 	n.state = nodeReady
 	w.nodeEvent(n, "node-ready", now, "")
 	for _, inst := range n.insts {
-		if !inst.bound {
+		if inst.phase == pendingNominated {
 			inst.bind(now)
 		}
 	}
