@@ -48,30 +48,32 @@ type PoolConfig struct {
 	ProvisionDelay time.Duration
 }
 
-// FaultType is a kind of injected failure.
-type FaultType uint8
+// FaultType is a kind of injected failure: its name in a scenario file.
+type FaultType string
 
+// The fault types (see the package documentation, "Faults").
 const (
-	ZoneOutage FaultType = iota
-	NodeFailure
-	InstanceCrash
-	LoadBalancerFailure
-	DependencyOutage
-	NodeUpgrade
+	ZoneOutage          FaultType = "zone-outage"
+	NodeFailure         FaultType = "node-failure"
+	InstanceCrash       FaultType = "instance-crash"
+	LoadBalancerFailure FaultType = "load-balancer-failure"
+	DependencyOutage    FaultType = "dependency-outage"
+	NodeUpgrade         FaultType = "node-upgrade"
 )
 
-var faultNames = [...]string{"zone-outage", "node-failure", "instance-crash", "load-balancer-failure", "dependency-outage", "node-upgrade"}
+// FaultTypes lists the fault types.
+var FaultTypes = []FaultType{ZoneOutage, NodeFailure, InstanceCrash, LoadBalancerFailure, DependencyOutage, NodeUpgrade}
 
-func (f FaultType) String() string { return faultNames[f] }
+func (f FaultType) String() string { return string(f) }
 
 // ParseFaultType maps a scenario name to a FaultType.
 func ParseFaultType(s string) (FaultType, error) {
-	for i, n := range faultNames {
-		if n == s {
-			return FaultType(i), nil
+	for _, t := range FaultTypes {
+		if string(t) == s {
+			return t, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown fault type %q", s)
+	return "", fmt.Errorf("unknown fault type %q", s)
 }
 
 // FaultConfig is one injected failure at time At. Which fields apply
@@ -327,7 +329,7 @@ func (c *Config) validate() error {
 			// A node that does not exist when the fault strikes is not
 			// an error: nodes come and go with the cluster autoscaler.
 		default:
-			return fmt.Errorf("cluster: fault %d: unknown type %d", k, f.Type)
+			return fmt.Errorf("cluster: fault %d: unknown type %q", k, f.Type)
 		}
 		if f.At < 0 || f.Duration < 0 {
 			return fmt.Errorf("cluster: fault %d: negative time", k)

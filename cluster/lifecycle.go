@@ -138,8 +138,7 @@ func (i *Instance) transition(to phase, now sim.Time, why string) {
 	}
 	i.phase = to
 	if r == event {
-		st := to.state()
-		s.w.obs.Lifecycle(Event{Time: now, Service: s.index, Kind: "instance-" + st.String(), Instance: i.Name, Detail: why, Counts: s.counts})
+		s.w.obs.Lifecycle(Event{Time: now, Service: s.index, Kind: to.state().EventKind(), Instance: i.Name, Detail: why, Counts: s.counts})
 	}
 }
 

@@ -276,7 +276,7 @@ func (w *World) assign(inst *Instance, n *node, now sim.Time) {
 		if n.state == nodeProvisioning {
 			d += ", provisioning"
 		}
-		w.obs.Lifecycle(Event{Time: now, Service: s.index, Kind: "instance-scheduled", Instance: inst.Name, Detail: d, Counts: s.counts})
+		w.obs.Lifecycle(Event{Time: now, Service: s.index, Kind: KindInstanceScheduled, Instance: inst.Name, Detail: d, Counts: s.counts})
 	}
 }
 

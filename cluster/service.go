@@ -250,7 +250,7 @@ func (s *Service) adjust(st State, d int) {
 }
 
 // event reports a service event that is not an instance transition.
-func (s *Service) event(kind, detail string, now sim.Time) {
+func (s *Service) event(kind EventKind, detail string, now sim.Time) {
 	s.w.obs.Lifecycle(Event{Time: now, Service: s.index, Kind: kind, Detail: detail, Counts: s.counts})
 }
 
@@ -311,7 +311,7 @@ func (s *Service) unschedulableAt(inst *Instance, a *attempt, n *node, now sim.T
 	if n != nil {
 		why += "; waiting for new node " + n.name
 	}
-	s.w.obs.Lifecycle(Event{Time: now, Service: s.index, Kind: "instance-unschedulable", Instance: inst.Name, Detail: why, Counts: s.counts})
+	s.w.obs.Lifecycle(Event{Time: now, Service: s.index, Kind: KindInstanceUnschedulable, Instance: inst.Name, Detail: why, Counts: s.counts})
 }
 
 func (s *Service) sampleDelay(d sim.Dist) time.Duration {

@@ -54,7 +54,7 @@ func TestTransitions(t *testing.T) {
 			}
 			if c.event {
 				e := l.events[len(l.events)-1]
-				if e.Kind != "instance-"+c.to.state().String() || e.Detail != "why" {
+				if e.Kind != c.to.state().EventKind() || e.Detail != "why" {
 					t.Errorf("event %+v", e)
 				}
 			}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/scalesim/scalesim/cluster"
 	"github.com/scalesim/scalesim/sim"
 )
 
@@ -50,14 +51,14 @@ const (
 	ArrivalsConstant = "constant"
 )
 
-// Fault types (Fault.Type).
+// Fault types (Fault.Type): the cluster's names.
 const (
-	FaultZoneOutage          = "zone-outage"
-	FaultNodeFailure         = "node-failure"
-	FaultInstanceCrash       = "instance-crash"
-	FaultLoadBalancerFailure = "load-balancer-failure"
-	FaultDependencyOutage    = "dependency-outage"
-	FaultNodeUpgrade         = "node-upgrade"
+	FaultZoneOutage          = string(cluster.ZoneOutage)
+	FaultNodeFailure         = string(cluster.NodeFailure)
+	FaultInstanceCrash       = string(cluster.InstanceCrash)
+	FaultLoadBalancerFailure = string(cluster.LoadBalancerFailure)
+	FaultDependencyOutage    = string(cluster.DependencyOutage)
+	FaultNodeUpgrade         = string(cluster.NodeUpgrade)
 )
 
 // Scenario is one parsed, defaulted and validated scenario file.
