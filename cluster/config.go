@@ -174,6 +174,9 @@ type InstanceConfig struct {
 	Concurrency int
 	// QueueLimit is how many more requests may wait; negative = unlimited.
 	QueueLimit int
+	// CancelOnClientTimeout: the server abandons a request whose client
+	// timed out (deadline propagation); see "Client timeouts".
+	CancelOnClientTimeout bool
 	// StartupDelay and ReadinessDelay, in seconds; nil means zero.
 	StartupDelay, ReadinessDelay sim.Dist
 	// PreStop is the drain hook's sleep; GracePeriod is when the instance is

@@ -225,6 +225,15 @@
 // server does not notice: it keeps the request queued or in service until it
 // is done, as most servers do when a client disconnects, so timed-out work
 // still consumes capacity. That is how overload turns into a retry storm.
+// A queued request whose client has gone keeps only its demand and arrival
+// time (a 32-byte queue entry, no events), so a long overload's backlog
+// stays compact.
+//
+// With InstanceConfig.CancelOnClientTimeout the server abandons the work
+// (deadline propagation, as gRPC does): a queued request leaves the queue,
+// one in its CPU or off-CPU phase frees its slot and CPU share at once,
+// and the next queued request starts. It was counted TimedOut when the
+// client gave up, and only then.
 //
 // # Random streams
 //

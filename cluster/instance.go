@@ -199,7 +199,7 @@ func (i *Instance) accept(r *request, now sim.Time) bool {
 		i.start(r, now)
 	case cfg.QueueLimit < 0 || i.queue.len() < cfg.QueueLimit:
 		r.inst = i
-		i.queue.push(r)
+		r.qseq = i.queue.push(r)
 	default:
 		return false
 	}
@@ -251,14 +251,16 @@ func (i *Instance) offCPU(r *request, now sim.Time) {
 }
 
 // waitDone ends r's off-CPU phase.
-func (i *Instance) waitDone(r *request, now sim.Time) {
+func (i *Instance) waitDone(r *request, now sim.Time) { i.waitDoneAs(r, now, Completed) }
+
+func (i *Instance) waitDoneAs(r *request, now sim.Time, o Outcome) {
 	last := len(i.waiting) - 1
 	moved := i.waiting[last]
 	i.waiting[r.slot] = moved
 	moved.slot = r.slot
 	i.waiting[last] = nil
 	i.waiting = i.waiting[:last]
-	i.finish(r, now, Completed)
+	i.finish(r, now, o)
 }
 
 // finish releases r's slot: the response (or an error, o = Failed) leaves
@@ -267,7 +269,7 @@ func (i *Instance) finish(r *request, now sim.Time, o Outcome) {
 	i.busy--
 	i.svc.serverDone(r, o, now)
 	if i.queue.len() > 0 && i.phase.state() != Terminated {
-		i.start(i.queue.pop(), now)
+		i.start(i.dequeue(), now)
 	}
 	if (i.phase == drainingStopped || i.phase == drainingPreStopClosed) && i.held() == 0 {
 		i.svc.terminate(i, now)
@@ -392,7 +394,9 @@ func (i *Instance) dropAll(now sim.Time) {
 	clear(i.ps)
 	i.ps = i.ps[:0]
 	for i.queue.len() > 0 {
-		i.svc.serverDone(i.queue.pop(), Failed, now)
+		if e := i.queue.pop(); e.r != nil {
+			i.svc.serverDone(e.r, Failed, now)
+		}
 	}
 	for j, r := range i.waiting {
 		eng.Cancel(r.waitEnd)
@@ -461,9 +465,102 @@ func (i *Instance) forEachHeld(f func(*request)) {
 		f(r)
 	}
 	for k := 0; k < i.queue.size; k++ {
-		f(i.queue.buf[(i.queue.head+k)%len(i.queue.buf)])
+		if r := i.queue.buf[(i.queue.head+k)%len(i.queue.buf)].r; r != nil {
+			f(r)
+		}
 	}
 	for _, r := range i.waiting {
 		f(r)
+	}
+}
+
+// dequeue takes the oldest queued request. Work whose client has gone
+// gets a request struct again only now, to be served.
+func (i *Instance) dequeue() *request {
+	e := i.queue.pop()
+	if e.r != nil {
+		return e.r
+	}
+	r := i.svc.w.pool.get()
+	r.svc, r.inst, r.arrived, r.cpu, r.wait, r.clientDone = i.svc, i, e.arrived, e.cpu, e.wait, true
+	return r
+}
+
+// clientGone is told that r's client gave up (its timeout). A server that
+// does not cancel keeps the work: a queued request shrinks to its queue
+// entry. With CancelOnClientTimeout the server abandons it (deadline
+// propagation, as gRPC does): a queued request leaves the queue, one in
+// service frees its slot and its CPU share at once. Either way it is
+// counted once, as TimedOut, already.
+func (i *Instance) clientGone(r *request, now sim.Time) {
+	cancel := i.svc.cfg.Instance.CancelOnClientTimeout
+	if !r.begun {
+		if cancel {
+			i.queue.cancel(r.qseq)
+		} else {
+			i.queue.at(r.qseq).r = nil
+		}
+		i.svc.w.pool.put(r)
+		if cancel && (i.phase == drainingStopped || i.phase == drainingPreStopClosed) && i.held() == 0 {
+			i.svc.terminate(i, now)
+		}
+		return
+	}
+	if !cancel {
+		return
+	}
+	if !r.waitEnd.IsZero() {
+		i.svc.w.eng.Cancel(r.waitEnd)
+		r.waitEnd = sim.EventID{}
+		i.waitDoneAs(r, now, TimedOut)
+		return
+	}
+	for k, x := range i.ps {
+		if x == r {
+			i.advance(now)
+			i.psRemove(k)
+			i.finish(r, now, TimedOut)
+			if !i.dispatch {
+				i.reschedule(now)
+			}
+			return
+		}
+	}
+}
+
+// psRemove removes the k-th element of the heap ps.
+func (i *Instance) psRemove(k int) {
+	n := len(i.ps) - 1
+	if k != n {
+		i.ps[k] = i.ps[n]
+	}
+	i.ps[n] = nil
+	i.ps = i.ps[:n]
+	if k == n {
+		return
+	}
+	// Restore the heap: sift the moved element down, then up.
+	h := i.ps
+	for j := k; ; {
+		c := 2*j + 1
+		if c >= n {
+			break
+		}
+		if c+1 < n && h[c+1].finishV < h[c].finishV {
+			c++
+		}
+		if h[j].finishV <= h[c].finishV {
+			break
+		}
+		h[j], h[c] = h[c], h[j]
+		j = c
+	}
+	for j := k; j > 0; {
+		p := (j - 1) / 2
+		if h[p].finishV <= h[j].finishV {
+			break
+		}
+		h[j], h[p] = h[p], h[j]
+		j = p
 	}
 }
