@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -286,6 +287,8 @@ func (c *Config) validate() error {
 			return fmt.Errorf("cluster: service %s: warmup slowdown must be at least 1, got %g", s.Name, s.Instance.WarmupSlowdown)
 		case s.TopologySpread != nil && s.TopologySpread.MaxSkew < 1:
 			return fmt.Errorf("cluster: service %s: topology spread max skew must be at least 1", s.Name)
+		case s.Clients > math.MaxInt32:
+			return fmt.Errorf("cluster: service %s: at most %d clients", s.Name, math.MaxInt32)
 		case s.Retries < 0 || s.Clients < 0 || s.MinAvailable < 0 || s.LoadBalancer.Replicas < 0:
 			return fmt.Errorf("cluster: service %s: retries, clients, min available and load-balancer replicas must not be negative", s.Name)
 		case s.Retries > maxRetries:

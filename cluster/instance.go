@@ -314,11 +314,17 @@ func (i *Instance) reschedule(now sim.Time) {
 		}
 		i.svc.w.eng.Cancel(i.next)
 	}
-	// Round up so that at the event v has reached f.
-	dt := time.Duration(math.Ceil((f - i.v) / rate * 1e9))
-	if dt < 0 {
-		dt = 0
+	// Round up so that at the event v has reached f. A finish beyond the
+	// end of the run needs no event (and its distance may not fit in a
+	// time.Duration: converting it would wrap around, and an event due at
+	// once that finishes nothing would repeat forever); it is computed
+	// again whenever the number of requests in their CPU phase changes.
+	ns := math.Ceil((f - i.v) / rate * 1e9)
+	if ns > float64(i.svc.w.end.Sub(now)) {
+		i.next = sim.EventID{}
+		return
 	}
+	dt := max(time.Duration(ns), 0)
 	i.nextFinish, i.nextRate = f, rate
 	i.next = i.svc.w.eng.Schedule(now.Add(dt), i, instCPUDone)
 }

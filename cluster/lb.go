@@ -17,8 +17,11 @@ type loadBalancer struct {
 	cursor  int
 	rng     *rand.Rand
 
-	// client-ip: each client's session, and how long an idle one lasts.
-	sessions []session
+	// client-ip: the number of clients, the session of each client seen
+	// so far (a map, so that a billion possible clients cost only the ones
+	// that send requests), and how long an idle session lasts.
+	clients  int
+	sessions map[int32]session
 	affinity time.Duration
 
 	// The load-balancer instances: how many there should be and are, and
@@ -86,13 +89,14 @@ func (lb *loadBalancer) pick(r *request, now sim.Time) *Instance {
 		// A client's first request, or one after its session ended,
 		// goes to a random instance (as kube-proxy's iptables mode
 		// does); the following ones stick to it.
-		ss := &lb.sessions[r.client]
-		if ss.inst != nil && ss.inst.inLB && ss.epoch == ss.inst.lbEpoch && now.Sub(ss.last) <= lb.affinity {
+		ss, ok := lb.sessions[r.client]
+		if ok && ss.inst.inLB && ss.epoch == ss.inst.lbEpoch && now.Sub(ss.last) <= lb.affinity {
 			ss.last = now
+			lb.sessions[r.client] = ss
 			return ss.inst
 		}
 		m := lb.members[lb.rng.IntN(n)]
-		*ss = session{inst: m, epoch: m.lbEpoch, last: now}
+		lb.sessions[r.client] = session{inst: m, epoch: m.lbEpoch, last: now}
 		return m
 	case Random:
 		return lb.members[lb.rng.IntN(n)]

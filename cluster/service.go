@@ -129,7 +129,7 @@ func (s *Service) arrive(now sim.Time) {
 		r.wait = sim.SampleDuration(s.cfg.DemandWait, s.demand)
 	}
 	if s.clients != nil {
-		r.client = int32(s.clients.IntN(len(s.lb.sessions)))
+		r.client = int32(s.clients.IntN(s.lb.clients))
 	}
 	s.admit(r, now)
 }
