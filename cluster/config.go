@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -48,30 +49,32 @@ type PoolConfig struct {
 	ProvisionDelay time.Duration
 }
 
-// FaultType is a kind of injected failure.
-type FaultType uint8
+// FaultType is a kind of injected failure: its name in a scenario file.
+type FaultType string
 
+// The fault types (see the package documentation, "Faults").
 const (
-	ZoneOutage FaultType = iota
-	NodeFailure
-	InstanceCrash
-	LoadBalancerFailure
-	DependencyOutage
-	NodeUpgrade
+	ZoneOutage          FaultType = "zone-outage"
+	NodeFailure         FaultType = "node-failure"
+	InstanceCrash       FaultType = "instance-crash"
+	LoadBalancerFailure FaultType = "load-balancer-failure"
+	DependencyOutage    FaultType = "dependency-outage"
+	NodeUpgrade         FaultType = "node-upgrade"
 )
 
-var faultNames = [...]string{"zone-outage", "node-failure", "instance-crash", "load-balancer-failure", "dependency-outage", "node-upgrade"}
+// FaultTypes lists the fault types.
+var FaultTypes = []FaultType{ZoneOutage, NodeFailure, InstanceCrash, LoadBalancerFailure, DependencyOutage, NodeUpgrade}
 
-func (f FaultType) String() string { return faultNames[f] }
+func (f FaultType) String() string { return string(f) }
 
 // ParseFaultType maps a scenario name to a FaultType.
 func ParseFaultType(s string) (FaultType, error) {
-	for i, n := range faultNames {
-		if n == s {
-			return FaultType(i), nil
+	for _, t := range FaultTypes {
+		if string(t) == s {
+			return t, nil
 		}
 	}
-	return 0, fmt.Errorf("unknown fault type %q", s)
+	return "", fmt.Errorf("unknown fault type %q", s)
 }
 
 // FaultConfig is one injected failure at time At. Which fields apply
@@ -175,6 +178,9 @@ type InstanceConfig struct {
 	Concurrency int
 	// QueueLimit is how many more requests may wait; negative = unlimited.
 	QueueLimit int
+	// CancelOnClientTimeout: the server abandons a request whose client
+	// timed out (deadline propagation); see "Client timeouts".
+	CancelOnClientTimeout bool
 	// StartupDelay and ReadinessDelay, in seconds; nil means zero.
 	StartupDelay, ReadinessDelay sim.Dist
 	// PreStop is the drain hook's sleep; GracePeriod is when the instance is
@@ -286,6 +292,8 @@ func (c *Config) validate() error {
 			return fmt.Errorf("cluster: service %s: warmup slowdown must be at least 1, got %g", s.Name, s.Instance.WarmupSlowdown)
 		case s.TopologySpread != nil && s.TopologySpread.MaxSkew < 1:
 			return fmt.Errorf("cluster: service %s: topology spread max skew must be at least 1", s.Name)
+		case s.Clients > math.MaxInt32:
+			return fmt.Errorf("cluster: service %s: at most %d clients", s.Name, math.MaxInt32)
 		case s.Retries < 0 || s.Clients < 0 || s.MinAvailable < 0 || s.LoadBalancer.Replicas < 0:
 			return fmt.Errorf("cluster: service %s: retries, clients, min available and load-balancer replicas must not be negative", s.Name)
 		case s.Retries > maxRetries:
@@ -332,7 +340,7 @@ func (c *Config) validate() error {
 			// A node that does not exist when the fault strikes is not
 			// an error: nodes come and go with the cluster autoscaler.
 		default:
-			return fmt.Errorf("cluster: fault %d: unknown type %d", k, f.Type)
+			return fmt.Errorf("cluster: fault %d: unknown type %q", k, f.Type)
 		}
 		if f.At < 0 || f.Duration < 0 {
 			return fmt.Errorf("cluster: fault %d: negative time", k)

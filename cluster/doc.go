@@ -37,6 +37,15 @@
 //	Draining -> chosen for removal or evicted; see below
 //	Terminated
 //
+// Internally each state is refined into phases (lifecycle.go): Pending is
+// new, unscheduled, nominated or bound; Starting is booting or unready
+// (still serving); Draining runs its pre-stop hook (accepting or not), then
+// has stopped accepting; Terminated is gone, lost, or lost and still in
+// rotation until its readiness probe notices. Every move goes through one
+// transition function that checks it against a table of legal moves
+// (anything else panics: a programming error) and reports the
+// "instance-<state>" event in one place.
+//
 // Initial replicas that find a node at time 0 are Ready at once, and warm.
 // Lost instances (a crash, a node or zone going down) go straight to
 // Terminated; the service replaces them as a ReplicaSet does, keeping the
@@ -216,6 +225,15 @@
 // server does not notice: it keeps the request queued or in service until it
 // is done, as most servers do when a client disconnects, so timed-out work
 // still consumes capacity. That is how overload turns into a retry storm.
+// A queued request whose client has gone keeps only its demand and arrival
+// time (a 32-byte queue entry, no events), so a long overload's backlog
+// stays compact.
+//
+// With InstanceConfig.CancelOnClientTimeout the server abandons the work
+// (deadline propagation, as gRPC does): a queued request leaves the queue,
+// one in its CPU or off-CPU phase frees its slot and CPU share at once,
+// and the next queued request starts. It was counted TimedOut when the
+// client gave up, and only then.
 //
 // # Random streams
 //

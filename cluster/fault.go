@@ -8,15 +8,6 @@ import (
 	"github.com/scalesim/scalesim/sim"
 )
 
-// Event kinds of faults (see the reports package documentation): a fault
-// that lasts has a start and an end with the same Service and Detail; an
-// instant one is a single event.
-const (
-	faultStart   = "fault-start"
-	faultEnd     = "fault-end"
-	faultInstant = "fault"
-)
-
 // evictionRetry is how often a node upgrade retries the evictions a
 // disruption budget refused, as kubectl drain does.
 const evictionRetry = 5 * time.Second
@@ -94,7 +85,7 @@ func (f *fault) Fire(now sim.Time, arg uint64) {
 }
 
 // clusterEvent reports a fault of the cluster (Service -1).
-func (f *fault) clusterEvent(kind string, now sim.Time) {
+func (f *fault) clusterEvent(kind EventKind, now sim.Time) {
 	f.w.obs.Lifecycle(Event{Time: now, Service: -1, Kind: kind, Detail: f.detail})
 }
 
@@ -108,7 +99,7 @@ func (f *fault) begin(now sim.Time) {
 	w := f.w
 	switch f.cfg.Type {
 	case ZoneOutage:
-		f.clusterEvent(faultStart, now)
+		f.clusterEvent(KindFaultStart, now)
 		w.zones[f.zone].down = true
 		w.zones[f.zone].outages++
 		for _, n := range w.nodesIn(f.zone) {
@@ -116,7 +107,7 @@ func (f *fault) begin(now sim.Time) {
 		}
 		f.scheduleOver(now)
 	case NodeFailure:
-		f.clusterEvent(faultStart, now)
+		f.clusterEvent(KindFaultStart, now)
 		if f.node = w.findNode(f.cfg.Node); f.node != nil {
 			w.loseNode(f.node, now, f.detail)
 		}
@@ -127,11 +118,11 @@ func (f *fault) begin(now sim.Time) {
 		f.svc.lbFail(f, now)
 	case DependencyOutage:
 		s := f.svc
-		s.event(faultStart, f.detail, now)
+		s.event(KindFaultStart, f.detail, now)
 		s.dep.active, s.dep.slow, s.dep.delay, s.dep.by = true, f.cfg.Slow, f.cfg.Delay, f
 		f.scheduleOver(now)
 	case NodeUpgrade:
-		f.clusterEvent(faultStart, now)
+		f.clusterEvent(KindFaultStart, now)
 		for _, n := range w.nodes {
 			if n.pool != nil && n.pool.cfg.Name == f.cfg.Pool && n.state == nodeReady {
 				f.nodes = append(f.nodes, n)
@@ -152,20 +143,20 @@ func (f *fault) over(now sim.Time) {
 		for _, n := range w.nodesIn(f.zone) {
 			w.restoreNode(n, now)
 		}
-		f.clusterEvent(faultEnd, now)
+		f.clusterEvent(KindFaultEnd, now)
 		w.retryPending(now)
 	case NodeFailure:
 		if f.node != nil {
 			w.restoreNode(f.node, now)
 		}
-		f.clusterEvent(faultEnd, now)
+		f.clusterEvent(KindFaultEnd, now)
 		w.retryPending(now)
 	case DependencyOutage:
 		s := f.svc
 		if s.dep.by == f {
 			s.dep.active, s.dep.by = false, nil
 		}
-		s.event(faultEnd, f.detail, now)
+		s.event(KindFaultEnd, f.detail, now)
 	}
 }
 
@@ -186,7 +177,7 @@ func (f *fault) crash(now sim.Time) {
 	s := f.svc
 	var running []*Instance
 	for _, inst := range s.instances {
-		if inst.state == Starting || inst.state == Ready {
+		if inst.State() == Starting || inst.State() == Ready {
 			running = append(running, inst)
 		}
 	}
@@ -195,7 +186,7 @@ func (f *fault) crash(now sim.Time) {
 		j := k + f.rng.IntN(len(running)-k)
 		running[k], running[j] = running[j], running[k]
 	}
-	s.event(faultInstant, f.detail, now)
+	s.event(KindFault, f.detail, now)
 	for _, inst := range running[:n] {
 		s.lose(inst, now, "crashed", false)
 	}
@@ -217,7 +208,7 @@ func (f *fault) upgradeStep(now sim.Time) {
 				f.k++
 			}
 			if f.cur == nil {
-				f.clusterEvent(faultEnd, now)
+				f.clusterEvent(KindFaultEnd, now)
 				return
 			}
 			n := f.cur
@@ -226,17 +217,17 @@ func (f *fault) upgradeStep(now sim.Time) {
 				w.eng.Cancel(n.timer)
 				n.timer = sim.EventID{}
 			}
-			w.nodeEvent(n, "node-cordoned", now, f.detail)
+			w.nodeEvent(n, KindNodeCordoned, now, f.detail)
 			w.addNode(n.pool, n.zone, now, false)
 		}
 		n := f.cur
 		f.scratch = append(f.scratch[:0], n.insts...)
 		for _, inst := range f.scratch {
-			if inst.state == Draining || inst.state == Terminated {
+			if inst.State() == Draining || inst.State() == Terminated {
 				continue
 			}
 			s := inst.svc
-			if inst.state == Ready && s.cfg.MinAvailable > 0 && s.counts.Ready-1 < s.cfg.MinAvailable {
+			if inst.State() == Ready && s.cfg.MinAvailable > 0 && s.counts.Ready-1 < s.cfg.MinAvailable {
 				continue // the budget refuses: retried later
 			}
 			inst.beginDrain(now, "evicted: "+f.detail)

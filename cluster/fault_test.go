@@ -100,8 +100,8 @@ func TestNodeFailureAndRecovery(t *testing.T) {
 	run(t, cfg, l)
 	var got []string
 	for _, e := range l.events {
-		if e.Service == -1 && strings.Contains(e.Detail, "general-a") || strings.HasPrefix(e.Kind, "fault") {
-			got = append(got, e.Time.String()+" "+e.Kind+" "+e.Detail)
+		if e.Service == -1 && strings.Contains(e.Detail, "general-a") || strings.HasPrefix(string(e.Kind), "fault") {
+			got = append(got, e.Time.String()+" "+string(e.Kind)+" "+e.Detail)
 		}
 	}
 	// The replacements find b's and c's nodes full and a's down (a is no
@@ -244,8 +244,8 @@ func TestLoadBalancerFailover(t *testing.T) {
 	}
 	var got []string
 	for _, e := range l.events {
-		if e.Service == 0 && !strings.HasPrefix(e.Kind, "instance-") {
-			got = append(got, e.Time.String()+" "+e.Kind+" "+e.Detail)
+		if e.Service == 0 && !strings.HasPrefix(string(e.Kind), "instance-") {
+			got = append(got, e.Time.String()+" "+string(e.Kind)+" "+e.Detail)
 		}
 	}
 	want := []string{

@@ -48,7 +48,7 @@ func (l *log) Sample(_ sim.Time, rows []Sample) {
 func (l *log) kinds(kind string) []Event {
 	var out []Event
 	for _, e := range l.events {
-		if e.Kind == kind {
+		if string(e.Kind) == kind {
 			out = append(out, e)
 		}
 	}
@@ -119,7 +119,7 @@ func zoneCounts(s *Service) map[string]int {
 }
 
 func hasPrefix(e Event, kind, detail string) bool {
-	return e.Kind == kind && strings.HasPrefix(e.Detail, detail)
+	return string(e.Kind) == kind && strings.HasPrefix(e.Detail, detail)
 }
 
 // policyOf is the factory of a test's policy, a value: each world gets a

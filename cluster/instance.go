@@ -28,34 +28,27 @@ type Instance struct {
 	ID   int
 	Name string
 
-	state        State
+	phase        phase // see lifecycle.go
 	created      sim.Time
 	started      sim.Time // process start (Kubernetes pod StartTime)
 	readyChanged sim.Time
-	accepting    bool   // takes new requests (false once PreStop is over)
 	inLB         bool   // in the load balancer's rotation
 	lbEpoch      uint32 // counts the times it joined the rotation (client-ip sessions)
 
 	// Scheduling: the node it is bound to (or nominated for, while the
-	// node is provisioned), its zone, and the scheduler's flags.
-	node          *node
-	zone          int
-	initial       bool   // an initial replica: Ready as soon as it has a node at time 0
-	bound         bool   // on a ready node: its startup delay runs
-	spread        bool   // counted in its service's zoneCount
-	unschedulable bool   // found no node; in World.unscheduled
-	reasonSeen    bool   // reason holds the last counted placement failure
-	reason        Reason // the last counted placement failure
+	// node is provisioned), its zone, and the last counted placement
+	// failure (noReason before the first).
+	node   *node
+	zone   int
+	reason Reason
 
-	// Health: lost (crashed, or its node is gone), detecting (lost, still
-	// in rotation until its readiness probe fails), unready (a readiness
-	// probe took it out of rotation), cold (warmup pending at its next
-	// Ready), and the probes' state.
-	lost, detecting, unready, cold bool
-	warmEnd                        sim.Time // serves slower until then
-	readyProbe, liveProbe          sim.EventID
-	readyFails, liveFails          int
-	restarts                       int
+	// Health: cold (warmup pending at its next Ready: a new or restarted
+	// instance, not an initial replica), and the probes' state.
+	cold                  bool
+	warmEnd               sim.Time // serves slower until then
+	readyProbe, liveProbe sim.EventID
+	readyFails, liveFails int
+	restarts              int
 
 	queue   fifo       // waiting for a concurrency slot
 	busy    int        // requests holding a slot (CPU or off-CPU phase)
@@ -95,7 +88,7 @@ const (
 )
 
 // State returns the instance's lifecycle state.
-func (i *Instance) State() State { return i.state }
+func (i *Instance) State() State { return i.phase.state() }
 
 // held is the number of requests the instance holds: in service or queued.
 func (i *Instance) held() int { return i.busy + i.queue.len() }
@@ -110,7 +103,7 @@ func (i *Instance) Fire(now sim.Time, arg uint64) {
 		i.lifecycle = sim.EventID{}
 		i.started = now
 		i.last = now
-		i.svc.setState(i, Starting, now)
+		i.transition(startingBoot, now, "")
 		i.lifecycle = i.svc.w.eng.Schedule(now.Add(i.svc.readinessDelay()), i, instReady)
 	case instReady:
 		i.lifecycle = sim.EventID{}
@@ -153,11 +146,12 @@ func (i *Instance) Node() string {
 // bind starts the instance on its node, which has just become its own:
 // an initial replica is Ready at once, others begin their startup delay.
 func (i *Instance) bind(now sim.Time) {
-	i.bound = true
-	if i.initial {
-		i.initial = false
+	if i.phase == pendingInitial {
 		i.becomeReady(now, "")
 		return
+	}
+	if i.phase == pendingNominated {
+		i.transition(pendingBound, now, "")
 	}
 	i.lifecycle = i.svc.w.eng.Schedule(now.Add(i.svc.sampleDelay(i.svc.cfg.Instance.StartupDelay)), i, instStarted)
 }
@@ -165,10 +159,8 @@ func (i *Instance) bind(now sim.Time) {
 // becomeReady puts the instance in rotation: after its readiness delay, or
 // when its readiness probe passes again.
 func (i *Instance) becomeReady(now sim.Time, why string) {
-	i.svc.setStateWhy(i, Ready, now, why)
+	i.transition(readyServing, now, why)
 	i.readyChanged = now
-	i.accepting = true
-	i.unready = false
 	if !i.forget.IsZero() {
 		i.svc.w.eng.Cancel(i.forget)
 		i.forget = sim.EventID{}
@@ -197,7 +189,7 @@ func (i *Instance) leaveLB(now sim.Time) {
 // accept takes a request routed to the instance. It returns false when the
 // instance refuses it: not accepting, or its queue is full.
 func (i *Instance) accept(r *request, now sim.Time) bool {
-	if !i.accepting {
+	if !i.accepting() {
 		return false
 	}
 	cfg := &i.svc.cfg.Instance
@@ -207,7 +199,7 @@ func (i *Instance) accept(r *request, now sim.Time) bool {
 		i.start(r, now)
 	case cfg.QueueLimit < 0 || i.queue.len() < cfg.QueueLimit:
 		r.inst = i
-		i.queue.push(r)
+		r.qseq = i.queue.push(r)
 	default:
 		return false
 	}
@@ -259,14 +251,16 @@ func (i *Instance) offCPU(r *request, now sim.Time) {
 }
 
 // waitDone ends r's off-CPU phase.
-func (i *Instance) waitDone(r *request, now sim.Time) {
+func (i *Instance) waitDone(r *request, now sim.Time) { i.waitDoneAs(r, now, Completed) }
+
+func (i *Instance) waitDoneAs(r *request, now sim.Time, o Outcome) {
 	last := len(i.waiting) - 1
 	moved := i.waiting[last]
 	i.waiting[r.slot] = moved
 	moved.slot = r.slot
 	i.waiting[last] = nil
 	i.waiting = i.waiting[:last]
-	i.finish(r, now, Completed)
+	i.finish(r, now, o)
 }
 
 // finish releases r's slot: the response (or an error, o = Failed) leaves
@@ -274,10 +268,10 @@ func (i *Instance) waitDone(r *request, now sim.Time) {
 func (i *Instance) finish(r *request, now sim.Time, o Outcome) {
 	i.busy--
 	i.svc.serverDone(r, o, now)
-	if i.queue.len() > 0 && i.state != Terminated {
-		i.start(i.queue.pop(), now)
+	if i.queue.len() > 0 && i.phase.state() != Terminated {
+		i.start(i.dequeue(), now)
 	}
-	if i.state == Draining && !i.accepting && i.held() == 0 {
+	if (i.phase == drainingStopped || i.phase == drainingPreStopClosed) && i.held() == 0 {
 		i.svc.terminate(i, now)
 	}
 }
@@ -320,11 +314,17 @@ func (i *Instance) reschedule(now sim.Time) {
 		}
 		i.svc.w.eng.Cancel(i.next)
 	}
-	// Round up so that at the event v has reached f.
-	dt := time.Duration(math.Ceil((f - i.v) / rate * 1e9))
-	if dt < 0 {
-		dt = 0
+	// Round up so that at the event v has reached f. A finish beyond the
+	// end of the run needs no event (and its distance may not fit in a
+	// time.Duration: converting it would wrap around, and an event due at
+	// once that finishes nothing would repeat forever); it is computed
+	// again whenever the number of requests in their CPU phase changes.
+	ns := math.Ceil((f - i.v) / rate * 1e9)
+	if ns > float64(i.svc.w.end.Sub(now)) {
+		i.next = sim.EventID{}
+		return
 	}
+	dt := max(time.Duration(ns), 0)
 	i.nextFinish, i.nextRate = f, rate
 	i.next = i.svc.w.eng.Schedule(now.Add(dt), i, instCPUDone)
 }
@@ -349,7 +349,7 @@ func (i *Instance) cpuDone(now sim.Time) {
 func (i *Instance) beginDrain(now sim.Time, why string) {
 	cfg := &i.svc.cfg
 	eng := i.svc.w.eng
-	if i.state == Pending || (i.state == Starting && i.held() == 0 && !i.inLB) {
+	if st := i.phase.state(); st == Pending || (st == Starting && i.held() == 0 && !i.inLB) {
 		// Not in rotation and holding nothing: it simply stops.
 		i.svc.terminateWhy(i, now, why)
 		return
@@ -359,8 +359,12 @@ func (i *Instance) beginDrain(now sim.Time, why string) {
 		i.lifecycle = sim.EventID{}
 	}
 	i.stopProbes()
-	i.svc.setStateWhy(i, Draining, now, why)
 	i.svc.w.unspread(i)
+	if i.accepting() {
+		i.transition(drainingPreStop, now, why)
+	} else {
+		i.transition(drainingPreStopClosed, now, why)
+	}
 	i.leaveLB(now)
 	i.grace = eng.Schedule(now.Add(cfg.Instance.GracePeriod), i, instGraceOver)
 	if d := cfg.Instance.PreStop; d > 0 {
@@ -371,7 +375,7 @@ func (i *Instance) beginDrain(now sim.Time, why string) {
 }
 
 func (i *Instance) stopAccepting(now sim.Time) {
-	i.accepting = false
+	i.transition(drainingStopped, now, "")
 	if i.held() == 0 {
 		i.svc.terminate(i, now)
 	}
@@ -379,10 +383,9 @@ func (i *Instance) stopAccepting(now sim.Time) {
 
 // kill ends the instance at once; what it holds is lost (Failed).
 func (i *Instance) kill(now sim.Time) {
-	if i.state == Terminated {
+	if i.phase.state() == Terminated {
 		return
 	}
-	i.accepting = false
 	i.dropAll(now)
 	i.svc.terminate(i, now)
 }
@@ -397,7 +400,9 @@ func (i *Instance) dropAll(now sim.Time) {
 	clear(i.ps)
 	i.ps = i.ps[:0]
 	for i.queue.len() > 0 {
-		i.svc.serverDone(i.queue.pop(), Failed, now)
+		if e := i.queue.pop(); e.r != nil {
+			i.svc.serverDone(e.r, Failed, now)
+		}
 	}
 	for j, r := range i.waiting {
 		eng.Cancel(r.waitEnd)
@@ -466,9 +471,102 @@ func (i *Instance) forEachHeld(f func(*request)) {
 		f(r)
 	}
 	for k := 0; k < i.queue.size; k++ {
-		f(i.queue.buf[(i.queue.head+k)%len(i.queue.buf)])
+		if r := i.queue.buf[(i.queue.head+k)%len(i.queue.buf)].r; r != nil {
+			f(r)
+		}
 	}
 	for _, r := range i.waiting {
 		f(r)
+	}
+}
+
+// dequeue takes the oldest queued request. Work whose client has gone
+// gets a request struct again only now, to be served.
+func (i *Instance) dequeue() *request {
+	e := i.queue.pop()
+	if e.r != nil {
+		return e.r
+	}
+	r := i.svc.w.pool.get()
+	r.svc, r.inst, r.arrived, r.cpu, r.wait, r.clientDone = i.svc, i, e.arrived, e.cpu, e.wait, true
+	return r
+}
+
+// clientGone is told that r's client gave up (its timeout). A server that
+// does not cancel keeps the work: a queued request shrinks to its queue
+// entry. With CancelOnClientTimeout the server abandons it (deadline
+// propagation, as gRPC does): a queued request leaves the queue, one in
+// service frees its slot and its CPU share at once. Either way it is
+// counted once, as TimedOut, already.
+func (i *Instance) clientGone(r *request, now sim.Time) {
+	cancel := i.svc.cfg.Instance.CancelOnClientTimeout
+	if !r.begun {
+		if cancel {
+			i.queue.cancel(r.qseq)
+		} else {
+			i.queue.at(r.qseq).r = nil
+		}
+		i.svc.w.pool.put(r)
+		if cancel && (i.phase == drainingStopped || i.phase == drainingPreStopClosed) && i.held() == 0 {
+			i.svc.terminate(i, now)
+		}
+		return
+	}
+	if !cancel {
+		return
+	}
+	if !r.waitEnd.IsZero() {
+		i.svc.w.eng.Cancel(r.waitEnd)
+		r.waitEnd = sim.EventID{}
+		i.waitDoneAs(r, now, TimedOut)
+		return
+	}
+	for k, x := range i.ps {
+		if x == r {
+			i.advance(now)
+			i.psRemove(k)
+			i.finish(r, now, TimedOut)
+			if !i.dispatch {
+				i.reschedule(now)
+			}
+			return
+		}
+	}
+}
+
+// psRemove removes the k-th element of the heap ps.
+func (i *Instance) psRemove(k int) {
+	n := len(i.ps) - 1
+	if k != n {
+		i.ps[k] = i.ps[n]
+	}
+	i.ps[n] = nil
+	i.ps = i.ps[:n]
+	if k == n {
+		return
+	}
+	// Restore the heap: sift the moved element down, then up.
+	h := i.ps
+	for j := k; ; {
+		c := 2*j + 1
+		if c >= n {
+			break
+		}
+		if c+1 < n && h[c+1].finishV < h[c].finishV {
+			c++
+		}
+		if h[j].finishV <= h[c].finishV {
+			break
+		}
+		h[j], h[c] = h[c], h[j]
+		j = c
+	}
+	for j := k; j > 0; {
+		p := (j - 1) / 2
+		if h[p].finishV <= h[j].finishV {
+			break
+		}
+		h[j], h[p] = h[p], h[j]
+		j = p
 	}
 }

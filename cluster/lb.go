@@ -17,8 +17,11 @@ type loadBalancer struct {
 	cursor  int
 	rng     *rand.Rand
 
-	// client-ip: each client's session, and how long an idle one lasts.
-	sessions []session
+	// client-ip: the number of clients, the session of each client seen
+	// so far (a map, so that a billion possible clients cost only the ones
+	// that send requests), and how long an idle session lasts.
+	clients  int
+	sessions map[int32]session
 	affinity time.Duration
 
 	// The load-balancer instances: how many there should be and are, and
@@ -86,13 +89,14 @@ func (lb *loadBalancer) pick(r *request, now sim.Time) *Instance {
 		// A client's first request, or one after its session ended,
 		// goes to a random instance (as kube-proxy's iptables mode
 		// does); the following ones stick to it.
-		ss := &lb.sessions[r.client]
-		if ss.inst != nil && ss.inst.inLB && ss.epoch == ss.inst.lbEpoch && now.Sub(ss.last) <= lb.affinity {
+		ss, ok := lb.sessions[r.client]
+		if ok && ss.inst.inLB && ss.epoch == ss.inst.lbEpoch && now.Sub(ss.last) <= lb.affinity {
 			ss.last = now
+			lb.sessions[r.client] = ss
 			return ss.inst
 		}
 		m := lb.members[lb.rng.IntN(n)]
-		*ss = session{inst: m, epoch: m.lbEpoch, last: now}
+		lb.sessions[r.client] = session{inst: m, epoch: m.lbEpoch, last: now}
 		return m
 	case Random:
 		return lb.members[lb.rng.IntN(n)]
@@ -135,7 +139,7 @@ func (lb *loadBalancer) pick(r *request, now sim.Time) *Instance {
 // until a failed instance is back (after the fault's duration, if any).
 func (s *Service) lbFail(f *fault, now sim.Time) {
 	lb := &s.lb
-	s.event(faultStart, f.detail, now)
+	s.event(KindFaultStart, f.detail, now)
 	lb.failures = append(lb.failures, f.detail)
 	if lb.alive > 0 {
 		lb.alive--
@@ -162,7 +166,7 @@ func (s *Service) lbFail(f *fault, now sim.Time) {
 // lbPromote ends a failover: the standby is the primary.
 func (s *Service) lbPromote(now sim.Time) {
 	s.lb.promote = sim.EventID{}
-	s.lbUp(now, "lb-failover", "standby promoted to primary")
+	s.lbUp(now, KindLBFailover, "standby promoted to primary")
 }
 
 // lbRestore brings back a failed load-balancer instance (as a standby
@@ -174,10 +178,10 @@ func (s *Service) lbRestore(now sim.Time) {
 	}
 	lb.alive++
 	if lb.state == lbDown {
-		s.lbUp(now, "lb-restored", "failed load balancer back")
+		s.lbUp(now, KindLBRestored, "failed load balancer back")
 		return
 	}
-	s.event("lb-restored", "failed load balancer back, "+s.lbCount(), now)
+	s.event(KindLBRestored, "failed load balancer back, "+s.lbCount(), now)
 }
 
 // sanityCheck is WSO2's: the autoscaler, which runs on the primary,
@@ -185,17 +189,17 @@ func (s *Service) lbRestore(now sim.Time) {
 func (s *Service) sanityCheck(now sim.Time) {
 	if lb := &s.lb; lb.alive < lb.replicas {
 		lb.alive = lb.replicas
-		s.event("lb-restored", "sanity check, "+s.lbCount(), now)
+		s.event(KindLBRestored, "sanity check, "+s.lbCount(), now)
 	}
 }
 
 // lbUp records that a primary routes again and ends the open faults.
-func (s *Service) lbUp(now sim.Time, kind, why string) {
+func (s *Service) lbUp(now sim.Time, kind EventKind, why string) {
 	lb := &s.lb
 	lb.state = lbUp
 	s.event(kind, why+", "+s.lbCount(), now)
 	for _, d := range lb.failures {
-		s.event(faultEnd, d, now)
+		s.event(KindFaultEnd, d, now)
 	}
 	lb.failures = lb.failures[:0]
 }

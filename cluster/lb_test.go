@@ -75,3 +75,18 @@ func erlangKWait(k int, lambda, mu float64) float64 {
 	}
 	return sigma / (mu * (1 - sigma))
 }
+
+// A billion possible clients cost only the ones seen: sessions are kept
+// per client that sent a request, not allocated up front.
+func TestClientIPSessionsLazy(t *testing.T) {
+	s := webService()
+	s.Clients = 1e9
+	s.LoadBalancer.Algorithm = ClientIP
+	s.LoadBalancer.SessionAffinityTimeout = time.Hour
+	s = withSteps(s, steps{{0, 3}})
+	l := &log{}
+	w := run(t, Config{Seed: 1, Duration: 10 * time.Second, SampleInterval: 10 * time.Second, Services: []ServiceConfig{s}}, l)
+	if n := len(w.services[0].lb.sessions); n == 0 || int64(n) > l.arrived {
+		t.Errorf("%d sessions for %d arrivals", n, l.arrived)
+	}
+}

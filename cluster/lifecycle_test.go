@@ -57,7 +57,7 @@ func TestScaleOutLifecycle(t *testing.T) {
 		t.Fatalf("got %d events %+v, want %d", len(log.events), log.events, len(want))
 	}
 	for k, e := range log.events {
-		if e.Time != sim.At(want[k].at) || e.Kind != want[k].kind || e.Counts != want[k].c {
+		if e.Time != sim.At(want[k].at) || string(e.Kind) != want[k].kind || e.Counts != want[k].c {
 			t.Errorf("event %d: %v %s %+v, want %v %s %+v", k, e.Time, e.Kind, e.Counts, want[k].at, want[k].kind, want[k].c)
 		}
 	}

@@ -91,7 +91,7 @@ func (m *metricsPipeline) latency(p float64) policies.LatencyMetric {
 // scrape reads every running instance.
 func (s *Service) scrape(now sim.Time) {
 	for _, inst := range s.instances {
-		if inst.state != Starting && inst.state != Ready {
+		if inst.State() != Starting && inst.State() != Ready {
 			continue
 		}
 		inst.advance(now)

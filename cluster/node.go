@@ -99,7 +99,7 @@ func (n *node) Fire(now sim.Time, arg uint64) {
 
 // nodeEvent reports a node transition (Service -1: it concerns the
 // cluster).
-func (w *World) nodeEvent(n *node, kind string, now sim.Time, why string) {
+func (w *World) nodeEvent(n *node, kind EventKind, now sim.Time, why string) {
 	if n.pool == nil {
 		return
 	}
@@ -181,13 +181,13 @@ func (w *World) addNode(p *pool, z int, now sim.Time, ready bool) *node {
 	w.billRate += p.price
 	if ready || p.cfg.ProvisionDelay <= 0 {
 		n.state = nodeReady
-		w.nodeEvent(n, "node-ready", now, "")
+		w.nodeEvent(n, KindNodeReady, now, "")
 		n.idleCheck(now)
 		return n
 	}
 	n.state = nodeProvisioning
 	n.timer = w.eng.Schedule(now.Add(p.cfg.ProvisionDelay), n, nodeJoined)
-	w.nodeEvent(n, "node-provisioning", now, "")
+	w.nodeEvent(n, KindNodeProvisioning, now, "")
 	return n
 }
 
@@ -195,9 +195,9 @@ func (w *World) addNode(p *pool, z int, now sim.Time, ready bool) *node {
 // were waiting for it.
 func (w *World) nodeJoined(n *node, now sim.Time) {
 	n.state = nodeReady
-	w.nodeEvent(n, "node-ready", now, "")
+	w.nodeEvent(n, KindNodeReady, now, "")
 	for _, inst := range n.insts {
-		if !inst.bound {
+		if inst.phase == pendingNominated {
 			inst.bind(now)
 		}
 	}
@@ -244,7 +244,7 @@ func (w *World) removeNode(n *node, now sim.Time, why string) {
 			break
 		}
 	}
-	w.nodeEvent(n, "node-removed", now, why)
+	w.nodeEvent(n, KindNodeRemoved, now, why)
 }
 
 // loseNode takes a node down with everything on it: its instances are lost
@@ -266,7 +266,7 @@ func (w *World) loseNode(n *node, now sim.Time, why string) {
 	}
 	n.state = nodeDown
 	w.zones[n.zone].live--
-	w.nodeEvent(n, "node-down", now, why)
+	w.nodeEvent(n, KindNodeDown, now, why)
 	for len(n.insts) > 0 {
 		inst := n.insts[len(n.insts)-1]
 		inst.svc.lose(inst, now, "lost with node "+n.name+": "+why, true)
@@ -292,7 +292,7 @@ func (w *World) restoreNode(n *node, now sim.Time) {
 	w.billRate += n.price()
 	n.state = nodeReady
 	w.zones[n.zone].live++
-	w.nodeEvent(n, "node-ready", now, "back")
+	w.nodeEvent(n, KindNodeReady, now, "back")
 	n.idleCheck(now)
 }
 

@@ -54,8 +54,8 @@ type Observer interface {
 // Event is a lifecycle transition, a fault or a load-balancer event.
 type Event struct {
 	Time    sim.Time
-	Service int    // -1 when the event concerns no single service
-	Kind    string // e.g. "instance-starting", "instance-ready", "instance-draining", "instance-terminated"
+	Service int       // -1 when the event concerns no single service
+	Kind    EventKind // e.g. "instance-starting", "instance-ready", "instance-draining", "instance-terminated"
 	// Instance names the instance, e.g. "web-3"; empty for service-wide events.
 	Instance string
 	Detail   string
@@ -116,3 +116,39 @@ type Sample struct {
 	// nodes, idle capacity included; equally when nothing is requested).
 	CostUSD float64
 }
+
+// EventKind names an Event: the "kind" of an events.jsonl line.
+type EventKind string
+
+// The event kinds. Instance transitions are "instance-<state>"
+// (State.EventKind); the fault kinds are what the reports package pairs
+// into fault spans.
+const (
+	KindInstancePending       EventKind = "instance-pending"
+	KindInstanceStarting      EventKind = "instance-starting"
+	KindInstanceReady         EventKind = "instance-ready"
+	KindInstanceDraining      EventKind = "instance-draining"
+	KindInstanceTerminated    EventKind = "instance-terminated"
+	KindInstanceScheduled     EventKind = "instance-scheduled"
+	KindInstanceUnschedulable EventKind = "instance-unschedulable"
+
+	KindNodeProvisioning EventKind = "node-provisioning"
+	KindNodeReady        EventKind = "node-ready"
+	KindNodeCordoned     EventKind = "node-cordoned"
+	KindNodeDown         EventKind = "node-down"
+	KindNodeRemoved      EventKind = "node-removed"
+
+	KindLBFailover EventKind = "lb-failover"
+	KindLBRestored EventKind = "lb-restored"
+
+	// KindFaultStart begins a fault that lasts; a KindFaultEnd event with
+	// the same Service and Detail ends it. KindFault is an instant fault.
+	KindFaultStart EventKind = "fault-start"
+	KindFaultEnd   EventKind = "fault-end"
+	KindFault      EventKind = "fault"
+)
+
+var stateKinds = [...]EventKind{KindInstancePending, KindInstanceStarting, KindInstanceReady, KindInstanceDraining, KindInstanceTerminated}
+
+// EventKind is the kind of the event that reports a move to s.
+func (s State) EventKind() EventKind { return stateKinds[s] }

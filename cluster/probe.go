@@ -39,7 +39,7 @@ func (i *Instance) stopProbes() {
 // free, or the queue has room and its oldest request has not waited
 // longer than the timeout (a probe joining now would wait about as long).
 func (i *Instance) answers(now sim.Time, p *ProbeConfig) bool {
-	if i.lost || i.state == Terminated {
+	if i.phase.state() == Terminated {
 		return false
 	}
 	c := &i.svc.cfg.Instance
@@ -63,19 +63,18 @@ func (i *Instance) readinessProbe(now sim.Time) {
 	ok := i.answers(now, p) && !(d.active && (!d.slow || d.delay >= p.Timeout))
 	if ok {
 		i.readyFails = 0
-		if i.unready && i.state == Starting {
+		if i.phase == startingUnready {
 			i.becomeReady(now, "readiness probe passed")
 		}
 	} else {
 		i.readyFails++
 		switch {
-		case i.detecting && i.readyFails >= p.FailureThreshold:
-			i.detecting = false
+		case i.phase == terminatedDetecting && i.readyFails >= p.FailureThreshold:
+			i.transition(terminatedLost, now, "")
 			i.leaveLB(now)
 			return
-		case i.state == Ready && i.readyFails == p.FailureThreshold:
-			i.unready = true
-			i.svc.setStateWhy(i, Starting, now, "readiness probe failed "+strconv.Itoa(p.FailureThreshold)+" times")
+		case i.phase == readyServing && i.readyFails == p.FailureThreshold:
+			i.transition(startingUnready, now, "readiness probe failed "+strconv.Itoa(p.FailureThreshold)+" times")
 			i.readyChanged = now
 			i.leaveLB(now)
 		}
@@ -87,7 +86,7 @@ func (i *Instance) readinessProbe(now sim.Time) {
 // FailureThreshold probes in a row: it hangs, or is so overloaded that a
 // probe would time out. Liveness does not check the dependency.
 func (i *Instance) livenessProbe(now sim.Time) {
-	if i.state == Terminated {
+	if i.phase.state() == Terminated {
 		return
 	}
 	p := i.svc.cfg.Probes.Liveness
@@ -106,12 +105,10 @@ func (i *Instance) livenessProbe(now sim.Time) {
 func (i *Instance) restart(now sim.Time, why string) {
 	i.dropAll(now)
 	i.stopProbes()
-	i.accepting = false
-	i.unready = false
 	i.cold = true
 	i.restarts++
 	i.leaveLB(now)
-	i.svc.setStateWhy(i, Starting, now, why)
+	i.transition(startingBoot, now, why)
 	i.readyChanged = now
 	i.lifecycle = i.svc.w.eng.Schedule(now.Add(i.svc.readinessDelay()), i, instReady)
 }

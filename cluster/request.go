@@ -20,9 +20,11 @@ type request struct {
 
 	// finishV is the instance's virtual CPU clock value at which the CPU
 	// phase ends; slot is the request's index in its instance's list of
-	// requests in their off-CPU phase.
+	// requests in their off-CPU phase (or its heap index in the CPU
+	// phase); qseq is its entry in its instance's queue while queued.
 	finishV float64
 	slot    int32
+	qseq    uint64
 
 	// clientDone is set when the client has learnt the outcome (completed,
 	// timed out, failed); the server may still hold a timed-out request.
@@ -51,6 +53,9 @@ func (r *request) Fire(now sim.Time, arg uint64) {
 	case reqTimeout:
 		r.timeout = sim.EventID{}
 		r.svc.clientEnd(r, TimedOut, now)
+		if r.inst != nil {
+			r.inst.clientGone(r, now)
+		}
 	case reqWaitDone:
 		r.waitEnd = sim.EventID{}
 		r.inst.waitDone(r, now)
@@ -77,37 +82,89 @@ func (p *requestPool) put(r *request) {
 	p.free = append(p.free, r)
 }
 
-// fifo is a growable ring buffer of requests.
-type fifo struct {
-	buf        []*request
-	head, size int
+// queued is one request waiting for a slot. While its client waits, r is
+// the request; once the client has gone, r is nil and the entry keeps
+// only what the server still uses (its demand and arrival time), so a
+// backlog of abandoned work costs 32 bytes a request and no events.
+// An entry the server has abandoned (deadline propagation) has wait -1:
+// it is skipped.
+type queued struct {
+	r       *request
+	arrived sim.Time
+	cpu     float64
+	wait    time.Duration
 }
 
-func (q *fifo) len() int { return q.size }
+func (e *queued) cancelled() bool { return e.wait < 0 }
 
-func (q *fifo) push(r *request) {
+// fifo is a growable ring buffer of queued requests. Entries are numbered
+// in push order (seq), so a request can find its entry. The head entry is
+// never cancelled; len counts the entries not cancelled.
+type fifo struct {
+	buf        []queued
+	head, size int
+	popped     uint64 // seq of the head entry
+	cancelled  int
+}
+
+func (q *fifo) len() int { return q.size - q.cancelled }
+
+// push appends r and returns its seq.
+func (q *fifo) push(r *request) uint64 {
 	if q.size == len(q.buf) {
 		n := 2 * len(q.buf)
 		if n == 0 {
 			n = 16
 		}
-		buf := make([]*request, n)
+		buf := make([]queued, n)
 		for i := 0; i < q.size; i++ {
 			buf[i] = q.buf[(q.head+i)%len(q.buf)]
 		}
 		q.buf, q.head = buf, 0
 	}
-	q.buf[(q.head+q.size)%len(q.buf)] = r
+	q.buf[(q.head+q.size)%len(q.buf)] = queued{r: r, arrived: r.arrived, cpu: r.cpu, wait: r.wait}
 	q.size++
+	return q.popped + uint64(q.size-1)
 }
 
-// peek returns the oldest request; the queue must not be empty.
-func (q *fifo) peek() *request { return q.buf[q.head] }
+// at returns the entry with the given seq, which must be queued.
+func (q *fifo) at(seq uint64) *queued {
+	return &q.buf[(q.head+int(seq-q.popped))%len(q.buf)]
+}
 
-func (q *fifo) pop() *request {
-	r := q.buf[q.head]
-	q.buf[q.head] = nil
+// peek returns the oldest entry; the queue must not be empty.
+func (q *fifo) peek() *queued { return &q.buf[q.head] }
+
+// pop removes the oldest entry; the queue must not be empty.
+func (q *fifo) pop() queued {
+	e := q.drop()
+	q.skipCancelled()
+	return e
+}
+
+func (q *fifo) drop() queued {
+	e := q.buf[q.head]
+	q.buf[q.head] = queued{}
 	q.head = (q.head + 1) % len(q.buf)
 	q.size--
-	return r
+	q.popped++
+	return e
+}
+
+// cancel marks the entry seq abandoned.
+func (q *fifo) cancel(seq uint64) {
+	e := q.at(seq)
+	*e = queued{wait: -1}
+	q.cancelled++
+	q.skipCancelled()
+}
+
+func (q *fifo) skipCancelled() {
+	for q.size > 0 && q.buf[q.head].cancelled() {
+		q.drop()
+		q.cancelled--
+	}
+	if q.size == 0 && len(q.buf) > 1024 {
+		q.buf, q.head = nil, 0 // give a burst's memory back
+	}
 }

@@ -28,6 +28,10 @@ const (
 )
 
 var reasonNames = [...]string{"node", "cpu", "memory", "spread"}
+
+// noReason marks an instance that has not failed a placement yet.
+const noReason = NumReasons
+
 var reasonText = [...]string{"down or cordoned", "insufficient cpu", "insufficient memory", "topology spread"}
 
 func (r Reason) String() string { return reasonNames[r] }
@@ -257,10 +261,14 @@ func (w *World) assign(inst *Instance, n *node, now sim.Time) {
 	inst.node = n
 	inst.zone = n.zone
 	s.zoneCount[n.zone]++
-	inst.spread = true
-	if inst.unschedulable {
-		inst.unschedulable = false
+	if inst.phase == pendingUnscheduled {
 		s.unschedulable--
+	}
+	switch {
+	case n.state == nodeProvisioning:
+		inst.transition(pendingNominated, now, "")
+	case inst.phase != pendingInitial:
+		inst.transition(pendingBound, now, "")
 	}
 	n.idleCheck(now)
 	if w.placementEvents {
@@ -268,7 +276,7 @@ func (w *World) assign(inst *Instance, n *node, now sim.Time) {
 		if n.state == nodeProvisioning {
 			d += ", provisioning"
 		}
-		w.obs.Lifecycle(Event{Time: now, Service: s.index, Kind: "instance-scheduled", Instance: inst.Name, Detail: d, Counts: s.counts})
+		w.obs.Lifecycle(Event{Time: now, Service: s.index, Kind: KindInstanceScheduled, Instance: inst.Name, Detail: d, Counts: s.counts})
 	}
 }
 
@@ -277,8 +285,7 @@ func (w *World) assign(inst *Instance, n *node, now sim.Time) {
 func (w *World) release(inst *Instance, now sim.Time) {
 	s := inst.svc
 	w.unspread(inst)
-	if inst.unschedulable {
-		inst.unschedulable = false
+	if inst.phase == pendingUnscheduled {
 		s.unschedulable--
 		for k, x := range w.unscheduled {
 			if x == inst {
@@ -310,8 +317,7 @@ func (w *World) release(inst *Instance, now sim.Time) {
 // unspread takes inst out of its zone's spread count (it is draining or
 // gone: Kubernetes ignores terminating pods).
 func (w *World) unspread(inst *Instance) {
-	if inst.spread {
-		inst.spread = false
+	if inst.spread() {
 		inst.svc.zoneCount[inst.zone]--
 	}
 }
@@ -329,7 +335,7 @@ func (w *World) retryPending(now sim.Time) {
 		list := w.unscheduled
 		w.unscheduled = w.spare[:0]
 		for _, inst := range list {
-			if !inst.unschedulable {
+			if inst.phase != pendingUnscheduled {
 				continue // placed or gone meanwhile
 			}
 			if w.place(inst, now) {

@@ -132,7 +132,7 @@ func (s *Service) arrive(now sim.Time) {
 		r.wait = sim.SampleDuration(s.cfg.DemandWait, s.demand)
 	}
 	if s.clients != nil {
-		r.client = int32(s.clients.IntN(len(s.lb.sessions)))
+		r.client = int32(s.clients.IntN(s.lb.clients))
 	}
 	s.admit(r, now)
 }
@@ -157,7 +157,7 @@ func (s *Service) admit(r *request, now sim.Time) {
 		r.timeout = s.w.eng.Schedule(now.Add(s.cfg.Timeout), r, reqTimeout)
 	}
 	if !inst.accept(r, now) {
-		if inst.lost {
+		if inst.lost() {
 			// Routed to an instance that is gone: the load balancer
 			// answers with an error (502).
 			s.serverDone(r, Failed, now)
@@ -239,21 +239,6 @@ func (s *Service) integrate(now sim.Time) {
 	s.integrated = now
 }
 
-// setState moves inst to state st, keeping the counts and integrals right
-// and telling the observer.
-func (s *Service) setState(inst *Instance, st State, now sim.Time) {
-	s.setStateWhy(inst, st, now, "")
-}
-
-// setStateWhy is setState with the event's Detail.
-func (s *Service) setStateWhy(inst *Instance, st State, now sim.Time, why string) {
-	s.integrate(now)
-	s.adjust(inst.state, -1)
-	inst.state = st
-	s.adjust(st, +1)
-	s.w.obs.Lifecycle(Event{Time: now, Service: s.index, Kind: "instance-" + st.String(), Instance: inst.Name, Detail: why, Counts: s.counts})
-}
-
 func (s *Service) adjust(st State, d int) {
 	switch st {
 	case Pending:
@@ -268,7 +253,7 @@ func (s *Service) adjust(st State, d int) {
 }
 
 // event reports a service event that is not an instance transition.
-func (s *Service) event(kind, detail string, now sim.Time) {
+func (s *Service) event(kind EventKind, detail string, now sim.Time) {
 	s.w.obs.Lifecycle(Event{Time: now, Service: s.index, Kind: kind, Detail: detail, Counts: s.counts})
 }
 
@@ -281,12 +266,11 @@ func (s *Service) newInstance(now sim.Time, initial bool) *Instance {
 		svc:     s,
 		ID:      s.nextID,
 		Name:    fmt.Sprintf("%s-%d", s.cfg.Name, s.nextID),
-		state:   Terminated, // setState counts it from here
 		created: now,
 		started: now,
 		last:    now,
 		cores:   s.cfg.Instance.Cores(),
-		initial: initial,
+		reason:  noReason,
 		cold:    !initial,
 	}
 	inst.metrics.init(s.metrics.depth)
@@ -296,17 +280,15 @@ func (s *Service) newInstance(now sim.Time, initial bool) *Instance {
 	if initial {
 		// Counted as Pending without an event: it is Ready at once if
 		// it finds a node.
-		s.integrate(now)
-		inst.state = Pending
-		s.adjust(Pending, +1)
+		inst.transition(pendingInitial, now, "")
 	} else {
-		s.setState(inst, Pending, now)
+		inst.transition(pendingNew, now, "")
 	}
 	placed := s.w.place(inst, now)
-	if initial && !inst.bound {
-		// No ready node: it waits and starts like any other.
-		inst.initial = false
-		s.setState(inst, Pending, now)
+	if initial && inst.phase.state() == Pending {
+		// No ready node: it waits and starts like any other, and is
+		// reported Pending now.
+		inst.transition(inst.phase, now, "")
 	}
 	if !placed {
 		s.w.unscheduled = append(s.w.unscheduled, inst)
@@ -318,21 +300,21 @@ func (s *Service) newInstance(now sim.Time, initial bool) *Instance {
 // attempt); it is waiting for node n if the cluster autoscaler found one.
 // Each instance counts once per reason in a row.
 func (s *Service) unschedulableAt(inst *Instance, a *attempt, n *node, now sim.Time) {
-	if !inst.unschedulable {
-		inst.unschedulable = true
+	if inst.phase != pendingUnscheduled {
+		inst.transition(pendingUnscheduled, now, "")
 		s.unschedulable++
 	}
 	r := a.dominant()
-	if inst.reasonSeen && inst.reason == r {
+	if inst.reason == r {
 		return
 	}
-	inst.reasonSeen, inst.reason = true, r
+	inst.reason = r
 	s.placementFailures[r]++
 	why := a.explain()
 	if n != nil {
 		why += "; waiting for new node " + n.name
 	}
-	s.w.obs.Lifecycle(Event{Time: now, Service: s.index, Kind: "instance-unschedulable", Instance: inst.Name, Detail: why, Counts: s.counts})
+	s.w.obs.Lifecycle(Event{Time: now, Service: s.index, Kind: KindInstanceUnschedulable, Instance: inst.Name, Detail: why, Counts: s.counts})
 }
 
 func (s *Service) sampleDelay(d sim.Dist) time.Duration {
@@ -349,6 +331,13 @@ func (s *Service) readinessDelay() time.Duration { return s.sampleDelay(s.cfg.In
 func (s *Service) terminate(inst *Instance, now sim.Time) { s.terminateWhy(inst, now, "") }
 
 func (s *Service) terminateWhy(inst *Instance, now sim.Time, why string) {
+	s.terminateAs(inst, terminatedGone, now, why)
+}
+
+// terminateAs ends inst in the Terminated phase to: gone, lost, or lost
+// and still in rotation until its readiness probe notices (detecting).
+func (s *Service) terminateAs(inst *Instance, to phase, now sim.Time, why string) {
+	detecting := to == terminatedDetecting
 	eng := s.w.eng
 	for _, id := range []*sim.EventID{&inst.lifecycle, &inst.grace, &inst.next} {
 		if !id.IsZero() {
@@ -356,20 +345,19 @@ func (s *Service) terminateWhy(inst *Instance, now sim.Time, why string) {
 			*id = sim.EventID{}
 		}
 	}
-	if !inst.detecting {
+	if !detecting {
 		inst.stopProbes()
 	}
 	inst.advance(now)
 	s.cpuRetired += inst.cpuUsed
-	inst.accepting = false
-	if inst.forget.IsZero() && !inst.detecting {
+	if inst.forget.IsZero() && !detecting {
 		// Nothing will take it out of rotation later: do it now. Otherwise
 		// the load balancer keeps routing to it (and is refused) until the
 		// removal has propagated.
 		s.lb.remove(inst)
 	}
 	s.w.release(inst, now)
-	s.setStateWhy(inst, Terminated, now, why)
+	inst.transition(to, now, why)
 	for k, x := range s.instances {
 		if x == inst {
 			s.instances = append(s.instances[:k], s.instances[k+1:]...)
@@ -386,15 +374,15 @@ func (s *Service) terminateWhy(inst *Instance, now sim.Time, why string) {
 // crashed process is noticed by its kubelet); the removal then propagates.
 // The service replaces the instance, as a ReplicaSet does.
 func (s *Service) lose(inst *Instance, now sim.Time, why string, byProbe bool) {
-	if inst.state == Terminated {
+	if inst.phase.state() == Terminated {
 		return
 	}
-	inst.lost = true
 	inst.dropAll(now)
+	to := terminatedLost
 	if inst.inLB && inst.forget.IsZero() {
 		if byProbe && s.cfg.Probes.Readiness != nil && !inst.readyProbe.IsZero() {
 			// Only the readiness probe keeps running, to notice.
-			inst.detecting = true
+			to = terminatedDetecting
 			if !inst.liveProbe.IsZero() {
 				s.w.eng.Cancel(inst.liveProbe)
 				inst.liveProbe = sim.EventID{}
@@ -403,7 +391,7 @@ func (s *Service) lose(inst *Instance, now sim.Time, why string, byProbe bool) {
 			inst.leaveLB(now)
 		}
 	}
-	s.terminateWhy(inst, now, why)
+	s.terminateAs(inst, to, now, why)
 	s.reconcile(now)
 }
 
@@ -433,10 +421,10 @@ func (s *Service) scaleTo(n int, now sim.Time) {
 func (s *Service) pickVictim() *Instance {
 	var best *Instance
 	for _, inst := range s.instances {
-		if inst.state == Draining {
+		if inst.State() == Draining {
 			continue
 		}
-		if best == nil || inst.state < best.state || (inst.state == best.state && inst.created >= best.created) {
+		if best == nil || inst.State() < best.State() || (inst.State() == best.State() && inst.created >= best.created) {
 			best = inst
 		}
 	}
@@ -452,7 +440,7 @@ func (s *Service) evaluate(now sim.Time) {
 	after := before
 	for _, id := range rec.Terminate {
 		for _, inst := range s.instances {
-			if inst.ID == id && inst.state != Draining {
+			if inst.ID == id && inst.State() != Draining {
 				inst.beginDrain(now, "")
 				after--
 				break
@@ -479,20 +467,20 @@ func (s *Service) observe(now sim.Time) policies.Observation {
 		Pods:     make([]policies.Pod, 0, len(s.instances)),
 	}
 	for _, inst := range s.instances {
-		if inst.state == Draining {
+		if inst.State() == Draining {
 			continue
 		}
 		pod := policies.Pod{
 			ID:            inst.ID,
 			Phase:         policies.PhaseRunning,
-			Ready:         inst.state == Ready,
+			Ready:         inst.State() == Ready,
 			Created:       inst.created,
 			Started:       inst.started,
 			ReadyChanged:  inst.readyChanged,
 			CPURequest:    s.cfg.Instance.CPURequest,
 			MemoryRequest: s.cfg.Instance.MemoryRequest,
 		}
-		if inst.state == Pending {
+		if inst.State() == Pending {
 			pod.Phase = policies.PhasePending
 		}
 		pod.CPU, pod.Memory = inst.metrics.read(s.cfg.Autoscaler.Window)
@@ -515,7 +503,7 @@ func (s *Service) sample(now sim.Time) Sample {
 	for _, inst := range s.instances {
 		inst.advance(now)
 		cpu += inst.cpuUsed
-		if inst.state != Pending {
+		if inst.State() != Pending {
 			mem += s.memory(inst)
 		}
 	}

@@ -79,7 +79,8 @@ func New(cfg Config, obs Observer) (*World, error) {
 		}
 		if lbc.Algorithm == ClientIP {
 			s.clients = streams.Get("clients/" + sc.Name)
-			s.lb.sessions = make([]session, max(sc.Clients, 1))
+			s.lb.clients = max(sc.Clients, 1)
+			s.lb.sessions = make(map[int32]session)
 		}
 		s.initRequests(len(w.zones))
 		s.metrics.init(sc.Autoscaler)

@@ -586,7 +586,7 @@ type proposal struct {
 	// ok is false when the calculator cannot decide (no metrics).
 	ok bool
 	// reason is the Recommendation.Reason when !ok.
-	reason string
+	reason Reason
 	// raw is the proportional count before the calculator's own holds.
 	raw int
 	// desired is the calculator's count (upstream's replicaCount).
@@ -617,7 +617,7 @@ func (s *scaler) reconcile(now sim.Time, o Observation, compute func() proposal)
 	desired := current
 	switch {
 	case current == 0 && o.Min != 0:
-		r.Reason = "scaling-disabled"
+		r.Reason = ReasonScalingDisabled
 		r.Explanation = "the workload is scaled to zero: autoscaling is disabled until it is scaled up by hand"
 		return r
 	case current > o.Max:
@@ -655,34 +655,34 @@ func (s *scaler) reconcile(now sim.Time, o Observation, compute func() proposal)
 
 // reasonFor names the outcome: the direction of a change, or the rule that
 // held the count.
-func reasonFor(current, desired int, limits []Limit) string {
+func reasonFor(current, desired int, limits []Limit) Reason {
 	switch {
 	case desired > current:
-		return "scale-up"
+		return ReasonScaleUp
 	case desired < current:
-		return "scale-down"
+		return ReasonScaleDown
 	case len(limits) == 0:
-		return "unchanged"
+		return ReasonUnchanged
 	}
 	switch limits[len(limits)-1].Name {
 	case "tolerance":
-		return "within-tolerance"
+		return ReasonWithinTolerance
 	case "direction-change":
-		return "direction-change"
+		return ReasonDirectionChange
 	case "stabilization":
-		return "stabilized"
+		return ReasonStabilized
 	case "rate-policy", "scale-up-limit":
-		return "rate-limited"
+		return ReasonRateLimited
 	case "scale-up-disabled", "scale-down-disabled":
-		return "scaling-disabled"
+		return ReasonScalingDisabled
 	case "pending":
-		return "pending-instance"
+		return ReasonPendingInstance
 	case "min":
-		return "at-min"
+		return ReasonAtMin
 	case "max":
-		return "at-max"
+		return ReasonAtMax
 	}
-	return "unchanged"
+	return ReasonUnchanged
 }
 
 // explain joins the head of an explanation with each limit: "head; detail

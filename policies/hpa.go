@@ -169,7 +169,7 @@ func (h *HPA) Recommend(now sim.Time, o Observation) Recommendation {
 // metricsProposal is computeReplicasForMetrics.
 func (h *HPA) metricsProposal(now sim.Time, o Observation) proposal {
 	if len(h.cfg.Metrics) == 0 {
-		return proposal{reason: "no-metrics", text: "no metrics configured: the HPA holds the scale"}
+		return proposal{reason: ReasonNoMetrics, text: "no metrics configured: the HPA holds the scale"}
 	}
 	var best *resourceCalc
 	var inputs []Input
@@ -190,7 +190,7 @@ func (h *HPA) metricsProposal(now sim.Time, o Observation) proposal {
 		}
 	}
 	if invalid >= len(h.cfg.Metrics) || (invalid > 0 && best.proposal < o.Current) {
-		return proposal{reason: "no-metrics", inputs: inputs,
+		return proposal{reason: ReasonNoMetrics, inputs: inputs,
 			text: fmt.Sprintf("invalid metrics (%d invalid out of %d), first error is: %v: holding %d", invalid, len(h.cfg.Metrics), firstErr, o.Current)}
 	}
 	p := proposal{ok: true, raw: best.raw, desired: best.proposal, limits: best.limits, inputs: inputs, text: best.text}

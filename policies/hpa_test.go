@@ -314,7 +314,7 @@ func TestHPARecommend(t *testing.T) {
 		freshHist   bool // seed an empty history, as upstream tests do
 		wantValid   bool
 		wantDesired int
-		wantReason  string
+		wantReason  Reason
 	}{
 		// TestScaleUp: 3 pods at 50% of request, target 30%.
 		{name: "TestScaleUp", metrics: []MetricTarget{{CPU, 30}}, o: obs(3, 2, 6, readyPods(3, 50, 0)), wantValid: true, wantDesired: 5, wantReason: "scale-up"},

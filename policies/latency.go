@@ -161,13 +161,13 @@ func (l *Latency) propose(o Observation) proposal {
 	pname := fmt.Sprintf("p%g", l.cfg.Percentile)
 	switch {
 	case m.Count > 0 && m.Percentile != 0 && m.Percentile != l.cfg.Percentile:
-		return proposal{reason: "no-metrics", inputs: in,
+		return proposal{reason: ReasonNoMetrics, inputs: in,
 			text: fmt.Sprintf("observation carries p%g latency, policy needs %s", m.Percentile, pname)}
 	case m.Count < l.cfg.MinSamples:
-		return proposal{reason: "too-few-samples", inputs: in,
+		return proposal{reason: ReasonTooFewSamples, inputs: in,
 			text: fmt.Sprintf("%d requests completed in the window, fewer than %d: no latency decision", m.Count, l.cfg.MinSamples)}
 	case ready == 0:
-		return proposal{reason: "no-ready-pods", inputs: in, text: "no ready pods: latency says nothing about capacity"}
+		return proposal{reason: ReasonNoReadyPods, inputs: in, text: "no ready pods: latency says nothing about capacity"}
 	}
 	ratio := m.Seconds / target
 	in = append(in, Input{Name: "latency_observed_s", Value: m.Seconds}, Input{Name: "latency_ratio", Value: ratio})

@@ -32,7 +32,7 @@ func TestLatencyRecommend(t *testing.T) {
 		wantValid   bool
 		wantDesired int
 		wantRaw     int
-		wantReason  string
+		wantReason  Reason
 	}{
 		{name: "twice the target doubles the ready pods", o: latencyObs(4, 4, 0, 1.0, 500), wantValid: true, wantDesired: 8, wantRaw: 8, wantReason: "scale-up"},
 		{name: "the default rate policy caps the step", o: latencyObs(4, 4, 0, 5.0, 500), wantValid: true, wantDesired: 8, wantRaw: 40, wantReason: "scale-up"},
@@ -111,7 +111,8 @@ func TestStatic(t *testing.T) {
 	tests := []struct {
 		replicas, current, min, max int
 		want                        int
-		reason, limit               string
+		reason                      Reason
+		limit                       string
 	}{
 		{replicas: 3, current: 3, min: 1, max: 5, want: 3, reason: "unchanged"},
 		{replicas: 3, current: 2, min: 1, max: 5, want: 3, reason: "scale-up"},

@@ -128,7 +128,7 @@ type Recommendation struct {
 	// "at-min", "at-max"; otherwise "unchanged". No decision (Valid=false):
 	// "no-metrics", "window-not-full", "too-few-samples", "no-ready-pods",
 	// "scaling-disabled" (HPA at 0 replicas with min > 0).
-	Reason string
+	Reason Reason
 	// Inputs are the values the decision was computed from, in the order
 	// they were used (metric values, ratios, replica counts).
 	Inputs []Input
@@ -172,3 +172,27 @@ type Limit struct {
 	// Detail says why, in words.
 	Detail string `json:"detail,omitempty"`
 }
+
+// Reason is a Recommendation's short stable word for its outcome (see
+// Recommendation.Reason).
+type Reason string
+
+// The reasons of this package's policies.
+const (
+	ReasonScaleUp         Reason = "scale-up"
+	ReasonScaleDown       Reason = "scale-down"
+	ReasonStartupTimeout  Reason = "startup-timeout"
+	ReasonWithinTolerance Reason = "within-tolerance"
+	ReasonDirectionChange Reason = "direction-change"
+	ReasonStabilized      Reason = "stabilized"
+	ReasonRateLimited     Reason = "rate-limited"
+	ReasonScalingDisabled Reason = "scaling-disabled"
+	ReasonPendingInstance Reason = "pending-instance"
+	ReasonAtMin           Reason = "at-min"
+	ReasonAtMax           Reason = "at-max"
+	ReasonUnchanged       Reason = "unchanged"
+	ReasonNoMetrics       Reason = "no-metrics"
+	ReasonWindowNotFull   Reason = "window-not-full"
+	ReasonTooFewSamples   Reason = "too-few-samples"
+	ReasonNoReadyPods     Reason = "no-ready-pods"
+)

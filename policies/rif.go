@@ -213,13 +213,13 @@ func (p *RequestsInFlight) Recommend(now sim.Time, o Observation) Recommendation
 	p.window = append(p.window, int64(math.Round(o.InFlight)))
 	r.Raw = desired
 	if len(p.window) < p.cfg.Rounds {
-		r.Reason = "window-not-full"
+		r.Reason = ReasonWindowNotFull
 		head = fmt.Sprintf("%d of %d rounds of requests in flight recorded: no scaling decision yet", len(p.window), p.cfg.Rounds)
 		if desired != o.Current || len(r.Terminate) > 0 {
 			// The sanity check still acts before the window fills.
 			r.Valid, r.Reason = true, reasonFor(o.Current, desired, r.Limits)
 			if len(r.Terminate) > 0 {
-				r.Reason = "startup-timeout"
+				r.Reason = ReasonStartupTimeout
 			}
 		}
 		r.Desired = desired
@@ -265,8 +265,8 @@ func (p *RequestsInFlight) Recommend(now sim.Time, o Observation) Recommendation
 	desired += step.Change
 	r.Desired = desired
 	r.Reason = reasonFor(o.Current, desired, r.Limits)
-	if len(r.Terminate) > 0 && r.Reason != "scale-up" {
-		r.Reason = "startup-timeout"
+	if len(r.Terminate) > 0 && r.Reason != ReasonScaleUp {
+		r.Reason = ReasonStartupTimeout
 	}
 	r.Explanation = p.explain(head, r.Limits, sanity)
 	return r

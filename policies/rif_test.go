@@ -87,7 +87,7 @@ func TestRIFDecision(t *testing.T) {
 		o           Observation
 		samples     []float64
 		wantDesired int
-		wantReason  string
+		wantReason  Reason
 		wantLimit   string
 	}{
 		{name: "scale up above running x maxHandleable", o: rifObs(2, 1, 5, rifPods(2, 0, 0, 0), 0), samples: repeat(4201, 10), wantDesired: 3, wantReason: "scale-up"},
@@ -211,7 +211,7 @@ func TestRIFStartupTimeout(t *testing.T) {
 		wantTerminate []int
 		wantDesired   int
 		wantValid     bool
-		wantReason    string
+		wantReason    Reason
 	}{
 		{name: "joined within the delay", pods: rifPods(2, 0, 1, ago(59*time.Second)), current: 3, min: 1, wantDesired: 3, wantReason: "window-not-full"},
 		{name: "not joined server_startup_delay after starting", pods: rifPods(2, 0, 1, ago(60*time.Second)), current: 3, min: 1,

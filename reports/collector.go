@@ -202,7 +202,7 @@ type service struct {
 	iv     interval
 	rowCum cum
 
-	lastReason string // of the previous autoscaler evaluation
+	lastReason policies.Reason // of the previous autoscaler evaluation
 
 	// Every arrival and end, warmup or not: for Check.
 	allArrived, allEnded uint64
@@ -402,7 +402,7 @@ func toCounts(k cluster.Counts) *CountsRecord {
 // events.jsonl (an EventRecord). A service's Counts also move its replica
 // level.
 func (c *Collector) Lifecycle(e cluster.Event) {
-	line := EventRecord{TimeS: e.Time.Seconds(), Kind: e.Kind, Instance: e.Instance, Detail: e.Detail}
+	line := EventRecord{TimeS: e.Time.Seconds(), Kind: string(e.Kind), Instance: e.Instance, Detail: e.Detail}
 	if e.Service >= 0 {
 		s := &c.svcs[e.Service]
 		c.setLevel(s, e.Time, e.Counts.Alive())
@@ -454,7 +454,7 @@ func (c *Collector) Decision(d cluster.Decision) {
 		Service:     s.cfg.Name,
 		Policy:      d.Policy,
 		Valid:       r.Valid,
-		Reason:      r.Reason,
+		Reason:      string(r.Reason),
 		Changed:     changed,
 		Before:      d.Before,
 		Raw:         r.Raw,

@@ -51,7 +51,7 @@ func tinyConfig() Config {
 // (web), C* (db).
 func tinyTrace(c *Collector) {
 	ev := func(t float64, svc int, kind, inst string, k cluster.Counts) {
-		c.Lifecycle(cluster.Event{Time: at(t), Service: svc, Kind: kind, Instance: inst, Counts: k})
+		c.Lifecycle(cluster.Event{Time: at(t), Service: svc, Kind: cluster.EventKind(kind), Instance: inst, Counts: k})
 	}
 	req := func(svc int, arrive, end float64, o cluster.Outcome, wait float64) {
 		// Not interleaved with other calls: the trace below places every

@@ -10,6 +10,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/scalesim/scalesim/cluster"
 )
 
 // Event kinds that mark faults in events.jsonl (see the package
@@ -17,12 +19,12 @@ import (
 const (
 	// FaultStartKind begins a fault that lasts; a FaultEndKind event with
 	// the same Service and Detail ends it.
-	FaultStartKind = "fault-start"
+	FaultStartKind = string(cluster.KindFaultStart)
 	// FaultEndKind ends the earliest open fault with the same Service and
 	// Detail.
-	FaultEndKind = "fault-end"
+	FaultEndKind = string(cluster.KindFaultEnd)
 	// FaultKind is a fault that happens at one instant (an instance crash).
-	FaultKind = "fault"
+	FaultKind = string(cluster.KindFault)
 )
 
 // FaultSpan is one fault as the plots and the report show it.

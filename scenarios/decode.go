@@ -385,6 +385,17 @@ func (d *decoder) value(n *yaml.Node, path string, v reflect.Value, f *fieldInfo
 				v.SetInt(int64(x))
 			}
 		}
+	case v.Kind() == reflect.Bool:
+		if s, ok := d.scalar(n, path, "true or false"); ok {
+			switch s {
+			case "true":
+				v.SetBool(true)
+			case "false":
+				v.SetBool(false)
+			default:
+				d.fail(n, path, "%q is not true or false", s)
+			}
+		}
 	case v.Kind() == reflect.Uint64:
 		if s, ok := d.scalar(n, path, "a whole number"); ok {
 			x, err := strconv.ParseUint(strings.ReplaceAll(s, "_", ""), 0, 64)

@@ -98,6 +98,7 @@
 //	instance.memory_per_request          0
 //	instance.concurrency                 unlimited (processor sharing)
 //	instance.queue_limit                 unlimited
+//	instance.cancel_on_client_timeout    false (the server keeps timed-out work)
 //	instance.startup_delay               5s
 //	instance.readiness_delay             5s
 //	instance.warmup                      {duration: 0, slowdown: 1}: none

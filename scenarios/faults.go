@@ -6,15 +6,14 @@ import (
 	"github.com/scalesim/scalesim/cluster"
 )
 
-// Fault types (Fault.Type). The names are cluster's (FaultType.String);
-// a test checks that they agree.
+// Fault types (Fault.Type): the cluster's names, defined once there.
 const (
-	FaultZoneOutage          = "zone-outage"
-	FaultNodeFailure         = "node-failure"
-	FaultInstanceCrash       = "instance-crash"
-	FaultLoadBalancerFailure = "load-balancer-failure"
-	FaultDependencyOutage    = "dependency-outage"
-	FaultNodeUpgrade         = "node-upgrade"
+	FaultZoneOutage          = string(cluster.ZoneOutage)
+	FaultNodeFailure         = string(cluster.NodeFailure)
+	FaultInstanceCrash       = string(cluster.InstanceCrash)
+	FaultLoadBalancerFailure = string(cluster.LoadBalancerFailure)
+	FaultDependencyOutage    = string(cluster.DependencyOutage)
+	FaultNodeUpgrade         = string(cluster.NodeUpgrade)
 )
 
 // FaultDef declares a fault type to the scenario format: the keys it

@@ -146,6 +146,8 @@ func (g *schemaGen) value(t reflect.Type, f *fieldInfo) obj {
 		return obj{"type": "integer"}
 	case t.Kind() == reflect.Uint64:
 		return obj{"type": "integer", "minimum": 0}
+	case t.Kind() == reflect.Bool:
+		return obj{"type": "boolean"}
 	case t.Kind() == reflect.Float64 && (f.cpu || f.bytes):
 		return obj{"anyOf": []any{obj{"type": "number"}, obj{"type": "string", "pattern": quantityPattern}}}
 	case t.Kind() == reflect.Float64 && (f.pct || f.fraction):

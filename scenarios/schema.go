@@ -135,6 +135,10 @@ type Instance struct {
 	// QueueLimit is how many requests may wait beyond Concurrency; more
 	// are rejected. 0 means no queue. Default Unlimited.
 	QueueLimit int `yaml:"queue_limit" scn:"unlimited"`
+	// CancelOnClientTimeout: the server abandons a request whose client
+	// has timed out (deadline propagation, as gRPC does), freeing its
+	// queue place, slot and CPU. Default false: it keeps the work.
+	CancelOnClientTimeout bool `yaml:"cancel_on_client_timeout"`
 	// StartupDelay is the time from Pending (scheduled) to Starting
 	// (running), in seconds. Default 5s.
 	StartupDelay sim.Dist `yaml:"startup_delay" scn:"dist"`

@@ -14,8 +14,14 @@ import (
 // returns the largest live heap (after a collection) seen at 20 points
 // along the run.
 func peakLiveHeap(t testing.TB, duration, dir string) uint64 {
-	sc, err := scenarios.Open("minimal", []string{"duration=" + duration, "traffic.web.rate=500",
-		"services.web.replicas.initial=40", "services.web.replicas.max=60"})
+	return peakLiveHeapOf(t, dir, "duration="+duration, "traffic.web.rate=500",
+		"services.web.replicas.initial=40", "services.web.replicas.max=60")
+}
+
+// peakLiveHeapOf is peakLiveHeap for the minimal scenario with the given
+// overrides.
+func peakLiveHeapOf(t testing.TB, dir string, set ...string) uint64 {
+	sc, err := scenarios.Open("minimal", set)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,6 +66,28 @@ func TestLiveHeapIndependentOfRunLength(t *testing.T) {
 	t.Logf("peak live heap: 20 min %d KiB, 160 min %d KiB", short>>10, long>>10)
 	if float64(long) > 1.25*float64(short) {
 		t.Errorf("live heap grew with run length: %d KiB over 20 min, %d KiB over 160 min", short>>10, long>>10)
+	}
+}
+
+// 1000 req/s into 10 single-slot instances whose clients give up after 1 s
+// and retry 3 times: hopeless overload. With deadline propagation the
+// server abandons what its clients gave up on, so the live heap is bounded
+// by what is in flight (about 4000 attempts a second times the 1 s
+// timeout: some 4000 requests, well under a MiB), not by the run's length:
+// a run 8 times longer stays within 25% of the shorter one's, plus 1 MiB.
+func TestOverloadHeapBoundedWithDeadlinePropagation(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs 40 simulated minutes of overload")
+	}
+	heap := func(d string) uint64 {
+		return peakLiveHeapOf(t, t.TempDir(), "duration="+d, "services.web.instance.concurrency=1",
+			"services.web.replicas.max=10", "traffic.web.rate=1000", "traffic.web.timeout=1s",
+			"traffic.web.retries=3", "services.web.instance.cancel_on_client_timeout=true")
+	}
+	short, long := heap("5m"), heap("40m")
+	t.Logf("peak live heap: 5 min %d KiB, 40 min %d KiB", short>>10, long>>10)
+	if float64(long) > 1.25*float64(short)+(1<<20) {
+		t.Errorf("live heap grew with run length: %d KiB over 5 min, %d KiB over 40 min", short>>10, long>>10)
 	}
 }
 
