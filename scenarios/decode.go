@@ -197,10 +197,12 @@ func (d *decoder) mergePairs(n *yaml.Node, path string, merged map[*yaml.Node]bo
 				for _, s := range src.Content {
 					sources = append(sources, deref(s))
 				}
+			default:
+				sources = []*yaml.Node{src} // a scalar or null: refused below
 			}
 			for _, s := range sources {
 				if s == nil || s.Kind != yaml.MappingNode {
-					d.fail(k, path, "<< must merge a mapping or a list of mappings")
+					d.fail(k, path, "<< must merge a mapping or a list of mappings (an alias such as <<: *defaults); got %s", describe(s))
 					continue
 				}
 				if !merged[s] {
@@ -259,6 +261,7 @@ func (d *decoder) structure(n *yaml.Node, path string, v reflect.Value) {
 		}
 	}
 	present := map[string]bool{}
+	nulls := map[string]*yaml.Node{} // keys given as null: the default stays
 	for _, p := range ps {
 		if si.kind != nil && p.name == si.kind.key {
 			continue
@@ -275,6 +278,7 @@ func (d *decoder) structure(n *yaml.Node, path string, v reflect.Value) {
 		}
 		d.src.keys[fp], d.src.vals[fp] = p.key, p.val
 		if isNull(deref(p.val)) {
+			nulls[p.name] = p.val
 			continue // "key:" with no value, or an override's null: the default stays
 		}
 		present[p.name] = true
@@ -289,6 +293,12 @@ func (d *decoder) structure(n *yaml.Node, path string, v reflect.Value) {
 			continue
 		}
 		if f.req || slices.Contains(f.reqKinds, kind) {
+			if nv := nulls[f.key]; nv != nil {
+				// Null removes a key; a required one has no default to fall
+				// back on. Blame the null (an override's, if it is one).
+				d.errs = append(d.errs, d.src.at(nv, join(path, f.key), "is required and has no default, so null cannot remove it; give a value"))
+				continue
+			}
 			what := ""
 			if kind != "" {
 				what = fmt.Sprintf(" (%s %q takes %s)", si.kind.key, kind, strings.Join(si.keysFor(kind), ", "))

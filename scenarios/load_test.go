@@ -808,8 +808,8 @@ traffic:
 	msg := err.Error()
 	for _, want := range []string{
 		"bad.yaml:9:29: traffic.web.pattern.1.file: cannot read the trace",
-		"traces/bad.csv:2:4: rps \"x\" is not a number",
-		"traces/bad.csv:4:1: time_s 20 is not after the previous row's 30",
+		"bad.yaml:8:29: traffic.web.pattern.0.file: " + filepath.Join(dir, "traces/bad.csv") + ":2:4: rps \"x\" is not a number",
+		"bad.yaml:8:29: traffic.web.pattern.0.file: " + filepath.Join(dir, "traces/bad.csv") + ":4:1: time_s 20 is not after the previous row's 30",
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("missing %q in:\n%s", want, msg)
