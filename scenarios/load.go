@@ -71,6 +71,9 @@ func ParseWithOverrides(name string, data []byte, sets []string) (*Scenario, err
 	if err := newValidationError(name, errs); err != nil {
 		return nil, err
 	}
+	if w := newValidationError(name, d.warnings); w != nil {
+		s.Warnings = w.(*ValidationError).Errors
+	}
 	return s, nil
 }
 
