@@ -40,14 +40,23 @@ import (
 //	pct          a percentage: a number, or a string such as "70%"
 //	fraction     a fraction (0.999) or a percentage string ("99.9%")
 //	metrics      Autoscaler.Metrics: a list, or the pipeline mapping
+//	selector     this key chooses who reads the struct's other keys
+//	             (Autoscaler.Policy, the one struct with a selector; the
+//	             messages call it "autoscaler"); unlike kind, other keys
+//	             stay allowed
+//	readby=a|b   only these values of the selector read the key; on an
+//	             inline struct, every key in it. A key that the selected
+//	             value does not read is never suggested by "did you
+//	             mean", and see ignoredKeys for what giving one does.
 //
 // A type with a setDefaults method gets it called on every new value
 // before its keys are decoded, so defaults are simply what no key
 // overwrote.
 
 type decoder struct {
-	src  *sourceMap
-	errs []Error
+	src      *sourceMap
+	errs     []Error
+	warnings []Error
 }
 
 type defaulter interface{ setDefaults() }
@@ -70,13 +79,16 @@ type fieldInfo struct {
 	fraction  bool
 	metrics   bool
 	tag       string // the scn tag
+	selector  bool
+	readBy    []string
 }
 
 type structInfo struct {
-	fields []*fieldInfo // in declaration order
-	byKey  map[string]*fieldInfo
-	kind   *fieldInfo
-	name   *fieldInfo
+	fields   []*fieldInfo // in declaration order
+	byKey    map[string]*fieldInfo
+	kind     *fieldInfo
+	name     *fieldInfo
+	selector *fieldInfo
 }
 
 var structInfos sync.Map // reflect.Type -> *structInfo
@@ -86,18 +98,22 @@ func infoOf(t reflect.Type) *structInfo {
 		return si.(*structInfo)
 	}
 	si := &structInfo{byKey: map[string]*fieldInfo{}}
-	var walk func(t reflect.Type, prefix []int)
-	walk = func(t reflect.Type, prefix []int) {
+	var walk func(t reflect.Type, prefix []int, readBy []string)
+	walk = func(t reflect.Type, prefix []int, readBy []string) {
 		for i := 0; i < t.NumField(); i++ {
 			sf := t.Field(i)
 			index := append(slices.Clone(prefix), i)
 			tag := sf.Tag.Get("yaml")
 			opts := sf.Tag.Get("scn")
 			if tag == ",inline" {
-				walk(sf.Type, index)
+				rb := readBy
+				if v, ok := strings.CutPrefix(opts, "readby="); ok {
+					rb = strings.Split(v, "|")
+				}
+				walk(sf.Type, index, rb)
 				continue
 			}
-			f := &fieldInfo{key: tag, index: index, tag: opts}
+			f := &fieldInfo{key: tag, index: index, tag: opts, readBy: readBy}
 			for _, o := range strings.Split(opts, ",") {
 				k, v, _ := strings.Cut(o, "=")
 				switch k {
@@ -131,6 +147,10 @@ func infoOf(t reflect.Type) *structInfo {
 					f.fraction = true
 				case "metrics":
 					f.metrics = true
+				case "selector":
+					f.selector = true
+				case "readby":
+					f.readBy = strings.Split(v, "|")
 				}
 			}
 			if f.name {
@@ -142,11 +162,14 @@ func infoOf(t reflect.Type) *structInfo {
 			if f.kind {
 				si.kind = f
 			}
+			if f.selector {
+				si.selector = f
+			}
 			si.fields = append(si.fields, f)
 			si.byKey[f.key] = f
 		}
 	}
-	walk(t, nil)
+	walk(t, nil, nil)
 	si.kindsFromRegistry()
 	actual, _ := structInfos.LoadOrStore(t, si)
 	return actual.(*structInfo)
@@ -182,6 +205,25 @@ func (si *structInfo) kindsFromRegistry() {
 			}
 		}
 	}
+}
+
+// readers says which selector values read f, with the verb, for
+// messages: "only the cloud policy reads", "only the cpu, memory and hpa
+// policies read".
+func (si *structInfo) readers(f *fieldInfo) string {
+	rb := f.readBy
+	what := si.selector.key
+	if len(rb) == 1 {
+		return fmt.Sprintf("only the %s %s reads", rb[0], what)
+	}
+	return fmt.Sprintf("only the %s and %s %s read", strings.Join(rb[:len(rb)-1], ", "), rb[len(rb)-1], plural(what))
+}
+
+func plural(s string) string {
+	if strings.HasSuffix(s, "y") {
+		return s[:len(s)-1] + "ies"
+	}
+	return s + "s"
 }
 
 // keysFor lists the keys a struct of the given kind accepts.
@@ -233,10 +275,12 @@ func (d *decoder) mergePairs(n *yaml.Node, path string, merged map[*yaml.Node]bo
 				for _, s := range src.Content {
 					sources = append(sources, deref(s))
 				}
+			default:
+				sources = []*yaml.Node{src} // a scalar or null: refused below
 			}
 			for _, s := range sources {
 				if s == nil || s.Kind != yaml.MappingNode {
-					d.fail(k, path, "<< must merge a mapping or a list of mappings")
+					d.fail(k, path, "<< must merge a mapping or a list of mappings (an alias such as <<: *defaults); got %s", describe(s))
 					continue
 				}
 				if !merged[s] {
@@ -294,7 +338,19 @@ func (d *decoder) structure(n *yaml.Node, path string, v reflect.Value) {
 			return // without a kind, the other keys cannot be checked
 		}
 	}
+	// The selector (the autoscaler's policy) is read first, so that
+	// suggestions and ignored keys are judged against it.
+	sel := ""
+	if si.selector != nil {
+		sel = v.FieldByIndex(si.selector.index).String() // the default
+		for _, p := range ps {
+			if n := deref(p.val); p.name == si.selector.key && n != nil && n.Kind == yaml.ScalarNode && !isNull(n) {
+				sel = n.Value
+			}
+		}
+	}
 	present := map[string]bool{}
+	nulls := map[string]*yaml.Node{} // keys given as null: the default stays
 	for _, p := range ps {
 		if si.kind != nil && p.name == si.kind.key {
 			continue
@@ -302,7 +358,11 @@ func (d *decoder) structure(n *yaml.Node, path string, v reflect.Value) {
 		fp := join(path, p.name)
 		f := si.byKey[p.name]
 		if f == nil {
-			d.unknownField(p.key, fp, si.keysFor(kind))
+			if si.selector != nil {
+				d.unknownSelected(p.key, fp, si, sel)
+			} else {
+				d.unknownField(p.key, fp, si.keysFor(kind))
+			}
 			continue
 		}
 		if len(f.forKinds) > 0 && !slices.Contains(f.forKinds, kind) {
@@ -311,9 +371,13 @@ func (d *decoder) structure(n *yaml.Node, path string, v reflect.Value) {
 		}
 		d.src.keys[fp], d.src.vals[fp] = p.key, p.val
 		if isNull(deref(p.val)) {
+			nulls[p.name] = p.val
 			continue // "key:" with no value, or an override's null: the default stays
 		}
 		present[p.name] = true
+		if len(f.readBy) > 0 && !slices.Contains(f.readBy, sel) && slices.Contains(si.selector.enum, sel) {
+			d.ignored(p.key, fp, si, f, sel)
+		}
 		if f.metrics {
 			d.metrics(p.val, fp, v.Addr().Interface().(*Autoscaler))
 			continue
@@ -325,6 +389,12 @@ func (d *decoder) structure(n *yaml.Node, path string, v reflect.Value) {
 			continue
 		}
 		if f.req || slices.Contains(f.reqKinds, kind) {
+			if nv := nulls[f.key]; nv != nil {
+				// Null removes a key; a required one has no default to fall
+				// back on. Blame the null (an override's, if it is one).
+				d.errs = append(d.errs, d.src.at(nv, join(path, f.key), "is required and has no default, so null cannot remove it; give a value"))
+				continue
+			}
 			what := ""
 			if kind != "" {
 				what = fmt.Sprintf(" (%s %q takes %s)", si.kind.key, kind, strings.Join(si.keysFor(kind), ", "))
@@ -349,6 +419,54 @@ func (d *decoder) unknownField(k *yaml.Node, path string, allowed []string) {
 		return
 	}
 	d.fail(k, path, "unknown field; allowed: %s", strings.Join(allowed, ", "))
+}
+
+// unknownSelected reports an unknown key of a struct with a selector: "did
+// you mean" only offers keys that the selected value reads; a near miss of
+// a key that only others read says so.
+func (d *decoder) unknownSelected(k *yaml.Node, path string, si *structInfo, sel string) {
+	var read, all []string
+	for _, f := range si.fields {
+		all = append(all, f.key)
+		if len(f.readBy) == 0 || slices.Contains(f.readBy, sel) {
+			read = append(read, f.key)
+		}
+	}
+	if s := suggest(k.Value, read); s != "" {
+		d.fail(k, path, "unknown field; did you mean %q?", s)
+		return
+	}
+	if s := suggest(k.Value, all); s != "" {
+		f := si.byKey[s]
+		d.fail(k, path, "unknown field; %q is close, but %s it (this autoscaler is %s)%s", s, si.readers(f), sel, insteadOf(s, sel))
+		return
+	}
+	d.fail(k, path, "unknown field; allowed: %s", strings.Join(read, ", "))
+}
+
+// insteadOf says what to write instead of a key of another policy, when
+// there is an equivalent.
+func insteadOf(key, policy string) string {
+	switch {
+	case key == "min_replicas" || key == "max_replicas":
+		return "; use replicas." + strings.TrimSuffix(key, "_replicas")
+	case key == "cpu_threshold" && (policy == PolicyCPU || policy == PolicyHPA):
+		return "; use target_utilization"
+	}
+	return ""
+}
+
+// ignored handles a key that the selected policy does not read. The
+// cloud policy's replica bounds are an error: a bound silently lost changes
+// the whole run, and replicas.min and replicas.max work under every policy.
+// Any other is a warning (Scenario.Warnings): a file may carry the
+// parameters of several policies for scalesim compare --policy.
+func (d *decoder) ignored(k *yaml.Node, path string, si *structInfo, f *fieldInfo, sel string) {
+	if f.key == "min_replicas" || f.key == "max_replicas" {
+		d.fail(k, path, "%s this (this autoscaler is %s)%s", si.readers(f), sel, insteadOf(f.key, sel))
+		return
+	}
+	d.warnings = append(d.warnings, d.src.at(k, path, fmt.Sprintf("%s this (this autoscaler is %s); ignored unless the policy changes (scalesim compare --policy %s)", si.readers(f), sel, f.readBy[0])))
 }
 
 var durationType = reflect.TypeFor[time.Duration]()

@@ -135,6 +135,9 @@ func (s *Scenario) fillDependent(errs *[]Error) {
 		base := filepath.Base(s.File)
 		s.Name = strings.TrimSuffix(base, filepath.Ext(base))
 	}
+	if !m.has("sample_interval") {
+		s.SampleInterval = defaultSampleInterval(s.Duration)
+	}
 	if len(s.Zones) == 0 && !m.has("zones") {
 		s.Zones = []string{DefaultZone}
 	}
@@ -221,6 +224,29 @@ func (s *Scenario) fillService(svc *Service, errs *[]Error) {
 			d.Defaults(f)
 		}
 	}
+}
+
+// defaultSampleInterval is DefaultSampleInterval, shortened for a run
+// under 100 s to a tenth of it (whole milliseconds, at least MinInterval),
+// and lengthened for a run over MaxSamples x 10 s to keep MaxSamples.
+func defaultSampleInterval(d time.Duration) time.Duration {
+	switch {
+	case d <= 0:
+		return DefaultSampleInterval // duration is missing or invalid: reported on its own
+	case d < 10*DefaultSampleInterval:
+		return max((d / 10).Truncate(time.Millisecond), MinInterval)
+	}
+	return max(DefaultSampleInterval, minSampleInterval(d))
+}
+
+// minSampleInterval is the shortest sample interval that gives at most
+// MaxSamples samples over d, in whole milliseconds.
+func minSampleInterval(d time.Duration) time.Duration {
+	iv := (d + MaxSamples - 1) / MaxSamples
+	if r := iv % time.Millisecond; r != 0 {
+		iv += time.Millisecond - r
+	}
+	return max(iv, MinInterval)
 }
 
 // price is the default hourly price of an instance or node with the given

@@ -144,6 +144,8 @@ var componentDefs = []ComponentDef{
 			}
 			if c.Factor < 0 {
 				v.val(path+".factor", "%g is negative; a factor is at least 0 (2 doubles the rate, 0.5 halves it)", c.Factor)
+			} else if c.Factor > MaxSpikeFactor {
+				v.val(path+".factor", "%g is more than the largest factor allowed, %d (2 doubles the rate)", c.Factor, MaxSpikeFactor)
 			}
 		},
 	},

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -79,10 +80,33 @@ func parse(name string, data []byte, sets []string, overrides []Override) (*Scen
 	if err := newValidationError(name, errs); err != nil {
 		return nil, err
 	}
+	if w := newValidationError(name, d.warnings); w != nil {
+		s.Warnings = w.(*ValidationError).Errors
+	}
 	return s, nil
 }
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+var unknownAnchorRE = regexp.MustCompile(`^unknown anchor '(.*)' referenced$`)
+
+// findAlias returns the 1-based line and column of the first use of the
+// alias *name in data (a '*' followed by the name and then a character
+// that cannot continue an anchor name).
+func findAlias(data []byte, name string) (line, col int, ok bool) {
+	for i, l := range strings.Split(string(data), "\n") {
+		for j := 0; j+1+len(name) <= len(l); j++ {
+			if l[j] != '*' || l[j+1:j+1+len(name)] != name {
+				continue
+			}
+			if end := j + 1 + len(name); end < len(l) && !strings.ContainsRune(" \t\r,]}#", rune(l[end])) {
+				continue
+			}
+			return i + 1, j + 1, true
+		}
+	}
+	return 0, 0, false
+}
 
 var parserProblems = map[string]bool{
 	"did not find expected <document start>": true,
@@ -132,6 +156,12 @@ func syntaxError(name string, data []byte, err error) Error {
 		// enclosing construct starts (scanner errors are 1-based).
 		if parserProblems[msg] {
 			line++
+		}
+	}
+	if m := unknownAnchorRE.FindStringSubmatch(msg); m != nil {
+		// yaml.v3 gives no position for an unknown alias: find its use.
+		if line, col, ok := findAlias(data, m[1]); ok {
+			return Error{File: name, Line: line, Col: col, Msg: fmt.Sprintf("invalid YAML: unknown alias *%s: no anchor &%s is defined before it", m[1], m[1])}
 		}
 	}
 	col := 1

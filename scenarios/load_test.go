@@ -320,7 +320,7 @@ services:
   web:
     demand: {cpu: 50ms}
     autoscaler: {policy: cpu, target_utilization: 0.7}
-`, `bad.yaml:7:51: services.web.autoscaler.target_utilization: 0.7 is in percent, so this means 0.7%; write 70 for 70%`},
+`, `bad.yaml:7:51: services.web.autoscaler.target_utilization: 0.7 is a fraction, but this is a percentage: write 70, not 0.7 (or "0.7%" if you mean 0.7 percent)`},
 		{"latency policy without target", `
 name: x
 duration: 1h
@@ -413,7 +413,7 @@ slo:
 	want := []string{
 		`bad.yaml:5:21: services.web.replicas.min: "many" is not a whole number`,
 		`bad.yaml:6:19: services.web.demand.cpu: "fast" is not a duration`,
-		`bad.yaml:7:41: services.web.autoscaler.interval: must be greater than 0`,
+		`bad.yaml:7:41: services.web.autoscaler.interval: 0s is too short; it must be at least 1ms`,
 		`bad.yaml:7:56: services.web.autoscaler.tolerance: 2 must be in [0, 1)`,
 		`bad.yaml:9:15: traffic.web.rate: -1 is negative`,
 		`bad.yaml:9:29: traffic.web.arrivals: unknown value "bursty"; allowed: poisson, constant`,
@@ -808,8 +808,8 @@ traffic:
 	msg := err.Error()
 	for _, want := range []string{
 		"bad.yaml:9:29: traffic.web.pattern.1.file: cannot read the trace",
-		"traces/bad.csv:2:4: rps \"x\" is not a number",
-		"traces/bad.csv:4:1: time_s 20 is not after the previous row's 30",
+		"bad.yaml:8:29: traffic.web.pattern.0.file: " + filepath.Join(dir, "traces/bad.csv") + ":2:4: rps \"x\" is not a number",
+		"bad.yaml:8:29: traffic.web.pattern.0.file: " + filepath.Join(dir, "traces/bad.csv") + ":4:1: time_s 20 is not after the previous row's 30",
 	} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("missing %q in:\n%s", want, msg)

@@ -63,6 +63,11 @@ type Scenario struct {
 	Dir string `yaml:"-"`
 	// Overrides are the --set arguments applied, in order.
 	Overrides []string `yaml:"-"`
+	// Warnings are problems that do not stop a run, positioned like
+	// errors ("FILE:LINE:COL: path: message"), in file order: keys that
+	// the service's policy does not read. The caller prints them (on
+	// stderr; summary.json's warnings).
+	Warnings []Error `yaml:"-"`
 
 	src *sourceMap // positions of every field, for Validate's messages
 }
@@ -243,19 +248,22 @@ type LoadBalancer struct {
 	SessionAffinityTimeout time.Duration `yaml:"session_affinity_timeout"`
 }
 
-// Autoscaler configures the service's autoscaling policy. The parameters of
-// every policy may be given whatever the policy is (those of other policies
-// are ignored), so one file can be compared under several policies.
+// Autoscaler configures the service's autoscaling policy. The readby tags
+// say which policies read each key. The parameters of every policy may be
+// given whatever the policy is, so one file can be compared under several
+// policies; one that the policy does not read is a warning
+// (Scenario.Warnings), except min_replicas and max_replicas, which are an
+// error outside the cloud policy (replicas.min and max are the bounds).
 type Autoscaler struct {
 	// Policy is one of PolicyNames (the registry, policy_*.go). Default
 	// static.
-	Policy string `yaml:"policy" scn:"enum=@policies"`
+	Policy string `yaml:"policy" scn:"selector,enum=@policies"`
 	// Interval between evaluations. Default 15s; 30s for
 	// requests-in-flight.
-	Interval time.Duration `yaml:"interval"`
+	Interval time.Duration `yaml:"interval" scn:"readby=cpu|memory|hpa|requests-in-flight|latency|cloud"`
 	// TargetUtilization in percent of the request, for cpu and memory
 	// (and hpa without a metrics list). Default 80 (HPA v1's default).
-	TargetUtilization float64 `yaml:"target_utilization" scn:"pct"`
+	TargetUtilization float64 `yaml:"target_utilization" scn:"pct,readby=cpu|memory|hpa"`
 	// Metrics are the HPA metric targets, normalized for every HPA-like
 	// policy: cpu gives [{cpu, TargetUtilization}], memory [{memory,
 	// TargetUtilization}], cloud [{cpu, CPUThreshold}, {memory,
@@ -263,22 +271,22 @@ type Autoscaler struct {
 	//
 	// In the file, `metrics` is either this list or a mapping {scrape_interval,
 	// window, resources: [list]}; the mapping configures Pipeline too.
-	Metrics []MetricTarget `yaml:"metrics" scn:"metrics"`
+	Metrics []MetricTarget `yaml:"metrics" scn:"metrics,readby=cpu|memory|hpa|requests-in-flight|latency|cloud"`
 	// Pipeline is how metrics are collected (metrics.scrape_interval,
 	// metrics.window).
 	Pipeline MetricsPipeline `yaml:"-"`
 	// Tolerance is the HPA's dead band around the target. Default 0.1.
-	Tolerance float64 `yaml:"tolerance"`
+	Tolerance float64 `yaml:"tolerance" scn:"readby=cpu|memory|hpa|latency|cloud"`
 	// Behavior is the HPA's scaling behavior (autoscaling/v2), nil when
 	// the file has none. Fields it omits take Kubernetes' defaults; see
 	// DefaultScaleUp and DefaultScaleDown.
-	Behavior *Behavior `yaml:"behavior"`
+	Behavior *Behavior `yaml:"behavior" scn:"readby=cpu|memory|hpa|latency|cloud"`
 
 	// The parameters of the policies that have some, each an inline
 	// struct declared in the policy's file.
-	RequestsInFlight RequestsInFlight `yaml:",inline"`
-	Latency          LatencyTarget    `yaml:",inline"`
-	Cloud            Cloud            `yaml:",inline"`
+	RequestsInFlight RequestsInFlight `yaml:",inline" scn:"readby=requests-in-flight"`
+	Latency          LatencyTarget    `yaml:",inline" scn:"readby=latency"`
+	Cloud            Cloud            `yaml:",inline" scn:"readby=cloud"`
 
 	metricsDefaulted bool // Metrics is hpa's default, from target_utilization
 }

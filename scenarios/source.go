@@ -52,6 +52,16 @@ func (m *sourceMap) has(path string) bool {
 	return ok && !isNull(deref(n))
 }
 
+// percentSign reports whether the value at path was written with a
+// percent sign ("70%"), which makes a small percentage unambiguous.
+func (m *sourceMap) percentSign(path string) bool {
+	if m == nil {
+		return false
+	}
+	n := deref(m.vals[path])
+	return n != nil && n.Kind == yaml.ScalarNode && strings.HasSuffix(strings.TrimSpace(n.Value), "%")
+}
+
 // isBad reports whether any of the paths failed to decode.
 func (m *sourceMap) isBad(paths ...string) bool {
 	if m == nil {

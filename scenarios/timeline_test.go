@@ -159,7 +159,7 @@ func (tl *timeline) print(decs []cluster.Decision, evs []cluster.Event, mode str
 
 func simSeconds(t sim.Time) string { return strconv.FormatFloat(t.Seconds(), 'g', -1, 64) + "s" }
 
-func num(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
+func tlNum(v float64) string { return strconv.FormatFloat(v, 'g', 6, 64) }
 
 func writeDecision(b *strings.Builder, d cluster.Decision, svc, mode string) {
 	r := d.Recommendation
@@ -183,7 +183,7 @@ func writeDecision(b *strings.Builder, d cluster.Decision, svc, mode string) {
 	if mode == "" || mode == "full" {
 		b.WriteString("  in")
 		for _, in := range r.Inputs {
-			fmt.Fprintf(b, " %s=%s", in.Name, num(in.Value))
+			fmt.Fprintf(b, " %s=%s", in.Name, tlNum(in.Value))
 		}
 		b.WriteString("\n")
 	}

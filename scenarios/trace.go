@@ -13,7 +13,9 @@ import (
 // loadTrace reads a trace file: CSV rows "time_s,rps", time in seconds from
 // the start of the run, strictly increasing, rps at least 0. A first row
 // that is not numeric is a header; blank lines and lines starting with '#'
-// are skipped. Problems are reported at the file's own lines.
+// are skipped. Problems are reported at the scenario's file field, each
+// naming the trace's own line: "s.yaml:9:29: traffic.web.pattern.0.file:
+// trace.csv:7:4: rps "x" is not a number".
 func loadTrace(dir, file string, m *sourceMap, path string) ([]TracePoint, []Error) {
 	name := file
 	if !filepath.IsAbs(name) {
@@ -25,8 +27,10 @@ func loadTrace(dir, file string, m *sourceMap, path string) ([]TracePoint, []Err
 	}
 	var pts []TracePoint
 	var errs []Error
+	// A problem in the trace names both places: the scenario's file field
+	// (where the trace is chosen) and the trace's own line and column.
 	bad := func(line, col int, format string, args ...any) {
-		errs = append(errs, Error{File: name, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)})
+		errs = append(errs, m.valErr(path, fmt.Sprintf("%s:%d:%d: %s", name, line, col, fmt.Sprintf(format, args...))))
 	}
 	first := true
 	for i, raw := range strings.Split(string(data), "\n") {

@@ -124,6 +124,32 @@ func compileTrace(p *Profile, c Component) {
 // Profile returns the traffic's rate function.
 func (t *Traffic) Profile() *Profile { return NewProfile(t.Pattern) }
 
+// PeakRate is an upper bound of p's rate over a run of the given duration,
+// in requests per second: the largest Bound over the stretches between
+// spike edges, so spikes that do not overlap are not multiplied together.
+// It is exact for constant, step, ramp, diurnal and trace components.
+func PeakRate(p *Profile, duration time.Duration) float64 {
+	end := sim.At(duration)
+	if end <= 0 {
+		return 0
+	}
+	edges := []sim.Time{0, end}
+	for _, s := range p.spikes {
+		for _, t := range []sim.Time{s.from, s.to} {
+			if t > 0 && t < end {
+				edges = append(edges, t)
+			}
+		}
+	}
+	slices.Sort(edges)
+	edges = slices.Compact(edges)
+	peak := 0.0
+	for i := 0; i+1 < len(edges); i++ {
+		peak = max(peak, p.Bound(edges[i], edges[i+1]-1))
+	}
+	return peak
+}
+
 // Rate is the arrival rate at t, in requests per second.
 func (p *Profile) Rate(t sim.Time) float64 {
 	sum := 0.0

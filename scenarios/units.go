@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -147,6 +148,10 @@ func splitQuantity(s string) (*big.Rat, string, error) {
 	return num, strings.TrimSpace(s[i:]), nil
 }
 
+// durationSyntaxRE matches what time.ParseDuration accepts, whatever the
+// range.
+var durationSyntaxRE = regexp.MustCompile(`^[-+]?((\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$`)
+
 // ParseDuration parses a Go duration ("500ms", "30s", "1h30m"). Negative
 // durations are refused. A bare number is refused with a hint, except 0,
 // which needs no unit.
@@ -165,6 +170,10 @@ func ParseDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("%s has no unit; write a Go duration, e.g. %ss or %sms", s, s, s)
 	}
 	t := strings.TrimSpace(s)
+	if durationSyntaxRE.MatchString(t) {
+		// Well formed, so time.ParseDuration failed on the range.
+		return 0, fmt.Errorf("%s is too long: the longest duration is %v (about 292 years)", t, time.Duration(math.MaxInt64).Truncate(time.Hour))
+	}
 	if n, ok := strings.CutSuffix(t, "d"); ok {
 		if f, ferr := strconv.ParseFloat(n, 64); ferr == nil {
 			return 0, fmt.Errorf("%q is not a duration: Go durations have no d unit; write %gh", s, f*24)

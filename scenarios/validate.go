@@ -52,6 +52,39 @@ func (v validator) val(path, format string, args ...any) {
 	*v.errs = append(*v.errs, v.m.valErr(path, fmt.Sprintf(format, args...)))
 }
 
+// Limits. Each refuses only what no real scenario means and what would
+// otherwise exhaust memory or never finish; scenarios/README.md lists them.
+const (
+	// MaxReplicas bounds replicas.initial, min and max, and the cloud
+	// policy's min_replicas and max_replicas.
+	MaxReplicas = 100_000
+	// MaxRate bounds a service's offered load, in requests per second, at
+	// its peak (every pattern component and spike taken together).
+	MaxRate = 1e6
+	// MaxSpikeFactor bounds a spike's factor.
+	MaxSpikeFactor = 1000
+	// MaxClients bounds traffic.clients (client-ip keeps a session per
+	// client).
+	MaxClients = 1_000_000
+	// MaxRetries bounds traffic.retries (the simulator's own limit).
+	MaxRetries = 1000
+	// MaxRounds bounds the requests-in-flight policy's rounds (its window
+	// of samples).
+	MaxRounds = 10_000
+	// MaxInstancesPerScaleUp bounds the requests-in-flight policy's
+	// instances_per_scale_up (WSO2 adds them even beyond replicas.max).
+	MaxInstancesPerScaleUp = 1000
+	// MaxNodesPerZone bounds a node pool's per_zone and max_per_zone.
+	MaxNodesPerZone = 10_000
+	// MinInterval is the shortest sample_interval, autoscaler interval,
+	// metrics scrape_interval and window, probe period and behavior
+	// policy period, and the shortest duration.
+	MinInterval = time.Millisecond
+	// MaxSamples bounds duration / sample_interval: the rows of
+	// timeseries.csv per service.
+	MaxSamples = 1_000_000
+)
+
 var scenarioNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 func (s *Scenario) validate(errs *[]Error) {
@@ -62,16 +95,19 @@ func (s *Scenario) validate(errs *[]Error) {
 	case !scenarioNameRE.MatchString(s.Name):
 		v.val("name", "%q cannot name a folder: use letters, digits, '.', '-' and '_'", s.Name)
 	}
-	if s.Duration <= 0 && v.m.has("duration") {
-		v.val("duration", "must be greater than 0")
+	if s.Duration < MinInterval && v.m.has("duration") {
+		v.val("duration", "%v is too short; a run lasts at least %v", s.Duration, MinInterval)
 	}
 	if s.Warmup >= s.Duration && s.Duration > 0 && s.Warmup > 0 {
 		v.key("warmup", []string{"duration"}, "%v is not shorter than the duration %v", s.Warmup, s.Duration)
 	}
-	if s.SampleInterval <= 0 {
-		v.val("sample_interval", "must be greater than 0")
-	} else if s.Duration > 0 && s.SampleInterval > s.Duration {
+	switch {
+	case s.SampleInterval < MinInterval:
+		v.val("sample_interval", "%v is too short; it must be at least %v", s.SampleInterval, MinInterval)
+	case s.Duration > 0 && s.SampleInterval > s.Duration:
 		v.key("sample_interval", []string{"duration"}, "%v is longer than the duration %v", s.SampleInterval, s.Duration)
+	case s.Duration/s.SampleInterval > MaxSamples:
+		v.key("sample_interval", []string{"duration"}, "%v gives %d samples over the duration %v, more than the %d allowed; write at least %v", s.SampleInterval, s.Duration/s.SampleInterval, s.Duration, MaxSamples, minSampleInterval(s.Duration))
 	}
 
 	if len(s.Zones) == 0 {
@@ -151,6 +187,11 @@ func (v validator) nodePool(i int, pools map[string]int) {
 	if p.PerZone < 0 {
 		v.val(path+".per_zone", "must be at least 0")
 	}
+	if p.PerZone > MaxNodesPerZone {
+		v.val(path+".per_zone", "%d is more than the %d nodes per zone allowed", p.PerZone, MaxNodesPerZone)
+	} else if p.MaxPerZone > MaxNodesPerZone {
+		v.val(path+".max_per_zone", "%d is more than the %d nodes per zone allowed", p.MaxPerZone, MaxNodesPerZone)
+	}
 	if p.MaxPerZone < p.PerZone {
 		v.key(path+".max_per_zone", []string{path + ".per_zone"}, "%d is less than per_zone %d", p.MaxPerZone, p.PerZone)
 	}
@@ -198,6 +239,15 @@ func (v validator) service(svc *Service) {
 	if r.Max < 1 {
 		v.val(p("replicas.max"), "must be at least 1")
 	}
+	for _, x := range []struct {
+		key string
+		n   int
+	}{{"initial", r.Initial}, {"min", r.Min}, {"max", r.Max}} {
+		if x.n > MaxReplicas && (x.key == "initial" || v.m == nil || v.m.has(p("replicas."+x.key))) {
+			// A defaulted min or max follows initial: one message is enough.
+			v.val(p("replicas."+x.key), "%d is more than the %d replicas allowed", x.n, MaxReplicas)
+		}
+	}
 	mm := []string{p("replicas.min"), p("replicas.max"), p("replicas.initial")}
 	switch {
 	case r.Min > r.Max:
@@ -242,9 +292,7 @@ func (v validator) service(svc *Service) {
 			continue
 		}
 		pp := p("probes." + pr.name)
-		if pr.p.Period <= 0 {
-			v.val(pp+".period", "must be greater than 0")
-		}
+		v.interval(pp+".period", pr.p.Period)
 		if pr.p.FailureThreshold < 1 {
 			v.val(pp+".failure_threshold", "must be at least 1")
 		}
@@ -280,10 +328,8 @@ func (v validator) service(svc *Service) {
 func (v validator) autoscaler(svc *Service, path string) {
 	a := svc.Autoscaler
 	p := func(rel string) string { return path + "." + rel }
-	if a.Interval <= 0 {
-		v.val(p("interval"), "must be greater than 0")
-	}
-	v.percent(p("target_utilization"), a.TargetUtilization)
+	v.interval(p("interval"), a.Interval)
+	v.percent(p("target_utilization"), a.TargetUtilization, false)
 	seen := map[string]bool{}
 	for i, t := range a.Metrics {
 		mp := p("metrics." + itoa(i))
@@ -292,7 +338,7 @@ func (v validator) autoscaler(svc *Service, path string) {
 		}
 		seen[t.Resource] = true
 		if v.m.has(mp + ".target_utilization") {
-			v.percent(mp+".target_utilization", t.TargetUtilization)
+			v.percent(mp+".target_utilization", t.TargetUtilization, false)
 		}
 	}
 	if slices.ContainsFunc(a.ScalesOn(), func(t MetricTarget) bool { return t.Resource == "memory" }) {
@@ -303,17 +349,14 @@ func (v validator) autoscaler(svc *Service, path string) {
 	if a.Tolerance < 0 || a.Tolerance >= 1 {
 		v.val(p("tolerance"), "%g must be in [0, 1), e.g. 0.1 for 10%%", a.Tolerance)
 	}
-	if a.Pipeline.ScrapeInterval <= 0 {
-		v.val(p("metrics.scrape_interval"), "must be greater than 0")
-	}
-	if a.Pipeline.Window <= 0 {
-		v.val(p("metrics.window"), "must be greater than 0")
-	}
+	v.interval(p("metrics.scrape_interval"), a.Pipeline.ScrapeInterval)
+	v.interval(p("metrics.window"), a.Pipeline.Window)
 	if b := a.Behavior; b != nil {
 		v.rules(p("behavior.scale_up"), b.ScaleUp)
 		v.rules(p("behavior.scale_down"), b.ScaleDown)
 	}
 
+	v.policyLimits(svc, path)
 	v.policies(svc, path)
 }
 
@@ -351,13 +394,40 @@ func (v validator) policies(svc *Service, path string) {
 	}
 }
 
-// percent checks a utilization target in percent.
-func (v validator) percent(path string, x float64) {
+// interval checks a time between periodic events.
+func (v validator) interval(path string, d time.Duration) {
+	if d < MinInterval {
+		v.val(path, "%v is too short; it must be at least %v", d, MinInterval)
+	}
+}
+
+// fractionHint is the message for a percentage written as a fraction.
+func fractionHint(x float64) string {
+	pct := strconv.FormatFloat(x*100, 'g', 10, 64) // 0.07*100 is 7.000000000000001
+	return fmt.Sprintf("%g is a fraction, but this is a percentage: write %s, not %g (or \"%g%%\" if you mean %g percent)", x, pct, x, x, x)
+}
+
+// percentile checks a percentile in percent, in (1, 100): 0.99 and 1 are
+// fractions written for percentages (1 would be the 1st percentile).
+func (v validator) percentile(path string, x, example float64) {
 	switch {
+	case x <= 0 || x >= 100:
+		v.val(path, "%g must be between 0 and 100 (exclusive), e.g. %g", x, example)
+	case x <= 1 && !v.m.percentSign(path):
+		v.val(path, "%s", fractionHint(x))
+	}
+}
+
+// percent checks a utilization target in percent (0 allowed when
+// zeroOK): a value in (0, 1] is a fraction written for a percentage,
+// refused unless written with a percent sign ("0.7%").
+func (v validator) percent(path string, x float64, zeroOK bool) {
+	switch {
+	case x == 0 && zeroOK:
 	case x <= 0:
 		v.val(path, "%g must be greater than 0 (a percentage, e.g. 70)", x)
-	case x < 1:
-		v.val(path, "%g is in percent, so this means %g%%; write %g for %g%%", x, x, x*100, x*100)
+	case x <= 1 && !v.m.percentSign(path):
+		v.val(path, "%s", fractionHint(x))
 	}
 }
 
@@ -373,8 +443,8 @@ func (v validator) rules(path string, r ScalingRules) {
 		if sp.Value < 1 {
 			v.val(pp+".value", "must be at least 1")
 		}
-		if sp.Period <= 0 || sp.Period > 30*time.Minute {
-			v.val(pp+".period", "%v must be greater than 0 and at most 30m (Kubernetes' range)", sp.Period)
+		if sp.Period < MinInterval || sp.Period > 30*time.Minute {
+			v.val(pp+".period", "%v must be at least %v and at most 30m (Kubernetes' range is 1s to 30m)", sp.Period, MinInterval)
 		}
 	}
 }
@@ -400,11 +470,42 @@ func (v validator) traffic(t *Traffic) {
 			v.component(path+".pattern."+itoa(i), &t.Pattern[i])
 		}
 	}
+	if hasRate != hasPattern {
+		v.peakRate(t, hasRate)
+	}
 	if t.Clients < 1 {
 		v.val(path+".clients", "must be at least 1")
+	} else if t.Clients > MaxClients {
+		v.val(path+".clients", "%d is more than the %d clients allowed", t.Clients, MaxClients)
 	}
 	if t.Retries < 0 {
 		v.val(path+".retries", "must be at least 0")
+	} else if t.Retries > MaxRetries {
+		v.val(path+".retries", "%d is more than the %d retries allowed", t.Retries, MaxRetries)
+	}
+}
+
+// peakRate refuses a rate function whose peak over the run exceeds MaxRate.
+func (v validator) peakRate(t *Traffic, hasRate bool) {
+	path := "traffic." + t.Service
+	where := path + ".pattern"
+	if hasRate {
+		where = path + ".rate"
+	}
+	if v.m.isBad(where) || len(t.Pattern) == 0 || v.s.Duration <= 0 {
+		return
+	}
+	for i := range t.Pattern {
+		if v.m.isBad(where+"."+itoa(i)) || t.Pattern[i].Type == ComponentSpike && t.Pattern[i].Factor > MaxSpikeFactor {
+			return // reported on its own
+		}
+	}
+	if peak := PeakRate(t.Profile(), v.s.Duration); peak > MaxRate {
+		if hasRate {
+			v.val(where, "%s requests per second is more than the %s allowed per service", num(peak), num(MaxRate))
+		} else {
+			v.key(where, nil, "the rate reaches %s requests per second, more than the %s allowed per service", num(peak), num(MaxRate))
+		}
 	}
 }
 
@@ -453,15 +554,22 @@ func (v validator) slo(o *SLO) {
 	if o.Latency <= 0 && o.Availability <= 0 && !v.m.isBad(path+".latency", path+".availability") {
 		v.key(path, nil, "give a latency (e.g. latency: 250ms), an availability (e.g. availability: 0.999) or both")
 	}
-	if o.Percentile <= 0 || o.Percentile >= 100 {
-		v.val(path+".percentile", "%g must be between 0 and 100 (exclusive), e.g. 99", o.Percentile)
-	}
+	v.percentile(path+".percentile", o.Percentile, 99)
 	if o.Availability < 0 || o.Availability > 1 {
 		v.val(path+".availability", "%g must be a fraction in (0, 1], e.g. 0.999", o.Availability)
 	}
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// num formats a rate: 1000000 rather than 1e+06, 4 significant digits.
+func num(x float64) string {
+	if x >= 1e15 {
+		return strconv.FormatFloat(x, 'g', 4, 64)
+	}
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(x, 'g', 4, 64), 64)
+	return strconv.FormatFloat(r, 'f', -1, 64)
+}
 
 // cores formats a CPU quantity the way Kubernetes users write it.
 func cores(c float64) string {
@@ -482,4 +590,36 @@ func bytesStr(b float64) string {
 		}
 	}
 	return strconv.FormatFloat(b, 'g', -1, 64)
+}
+
+// policyLimits checks the bounds on policy parameters that keep a run
+// meaningful and finite (the policies' own Validate checks their ranges),
+// and percentages written as fractions. Defaults are within every bound,
+// so a parameter the file does not give never fails here.
+func (v validator) policyLimits(svc *Service, path string) {
+	a := svc.Autoscaler
+	p := func(rel string) string { return path + "." + rel }
+	if rif := a.RequestsInFlight; rif.Rounds > MaxRounds {
+		v.val(p("rounds"), "%d is more than the %d rounds allowed (the first decision comes after rounds x interval)", rif.Rounds, MaxRounds)
+	}
+	if rif := a.RequestsInFlight; rif.InstancesPerScaleUp > MaxInstancesPerScaleUp {
+		v.val(p("instances_per_scale_up"), "%d is more than the %d allowed per scale-up", rif.InstancesPerScaleUp, MaxInstancesPerScaleUp)
+	}
+	v.percentile(p("percentile"), a.Latency.Percentile, 95)
+	// Zero and negative thresholds are the cloud policy's own Check.
+	if a.Cloud.CPUThreshold > 0 {
+		v.percent(p("cpu_threshold"), a.Cloud.CPUThreshold, false)
+	}
+	if a.Cloud.MemoryThreshold > 0 {
+		v.percent(p("memory_threshold"), a.Cloud.MemoryThreshold, true)
+	}
+	for _, key := range []string{"min_replicas", "max_replicas"} {
+		n := a.Cloud.MinReplicas
+		if key == "max_replicas" {
+			n = a.Cloud.MaxReplicas
+		}
+		if n > MaxReplicas {
+			v.val(p(key), "%d is more than the %d replicas allowed", n, MaxReplicas)
+		}
+	}
 }
