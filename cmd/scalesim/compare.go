@@ -21,6 +21,7 @@ type CompareOptions struct {
 	Policies []string // --policy: a policy NAME or a FILE, in the order given
 	Services []string // --service: the services whose autoscaler varies
 	scenarioFlags
+	budgetFlags
 	outputFlags
 }
 
@@ -85,6 +86,7 @@ func newCmdCompare(io *IOStreams, runF func(*CompareOptions) error) *cobra.Comma
 	cmd.Flags().StringArrayVar(&opts.Policies, "policy", nil, "a policy `NAME|FILE` to compare (repeatable)")
 	cmd.Flags().StringArrayVar(&opts.Services, "service", nil, "apply the policies to this `service` only (repeatable; default: every autoscaled service)")
 	addScenarioFlags(cmd, &opts.scenarioFlags)
+	addBudgetFlags(cmd, &opts.budgetFlags)
 	addOutputFlags(cmd, &opts.outputFlags)
 	cmd.Flags().Lookup("out").Usage = "results folder (default ./out/<scenario-name>-compare)"
 	return cmd
@@ -133,6 +135,10 @@ func compareRun(opts *CompareOptions) error {
 		}
 	}
 	co := runner.CompareOptions{Sets: opts.sets(), Services: opts.Services, Out: opts.Out, Format: opts.format(), Notes: notes(opts.IO)}
+	var berr error
+	if co.Budget, berr = opts.budget(); berr != nil {
+		return berr
+	}
 	if opts.progress(opts.IO) {
 		bar := newProgressBar(opts.IO.ErrOut, fmt.Sprintf("%s x%d", base.Name, len(variants)), base.Duration)
 		co.Progress = newProgressMux(bar, len(variants)).update

@@ -157,7 +157,7 @@ func TestSignalRemovesTheTemporaryFolder(t *testing.T) {
 			tmp := t.TempDir()
 			out := filepath.Join(tmp, "res")
 			// A run far longer than the test: it is interrupted, never finished.
-			args := append(tc.args, "--set", "duration=10000h", "--no-plots", "-o", out)
+			args := append(tc.args, "--set", "duration=10000h", "--max-events", "0", "--no-plots", "-o", out)
 			cmd := process(nil, args...)
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)

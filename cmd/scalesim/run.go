@@ -15,6 +15,7 @@ type RunOptions struct {
 	IO       *IOStreams
 	Scenario string // file path or built-in name; "" = the default
 	scenarioFlags
+	budgetFlags
 	outputFlags
 	FailOnSLO bool
 	Explain   bool
@@ -51,6 +52,7 @@ Exit codes: 0 success, 1 runtime failure, 2 bad usage or invalid scenario,
 		},
 	}
 	addScenarioFlags(cmd, &opts.scenarioFlags)
+	addBudgetFlags(cmd, &opts.budgetFlags)
 	addOutputFlags(cmd, &opts.outputFlags)
 	cmd.Flags().BoolVar(&opts.FailOnSLO, "fail-on-slo", false, "exit with code 3 when a service misses its SLO")
 	cmd.Flags().BoolVar(&opts.Explain, "explain", false, "print the autoscaler's decisions in words")
@@ -66,6 +68,10 @@ func runRun(opts *RunOptions) error {
 		return err
 	}
 	ro := runner.RunOptions{Out: opts.Out, Format: opts.format(), FailOnSLO: opts.FailOnSLO, Notes: notes(opts.IO)}
+	var berr error
+	if ro.Budget, berr = opts.budget(); berr != nil {
+		return berr
+	}
 	if opts.progress(opts.IO) {
 		ro.Progress = newProgressBar(opts.IO.ErrOut, sc.Name, sc.Duration).update
 	}

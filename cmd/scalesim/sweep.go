@@ -18,6 +18,7 @@ type SweepOptions struct {
 	IO       *IOStreams
 	Scenario string // file path or built-in name; "" = the default
 	scenarioFlags
+	budgetFlags
 	outputFlags
 	Seeds    int
 	Parallel int    // worker goroutines; 0 = GOMAXPROCS
@@ -123,6 +124,7 @@ func newCmdSweep(io *IOStreams, runF func(*SweepOptions) error) *cobra.Command {
 		},
 	}
 	addScenarioFlags(cmd, &opts.scenarioFlags)
+	addBudgetFlags(cmd, &opts.budgetFlags)
 	cmd.Flags().Lookup("set").Usage = "a grid dimension `path=v1,v2,...` (repeatable: the grid is the product), e.g. services.web.autoscaler.target_utilization=50,60,70"
 	cmd.Flags().Lookup("seed").Usage = "the first seed: run k of every grid point uses seed+k (default the scenario's seed)"
 	addOutputFlags(cmd, &opts.outputFlags)
@@ -153,6 +155,10 @@ func (opts *SweepOptions) plan(progress func(done, total int)) (*runner.SweepPla
 	so := runner.SweepOptions{Sets: opts.Sets, Seeds: opts.Seeds, Seed: opts.Seed, SeedSet: opts.SeedSet,
 		Parallel: opts.Parallel, Shard: opts.Shard, Getenv: opts.Getenv, Analysis: a, Out: opts.Out,
 		Format: opts.format(), AfterRun: opts.afterRun, Progress: progress}
+	var berr error
+	if so.Budget, berr = opts.budget(); berr != nil {
+		return nil, berr
+	}
 	return runner.PlanSweep(src, so)
 }
 

@@ -34,6 +34,9 @@ type CompareOptions struct {
 	Progress func(run int, done float64)
 	// Notes is as in RunOptions.
 	Notes func(note string)
+	// Budget bounds each run as in RunOptions; the runs go in parallel, so
+	// the memory bound is the process's, shared by them.
+	Budget Budget
 }
 
 // CompareResult is what Compare returns.
@@ -215,7 +218,7 @@ func runAll(ctx context.Context, dir string, variants []Variant, scs []*scenario
 	for range min(runtime.GOMAXPROCS(0), len(scs)) {
 		wg.Go(func() {
 			for i := range next {
-				s := &simulation{sc: scs[i], dir: filepath.Join(dir, variants[i].Label), format: opts.Format, limits: limits{ctx: ctx}}
+				s := &simulation{sc: scs[i], dir: filepath.Join(dir, variants[i].Label), format: opts.Format, limits: limits{ctx: ctx, budget: opts.Budget}}
 				if opts.Progress != nil {
 					s.progress = func(f float64) { opts.Progress(i, f) }
 				}

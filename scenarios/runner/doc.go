@@ -68,7 +68,11 @@
 //
 // # Budgets
 //
-// The run loop (cluster.World.RunChecked) calls a check every 65536
-// events; limits.checker builds it from the context today, and is where
-// budgets (RunOptions.MaxEvents, MaxMemory) are to be enforced.
+// A Budget (RunOptions.Budget, and likewise for Compare and Sweep) bounds
+// a run's events and live heap. A run whose estimate
+// (scenarios.Scenario.Estimate) is over it is refused before it starts
+// (a sweep checks every grid point when it is planned); while it runs, the
+// run loop (cluster.World.RunChecked) calls limits.checker every 65536
+// events, which stops it on the context's cancellation or a bound met.
+// Either way the error is a *BudgetError and nothing is written.
 package runner

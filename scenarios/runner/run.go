@@ -29,9 +29,9 @@ type RunOptions struct {
 	// FailOnSLO makes a missed SLO an *SLOError; the results are written
 	// all the same.
 	FailOnSLO bool
-	// Budgets go here (MaxEvents, MaxMemory, ...): limits.check enforces
-	// them with the cancellation, every 65536 events.
-	// (see limits)
+	// Budget bounds the run's events and memory (see Budget); the zero
+	// value bounds nothing.
+	Budget Budget
 }
 
 // RunResult is what Run returns.
@@ -57,7 +57,7 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opts RunOptions) (*RunResu
 	var sum reports.Summary
 	err := writeFolder(out, opts.Notes, func(dir string) error {
 		var err error
-		s := &simulation{sc: sc, dir: dir, format: opts.Format, progress: opts.Progress, limits: limits{ctx: ctx}}
+		s := &simulation{sc: sc, dir: dir, format: opts.Format, progress: opts.Progress, limits: limits{ctx: ctx, budget: opts.Budget}}
 		sum, err = s.run()
 		return err
 	})
@@ -89,21 +89,6 @@ func writeFolder(out string, notes func(string), fill func(dir string) error) er
 	return err
 }
 
-// limits decide whether a run goes on: the cancellation, and the budgets
-// a later RunOptions will carry.
-type limits struct {
-	ctx context.Context // nil = never cancelled
-}
-
-// checker returns the function the run loop calls every 65536 events (a
-// non-nil error stops the run), or nil when there is nothing to check.
-func (l limits) checker() func(events uint64) error {
-	if l.ctx == nil {
-		return nil
-	}
-	return func(uint64) error { return cancelled(l.ctx) }
-}
-
 // simulation is one run of one scenario into one results folder.
 type simulation struct {
 	sc       *scenarios.Scenario
@@ -123,6 +108,9 @@ func (s *simulation) run() (reports.Summary, error) {
 	if err != nil {
 		return reports.Summary{}, inputErr(err)
 	}
+	if err := s.limits.budget.fits(s.sc); err != nil {
+		return reports.Summary{}, err
+	}
 	var coll *reports.Collector
 	if s.summaryOnly {
 		coll, err = reports.New(reportsConfig(s.sc), reports.Outputs{})
@@ -137,6 +125,7 @@ func (s *simulation) run() (reports.Summary, error) {
 		coll.Close()
 		return reports.Summary{}, err
 	}
+	s.limits.name = s.sc.Name
 	start := time.Now()
 	if err := w.RunChecked(s.progress, s.limits.checker()); err != nil {
 		coll.Close()

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,6 +47,9 @@ type SweepOptions struct {
 	// AfterRun, when set, is called in the worker after run r's record is
 	// written; an error stops the sweep like a failed run.
 	AfterRun func(r int) error
+	// Budget bounds each run as in RunOptions (the memory bound is the
+	// process's, shared by the parallel runs).
+	Budget Budget
 }
 
 // SweepPlan is a checked sweep, ready to run: every grid point parsed and
@@ -181,6 +185,9 @@ func (p *SweepPlan) checkPoints(grid *reports.SweepGrid) (string, map[string]boo
 		if err != nil {
 			return "", nil, inputErr(fmt.Errorf("grid point %d (%s): %w", pt, grid.Describe(pt), err))
 		}
+		if err := p.opts.Budget.fits(sc); err != nil {
+			return "", nil, fmt.Errorf("grid point %d (%s): %w", pt, grid.Describe(pt), err)
+		}
 		if pt == 0 {
 			name = sc.Name
 			grid.BaseSeed = sc.Seed
@@ -273,6 +280,10 @@ func (p *SweepPlan) todo() (todo []int, owned int, err error) {
 // prepareDir makes the sweep folder, or checks that an existing one holds
 // this sweep, and writes sweep.json (with this invocation's analysis).
 func (p *SweepPlan) prepareDir() error {
+	// The folder is listed before the manifest is read: a shard starting
+	// at the same moment may rename its sweep.json in between, and then
+	// the manifest read after is there to compare.
+	empty := emptyish(p.Out)
 	old, ok, err := readManifest(p.Out)
 	if err != nil {
 		return inputErr(fmt.Errorf("%s: %w", p.Out, err))
@@ -281,7 +292,7 @@ func (p *SweepPlan) prepareDir() error {
 		if err := sameSweep(p.manifest, old); err != nil {
 			return inputErr(fmt.Errorf("%s holds a different sweep (this one has %v); use another --out, or remove the folder to start over", p.Out, err))
 		}
-	} else if !emptyish(p.Out) {
+	} else if !empty {
 		return inputErr(fmt.Errorf("%s exists and is not a sweep folder (it has no %s); use another --out", p.Out, SweepManifestFile))
 	}
 	if err := os.MkdirAll(p.Out, 0o755); err != nil {
@@ -368,7 +379,7 @@ func (p *SweepPlan) execute(ctx context.Context, todo []int) (int, error) {
 			if len(errs) == 0 {
 				close(quit)
 			}
-			errs = append(errs, fmt.Errorf("run %d: %w", res.run, res.err))
+			errs = append(errs, &runError{run: res.run, err: res.err})
 			continue
 		}
 		ran++
@@ -376,7 +387,37 @@ func (p *SweepPlan) execute(ctx context.Context, todo []int) (int, error) {
 			p.opts.Progress(ran, len(todo))
 		}
 	}
-	return ran, errors.Join(errs...)
+	return ran, firstError(errs)
+}
+
+// firstError is the failure of the lowest-numbered run, with a count of
+// the others: one line, whatever the order the parallel runs failed in.
+func firstError(errs []error) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	slices.SortFunc(errs, func(a, b error) int { return runOf(a) - runOf(b) })
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	return fmt.Errorf("%w (and %d more runs failed)", errs[0], len(errs)-1)
+}
+
+// runError is a run's failure, with the run's number.
+type runError struct {
+	run int
+	err error
+}
+
+func (e *runError) Error() string { return fmt.Sprintf("run %d: %v", e.run, e.err) }
+func (e *runError) Unwrap() error { return e.err }
+
+func runOf(err error) int {
+	var re *runError
+	if errors.As(err, &re) {
+		return re.run
+	}
+	return -1
 }
 
 // runOne runs run r and writes its record.
@@ -387,7 +428,7 @@ func (p *SweepPlan) runOne(r int) error {
 	if err != nil {
 		return inputErr(err)
 	}
-	sim := &simulation{sc: sc, summaryOnly: true}
+	sim := &simulation{sc: sc, summaryOnly: true, limits: limits{budget: p.opts.Budget}}
 	sum, err := sim.run()
 	if err != nil {
 		return err
