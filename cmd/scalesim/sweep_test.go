@@ -452,3 +452,39 @@ func scanRecords(dir string, runs int) (map[int]string, error) {
 	}
 	return found, nil
 }
+
+// merge checks every record where it is before writing anything: a record
+// whose counts do not add up, or that holds another run's seed, is named
+// at its source (not at a copy), exit 2, and the output folder is not made.
+func TestMergeChecksEveryRecord(t *testing.T) {
+	for _, tc := range []struct {
+		name, old, new, want string
+	}{
+		{"conservation", `"completed": `, `"completed": 1`, "the record is damaged"},
+		{"seed", `"seed": `, `"seed": 9`, "but run"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tmp := t.TempDir()
+			var dirs []string
+			for i := range 2 {
+				d := filepath.Join(tmp, fmt.Sprint("s", i))
+				mustMain(t, withArgs(tinySweep, "--shard", fmt.Sprintf("%d/2", i), "-o", d)...)
+				dirs = append(dirs, d)
+			}
+			recs, _ := filepath.Glob(filepath.Join(dirs[1], "runs", "*.json"))
+			if len(recs) == 0 {
+				t.Fatal("shard 1 wrote no records")
+			}
+			b, _ := os.ReadFile(recs[0])
+			os.WriteFile(recs[0], []byte(strings.Replace(string(b), tc.old, tc.new, 1)), 0o644)
+			out := filepath.Join(tmp, "merged")
+			code, _, stderr := runMain(t, "merge", dirs[0], dirs[1], "-o", out, "-q")
+			if code != 2 || !strings.Contains(stderr, recs[0]) || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want exit 2 naming %s", code, stderr, recs[0])
+			}
+			if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("a failed merge made %s", out)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package runner
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -174,9 +175,20 @@ func (mp *mergePlan) verify(opts MergeOptions) error {
 	if err := mp.settleAnalysis(opts.Analysis); err != nil {
 		return err
 	}
-	first, err := readRecord(mp.where[0][0], mp.manifest, 0)
-	if err != nil {
-		return err
+	// Every source record is read and checked (scenario, seed of its run,
+	// services, conservation) before anything is written, so a damaged
+	// one is named where it is and the output is not half written.
+	var first reports.Summary
+	for r := range mp.manifest.NumRuns {
+		s, err := readRecord(mp.where[r][0], mp.manifest, r)
+		if err != nil {
+			return inputErr(err)
+		}
+		if r == 0 {
+			first = s
+		} else if !slices.Equal(slices.Sorted(maps.Keys(s.Services)), slices.Sorted(maps.Keys(first.Services))) {
+			return inputErr(fmt.Errorf("%s: its services differ from those of %s; the folders hold different sweeps", mp.where[r][0], mp.where[0][0]))
+		}
 	}
 	if err := mp.analysis.Check(recordServices(first)); err != nil {
 		return inputErr(err)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -363,6 +364,16 @@ func readRecord(path string, m *sweepManifest, r int) (reports.Summary, error) {
 	}
 	if _, _, seed := m.Run(r); s.Seed != seed || s.Scenario != m.Name {
 		return reports.Summary{}, fmt.Errorf("%s: holds scenario %q seed %d, but run %d is scenario %q seed %d", path, s.Scenario, s.Seed, r, m.Name, seed)
+	}
+	if len(s.Services) == 0 {
+		return reports.Summary{}, fmt.Errorf("%s: holds no services; the record is damaged", path)
+	}
+	for _, name := range slices.Sorted(maps.Keys(s.Services)) {
+		q := s.Services[name].Requests
+		if q.Arrived != q.Completed+q.Rejected+q.Failed+q.TimedOut+q.InFlightAtEnd {
+			return reports.Summary{}, fmt.Errorf("%s: service %s: %d arrived, but %d completed + %d rejected + %d failed + %d timed out + %d in flight = %d; the record is damaged (run the shard again)",
+				path, name, q.Arrived, q.Completed, q.Rejected, q.Failed, q.TimedOut, q.InFlightAtEnd, q.Completed+q.Rejected+q.Failed+q.TimedOut+q.InFlightAtEnd)
+		}
 	}
 	return s, nil
 }
