@@ -3,18 +3,29 @@
 // decision logs, summary.json and the summary table; and, from a finished
 // folder, the plots and report.html.
 //
-// A Collector implements cluster.Observer. The simulator calls it from its
-// single event loop; it keeps running counters and log-bucketed histograms
-// (never a slice of requests or samples), so its memory does not grow with
-// the length of the run, and it streams timeseries.csv, events.jsonl and
-// decisions.jsonl through buffered writers as the run goes. At the end the
-// caller takes a Summary and writes summary.json:
+// reports knows nothing of the simulator: it imports no cluster, policies
+// or scenarios. A Collector takes the observer's calls (RequestArrived,
+// RequestEnded, Lifecycle, Decision, Sample) in this package's own small
+// value types: Outcome, Event with its Counts, Decision with its Limits
+// and InputRecords, Sample with its PlacementFailures by PlacementReason.
+// Every results file's field names are defined here (EventRecord,
+// DecisionRecord, Limit, TimeseriesHeader), none borrowed from another
+// package's JSON tags. The adapter from cluster.Observer lives in
+// scenarios/runner (observer.go), converting the cluster's values into
+// these without allocating on the per-request path.
+//
+// The simulator calls the Collector from its single event loop; it keeps
+// running counters and log-bucketed histograms (never a slice of requests
+// or samples), so its memory does not grow with the length of the run,
+// and it streams timeseries.csv, events.jsonl and decisions.jsonl through
+// buffered writers as the run goes. At the end the caller takes a Summary
+// and writes summary.json:
 //
 //	c, err := reports.Create(tmpDir, cfg) // or New(cfg, Outputs{...})
-//	world.Observe(c)                      // however cluster wires its Observer
-//	engine.RunUntil(end)                  // including a final Sample at end
+//	// the run: c.RequestArrived, c.RequestEnded, c.Lifecycle, c.Decision,
+//	// c.Sample as things happen, including a final Sample at the end
 //	err = c.Close()                       // flushes the streamed files
-//	s := c.Summary(engine.Fired(), wall)
+//	s := c.Summary(events, wall)
 //	err = reports.WriteSummaryFile(filepath.Join(tmpDir, reports.SummaryFile), s)
 //	os.Rename(tmpDir, outDir)
 //	reports.WriteTable(os.Stdout, s)

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"github.com/scalesim/scalesim/cluster"
 	"io"
 	"math"
 	"os"
@@ -300,7 +299,7 @@ func (c *Collector) serviceSummary(s *service) ServiceSummary {
 			// nodes' cost.
 			out.Cost.USD = s.last.cost - s.base.cost
 		}
-		for r := range cluster.NumReasons {
+		for r := range NumPlacementReasons {
 			if n := s.pfLast[r] - s.pfBase[r]; n > 0 {
 				if out.PlacementFailures == nil {
 					out.PlacementFailures = map[string]int64{}
