@@ -14,7 +14,7 @@ import (
 	"github.com/scalesim/scalesim/sim"
 )
 
-// Config is what a Collector needs that the Observer calls do not carry.
+// Config is what a Collector needs that its calls do not carry.
 type Config struct {
 	Scenario string
 	Seed     uint64
@@ -25,7 +25,7 @@ type Config struct {
 	// documentation); 0 <= Warmup <= Duration.
 	Warmup time.Duration
 	// Services are indexed like the cluster's service indices (the svc and
-	// Service fields of the Observer calls).
+	// Service fields of the Collector's calls).
 	Services []ServiceConfig
 	// Warnings are the scenario's own warnings (scenarios.Warnings), put
 	// first in the Summary's.

@@ -479,3 +479,12 @@ func percent(f float64) string {
 	}
 	return fmt.Sprintf("%.6f%%", 100*f)
 }
+
+// ReadSummary reads a summary.json.
+func ReadSummary(r io.Reader) (Summary, error) {
+	var s Summary
+	if err := json.NewDecoder(r).Decode(&s); err != nil {
+		return Summary{}, fmt.Errorf("reports: reading %s: %w", SummaryFile, err)
+	}
+	return s, nil
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scalesim/scalesim/reports"
+	"github.com/scalesim/scalesim/reports/plots"
 	"github.com/scalesim/scalesim/scenarios"
 	"github.com/scalesim/scalesim/scenarios/runner"
 )
@@ -132,7 +133,7 @@ func compareRun(opts *CompareOptions) error {
 			return usageErr(err)
 		}
 	}
-	co := runner.CompareOptions{Sets: opts.sets(), Services: opts.Services, Out: opts.Out, Format: opts.format(), Notes: notes(opts.IO)}
+	co := runner.CompareOptions{Sets: opts.sets(), Services: opts.Services, Out: opts.Out, Format: opts.format(), Plotter: plots.Writer{}, Notes: notes(opts.IO)}
 	if opts.progress(opts.IO) {
 		bar := newProgressBar(opts.IO.ErrOut, fmt.Sprintf("%s x%d", base.Name, len(variants)), base.Duration)
 		co.Progress = newProgressMux(bar, len(variants)).update

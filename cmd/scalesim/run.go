@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scalesim/scalesim/reports"
+	"github.com/scalesim/scalesim/reports/plots"
 	"github.com/scalesim/scalesim/scenarios/runner"
 )
 
@@ -65,7 +66,7 @@ func runRun(opts *RunOptions) error {
 	if err != nil {
 		return err
 	}
-	ro := runner.RunOptions{Out: opts.Out, Format: opts.format(), FailOnSLO: opts.FailOnSLO, Notes: notes(opts.IO)}
+	ro := runner.RunOptions{Out: opts.Out, Format: opts.format(), Plotter: plots.Writer{}, FailOnSLO: opts.FailOnSLO, Notes: notes(opts.IO)}
 	if opts.progress(opts.IO) {
 		ro.Progress = newProgressBar(opts.IO.ErrOut, sc.Name, sc.Duration).update
 	}

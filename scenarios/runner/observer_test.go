@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"errors"
 	"os/exec"
 	"strings"
 	"testing"
@@ -57,6 +58,32 @@ func TestReportsApartFromTheWorld(t *testing.T) {
 		if deps[p] {
 			t.Errorf("reports depends on %s", p)
 		}
+	}
+}
+
+// Neither reports nor the runner links the plotting stack: plots are
+// drawn by a Plotter the caller passes (cmd/scalesim: plots.Writer).
+func TestHeadlessWithoutPlotStack(t *testing.T) {
+	for _, pkg := range []string{"github.com/scalesim/scalesim/reports", "github.com/scalesim/scalesim/scenarios/runner"} {
+		for dep := range goListDeps(t, pkg) {
+			if strings.HasPrefix(dep, "gonum.org/v1/plot") || dep == "github.com/scalesim/scalesim/reports/plots" {
+				t.Errorf("%s depends on %s", pkg, dep)
+			}
+		}
+	}
+}
+
+// A Format needs a Plotter; a bad Format is bad input.
+func TestFormatNeedsPlotter(t *testing.T) {
+	if _, err := plotsFor(reports.PNG, nil); err == nil || !strings.Contains(err.Error(), "Plotter") {
+		t.Errorf("png without a Plotter: %v", err)
+	}
+	var ie *InputError
+	if _, err := plotsFor("gif", nil); !errors.As(err, &ie) {
+		t.Errorf("gif: %v, want an *InputError", err)
+	}
+	if pl, err := plotsFor("", nil); err != nil || pl.format != "" {
+		t.Errorf("no format: %v, %+v", err, pl)
 	}
 }
 
