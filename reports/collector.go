@@ -11,12 +11,10 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/scalesim/scalesim/cluster"
-	"github.com/scalesim/scalesim/policies"
 	"github.com/scalesim/scalesim/sim"
 )
 
-// Config is what a Collector needs that the Observer calls do not carry.
+// Config is what a Collector needs that its calls do not carry.
 type Config struct {
 	Scenario string
 	Seed     uint64
@@ -27,7 +25,7 @@ type Config struct {
 	// documentation); 0 <= Warmup <= Duration.
 	Warmup time.Duration
 	// Services are indexed like the cluster's service indices (the svc and
-	// Service fields of the Observer calls).
+	// Service fields of the Collector's calls).
 	Services []ServiceConfig
 	// Warnings are the scenario's own warnings (scenarios.Warnings), put
 	// first in the Summary's.
@@ -115,8 +113,10 @@ func (c *Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// Collector gathers the statistics of one run and streams its files. It
-// implements cluster.Observer; like the simulator it is single-threaded.
+// Collector gathers the statistics of one run and streams its files. Its
+// methods take the calls of the simulator's observer (RequestArrived,
+// RequestEnded, Lifecycle, Decision, Sample), in this package's own types;
+// like the simulator it is single-threaded.
 type Collector struct {
 	cfg    Config
 	warmup sim.Time
@@ -133,8 +133,6 @@ type Collector struct {
 	closed       bool
 	inconsistent error // first inconsistency seen, for Check
 }
-
-var _ cluster.Observer = (*Collector)(nil)
 
 // cum is the cumulative Sample fields at one instant.
 type cum struct {
@@ -195,14 +193,14 @@ type service struct {
 
 	// Placement failures by reason, cumulative: at warmup and at the last
 	// sample.
-	pfBase, pfLast [cluster.NumReasons]int64
+	pfBase, pfLast [NumPlacementReasons]int64
 
 	// The time series: the current row's counters, the cumulative values at
 	// the previous row.
 	iv     interval
 	rowCum cum
 
-	lastReason policies.Reason // of the previous autoscaler evaluation
+	lastReason string // of the previous autoscaler evaluation
 
 	// Every arrival and end, warmup or not: for Check.
 	allArrived, allEnded uint64
@@ -320,7 +318,7 @@ func flush(w *bufio.Writer) error {
 	return w.Flush()
 }
 
-// RequestArrived implements cluster.Observer.
+// RequestArrived counts a request that reached the service svc.
 func (c *Collector) RequestArrived(svc int, now sim.Time) {
 	s := &c.svcs[svc]
 	s.allArrived++
@@ -330,10 +328,11 @@ func (c *Collector) RequestArrived(svc int, now sim.Time) {
 	}
 }
 
-// RequestEnded implements cluster.Observer. The time series counts the
+// RequestEnded counts a request of svc that ended with o; arrived is when
+// it arrived, queueWait its wait in a queue before service. The time series counts the
 // request in the row of its end; the summary counts it only if it arrived
 // at or after warmup.
-func (c *Collector) RequestEnded(svc int, o cluster.Outcome, arrived, now sim.Time, queueWait time.Duration) {
+func (c *Collector) RequestEnded(svc int, o Outcome, arrived, now sim.Time, queueWait time.Duration) {
 	s := &c.svcs[svc]
 	s.allEnded++
 	if s.allEnded > s.allArrived && c.inconsistent == nil {
@@ -341,7 +340,7 @@ func (c *Collector) RequestEnded(svc int, o cluster.Outcome, arrived, now sim.Ti
 	}
 	post := arrived >= c.warmup
 	switch o {
-	case cluster.Completed:
+	case Completed:
 		lat := now - arrived
 		latS, wait := lat.Seconds(), queueWait.Seconds()
 		s.iv.completed++
@@ -355,17 +354,17 @@ func (c *Collector) RequestEnded(svc int, o cluster.Outcome, arrived, now sim.Ti
 				s.good++
 			}
 		}
-	case cluster.Rejected:
+	case Rejected:
 		s.iv.rejected++
 		if post {
 			s.rejected++
 		}
-	case cluster.Failed:
+	case Failed:
 		s.iv.failed++
 		if post {
 			s.failed++
 		}
-	case cluster.TimedOut:
+	case TimedOut:
 		s.iv.timedOut++
 		if post {
 			s.timedOut++
@@ -394,15 +393,15 @@ func (s *service) seeLevel(n int) {
 	s.repMax = max(s.repMax, n)
 }
 
-func toCounts(k cluster.Counts) *CountsRecord {
+func toCounts(k Counts) *CountsRecord {
 	return &CountsRecord{k.Desired, k.Pending, k.Starting, k.Ready, k.Draining, k.Alive()}
 }
 
-// Lifecycle implements cluster.Observer. Every event becomes one line of
+// Lifecycle records an event. Every event becomes one line of
 // events.jsonl (an EventRecord). A service's Counts also move its replica
 // level.
-func (c *Collector) Lifecycle(e cluster.Event) {
-	line := EventRecord{TimeS: e.Time.Seconds(), Kind: string(e.Kind), Instance: e.Instance, Detail: e.Detail}
+func (c *Collector) Lifecycle(e Event) {
+	line := EventRecord{TimeS: e.Time.Seconds(), Kind: e.Kind, Instance: e.Instance, Detail: e.Detail}
 	if e.Service >= 0 {
 		s := &c.svcs[e.Service]
 		c.setLevel(s, e.Time, e.Counts.Alive())
@@ -420,7 +419,7 @@ func (c *Collector) encode(enc *json.Encoder, v any) {
 	}
 }
 
-// Decision implements cluster.Observer. Evaluations at or after warmup
+// Decision records an autoscaler evaluation. Evaluations at or after warmup
 // count as scaling actions when After differs from Before.
 //
 // decisions.jsonl keeps an evaluation when it changed something or shows
@@ -432,9 +431,8 @@ func (c *Collector) encode(enc *json.Encoder, v any) {
 // run of identical quiet evaluations is left out.
 //
 // Each line is a DecisionRecord. Non-finite numbers are null.
-func (c *Collector) Decision(d cluster.Decision) {
+func (c *Collector) Decision(d *Decision) {
 	s := &c.svcs[d.Service]
-	r := &d.Recommendation
 	changed := d.After != d.Before
 	if d.Time >= c.warmup {
 		if d.After > d.Before {
@@ -443,61 +441,51 @@ func (c *Collector) Decision(d cluster.Decision) {
 			s.down++
 		}
 	}
-	keep := changed || len(r.Terminate) > 0 || len(r.Limits) > 0 || r.Reason != s.lastReason
-	s.lastReason = r.Reason
+	keep := changed || len(d.Terminate) > 0 || len(d.Limits) > 0 || d.Reason != s.lastReason
+	s.lastReason = d.Reason
 	if !keep || c.decEnc == nil {
 		return
 	}
-	o := &d.Observation
 	line := DecisionRecord{
 		TimeS:       d.Time.Seconds(),
 		Service:     s.cfg.Name,
 		Policy:      d.Policy,
-		Valid:       r.Valid,
-		Reason:      string(r.Reason),
+		Valid:       d.Valid,
+		Reason:      d.Reason,
 		Changed:     changed,
 		Before:      d.Before,
-		Raw:         r.Raw,
-		Desired:     r.Desired,
+		Raw:         d.Raw,
+		Desired:     d.Desired,
 		After:       d.After,
-		Min:         o.Min,
-		Max:         o.Max,
-		Pods:        PodsRecord{Current: o.Current},
-		InFlight:    JSONFloat(o.InFlight),
-		Inputs:      make([]InputRecord, len(r.Inputs)),
-		Limits:      r.Limits,
-		Terminate:   r.Terminate,
-		Explanation: r.Explanation,
+		Min:         d.Min,
+		Max:         d.Max,
+		Pods:        d.Pods,
+		InFlight:    JSONFloat(d.InFlight),
+		Inputs:      d.Inputs,
+		Limits:      d.Limits,
+		Terminate:   d.Terminate,
+		Explanation: d.Explanation,
 	}
 	if line.Policy == "" {
 		line.Policy = s.cfg.Policy
 	}
-	for _, p := range o.Pods {
-		switch {
-		case p.Phase == policies.PhasePending:
-			line.Pods.Pending++
-		case p.Ready:
-			line.Pods.Ready++
-		default:
-			line.Pods.Starting++
-		}
-	}
-	for i, in := range r.Inputs {
-		line.Inputs[i] = InputRecord{in.Name, JSONFloat(in.Value)}
+	// Empty lists are [] in decisions.jsonl, never null.
+	if line.Inputs == nil {
+		line.Inputs = []InputRecord{}
 	}
 	if line.Limits == nil {
-		line.Limits = []policies.Limit{}
+		line.Limits = []Limit{}
 	}
 	c.encode(c.decEnc, &line)
 }
 
-// Sample implements cluster.Observer. It writes one timeseries.csv row (a
+// Sample records the services' state at now. It writes one timeseries.csv row (a
 // TimeseriesRow) per service row and moves the cumulative figures the
 // summary uses; the caller calls it once more at the end of the run. A
 // Sample at an instant not after the service's previous row (one at time 0,
 // or a second one at the same instant) writes no row, since its interval
 // would be empty; what it counted goes into the next row.
-func (c *Collector) Sample(now sim.Time, rows []cluster.Sample) {
+func (c *Collector) Sample(now sim.Time, rows []Sample) {
 	for i := range rows {
 		r := &rows[i]
 		s := &c.svcs[r.Service]
@@ -533,7 +521,7 @@ func (c *Collector) Sample(now sim.Time, rows []cluster.Sample) {
 }
 
 // fillRow fills row with service s over the interval ending at now.
-func fillRow(row *TimeseriesRow, now sim.Time, s *service, r *cluster.Sample) {
+func fillRow(row *TimeseriesRow, now sim.Time, s *service, r *Sample) {
 	dt := float64(now-s.rowCum.t) / 1e9
 	iv := &s.iv
 	k := r.Counts

@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/scalesim/scalesim/cluster"
-	"github.com/scalesim/scalesim/policies"
 	"github.com/scalesim/scalesim/sim"
 )
 
@@ -50,105 +48,102 @@ func tinyConfig() Config {
 // TestCollectorTinyTrace. Request names: A* arrive before warmup, B* after
 // (web), C* (db).
 func tinyTrace(c *Collector) {
-	ev := func(t float64, svc int, kind, inst string, k cluster.Counts) {
-		c.Lifecycle(cluster.Event{Time: at(t), Service: svc, Kind: cluster.EventKind(kind), Instance: inst, Counts: k})
+	ev := func(t float64, svc int, kind, inst string, k Counts) {
+		c.Lifecycle(Event{Time: at(t), Service: svc, Kind: kind, Instance: inst, Counts: k})
 	}
-	req := func(svc int, arrive, end float64, o cluster.Outcome, wait float64) {
+	req := func(svc int, arrive, end float64, o Outcome, wait float64) {
 		// Not interleaved with other calls: the trace below places every
 		// request so that nothing else happens between its arrival and end.
 		c.RequestArrived(svc, at(arrive))
 		c.RequestEnded(svc, o, at(arrive), at(end), secs(wait))
 	}
-	decide := func(t float64, before, after int, r policies.Recommendation) {
+	decide := func(t float64, before, after int, r rec) {
 		// Pods as the autoscaler saw them: the first one still starting when
 		// the count was just raised, otherwise all ready.
-		var pods []policies.Pod
-		for i := range before {
-			p := policies.Pod{ID: i + 1, Phase: policies.PhaseRunning, Ready: true}
-			if t == 30 && i == 2 {
-				p.Ready = false // web-3 just became ready at 15: say it is not, for the pods summary
-			}
-			pods = append(pods, p)
+		pods := PodsRecord{Current: before, Ready: before}
+		if t == 30 && before > 2 {
+			pods.Ready, pods.Starting = before-1, 1 // web-3 just became ready at 15: say it is not, for the pods summary
 		}
 		if t == 75 {
-			pods = append(pods, policies.Pod{ID: 99, Phase: policies.PhasePending})
+			pods.Pending = 1
 		}
-		c.Decision(cluster.Decision{Time: at(t), Service: web, Policy: "cpu",
-			Observation:    policies.Observation{Current: before, Min: 1, Max: 5, InFlight: float64(before) / 2, Pods: pods},
-			Recommendation: r, Before: before, After: after})
+		c.Decision(&Decision{Time: at(t), Service: web, Policy: "cpu", Before: before, After: after,
+			Valid: r.Valid, Reason: r.Reason, Raw: r.Raw, Desired: r.Desired, Min: 1, Max: 5, Pods: pods,
+			InFlight: float64(before) / 2, Inputs: r.Inputs, Limits: r.Limits, Terminate: r.Terminate,
+			Explanation: r.Explanation})
 	}
 	const mib = 1 << 20
-	sample := func(t float64, wk cluster.Counts, wInFlight int, wCum [3]float64, dCum [3]float64) {
-		c.Sample(at(t), []cluster.Sample{
+	sample := func(t float64, wk Counts, wInFlight int, wCum [3]float64, dCum [3]float64) {
+		c.Sample(at(t), []Sample{
 			{Service: web, Counts: wk, InFlight: wInFlight, CPUSeconds: wCum[0], CPURequestSeconds: wCum[1],
 				InstanceSeconds: wCum[2], MemoryBytes: float64(wk.Alive()) * 128 * mib},
-			{Service: db, Counts: cluster.Counts{Desired: 1, Ready: 1}, CPUSeconds: dCum[0], CPURequestSeconds: dCum[1],
+			{Service: db, Counts: Counts{Desired: 1, Ready: 1}, CPUSeconds: dCum[0], CPURequestSeconds: dCum[1],
 				InstanceSeconds: dCum[2], MemoryBytes: 256 * mib},
 		})
 	}
 
 	// t=0: two web instances and one db instance ready.
-	ev(0, web, "instance-ready", "web-1", cluster.Counts{Desired: 2, Ready: 1})
-	ev(0, web, "instance-ready", "web-2", cluster.Counts{Desired: 2, Ready: 2})
-	ev(0, db, "instance-ready", "db-1", cluster.Counts{Desired: 1, Ready: 1})
-	sample(0, cluster.Counts{Desired: 2, Ready: 2}, 0, [3]float64{}, [3]float64{}) // writes no row
-	req(web, 5, 5.2, cluster.Completed, 0)                                         // A1
+	ev(0, web, "instance-ready", "web-1", Counts{Desired: 2, Ready: 1})
+	ev(0, web, "instance-ready", "web-2", Counts{Desired: 2, Ready: 2})
+	ev(0, db, "instance-ready", "db-1", Counts{Desired: 1, Ready: 1})
+	sample(0, Counts{Desired: 2, Ready: 2}, 0, [3]float64{}, [3]float64{}) // writes no row
+	req(web, 5, 5.2, Completed, 0)                                         // A1
 	// Warmup: a scale-up that is not a counted scaling action.
-	decide(10, 2, 3, policies.Recommendation{Valid: true, Raw: 3, Desired: 3, Reason: "scale-up",
-		Inputs:      []policies.Input{{Name: "utilization", Value: 0.9}, {Name: "ratio", Value: math.Inf(1)}},
+	decide(10, 2, 3, rec{Valid: true, Raw: 3, Desired: 3, Reason: "scale-up",
+		Inputs:      []InputRecord{{Name: "utilization", Value: 0.9}, {Name: "ratio", Value: JSONFloat(math.Inf(1))}},
 		Explanation: "utilization 90% vs target 70% -> ceil(2 x 1.29) = 3"})
-	ev(10, web, "instance-pending", "web-3", cluster.Counts{Desired: 3, Pending: 1, Ready: 2})
-	ev(12, web, "instance-starting", "web-3", cluster.Counts{Desired: 3, Starting: 1, Ready: 2})
-	ev(15, web, "instance-ready", "web-3", cluster.Counts{Desired: 3, Ready: 3})
+	ev(10, web, "instance-pending", "web-3", Counts{Desired: 3, Pending: 1, Ready: 2})
+	ev(12, web, "instance-starting", "web-3", Counts{Desired: 3, Starting: 1, Ready: 2})
+	ev(15, web, "instance-ready", "web-3", Counts{Desired: 3, Ready: 3})
 	c.RequestArrived(web, at(19.9)) // A2: arrives in warmup, ends after it
 	c.RequestArrived(web, at(20))   // B1: arrives at warmup exactly: counted
-	sample(20, cluster.Counts{Desired: 3, Ready: 3}, 2, [3]float64{10, 25, 50}, [3]float64{1, 20, 20})
-	c.RequestEnded(web, cluster.Completed, at(20), at(20.1), 0)            // B1
-	c.RequestEnded(web, cluster.Completed, at(19.9), at(20.3), secs(0.05)) // A2
-	req(web, 21, 21.3, cluster.Completed, 0.1)                             // B2
-	req(web, 22, 22.5, cluster.Completed, 0.2)                             // B3: latency = target: good
-	req(web, 23, 24, cluster.Completed, 0.6)                               // B4
-	decide(30, 3, 3, policies.Recommendation{Valid: true, Raw: 3, Desired: 3, Reason: "within-tolerance",
-		Inputs: []policies.Input{{Name: "utilization", Value: 0.72}}, Explanation: "utilization 72% vs target 70%: within tolerance"})
-	req(db, 30, 30.05, cluster.Completed, 0) // C1
-	sample(40, cluster.Counts{Desired: 3, Ready: 3}, 0, [3]float64{20, 55, 110}, [3]float64{3, 40, 40})
-	req(web, 41, 41, cluster.Rejected, 0) // B5
-	req(web, 42, 43, cluster.Failed, 0)   // B6
+	sample(20, Counts{Desired: 3, Ready: 3}, 2, [3]float64{10, 25, 50}, [3]float64{1, 20, 20})
+	c.RequestEnded(web, Completed, at(20), at(20.1), 0)            // B1
+	c.RequestEnded(web, Completed, at(19.9), at(20.3), secs(0.05)) // A2
+	req(web, 21, 21.3, Completed, 0.1)                             // B2
+	req(web, 22, 22.5, Completed, 0.2)                             // B3: latency = target: good
+	req(web, 23, 24, Completed, 0.6)                               // B4
+	decide(30, 3, 3, rec{Valid: true, Raw: 3, Desired: 3, Reason: "within-tolerance",
+		Inputs: []InputRecord{{Name: "utilization", Value: 0.72}}, Explanation: "utilization 72% vs target 70%: within tolerance"})
+	req(db, 30, 30.05, Completed, 0) // C1
+	sample(40, Counts{Desired: 3, Ready: 3}, 0, [3]float64{20, 55, 110}, [3]float64{3, 40, 40})
+	req(web, 41, 41, Rejected, 0) // B5
+	req(web, 42, 43, Failed, 0)   // B6
 	// Same reason, nothing held: not in decisions.jsonl.
-	decide(45, 3, 3, policies.Recommendation{Valid: true, Raw: 3, Desired: 3, Reason: "within-tolerance",
-		Inputs: []policies.Input{{Name: "utilization", Value: 0.75}}})
-	decide(50, 3, 5, policies.Recommendation{Valid: true, Raw: 6, Desired: 5, Reason: "scale-up",
-		Inputs:      []policies.Input{{Name: "utilization", Value: 1.4}},
-		Limits:      []policies.Limit{{Name: "max", From: 6, To: 5, Detail: "replicas.max is 5"}},
+	decide(45, 3, 3, rec{Valid: true, Raw: 3, Desired: 3, Reason: "within-tolerance",
+		Inputs: []InputRecord{{Name: "utilization", Value: 0.75}}})
+	decide(50, 3, 5, rec{Valid: true, Raw: 6, Desired: 5, Reason: "scale-up",
+		Inputs:      []InputRecord{{Name: "utilization", Value: 1.4}},
+		Limits:      []Limit{{Name: "max", From: 6, To: 5, Detail: "replicas.max is 5"}},
 		Explanation: "utilization 140% vs target 70% -> ceil(3 x 2) = 6; max 5 -> 5"})
 	// Two instances created at the same instant: 4 alive for zero time.
-	ev(50, web, "instance-pending", "web-4", cluster.Counts{Desired: 5, Pending: 1, Ready: 3})
-	ev(50, web, "instance-pending", "web-5", cluster.Counts{Desired: 5, Pending: 2, Ready: 3})
-	ev(55, web, "instance-starting", "web-4", cluster.Counts{Desired: 5, Pending: 1, Starting: 1, Ready: 3})
-	ev(55, web, "instance-starting", "web-5", cluster.Counts{Desired: 5, Starting: 2, Ready: 3})
-	ev(60, web, "instance-ready", "web-4", cluster.Counts{Desired: 5, Starting: 1, Ready: 4})
-	ev(60, web, "instance-ready", "web-5", cluster.Counts{Desired: 5, Ready: 5})
-	sample(60, cluster.Counts{Desired: 5, Ready: 5}, 0, [3]float64{35, 90, 190}, [3]float64{4, 60, 60})
-	c.RequestArrived(web, at(61))                            // B7
-	req(web, 62, 62.2, cluster.Completed, 0.05)              // B8
-	c.RequestEnded(web, cluster.TimedOut, at(61), at(66), 0) // B7
-	c.Lifecycle(cluster.Event{Time: at(70), Service: -1, Kind: "zone-outage", Detail: "zone b for 5m"})
-	decide(75, 5, 5, policies.Recommendation{Valid: true, Raw: 3, Desired: 5, Reason: "stabilized",
-		Inputs: []policies.Input{{Name: "utilization", Value: 0.4}},
-		Limits: []policies.Limit{{Name: "stabilization", From: 3, To: 5, Detail: "highest recommendation in the last 300s"}}})
-	sample(80, cluster.Counts{Desired: 5, Ready: 5}, 0, [3]float64{55, 140, 290}, [3]float64{6, 80, 80})
-	decide(80, 5, 4, policies.Recommendation{Valid: true, Raw: 4, Desired: 4, Reason: "scale-down"})
-	ev(80, web, "instance-draining", "web-5", cluster.Counts{Desired: 4, Ready: 4, Draining: 1})
-	req(web, 81, 81.4, cluster.Completed, 0.2) // B10
-	ev(90, web, "instance-terminated", "web-5", cluster.Counts{Desired: 4, Ready: 4})
+	ev(50, web, "instance-pending", "web-4", Counts{Desired: 5, Pending: 1, Ready: 3})
+	ev(50, web, "instance-pending", "web-5", Counts{Desired: 5, Pending: 2, Ready: 3})
+	ev(55, web, "instance-starting", "web-4", Counts{Desired: 5, Pending: 1, Starting: 1, Ready: 3})
+	ev(55, web, "instance-starting", "web-5", Counts{Desired: 5, Starting: 2, Ready: 3})
+	ev(60, web, "instance-ready", "web-4", Counts{Desired: 5, Starting: 1, Ready: 4})
+	ev(60, web, "instance-ready", "web-5", Counts{Desired: 5, Ready: 5})
+	sample(60, Counts{Desired: 5, Ready: 5}, 0, [3]float64{35, 90, 190}, [3]float64{4, 60, 60})
+	c.RequestArrived(web, at(61))                    // B7
+	req(web, 62, 62.2, Completed, 0.05)              // B8
+	c.RequestEnded(web, TimedOut, at(61), at(66), 0) // B7
+	c.Lifecycle(Event{Time: at(70), Service: -1, Kind: "zone-outage", Detail: "zone b for 5m"})
+	decide(75, 5, 5, rec{Valid: true, Raw: 3, Desired: 5, Reason: "stabilized",
+		Inputs: []InputRecord{{Name: "utilization", Value: 0.4}},
+		Limits: []Limit{{Name: "stabilization", From: 3, To: 5, Detail: "highest recommendation in the last 300s"}}})
+	sample(80, Counts{Desired: 5, Ready: 5}, 0, [3]float64{55, 140, 290}, [3]float64{6, 80, 80})
+	decide(80, 5, 4, rec{Valid: true, Raw: 4, Desired: 4, Reason: "scale-down"})
+	ev(80, web, "instance-draining", "web-5", Counts{Desired: 4, Ready: 4, Draining: 1})
+	req(web, 81, 81.4, Completed, 0.2) // B10
+	ev(90, web, "instance-terminated", "web-5", Counts{Desired: 4, Ready: 4})
 	// Two crashes and their replacements at one instant: 2 and 3 alive for
 	// zero time, below the true minimum of 3.
-	ev(95, web, "instance-terminated", "web-1", cluster.Counts{Desired: 4, Ready: 3})
-	ev(95, web, "instance-terminated", "web-2", cluster.Counts{Desired: 4, Ready: 2})
-	ev(95, web, "instance-pending", "web-6", cluster.Counts{Desired: 4, Pending: 1, Ready: 2})
-	ev(95, web, "instance-pending", "web-7", cluster.Counts{Desired: 4, Pending: 2, Ready: 2})
+	ev(95, web, "instance-terminated", "web-1", Counts{Desired: 4, Ready: 3})
+	ev(95, web, "instance-terminated", "web-2", Counts{Desired: 4, Ready: 2})
+	ev(95, web, "instance-pending", "web-6", Counts{Desired: 4, Pending: 1, Ready: 2})
+	ev(95, web, "instance-pending", "web-7", Counts{Desired: 4, Pending: 2, Ready: 2})
 	c.RequestArrived(web, at(99.5)) // B9: still in flight at the end
-	sample(100, cluster.Counts{Desired: 4, Pending: 2, Ready: 2}, 1, [3]float64{70, 185, 380}, [3]float64{8, 100, 100})
+	sample(100, Counts{Desired: 4, Pending: 2, Ready: 2}, 1, [3]float64{70, 185, 380}, [3]float64{8, 100, 100})
 }
 
 type tinyOutput struct {
@@ -370,14 +365,14 @@ func TestWarmupBetweenSamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := cluster.Counts{Desired: 2, Ready: 2}
-	c.Lifecycle(cluster.Event{Time: 0, Service: 0, Kind: "instance-ready", Counts: k})
-	for i, row := range []cluster.Sample{
+	k := Counts{Desired: 2, Ready: 2}
+	c.Lifecycle(Event{Time: 0, Service: 0, Kind: "instance-ready", Counts: k})
+	for i, row := range []Sample{
 		{CPUSeconds: 10, CPURequestSeconds: 20, InstanceSeconds: 40, Counts: k},  // t=20
 		{CPUSeconds: 30, CPURequestSeconds: 40, InstanceSeconds: 80, Counts: k},  // t=40: base = (20, 30, 60)
 		{CPUSeconds: 50, CPURequestSeconds: 60, InstanceSeconds: 120, Counts: k}, // t=60
 	} {
-		c.Sample(at(float64(20*(i+1))), []cluster.Sample{row})
+		c.Sample(at(float64(20*(i+1))), []Sample{row})
 	}
 	s := c.Summary(0, 0).Services["s"]
 	if want := 30.0 / 30; !near(s.CPUUtilizationMean, want) {
@@ -427,15 +422,15 @@ func TestSLO(t *testing.T) {
 			now := at(1)
 			for range tc.good {
 				c.RequestArrived(0, now)
-				c.RequestEnded(0, cluster.Completed, now, now.Add(time.Second), 0) // = target: good
+				c.RequestEnded(0, Completed, now, now.Add(time.Second), 0) // = target: good
 			}
 			for range tc.bad {
 				c.RequestArrived(0, now)
-				c.RequestEnded(0, cluster.Completed, now, now.Add(time.Second+1), 0)
+				c.RequestEnded(0, Completed, now, now.Add(time.Second+1), 0)
 			}
 			for range tc.rejected {
 				c.RequestArrived(0, now)
-				c.RequestEnded(0, cluster.Rejected, now, now, 0)
+				c.RequestEnded(0, Rejected, now, now, 0)
 			}
 			got := c.Summary(0, 0).Services["s"].SLO
 			if got == nil || got.Attainment != tc.wantAttain || got.Met != tc.wantMet {
@@ -499,11 +494,11 @@ func TestCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.RequestArrived(0, at(1))
-	c.Sample(at(2), []cluster.Sample{{InFlight: 1}})
+	c.Sample(at(2), []Sample{{InFlight: 1}})
 	if err := c.Check(); err != nil {
 		t.Fatalf("consistent calls: %v", err)
 	}
-	c.Sample(at(3), []cluster.Sample{{InFlight: 0}})
+	c.Sample(at(3), []Sample{{InFlight: 0}})
 	if err := c.Check(); err == nil || !strings.Contains(err.Error(), "InFlight is 0") {
 		t.Fatalf("Check = %v", err)
 	}
@@ -518,7 +513,7 @@ func TestRequestPathDoesNotAllocate(t *testing.T) {
 	allocs := testing.AllocsPerRun(1000, func() {
 		now = now.Add(time.Millisecond)
 		c.RequestArrived(web, now)
-		c.RequestEnded(web, cluster.Completed, now, now.Add(80*time.Millisecond), time.Millisecond)
+		c.RequestEnded(web, Completed, now, now.Add(80*time.Millisecond), time.Millisecond)
 	})
 	if allocs != 0 {
 		t.Fatalf("%v allocations per request", allocs)
@@ -535,7 +530,7 @@ func BenchmarkRequest(b *testing.B) {
 	for b.Loop() {
 		now = now.Add(time.Millisecond)
 		c.RequestArrived(web, now)
-		c.RequestEnded(web, cluster.Completed, now, now.Add(80*time.Millisecond), time.Millisecond)
+		c.RequestEnded(web, Completed, now, now.Add(80*time.Millisecond), time.Millisecond)
 	}
 }
 
@@ -547,12 +542,12 @@ func TestSampleDoesNotAllocate(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := at(0)
-	rows := []cluster.Sample{{Service: web, Counts: cluster.Counts{Ready: 3}}, {Service: db, Counts: cluster.Counts{Ready: 1}}}
+	rows := []Sample{{Service: web, Counts: Counts{Ready: 3}}, {Service: db, Counts: Counts{Ready: 1}}}
 	allocs := testing.AllocsPerRun(1000, func() {
 		for range 10 {
 			now = now.Add(10 * time.Millisecond)
 			c.RequestArrived(web, now)
-			c.RequestEnded(web, cluster.Completed, now, now.Add(5*time.Millisecond), 0)
+			c.RequestEnded(web, Completed, now, now.Add(5*time.Millisecond), 0)
 		}
 		rows[0].CPUSeconds += 1
 		rows[0].CPURequestSeconds += 2
@@ -591,7 +586,7 @@ func TestCollectorRandomTrace(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
 	type req struct {
 		arrive, end sim.Time
-		o           cluster.Outcome
+		o           Outcome
 	}
 	var kept []req
 	var lat []float64
@@ -606,11 +601,11 @@ func TestCollectorRandomTrace(t *testing.T) {
 			break
 		}
 		d := sim.Time(r.ExpFloat64() * 80e6)
-		o := cluster.Outcome(0)
+		o := Outcome(0)
 		if u := r.Float64(); u < 0.01 {
-			o = cluster.Rejected
+			o = Rejected
 		} else if u < 0.015 {
-			o = cluster.TimedOut
+			o = TimedOut
 		}
 		c.RequestArrived(0, now)
 		if now+d >= end { // still in flight at the end
@@ -622,14 +617,14 @@ func TestCollectorRandomTrace(t *testing.T) {
 		}
 	}
 	for _, q := range kept {
-		if q.o == cluster.Completed {
+		if q.o == Completed {
 			lat = append(lat, (q.end - q.arrive).Seconds())
 			if q.end-q.arrive <= sim.At(200*time.Millisecond) {
 				good++
 			}
 		}
 	}
-	c.Sample(end, []cluster.Sample{{InFlight: 0}})
+	c.Sample(end, []Sample{{InFlight: 0}})
 	s := c.Summary(0, 0).Services["s"]
 	rq := s.Requests
 	arrived = int(rq.Arrived)
@@ -687,10 +682,10 @@ func TestCollectorNodeCostAndPlacementFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	row := func(now time.Duration, cost float64, cpu, spread int64) {
-		s := cluster.Sample{Service: 0, Counts: cluster.Counts{Ready: 1}, InstanceSeconds: now.Seconds(), CostUSD: cost}
-		s.PlacementFailures[cluster.ReasonCPU] = cpu
-		s.PlacementFailures[cluster.ReasonSpread] = spread
-		c.Sample(sim.At(now), []cluster.Sample{s})
+		s := Sample{Service: 0, Counts: Counts{Ready: 1}, InstanceSeconds: now.Seconds(), CostUSD: cost}
+		s.PlacementFailures[PlacementCPU] = cpu
+		s.PlacementFailures[PlacementSpread] = spread
+		c.Sample(sim.At(now), []Sample{s})
 	}
 	row(0, 0, 0, 0)
 	row(10*time.Second, 0, 4, 0) // 4 cpu failures up to warmup: left out
@@ -703,4 +698,15 @@ func TestCollectorNodeCostAndPlacementFailures(t *testing.T) {
 	if want := map[string]int64{"cpu": 3, "spread": 3}; !reflect.DeepEqual(sum.PlacementFailures, want) {
 		t.Errorf("placement failures %v, want %v", sum.PlacementFailures, want)
 	}
+}
+
+// rec is the part of a Decision that a policy's recommendation carries.
+type rec struct {
+	Valid        bool
+	Raw, Desired int
+	Reason       string
+	Inputs       []InputRecord
+	Limits       []Limit
+	Terminate    []int
+	Explanation  string
 }

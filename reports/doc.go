@@ -3,18 +3,29 @@
 // decision logs, summary.json and the summary table; and, from a finished
 // folder, the plots and report.html.
 //
-// A Collector implements cluster.Observer. The simulator calls it from its
-// single event loop; it keeps running counters and log-bucketed histograms
-// (never a slice of requests or samples), so its memory does not grow with
-// the length of the run, and it streams timeseries.csv, events.jsonl and
-// decisions.jsonl through buffered writers as the run goes. At the end the
-// caller takes a Summary and writes summary.json:
+// reports knows nothing of the simulator: it imports no cluster, policies
+// or scenarios. A Collector takes the observer's calls (RequestArrived,
+// RequestEnded, Lifecycle, Decision, Sample) in this package's own small
+// value types: Outcome, Event with its Counts, Decision with its Limits
+// and InputRecords, Sample with its PlacementFailures by PlacementReason.
+// Every results file's field names are defined here (EventRecord,
+// DecisionRecord, Limit, TimeseriesHeader), none borrowed from another
+// package's JSON tags. The adapter from cluster.Observer lives in
+// scenarios/runner (observer.go), converting the cluster's values into
+// these without allocating on the per-request path.
+//
+// The simulator calls the Collector from its single event loop; it keeps
+// running counters and log-bucketed histograms (never a slice of requests
+// or samples), so its memory does not grow with the length of the run,
+// and it streams timeseries.csv, events.jsonl and decisions.jsonl through
+// buffered writers as the run goes. At the end the caller takes a Summary
+// and writes summary.json:
 //
 //	c, err := reports.Create(tmpDir, cfg) // or New(cfg, Outputs{...})
-//	world.Observe(c)                      // however cluster wires its Observer
-//	engine.RunUntil(end)                  // including a final Sample at end
+//	// the run: c.RequestArrived, c.RequestEnded, c.Lifecycle, c.Decision,
+//	// c.Sample as things happen, including a final Sample at the end
 //	err = c.Close()                       // flushes the streamed files
-//	s := c.Summary(engine.Fired(), wall)
+//	s := c.Summary(events, wall)
 //	err = reports.WriteSummaryFile(filepath.Join(tmpDir, reports.SummaryFile), s)
 //	os.Rename(tmpDir, outDir)
 //	reports.WriteTable(os.Stdout, s)
@@ -145,30 +156,15 @@
 //
 // # Plots and report.html
 //
-// WritePlots and WriteHTML read a finished results folder back, so a
-// run's memory does not depend on them. WritePlots writes, per service,
-// KIND-SERVICE.png (or .svg) for each of PlotKinds, the service name
-// included even when there is only one service:
-//
-//   - load: arrival rate (req/s) over the replicas desired, ready,
-//     starting and draining, two panels sharing the time axis;
-//   - latency: p50, p95 and p99 of the requests ended in each sample
-//     interval (seconds, log scale), with the SLO's latency target; a
-//     percentile beyond every latency runs along a labelled ceiling
-//     ("beyond every latency (not completed)") rather than leaving a gap;
-//   - cpu: CPU utilization in % of the request, with the policy's target;
-//   - errors: rejected, failed and timed-out requests per sample interval;
-//   - dashboard: the four in one image under the scenario's name.
-//
-// Time runs along the x axis in seconds (runs up to 5 minutes), minutes
-// (up to 3 hours) or hours. Faults and the warmup are shaded on every
-// plot. An empty cell (NaN) leaves a gap in its line; a lone value between
-// gaps is a dot. Series longer than a plot has pixels are thinned to the
-// lowest and highest value of each bucket, so peaks survive.
-//
-// report.html is one file with no scripts and nothing to fetch: the
-// scenario's name and description, the warnings, the summary table (a column per
-// service), every service's four plots as inline SVG, the faults, and the
-// decisions timeline (the first DefaultMaxDecisions; the page says how
-// many more decisions.jsonl holds).
+// Drawing is not here: reports/plots (gonum/plot and its fonts) reads a
+// finished results folder back and writes the plots and report.html, so
+// that a program that only runs and summarizes links no plotting code.
+// This package keeps what the plots are called and what they are told,
+// since the runner names and checks those files without drawing them:
+// PNG and SVG, PlotKinds and PlotFileName, the comparison's and the
+// sweep's plot names, ReportFile, and PlotOptions, ComparisonPlotOptions
+// and HTMLOptions. The Format* functions are the summary table's number
+// formats, which report.html shares. TestHeadlessWithoutPlotStack (in
+// scenarios/runner) checks with go list that neither reports nor the
+// runner depends on gonum.org/v1/plot.
 package reports

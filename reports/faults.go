@@ -10,8 +10,6 @@ import (
 	"math"
 	"slices"
 	"strings"
-
-	"github.com/scalesim/scalesim/cluster"
 )
 
 // Event kinds that mark faults in events.jsonl (see the package
@@ -19,12 +17,12 @@ import (
 const (
 	// FaultStartKind begins a fault that lasts; a FaultEndKind event with
 	// the same Service and Detail ends it.
-	FaultStartKind = string(cluster.KindFaultStart)
+	FaultStartKind = "fault-start"
 	// FaultEndKind ends the earliest open fault with the same Service and
 	// Detail.
-	FaultEndKind = string(cluster.KindFaultEnd)
+	FaultEndKind = "fault-end"
 	// FaultKind is a fault that happens at one instant (an instance crash).
-	FaultKind = string(cluster.KindFault)
+	FaultKind = "fault"
 )
 
 // FaultSpan is one fault as the plots and the report show it.

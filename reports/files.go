@@ -12,8 +12,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-
-	"github.com/scalesim/scalesim/policies"
 )
 
 // The files of a results folder that this package writes.
@@ -334,7 +332,7 @@ type DecisionRecord struct {
 	// Inputs are the values the decision used, in order.
 	Inputs []InputRecord `json:"inputs"`
 	// Limits are the rules that changed or held the count, in order.
-	Limits []policies.Limit `json:"limits"`
+	Limits []Limit `json:"limits"`
 	// Terminate lists instances the policy asked to remove; absent when
 	// none.
 	Terminate   []int  `json:"terminate,omitempty"`

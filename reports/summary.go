@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
-	"github.com/scalesim/scalesim/cluster"
 	"io"
 	"math"
 	"os"
@@ -300,7 +299,7 @@ func (c *Collector) serviceSummary(s *service) ServiceSummary {
 			// nodes' cost.
 			out.Cost.USD = s.last.cost - s.base.cost
 		}
-		for r := range cluster.NumReasons {
+		for r := range NumPlacementReasons {
 			if n := s.pfLast[r] - s.pfBase[r]; n > 0 {
 				if out.PlacementFailures == nil {
 					out.PlacementFailures = map[string]int64{}
@@ -479,4 +478,13 @@ func percent(f float64) string {
 		}
 	}
 	return fmt.Sprintf("%.6f%%", 100*f)
+}
+
+// ReadSummary reads a summary.json.
+func ReadSummary(r io.Reader) (Summary, error) {
+	var s Summary
+	if err := json.NewDecoder(r).Decode(&s); err != nil {
+		return Summary{}, fmt.Errorf("reports: reading %s: %w", SummaryFile, err)
+	}
+	return s, nil
 }

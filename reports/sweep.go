@@ -454,6 +454,24 @@ type SweepResult struct {
 	Met bool
 }
 
+// SweepFigure is a figure the sweep plots draw against each varied param.
+type SweepFigure struct {
+	Name  string // its points.csv name, e.g. "cost_usd"
+	Label string // its axis label
+}
+
+// PlottedFigures are the scenario-wide statistics figures that are
+// plotted, in order (the per-service ones are in points.csv only).
+func (res *SweepResult) PlottedFigures() []SweepFigure {
+	var out []SweepFigure
+	for _, f := range res.figures {
+		if f.stat && !strings.Contains(f.name, ".") && slices.Contains(res.stats, f.name) {
+			out = append(out, SweepFigure{Name: f.name, Label: f.label})
+		}
+	}
+	return out
+}
+
 // RequireErr is nil when the sweep has no requirements or some point
 // meets them all, and otherwise says that none does: the command maps it
 // to exit code 3.

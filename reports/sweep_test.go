@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -245,45 +243,5 @@ func TestSweepFiles(t *testing.T) {
 	}
 	if !strings.Contains(best.String(), `"slo_attainment>=0.99"`) {
 		t.Errorf("best.json escapes the requirement: %s", best.String())
-	}
-}
-
-func TestWriteSweepPlots(t *testing.T) {
-	dir := t.TempDir()
-	res := testSweep(t, "slo>=0.99")
-	files, err := WriteSweepPlots(dir, SVG, res)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []string{"sweep-cost_usd-vs-min.svg", "sweep-instance_hours-vs-min.svg", "sweep-replicas_mean-vs-min.svg",
-		"sweep-latency_p50_s-vs-min.svg", "sweep-latency_p95_s-vs-min.svg", "sweep-latency_p99_s-vs-min.svg",
-		"sweep-slo_attainment-vs-min.svg", "sweep-errors-vs-min.svg", "sweep-error_rate-vs-min.svg", "sweep-pareto.svg"}
-	if !slices.Equal(files, want) {
-		t.Errorf("plots %v\nwant %v", files, want)
-	}
-	for _, f := range files {
-		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() < 1000 {
-			t.Errorf("%s: %v", f, err)
-		}
-	}
-
-	// Two varied params, categorical and duration values, one seed (no
-	// intervals).
-	g := SweepGrid{Params: []SweepParam{{Path: "lb", Values: []string{"round-robin", "least-requests"}},
-		{Path: "window", Values: []string{"30s", "5m"}}}, Seeds: 1, BaseSeed: 1}
-	var sums []Summary
-	for p := range 4 {
-		sums = append(sums, sweepSummary(1, float64(p+1), 0.99, 0.2, 0))
-	}
-	res2, err := AnalyzeSweep(g, sums, SweepAnalysis{Objective: "cost_usd", Confidence: 0.95})
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err = WriteSweepPlots(dir, SVG, res2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) != 2*9+1 {
-		t.Errorf("%d plots, want 19: %v", len(files), files)
 	}
 }

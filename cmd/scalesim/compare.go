@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scalesim/scalesim/reports"
+	"github.com/scalesim/scalesim/reports/plots"
 	"github.com/scalesim/scalesim/scenarios"
 	"github.com/scalesim/scalesim/scenarios/runner"
 )
@@ -134,7 +135,7 @@ func compareRun(opts *CompareOptions) error {
 			return usageErr(err)
 		}
 	}
-	co := runner.CompareOptions{Sets: opts.sets(), Services: opts.Services, Out: opts.Out, Format: opts.format(), Notes: notes(opts.IO)}
+	co := runner.CompareOptions{Sets: opts.sets(), Services: opts.Services, Out: opts.Out, Format: opts.format(), Plotter: plots.Writer{}, Notes: notes(opts.IO)}
 	var berr error
 	if co.Budget, berr = opts.budget(); berr != nil {
 		return berr

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/scalesim/scalesim/reports/plots"
 	"github.com/scalesim/scalesim/scenarios/runner"
 )
 
@@ -72,7 +73,7 @@ func mergeRun(opts *MergeOptions) error {
 	if err := opts.check(); err != nil {
 		return err
 	}
-	mo := runner.MergeOptions{Out: opts.Out, Format: opts.format()}
+	mo := runner.MergeOptions{Out: opts.Out, Format: opts.format(), Plotter: plots.Writer{}}
 	if opts.AnalysisSet {
 		a, err := opts.analysisFlags.parse()
 		if err != nil {

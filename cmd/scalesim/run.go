@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scalesim/scalesim/reports"
+	"github.com/scalesim/scalesim/reports/plots"
 	"github.com/scalesim/scalesim/scenarios/runner"
 )
 
@@ -67,7 +68,7 @@ func runRun(opts *RunOptions) error {
 	if err != nil {
 		return err
 	}
-	ro := runner.RunOptions{Out: opts.Out, Format: opts.format(), FailOnSLO: opts.FailOnSLO, Notes: notes(opts.IO)}
+	ro := runner.RunOptions{Out: opts.Out, Format: opts.format(), Plotter: plots.Writer{}, FailOnSLO: opts.FailOnSLO, Notes: notes(opts.IO)}
 	var berr error
 	if ro.Budget, berr = opts.budget(); berr != nil {
 		return berr

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/scalesim/scalesim/reports"
+	"github.com/scalesim/scalesim/reports/plots"
 	"github.com/scalesim/scalesim/scenarios"
 	"github.com/scalesim/scalesim/scenarios/runner"
 )
@@ -154,7 +155,7 @@ func (opts *SweepOptions) plan(progress func(done, total int)) (*runner.SweepPla
 	}
 	so := runner.SweepOptions{Sets: opts.Sets, Seeds: opts.Seeds, Seed: opts.Seed, SeedSet: opts.SeedSet,
 		Parallel: opts.Parallel, Shard: opts.Shard, Getenv: opts.Getenv, Analysis: a, Out: opts.Out,
-		Format: opts.format(), AfterRun: opts.afterRun, Progress: progress}
+		Format: opts.format(), Plotter: plots.Writer{}, AfterRun: opts.afterRun, Progress: progress}
 	var berr error
 	if so.Budget, berr = opts.budget(); berr != nil {
 		return nil, berr

@@ -29,6 +29,8 @@ type CompareOptions struct {
 	Out string
 	// Format is the plot format; "" writes no plots and no report.html.
 	Format string
+	// Plotter draws the plots and report.html; a Format needs one.
+	Plotter Plotter
 	// Progress, when set, is told run i's fraction done (0..1); runs go in
 	// parallel, so calls come from several goroutines at once.
 	Progress func(run int, done float64)
@@ -52,7 +54,8 @@ type CompareResult struct {
 // checked before anything runs: a problem is an *InputError, wrapping a
 // *VariantError when it comes from a variant.
 func Compare(ctx context.Context, src scenarios.Source, variants []Variant, opts CompareOptions) (*CompareResult, error) {
-	if err := checkFormat(opts.Format); err != nil {
+	plot, err := plotsFor(opts.Format, opts.Plotter)
+	if err != nil {
 		return nil, err
 	}
 	if len(variants) == 0 {
@@ -81,14 +84,14 @@ func Compare(ctx context.Context, src scenarios.Source, variants []Variant, opts
 	}
 	cmp := &reports.Comparison{Scenario: base.Name, Seed: base.Seed, DurationS: base.Duration.Seconds(), Compared: services}
 	err = writeFolder(out, opts.Notes, func(dir string) error {
-		sums, err := runAll(ctx, dir, variants, scs, opts)
+		sums, err := runAll(ctx, dir, variants, scs, opts, plot)
 		if err != nil {
 			return err
 		}
 		for i, v := range variants {
 			cmp.Runs = append(cmp.Runs, reports.ComparedRun{Label: v.Label, Source: v.Source, Folder: v.Label, Summary: sums[i]})
 		}
-		return writeComparison(dir, base, cmp, opts.Format)
+		return writeComparison(dir, base, cmp, plot)
 	})
 	if err != nil {
 		return nil, err
@@ -179,7 +182,7 @@ func compareFiles(services []string) []string {
 
 // writeComparison writes comparison.csv, comparison.json and, with a
 // format, the overlay plots into dir.
-func writeComparison(dir string, base *scenarios.Scenario, cmp *reports.Comparison, format string) error {
+func writeComparison(dir string, base *scenarios.Scenario, cmp *reports.Comparison, plot plotting) error {
 	if err := writeFile(filepath.Join(dir, reports.ComparisonCSVFile), func(b *bytes.Buffer) error {
 		return reports.WriteComparisonCSV(b, cmp)
 	}); err != nil {
@@ -190,7 +193,7 @@ func writeComparison(dir string, base *scenarios.Scenario, cmp *reports.Comparis
 	}); err != nil {
 		return err
 	}
-	if format == "" {
+	if plot.format == "" {
 		return nil
 	}
 	popts := reports.ComparisonPlotOptions{Warmup: base.Warmup, Objectives: map[string]float64{}}
@@ -201,7 +204,7 @@ func writeComparison(dir string, base *scenarios.Scenario, cmp *reports.Comparis
 			popts.Objectives[slo.Service] = slo.Percentile / 100
 		}
 	}
-	if _, err := reports.WriteComparisonPlots(dir, format, cmp, popts); err != nil {
+	if err := plot.p.ComparisonPlots(dir, plot.format, cmp, popts); err != nil {
 		return fmt.Errorf("comparison plots: %w", err)
 	}
 	return nil
@@ -210,7 +213,7 @@ func writeComparison(dir string, base *scenarios.Scenario, cmp *reports.Comparis
 // runAll runs each scenario into dir/<label>, in parallel up to one run
 // per CPU (each run is single-threaded), and returns the summaries in the
 // order of the variants. The first failure in that order is returned.
-func runAll(ctx context.Context, dir string, variants []Variant, scs []*scenarios.Scenario, opts CompareOptions) ([]reports.Summary, error) {
+func runAll(ctx context.Context, dir string, variants []Variant, scs []*scenarios.Scenario, opts CompareOptions, plot plotting) ([]reports.Summary, error) {
 	sums := make([]reports.Summary, len(scs))
 	errs := make([]error, len(scs))
 	next := make(chan int)
@@ -218,7 +221,7 @@ func runAll(ctx context.Context, dir string, variants []Variant, scs []*scenario
 	for range min(runtime.GOMAXPROCS(0), len(scs)) {
 		wg.Go(func() {
 			for i := range next {
-				s := &simulation{sc: scs[i], dir: filepath.Join(dir, variants[i].Label), format: opts.Format, limits: limits{ctx: ctx, budget: opts.Budget}}
+				s := &simulation{sc: scs[i], dir: filepath.Join(dir, variants[i].Label), plot: plot, limits: limits{ctx: ctx, budget: opts.Budget}}
 				if opts.Progress != nil {
 					s.progress = func(f float64) { opts.Progress(i, f) }
 				}

@@ -1,7 +1,7 @@
 // Package runner owns running: it turns a scenario into results folders.
 //
 //	Run      one scenario -> one results folder (summary.json, timeseries.csv,
-//	         decisions.jsonl, events.jsonl, plots, report.html)
+//	         decisions.jsonl, events.jsonl; with a Plotter, plots and report.html)
 //	Compare  one scenario under several Variants (autoscaler settings) on
 //	         identical traffic -> a folder per variant and comparison.csv/.json
 //	Sweep    a grid of overrides times seeds -> run records, runs.csv,
@@ -22,9 +22,29 @@
 // it parses, overrides and builds scenarios, drives the cluster, and
 // writes through reports. Arrows point down:
 //
-//	sim <- policies <- cluster <- scenarios <- reports <- runner <- cmd
+//	sim <- policies <- cluster <- scenarios <- runner <- cmd
+//	sim <- reports <- runner;  reports <- reports/plots <- cmd
 //
 // reports never imports the runner, and cmd never imports cluster.
+//
+// # Observer
+//
+// reports knows nothing of the simulator. The world's cluster.Observer is
+// the runner's observer (observer.go): it converts each call's cluster and
+// policies values into reports' own (reports.Outcome, Event, Decision with
+// its Limits, Sample) and hands them to the reports.Collector. The
+// per-request calls convert an enum by value and allocate nothing; the
+// rarer Decision and Sample calls fill scratch slices reused from call to
+// call. TestOutcomesAgree checks the two packages' enums agree.
+//
+// # Plots
+//
+// The runner does not draw: with a Format (reports.PNG or reports.SVG) it
+// calls the options' Plotter once the results files are written, and a
+// Format without a Plotter is refused. cmd/scalesim passes
+// plots.Writer{} (reports/plots). A headless program leaves both unset and
+// does not link gonum/plot, its fonts or its image encoders: neither the
+// runner nor reports depends on them (TestHeadlessWithoutPlotStack).
 //
 // # Results folders
 //

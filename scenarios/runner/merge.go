@@ -21,6 +21,8 @@ type MergeOptions struct {
 	Out string
 	// Format is the plot format; "" writes no plots.
 	Format string
+	// Plotter draws the plots; a Format needs one.
+	Plotter Plotter
 }
 
 // MergeResult is what Merge returns.
@@ -40,7 +42,8 @@ type MergeResult struct {
 // else wrong with the folders is an *InputError; a --require that no point
 // meets is a *RequirementError, returned with the merged result.
 func Merge(ctx context.Context, dirs []string, opts MergeOptions) (*MergeResult, error) {
-	if err := checkFormat(opts.Format); err != nil {
+	plot, err := plotsFor(opts.Format, opts.Plotter)
+	if err != nil {
 		return nil, err
 	}
 	mp, err := planMerge(dirs)
@@ -53,7 +56,7 @@ func Merge(ctx context.Context, dirs []string, opts MergeOptions) (*MergeResult,
 	if err := cancelled(ctx); err != nil {
 		return nil, err
 	}
-	res, err := mp.write(opts.Format)
+	res, err := mp.write(plot)
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +249,7 @@ func (mp *mergePlan) checkOut(out string) error {
 
 // write writes the merged sweep.json, copies the records the output
 // folder lacks, and writes the analysis files.
-func (mp *mergePlan) write(format string) (*reports.SweepResult, error) {
+func (mp *mergePlan) write(plot plotting) (*reports.SweepResult, error) {
 	m := mp.manifest
 	if err := os.MkdirAll(filepath.Join(mp.out, SweepRunsDir), 0o755); err != nil {
 		return nil, err
@@ -270,5 +273,5 @@ func (mp *mergePlan) write(format string) (*reports.SweepResult, error) {
 			return nil, fmt.Errorf("copying %s: %w", src, err)
 		}
 	}
-	return finishSweep(mp.out, &merged, mp.analysis, format)
+	return finishSweep(mp.out, &merged, mp.analysis, plot)
 }

@@ -33,7 +33,7 @@ func peakLiveHeapOf(t testing.TB, dir string, set ...string) uint64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := cluster.New(cfg, coll)
+	w, err := cluster.New(cfg, &observer{c: coll})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,9 @@ type RunOptions struct {
 	// Format is the plot format, reports.PNG or reports.SVG; "" writes no
 	// plots and no report.html.
 	Format string
+	// Plotter draws the plots and report.html; a Format needs one (see
+	// Plotter).
+	Plotter Plotter
 	// Progress, when set, is told the fraction of simulated time done
 	// (0..1) as the run goes.
 	Progress func(done float64)
@@ -47,7 +50,8 @@ type RunResult struct {
 // when ctx is cancelled the run stops, the temporary folder is removed and
 // the cancellation's cause is returned.
 func Run(ctx context.Context, sc *scenarios.Scenario, opts RunOptions) (*RunResult, error) {
-	if err := checkFormat(opts.Format); err != nil {
+	plot, err := plotsFor(opts.Format, opts.Plotter)
+	if err != nil {
 		return nil, err
 	}
 	out := opts.Out
@@ -55,9 +59,9 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opts RunOptions) (*RunResu
 		out = filepath.Join("out", sc.Name)
 	}
 	var sum reports.Summary
-	err := writeFolder(out, opts.Notes, func(dir string) error {
+	err = writeFolder(out, opts.Notes, func(dir string) error {
 		var err error
-		s := &simulation{sc: sc, dir: dir, format: opts.Format, progress: opts.Progress, limits: limits{ctx: ctx, budget: opts.Budget}}
+		s := &simulation{sc: sc, dir: dir, plot: plot, progress: opts.Progress, limits: limits{ctx: ctx, budget: opts.Budget}}
 		sum, err = s.run()
 		return err
 	})
@@ -69,13 +73,6 @@ func Run(ctx context.Context, sc *scenarios.Scenario, opts RunOptions) (*RunResu
 		return res, &SLOError{Services: missed, Summary: filepath.Join(out, reports.SummaryFile)}
 	}
 	return res, nil
-}
-
-func checkFormat(format string) error {
-	if format != "" && format != reports.PNG && format != reports.SVG {
-		return inputErr(fmt.Errorf("plot format %q: allowed are png and svg", format))
-	}
-	return nil
 }
 
 // writeFolder is writeAtomically with its notes told to notes.
@@ -92,8 +89,8 @@ func writeFolder(out string, notes func(string), fill func(dir string) error) er
 // simulation is one run of one scenario into one results folder.
 type simulation struct {
 	sc       *scenarios.Scenario
-	dir      string // where the files go (a temporary folder)
-	format   string // plot format; "" = no plots and no report.html
+	dir      string   // where the files go (a temporary folder)
+	plot     plotting // the zero value: no plots and no report.html
 	progress func(float64)
 	// summaryOnly computes the summary and writes nothing: no results
 	// files, no summary.json, no plots; dir is unused (a sweep's runs).
@@ -120,7 +117,7 @@ func (s *simulation) run() (reports.Summary, error) {
 	if err != nil {
 		return reports.Summary{}, err
 	}
-	w, err := cluster.New(cfg, coll)
+	w, err := cluster.New(cfg, &observer{c: coll})
 	if err != nil {
 		coll.Close()
 		return reports.Summary{}, err
@@ -150,17 +147,10 @@ func (s *simulation) write(sum reports.Summary) error {
 	if err := reports.WriteSummaryFile(filepath.Join(s.dir, reports.SummaryFile), sum); err != nil {
 		return err
 	}
-	if s.format == "" {
+	if s.plot.format == "" {
 		return nil
 	}
-	opts := plotOptions(s.sc)
-	if _, err := reports.WritePlots(s.dir, s.format, opts); err != nil {
-		return fmt.Errorf("plots: %w", err)
-	}
-	if err := reports.WriteHTML(s.dir, reports.HTMLOptions{Description: s.sc.Description, Plot: opts}); err != nil {
-		return fmt.Errorf("report.html: %w", err)
-	}
-	return nil
+	return s.plot.p.RunPlots(s.dir, s.plot.format, reports.HTMLOptions{Description: s.sc.Description, Plot: plotOptions(s.sc)})
 }
 
 // reportsConfig is what the collector needs to know of the scenario.

@@ -42,6 +42,8 @@ type SweepOptions struct {
 	Out string
 	// Format is the plot format; "" writes no plots.
 	Format string
+	// Plotter draws the plots; a Format needs one.
+	Plotter Plotter
 	// Progress, when set, is told the runs done of those to do.
 	Progress func(done, total int)
 	// AfterRun, when set, is called in the worker after run r's record is
@@ -58,6 +60,7 @@ type SweepPlan struct {
 	src      scenarios.Source
 	manifest *sweepManifest
 	opts     SweepOptions
+	plot     plotting
 	sets     [][]string // the --set overrides of each grid point
 	Shard    Shard
 	Parallel int
@@ -96,7 +99,8 @@ func Sweep(ctx context.Context, src scenarios.Source, opts SweepOptions) (*Sweep
 // and builds it, so that a bad value fails before any run; it writes
 // nothing.
 func PlanSweep(src scenarios.Source, opts SweepOptions) (*SweepPlan, error) {
-	if err := checkFormat(opts.Format); err != nil {
+	plot, err := plotsFor(opts.Format, opts.Plotter)
+	if err != nil {
 		return nil, err
 	}
 	if opts.Seeds < 1 {
@@ -105,7 +109,7 @@ func PlanSweep(src scenarios.Source, opts SweepOptions) (*SweepPlan, error) {
 	if opts.Parallel < 0 {
 		return nil, inputErr(fmt.Errorf("--parallel %d: at least 1 (or 0 for the CPUs available)", opts.Parallel))
 	}
-	p := &SweepPlan{src: src, opts: opts, Parallel: opts.Parallel}
+	p := &SweepPlan{src: src, opts: opts, plot: plot, Parallel: opts.Parallel}
 	if p.Parallel == 0 {
 		// GOMAXPROCS rather than NumCPU: it honours a container's CPU
 		// limit (Go 1.25+), NumCPU counts the whole node's.
@@ -115,7 +119,6 @@ func PlanSweep(src scenarios.Source, opts SweepOptions) (*SweepPlan, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	var err error
 	if p.Shard, err = parseShard(opts.Shard, getenv); err != nil {
 		return nil, inputErr(err)
 	}
@@ -238,7 +241,7 @@ func (p *SweepPlan) Run(ctx context.Context) (*SweepResult, error) {
 	if p.Shard.Count > 0 {
 		return res, nil
 	}
-	if res.Result, err = finishSweep(p.Out, m, p.opts.Analysis, p.opts.Format); err != nil {
+	if res.Result, err = finishSweep(p.Out, m, p.opts.Analysis, p.plot); err != nil {
 		return nil, err
 	}
 	return res, requirementErr(res.Result, p.Out)
@@ -446,7 +449,7 @@ func (p *SweepPlan) runOne(r int) error {
 
 // finishSweep reads every run record of the sweep in dir and writes
 // runs.csv, points.csv, best.json and (with a format) the plots.
-func finishSweep(dir string, m *sweepManifest, a reports.SweepAnalysis, format string) (*reports.SweepResult, error) {
+func finishSweep(dir string, m *sweepManifest, a reports.SweepAnalysis, plot plotting) (*reports.SweepResult, error) {
 	sums, err := readAllRecords(dir, m)
 	if err != nil {
 		return nil, err
@@ -476,8 +479,8 @@ func finishSweep(dir string, m *sweepManifest, a reports.SweepAnalysis, format s
 			return nil, fmt.Errorf("%s: %w", f.name, err)
 		}
 	}
-	if format != "" {
-		if _, err := reports.WriteSweepPlots(dir, format, res); err != nil {
+	if plot.format != "" {
+		if err := plot.p.SweepPlots(dir, plot.format, res); err != nil {
 			return nil, fmt.Errorf("plots: %w", err)
 		}
 	}

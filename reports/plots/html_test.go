@@ -1,4 +1,4 @@
-package reports
+package plots
 
 import (
 	"context"
@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/scalesim/scalesim/reports"
 )
 
 var screenshot = flag.String("screenshot", "", "copy the browser test's screenshot of report.html to this file")
@@ -24,10 +26,10 @@ func writeSyntheticReport(t *testing.T) (dir, page string) {
 	t.Helper()
 	dir = t.TempDir()
 	syntheticRun.write(t, dir)
-	if err := WriteHTML(dir, HTMLOptions{Description: testDescription, Plot: syntheticPlotOptions}); err != nil {
+	if err := WriteHTML(dir, reports.HTMLOptions{Description: testDescription, Plot: syntheticPlotOptions}); err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, ReportFile))
+	b, err := os.ReadFile(filepath.Join(dir, reports.ReportFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,10 +98,10 @@ func TestWriteHTML(t *testing.T) {
 
 func TestWriteHTMLDeterministic(t *testing.T) {
 	dir, first := writeSyntheticReport(t)
-	if err := WriteHTML(dir, HTMLOptions{Description: testDescription, Plot: syntheticPlotOptions}); err != nil {
+	if err := WriteHTML(dir, reports.HTMLOptions{Description: testDescription, Plot: syntheticPlotOptions}); err != nil {
 		t.Fatal(err)
 	}
-	second, err := os.ReadFile(filepath.Join(dir, ReportFile))
+	second, err := os.ReadFile(filepath.Join(dir, reports.ReportFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,10 +115,10 @@ func TestWriteHTMLDeterministic(t *testing.T) {
 func TestWriteHTMLMinimal(t *testing.T) {
 	dir := t.TempDir()
 	syntheticRun.write(t, dir)
-	if err := WriteHTML(dir, HTMLOptions{MaxDecisions: 3}); err != nil {
+	if err := WriteHTML(dir, reports.HTMLOptions{MaxDecisions: 3}); err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(filepath.Join(dir, ReportFile))
+	b, err := os.ReadFile(filepath.Join(dir, reports.ReportFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,15 +129,15 @@ func TestWriteHTMLMinimal(t *testing.T) {
 		t.Errorf("cap or description wrong")
 	}
 
-	for _, f := range []string{EventsFile, DecisionsFile} {
+	for _, f := range []string{reports.EventsFile, reports.DecisionsFile} {
 		if err := os.Remove(filepath.Join(dir, f)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := WriteHTML(dir, HTMLOptions{}); err != nil {
+	if err := WriteHTML(dir, reports.HTMLOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if b, err = os.ReadFile(filepath.Join(dir, ReportFile)); err != nil {
+	if b, err = os.ReadFile(filepath.Join(dir, reports.ReportFile)); err != nil {
 		t.Fatal(err)
 	}
 	page = string(b)
@@ -144,7 +146,7 @@ func TestWriteHTMLMinimal(t *testing.T) {
 		len(svgRE.FindAllString(page, -1)) != 8 {
 		t.Errorf("report without events and decisions is wrong")
 	}
-	if err := WriteHTML(t.TempDir(), HTMLOptions{}); err == nil {
+	if err := WriteHTML(t.TempDir(), reports.HTMLOptions{}); err == nil {
 		t.Errorf("an empty folder gives no error")
 	}
 }
@@ -176,7 +178,7 @@ func TestReportInBrowser(t *testing.T) {
 	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
 		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--hide-scrollbars", "--user-data-dir="+t.TempDir(), "--screenshot="+shot,
-		"--window-size=1280,2400", (&url.URL{Scheme: "file", Path: filepath.Join(dir, ReportFile)}).String())
+		"--window-size=1280,2400", (&url.URL{Scheme: "file", Path: filepath.Join(dir, reports.ReportFile)}).String())
 	cmd.WaitDelay = 5 * time.Second
 	out, err := cmd.CombinedOutput()
 	if errors.Is(err, exec.ErrWaitDelay) {

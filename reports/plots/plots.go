@@ -1,4 +1,4 @@
-package reports
+package plots
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/scalesim/scalesim/reports"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -18,57 +19,6 @@ import (
 	_ "gonum.org/v1/plot/vg/vgsvg" // registers svg
 )
 
-// Plot file formats.
-const (
-	PNG = "png"
-	SVG = "svg"
-)
-
-// Plot kinds: the first part of a plot's file name, KIND-SERVICE.FORMAT.
-const (
-	PlotLoad      = "load"      // arrival rate over ready, starting, draining and desired replicas
-	PlotLatency   = "latency"   // latency p50, p95, p99 and the SLO target
-	PlotCPU       = "cpu"       // CPU utilization and the policy's target
-	PlotErrors    = "errors"    // rejected, failed and timed-out requests per interval
-	PlotDashboard = "dashboard" // the four above in one image
-)
-
-// PlotKinds are the plots WritePlots draws for each service, in order.
-var PlotKinds = []string{PlotLoad, PlotLatency, PlotCPU, PlotErrors, PlotDashboard}
-
-// PlotOptions are what the plots show that the results files do not hold.
-type PlotOptions struct {
-	// Warmup, when positive, is shaded and labelled "warmup".
-	Warmup time.Duration
-	// Services holds per-service extras by service name; a service absent
-	// from it gets the zero ServicePlotOptions.
-	Services map[string]ServicePlotOptions
-}
-
-// ServicePlotOptions are one service's extras.
-type ServicePlotOptions struct {
-	// TargetUtilization is the policy's CPU target as a fraction (0.7 for
-	// 70%), drawn on the CPU plot; 0 draws none.
-	TargetUtilization float64
-	// SLOLatency, when positive, replaces summary.json's
-	// slo.latency_target_s as the line on the latency plot.
-	SLOLatency time.Duration
-}
-
-// PlotFileName is the file name of a service's plot: KIND-SERVICE.FORMAT,
-// e.g. "load-web.png", with the service name even when there is only one
-// service. Characters other than ASCII letters, digits, '.', '_' and '-'
-// become '_' (scenario service names never have any).
-func PlotFileName(kind, service, format string) string {
-	safe := []byte(service)
-	for i, c := range safe {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
-			safe[i] = '_'
-		}
-	}
-	return kind + "-" + string(safe) + "." + format
-}
-
 // WritePlots reads the results folder dir (summary.json, timeseries.csv
 // and, when present, events.jsonl) and writes into it, for every service
 // in name order, the plots of PlotKinds as PNG or SVG (format PNG or SVG).
@@ -76,9 +26,9 @@ func PlotFileName(kind, service, format string) string {
 // files back rather than taking data from the run, so a run's memory does
 // not grow with its length; series longer than a plot has pixels are
 // thinned without losing their peaks.
-func WritePlots(dir, format string, opts PlotOptions) ([]string, error) {
-	if format != PNG && format != SVG {
-		return nil, fmt.Errorf("reports: plot format %q: want %q or %q", format, PNG, SVG)
+func WritePlots(dir, format string, opts reports.PlotOptions) ([]string, error) {
+	if format != reports.PNG && format != reports.SVG {
+		return nil, fmt.Errorf("reports: plot format %q: want %q or %q", format, reports.PNG, reports.SVG)
 	}
 	res, err := readResults(dir)
 	if err != nil {
@@ -88,17 +38,17 @@ func WritePlots(dir, format string, opts PlotOptions) ([]string, error) {
 	seen := map[string]string{}
 	for _, name := range res.names {
 		figs := res.figures(name, opts)
-		for _, kind := range PlotKinds {
-			file := PlotFileName(kind, name, format)
+		for _, kind := range reports.PlotKinds {
+			file := reports.PlotFileName(kind, name, format)
 			if other, dup := seen[file]; dup {
 				return written, fmt.Errorf("reports: services %q and %q would both write %s", other, name, file)
 			}
 			seen[file] = name
 			var b []byte
-			if kind == PlotDashboard {
+			if kind == reports.PlotDashboard {
 				b, err = renderDashboard(res.dashboardTitle(name), figs, format)
 			} else {
-				b, err = figs[slices.Index(PlotKinds, kind)].render(format, 1)
+				b, err = figs[slices.Index(reports.PlotKinds, kind)].render(format, 1)
 			}
 			if err == nil {
 				err = os.WriteFile(filepath.Join(dir, file), b, 0o644)
@@ -182,7 +132,7 @@ func (res *results) dashboardTitle(name string) string {
 // svcPlot is what one service's figures are built from.
 type svcPlot struct {
 	name      string
-	rows      []TimeseriesRow
+	rows      []reports.TimeseriesRow
 	ta        timeAxis
 	end       float64   // the x axis' right end, in axis units
 	xs        []float64 // row times in axis units
@@ -194,7 +144,7 @@ type svcPlot struct {
 
 // figures builds the four figures of PlotKinds but the dashboard for
 // service name, in the order of PlotKinds.
-func (res *results) figures(name string, opts PlotOptions) []*figure {
+func (res *results) figures(name string, opts reports.PlotOptions) []*figure {
 	so := opts.Services[name]
 	sp := &svcPlot{name: name, rows: res.rows[name], ta: newTimeAxis(res.endS)}
 	sp.end = res.endS / sp.ta.unit
@@ -222,7 +172,7 @@ func (res *results) figures(name string, opts PlotOptions) []*figure {
 
 // sampleInterval is the median time between rows (the first row's time
 // when there is one row, 1 when there is none).
-func sampleInterval(rows []TimeseriesRow) float64 {
+func sampleInterval(rows []reports.TimeseriesRow) float64 {
 	switch len(rows) {
 	case 0:
 		return 1
@@ -237,7 +187,7 @@ func sampleInterval(rows []TimeseriesRow) float64 {
 	return max(d[len(d)/2], 1e-9)
 }
 
-func (sp *svcPlot) column(f func(*TimeseriesRow) float64) []float64 {
+func (sp *svcPlot) column(f func(*reports.TimeseriesRow) float64) []float64 {
 	ys := make([]float64, len(sp.rows))
 	for i := range sp.rows {
 		ys[i] = f(&sp.rows[i])
@@ -337,25 +287,25 @@ func linearTop(m, least float64) float64 {
 
 func (sp *svcPlot) loadFigure() *figure {
 	top := sp.newPanel(sp.name+" — load and capacity", "arrival rate (req/s)", false)
-	rate := sp.column(func(r *TimeseriesRow) float64 { return r.ArrivalRPS })
+	rate := sp.column(func(r *reports.TimeseriesRow) float64 { return r.ArrivalRPS })
 	top.add("arrival rate", newSeries(sp.xs, rate, solid(colBlue, 1.6), false))
 	sp.finish(top, true, 0, linearTop(maxOf(rate), 1))
 
 	bottom := sp.newPanel("", "replicas", true)
-	count := func(f func(*TimeseriesRow) int64) []float64 {
-		return sp.column(func(r *TimeseriesRow) float64 { return float64(f(r)) })
+	count := func(f func(*reports.TimeseriesRow) int64) []float64 {
+		return sp.column(func(r *reports.TimeseriesRow) float64 { return float64(f(r)) })
 	}
-	desired := count(func(r *TimeseriesRow) int64 { return r.ReplicasDesired })
-	ready := count(func(r *TimeseriesRow) int64 { return r.ReplicasReady })
-	starting := count(func(r *TimeseriesRow) int64 { return r.ReplicasStarting })
-	draining := count(func(r *TimeseriesRow) int64 { return r.ReplicasDraining })
+	desired := count(func(r *reports.TimeseriesRow) int64 { return r.ReplicasDesired })
+	ready := count(func(r *reports.TimeseriesRow) int64 { return r.ReplicasReady })
+	starting := count(func(r *reports.TimeseriesRow) int64 { return r.ReplicasStarting })
+	draining := count(func(r *reports.TimeseriesRow) int64 { return r.ReplicasDraining })
 	bottom.add("desired", newSeries(sp.xs, desired, dashed(colGrey, 1.4), false))
 	bottom.add("ready", newSeries(sp.xs, ready, solid(colGreen, 2), false))
 	bottom.add("starting", newSeries(sp.xs, starting, solid(colOrange, 1.4), false))
 	bottom.add("draining", newSeries(sp.xs, draining, solid(colPurple, 1.4), false))
 	sp.finish(bottom, false, 0, linearTop(maxOf(desired, ready, starting, draining), 1))
 	bottom.p.Y.Tick.Marker = niceTicks{integer: true}
-	return &figure{kind: PlotLoad, title: sp.name + ": load and capacity", panels: []*panel{top, bottom}, w: plotW, h: loadPlotH}
+	return &figure{kind: reports.PlotLoad, title: sp.name + ": load and capacity", panels: []*panel{top, bottom}, w: plotW, h: loadPlotH}
 }
 
 // beyondLabel names the line along which a percentile beyond every latency
@@ -387,9 +337,9 @@ func (sp *svcPlot) latencyFigure(sloS, sloPct float64) *figure {
 	pn.p.Y.Scale = plot.LogScale{}
 	pn.p.Y.Tick.Marker = logTicks{}
 	cols := [][]float64{
-		sp.column(func(r *TimeseriesRow) float64 { return r.LatencyP50S }),
-		sp.column(func(r *TimeseriesRow) float64 { return r.LatencyP95S }),
-		sp.column(func(r *TimeseriesRow) float64 { return r.LatencyP99S }),
+		sp.column(func(r *reports.TimeseriesRow) float64 { return r.LatencyP50S }),
+		sp.column(func(r *reports.TimeseriesRow) float64 { return r.LatencyP95S }),
+		sp.column(func(r *reports.TimeseriesRow) float64 { return r.LatencyP99S }),
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, c := range cols {
@@ -423,12 +373,12 @@ func (sp *svcPlot) latencyFigure(sloS, sloPct float64) *figure {
 	}
 	// Room above for the band labels (a third of a decade), a little below.
 	sp.finish(pn, true, lo/1.4, hi*2.2)
-	return &figure{kind: PlotLatency, title: sp.name + ": latency percentiles", panels: []*panel{pn}, w: plotW, h: plotH}
+	return &figure{kind: reports.PlotLatency, title: sp.name + ": latency percentiles", panels: []*panel{pn}, w: plotW, h: plotH}
 }
 
 func (sp *svcPlot) cpuFigure(target float64) *figure {
 	pn := sp.newPanel(sp.name+" — CPU utilization", "CPU utilization (% of request)", true)
-	util := sp.column(func(r *TimeseriesRow) float64 { return 100 * r.CPUUtilization })
+	util := sp.column(func(r *reports.TimeseriesRow) float64 { return 100 * r.CPUUtilization })
 	pn.add("utilization", newSeries(sp.xs, util, solid(colBlue, 1.6), false))
 	m := maxOf(util)
 	if target > 0 {
@@ -436,23 +386,23 @@ func (sp *svcPlot) cpuFigure(target float64) *figure {
 		m = max(m, 100*target)
 	}
 	sp.finish(pn, true, 0, linearTop(m, 100))
-	return &figure{kind: PlotCPU, title: sp.name + ": CPU utilization", panels: []*panel{pn}, w: plotW, h: plotH}
+	return &figure{kind: reports.PlotCPU, title: sp.name + ": CPU utilization", panels: []*panel{pn}, w: plotW, h: plotH}
 }
 
 func (sp *svcPlot) errorsFigure() *figure {
 	pn := sp.newPanel(sp.name+" — errors", "requests per "+shortSeconds(sp.interval)+" interval", true)
-	count := func(f func(*TimeseriesRow) int64) []float64 {
-		return sp.column(func(r *TimeseriesRow) float64 { return float64(f(r)) })
+	count := func(f func(*reports.TimeseriesRow) int64) []float64 {
+		return sp.column(func(r *reports.TimeseriesRow) float64 { return float64(f(r)) })
 	}
-	rejected := count(func(r *TimeseriesRow) int64 { return r.Rejected })
-	failed := count(func(r *TimeseriesRow) int64 { return r.Failed })
-	timedOut := count(func(r *TimeseriesRow) int64 { return r.TimedOut })
+	rejected := count(func(r *reports.TimeseriesRow) int64 { return r.Rejected })
+	failed := count(func(r *reports.TimeseriesRow) int64 { return r.Failed })
+	timedOut := count(func(r *reports.TimeseriesRow) int64 { return r.TimedOut })
 	pn.add("rejected", newSeries(sp.xs, rejected, solid(colRed, 1.5), true))
 	pn.add("failed", newSeries(sp.xs, failed, solid(colPurple, 1.5), true))
 	pn.add("timed out", newSeries(sp.xs, timedOut, solid(colBrown, 1.5), true))
 	sp.finish(pn, true, 0, linearTop(maxOf(rejected, failed, timedOut), 5))
 	pn.p.Y.Tick.Marker = niceTicks{integer: true}
-	return &figure{kind: PlotErrors, title: sp.name + ": rejected, failed and timed-out requests", panels: []*panel{pn}, w: plotW, h: plotH}
+	return &figure{kind: reports.PlotErrors, title: sp.name + ": rejected, failed and timed-out requests", panels: []*panel{pn}, w: plotW, h: plotH}
 }
 
 // shortSeconds formats a duration in seconds for a label: 500 ms, 2 s,

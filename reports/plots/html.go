@@ -1,4 +1,4 @@
-package reports
+package plots
 
 import (
 	"bufio"
@@ -17,32 +17,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scalesim/scalesim/reports"
 )
 
 // htmlPlotScale is the size of report.html's plots relative to the plot
 // files: two of them side by side on a laptop screen are then drawn at about
 // their natural size, with readable text.
 const htmlPlotScale = 0.75
-
-// ReportFile is the HTML report's file name in a results folder.
-const ReportFile = "report.html"
-
-// DefaultMaxDecisions is how many decisions report.html lists when
-// HTMLOptions.MaxDecisions is 0.
-const DefaultMaxDecisions = 500
-
-// HTMLOptions are what report.html shows that the results files do not
-// hold.
-type HTMLOptions struct {
-	// Description is the scenario's description, shown under its name;
-	// line breaks are kept.
-	Description string
-	// Plot is passed to the plots (warmup, targets, SLO overrides).
-	Plot PlotOptions
-	// MaxDecisions caps the decisions timeline (DefaultMaxDecisions when
-	// 0); the page says how many were left out.
-	MaxDecisions int
-}
 
 // WriteHTML reads the results folder dir (summary.json, timeseries.csv,
 // and when present events.jsonl and decisions.jsonl) and writes
@@ -51,14 +33,14 @@ type HTMLOptions struct {
 // (a column per service), each service's plots as inline SVG (the four of
 // PlotKinds but the dashboard, which would repeat them), the faults, and
 // the decisions timeline.
-func WriteHTML(dir string, opts HTMLOptions) error {
+func WriteHTML(dir string, opts reports.HTMLOptions) error {
 	res, err := readResults(dir)
 	if err != nil {
 		return err
 	}
 	limit := opts.MaxDecisions
 	if limit <= 0 {
-		limit = DefaultMaxDecisions
+		limit = reports.DefaultMaxDecisions
 	}
 	decisions, total, err := readDecisionsCapped(dir, limit)
 	if err != nil {
@@ -70,9 +52,9 @@ func WriteHTML(dir string, opts HTMLOptions) error {
 	}
 	var buf bytes.Buffer
 	if err := reportTemplate.Execute(&buf, page); err != nil {
-		return fmt.Errorf("reports: %s: %w", ReportFile, err)
+		return fmt.Errorf("reports: %s: %w", reports.ReportFile, err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, ReportFile), buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, reports.ReportFile), buf.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("reports: %w", err)
 	}
 	return nil
@@ -81,8 +63,8 @@ func WriteHTML(dir string, opts HTMLOptions) error {
 // readDecisionsCapped returns the first limit records of dir's
 // decisions.jsonl and how many it holds in all, decoding one at a time.
 // A missing file has none.
-func readDecisionsCapped(dir string, limit int) ([]DecisionRecord, int, error) {
-	f, err := os.Open(filepath.Join(dir, DecisionsFile))
+func readDecisionsCapped(dir string, limit int) ([]reports.DecisionRecord, int, error) {
+	f, err := os.Open(filepath.Join(dir, reports.DecisionsFile))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, 0, nil
 	}
@@ -91,15 +73,15 @@ func readDecisionsCapped(dir string, limit int) ([]DecisionRecord, int, error) {
 	}
 	defer f.Close()
 	dec := json.NewDecoder(bufio.NewReader(f))
-	var out []DecisionRecord
+	var out []reports.DecisionRecord
 	for n := 0; ; n++ {
-		var d DecisionRecord
+		var d reports.DecisionRecord
 		err := dec.Decode(&d)
 		if errors.Is(err, io.EOF) {
 			return out, n, nil
 		}
 		if err != nil {
-			return nil, 0, fmt.Errorf("reports: reading %s record %d: %w", DecisionsFile, n+1, err)
+			return nil, 0, fmt.Errorf("reports: reading %s record %d: %w", reports.DecisionsFile, n+1, err)
 		}
 		if n < limit {
 			out = append(out, d)
@@ -147,7 +129,7 @@ type (
 	}
 )
 
-func buildPage(res *results, opts HTMLOptions, decisions []DecisionRecord, total int) (*htmlPage, error) {
+func buildPage(res *results, opts reports.HTMLOptions, decisions []reports.DecisionRecord, total int) (*htmlPage, error) {
 	s := res.summary
 	page := &htmlPage{
 		Scenario:       s.Scenario,
@@ -172,7 +154,7 @@ func buildPage(res *results, opts HTMLOptions, decisions []DecisionRecord, total
 	for i, name := range res.names {
 		sec := htmlSection{ID: fmt.Sprintf("service-%d", i+1), Name: name, Policy: s.Services[name].Policy}
 		for _, f := range res.figures(name, opts.Plot) {
-			b, err := f.render(SVG, htmlPlotScale)
+			b, err := f.render(reports.SVG, htmlPlotScale)
 			if err != nil {
 				return nil, fmt.Errorf("reports: %s plot of %s: %w", f.kind, name, err)
 			}
@@ -225,7 +207,7 @@ func inlineSVG(b []byte, title string) template.HTML {
 func summaryRows(res *results) []htmlRow {
 	var rows []htmlRow
 	group := func(name string) { rows = append(rows, htmlRow{Group: name}) }
-	row := func(label string, cell func(ServiceSummary) htmlCell) {
+	row := func(label string, cell func(reports.ServiceSummary) htmlCell) {
 		r := htmlRow{Label: label}
 		for _, name := range res.names {
 			v, ok := res.summary.Services[name]
@@ -237,95 +219,95 @@ func summaryRows(res *results) []htmlRow {
 		}
 		rows = append(rows, r)
 	}
-	text := func(f func(ServiceSummary) string) func(ServiceSummary) htmlCell {
-		return func(v ServiceSummary) htmlCell { return htmlCell{Text: f(v)} }
+	text := func(f func(reports.ServiceSummary) string) func(reports.ServiceSummary) htmlCell {
+		return func(v reports.ServiceSummary) htmlCell { return htmlCell{Text: f(v)} }
 	}
-	count := func(f func(Requests) uint64) func(ServiceSummary) htmlCell {
-		return text(func(v ServiceSummary) string { return thousands(float64(f(v.Requests))) })
+	count := func(f func(reports.Requests) uint64) func(reports.ServiceSummary) htmlCell {
+		return text(func(v reports.ServiceSummary) string { return thousands(float64(f(v.Requests))) })
 	}
-	lat := func(f func(Latency) float64) func(ServiceSummary) htmlCell {
-		return text(func(v ServiceSummary) string { return seconds(f(v.LatencyCompletedS)) })
+	lat := func(f func(reports.Latency) float64) func(reports.ServiceSummary) htmlCell {
+		return text(func(v reports.ServiceSummary) string { return reports.FormatSeconds(f(v.LatencyCompletedS)) })
 	}
-	ranked := func(f func(Latency) float64) func(ServiceSummary) htmlCell {
-		return func(v ServiceSummary) htmlCell {
+	ranked := func(f func(reports.Latency) float64) func(reports.ServiceSummary) htmlCell {
+		return func(v reports.ServiceSummary) htmlCell {
 			x := f(v.LatencyS)
-			c := htmlCell{Text: pctl(x, v.LatencyS.Max)}
-			if Beyond(x) {
+			c := htmlCell{Text: reports.FormatPercentile(x, v.LatencyS.Max)}
+			if reports.Beyond(x) {
 				c.Class = "bad"
 			}
 			return c
 		}
 	}
 
-	row("policy", text(func(v ServiceSummary) string { return v.Policy }))
+	row("policy", text(func(v reports.ServiceSummary) string { return v.Policy }))
 	group("Requests")
-	row("arrived", count(func(r Requests) uint64 { return r.Arrived }))
-	row("completed", count(func(r Requests) uint64 { return r.Completed }))
-	row("rejected", count(func(r Requests) uint64 { return r.Rejected }))
-	row("failed", count(func(r Requests) uint64 { return r.Failed }))
-	row("timed out", count(func(r Requests) uint64 { return r.TimedOut }))
-	row("in flight at end", count(func(r Requests) uint64 { return r.InFlightAtEnd }))
-	row("error rate", func(v ServiceSummary) htmlCell {
+	row("arrived", count(func(r reports.Requests) uint64 { return r.Arrived }))
+	row("completed", count(func(r reports.Requests) uint64 { return r.Completed }))
+	row("rejected", count(func(r reports.Requests) uint64 { return r.Rejected }))
+	row("failed", count(func(r reports.Requests) uint64 { return r.Failed }))
+	row("timed out", count(func(r reports.Requests) uint64 { return r.TimedOut }))
+	row("in flight at end", count(func(r reports.Requests) uint64 { return r.InFlightAtEnd }))
+	row("error rate", func(v reports.ServiceSummary) htmlCell {
 		r := v.Requests
 		if r.Arrived == 0 {
 			return htmlCell{Text: "–"}
 		}
-		c := htmlCell{Text: share(float64(r.Errors()) / float64(r.Arrived))}
+		c := htmlCell{Text: reports.FormatShare(float64(r.Errors()) / float64(r.Arrived))}
 		if r.Errors() > 0 {
 			c.Class = "bad"
 		}
 		return c
 	})
 	group("Latency of every request (those that did not complete rank slowest)")
-	row("not completed", func(v ServiceSummary) htmlCell {
-		c := htmlCell{Text: share(v.LatencyS.NotCompleted)}
+	row("not completed", func(v reports.ServiceSummary) htmlCell {
+		c := htmlCell{Text: reports.FormatShare(v.LatencyS.NotCompleted)}
 		if v.LatencyS.NotCompleted > 0 {
 			c.Class = "bad"
 		}
 		return c
 	})
-	row("p50", ranked(func(l Latency) float64 { return l.P50 }))
-	row("p90", ranked(func(l Latency) float64 { return l.P90 }))
-	row("p95", ranked(func(l Latency) float64 { return l.P95 }))
-	row("p99", ranked(func(l Latency) float64 { return l.P99 }))
-	row("p99.9", ranked(func(l Latency) float64 { return l.P999 }))
+	row("p50", ranked(func(l reports.Latency) float64 { return l.P50 }))
+	row("p90", ranked(func(l reports.Latency) float64 { return l.P90 }))
+	row("p95", ranked(func(l reports.Latency) float64 { return l.P95 }))
+	row("p99", ranked(func(l reports.Latency) float64 { return l.P99 }))
+	row("p99.9", ranked(func(l reports.Latency) float64 { return l.P999 }))
 	group("Latency of completed requests")
-	row("mean", lat(func(l Latency) float64 { return l.Mean }))
-	row("p50", lat(func(l Latency) float64 { return l.P50 }))
-	row("p90", lat(func(l Latency) float64 { return l.P90 }))
-	row("p95", lat(func(l Latency) float64 { return l.P95 }))
-	row("p99", lat(func(l Latency) float64 { return l.P99 }))
-	row("p99.9", lat(func(l Latency) float64 { return l.P999 }))
-	row("max", lat(func(l Latency) float64 { return l.Max }))
-	row("queue wait, mean", text(func(v ServiceSummary) string { return seconds(v.QueueWaitS.Mean) }))
+	row("mean", lat(func(l reports.Latency) float64 { return l.Mean }))
+	row("p50", lat(func(l reports.Latency) float64 { return l.P50 }))
+	row("p90", lat(func(l reports.Latency) float64 { return l.P90 }))
+	row("p95", lat(func(l reports.Latency) float64 { return l.P95 }))
+	row("p99", lat(func(l reports.Latency) float64 { return l.P99 }))
+	row("p99.9", lat(func(l reports.Latency) float64 { return l.P999 }))
+	row("max", lat(func(l reports.Latency) float64 { return l.Max }))
+	row("queue wait, mean", text(func(v reports.ServiceSummary) string { return reports.FormatSeconds(v.QueueWaitS.Mean) }))
 	group("Capacity")
-	row("replicas min / mean / max", text(func(v ServiceSummary) string {
+	row("replicas min / mean / max", text(func(v reports.ServiceSummary) string {
 		return fmt.Sprintf("%d / %.2f / %d", v.Replicas.Min, v.Replicas.Mean, v.Replicas.Max)
 	}))
-	row("scaling actions up / down", text(func(v ServiceSummary) string {
+	row("scaling actions up / down", text(func(v reports.ServiceSummary) string {
 		return fmt.Sprintf("%d / %d", v.ScalingActions.Up, v.ScalingActions.Down)
 	}))
-	row("CPU utilization, mean", text(func(v ServiceSummary) string {
+	row("CPU utilization, mean", text(func(v reports.ServiceSummary) string {
 		return strconv.FormatFloat(100*v.CPUUtilizationMean, 'f', 1, 64) + "%"
 	}))
-	row("instance-hours", text(func(v ServiceSummary) string {
+	row("instance-hours", text(func(v reports.ServiceSummary) string {
 		return strconv.FormatFloat(v.Cost.InstanceHours, 'f', 2, 64)
 	}))
-	row("cost", text(func(v ServiceSummary) string { return "$" + strconv.FormatFloat(v.Cost.USD, 'f', 2, 64) }))
+	row("cost", text(func(v reports.ServiceSummary) string { return "$" + strconv.FormatFloat(v.Cost.USD, 'f', 2, 64) }))
 	group("SLO")
-	row("objective", text(func(v ServiceSummary) string {
+	row("objective", text(func(v reports.ServiceSummary) string {
 		if v.SLO == nil {
 			return "none"
 		}
 		return "p" + strconv.FormatFloat(v.SLO.Percentile, 'f', -1, 64) + " ≤ " + shortSeconds(v.SLO.LatencyTargetS)
 	}))
-	row("attainment", text(func(v ServiceSummary) string {
+	row("attainment", text(func(v reports.ServiceSummary) string {
 		if v.SLO == nil {
 			return "–"
 		}
-		return percent(v.SLO.Attainment)
+		return reports.FormatPercent(v.SLO.Attainment)
 	}))
-	row("met", func(v ServiceSummary) htmlCell {
+	row("met", func(v reports.ServiceSummary) htmlCell {
 		switch {
 		case v.SLO == nil:
 			return htmlCell{Text: "–"}
@@ -388,6 +370,6 @@ func humanDuration(s float64) string {
 //go:embed report.html.tmpl
 var reportTemplateText string
 
-var reportTemplate = template.Must(template.New(ReportFile).Funcs(template.FuncMap{
+var reportTemplate = template.Must(template.New(reports.ReportFile).Funcs(template.FuncMap{
 	"inc": func(n int) int { return n + 1 },
 }).Parse(reportTemplateText))

@@ -1,4 +1,4 @@
-package reports
+package plots
 
 import (
 	"bytes"
@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scalesim/scalesim/reports"
 	"gonum.org/v1/plot"
 )
 
@@ -34,10 +35,10 @@ type synthetic struct {
 
 var syntheticRun = synthetic{durationS: 7200, intervalS: 10, decisions: 620}
 
-func (sy synthetic) write(t testing.TB, dir string) Summary {
+func (sy synthetic) write(t testing.TB, dir string) reports.Summary {
 	t.Helper()
 	nan := math.NaN()
-	ts := []byte(TimeseriesHeader + "\n")
+	ts := []byte(reports.TimeseriesHeader + "\n")
 	replicas := 3.0
 	for i := 1; float64(i)*sy.intervalS <= sy.durationS; i++ {
 		now := float64(i) * sy.intervalS
@@ -76,44 +77,44 @@ func (sy synthetic) write(t testing.TB, dir string) Summary {
 			p50, p95, p99 = nan, nan, nan
 			rejected = math.Round(rate * sy.intervalS)
 		}
-		web := TimeseriesRow{TimeS: now, Service: "web", ArrivalRPS: rate, ReplicasDesired: int64(desired),
+		web := reports.TimeseriesRow{TimeS: now, Service: "web", ArrivalRPS: rate, ReplicasDesired: int64(desired),
 			ReplicasReady: int64(ready), ReplicasStarting: int64(starting), ReplicasDraining: int64(draining),
 			CPUUtilization: util, LatencyP50S: p50, LatencyP95S: p95, LatencyP99S: p99,
 			Rejected: int64(rejected), Failed: int64(failed), TimedOut: int64(timedOut),
 			Errors: int64(rejected + failed + timedOut), LatencyMeanS: p50, LatencyMaxS: p99, QueueWaitMeanS: nan,
 			CPUCores: nan, MemoryBytes: nan}
-		api := TimeseriesRow{TimeS: now, Service: "api", ArrivalRPS: 20, ReplicasDesired: 2, ReplicasReady: 2,
+		api := reports.TimeseriesRow{TimeS: now, Service: "api", ArrivalRPS: 20, ReplicasDesired: 2, ReplicasReady: 2,
 			CPUUtilization: 0.35, LatencyP50S: 0.004, LatencyP95S: 0.009, LatencyP99S: 0.015,
 			LatencyMeanS: 0.005, LatencyMaxS: 0.02, QueueWaitMeanS: 0, CPUCores: 0.7, MemoryBytes: 1 << 28}
-		ts = AppendTimeseriesRow(ts, &web)
-		ts = AppendTimeseriesRow(ts, &api)
+		ts = reports.AppendTimeseriesRow(ts, &web)
+		ts = reports.AppendTimeseriesRow(ts, &api)
 	}
-	writeTestFile(t, dir, TimeseriesFile, ts)
+	writeTestFile(t, dir, reports.TimeseriesFile, ts)
 
 	var ev bytes.Buffer
 	enc := json.NewEncoder(&ev)
-	for _, e := range []EventRecord{
-		{TimeS: 0, Service: "web", Kind: "instance-ready", Instance: "web-1", Counts: &CountsRecord{Desired: 3, Ready: 1, Alive: 1}},
-		{TimeS: 1800, Service: "web", Kind: FaultKind, Detail: "instance-crash web x1", Counts: &CountsRecord{Desired: 3, Ready: 2, Alive: 2}},
-		{TimeS: 3600, Kind: FaultStartKind, Detail: "zone-outage a"},
-		{TimeS: 3700, Service: "web", Kind: "instance-terminated", Instance: "web-2", Counts: &CountsRecord{}},
-		{TimeS: 3960, Kind: FaultEndKind, Detail: "zone-outage a"},
-		{TimeS: 6600, Service: "web", Kind: FaultStartKind, Detail: "dependency-outage web slow +200ms", Counts: &CountsRecord{}},
+	for _, e := range []reports.EventRecord{
+		{TimeS: 0, Service: "web", Kind: "instance-ready", Instance: "web-1", Counts: &reports.CountsRecord{Desired: 3, Ready: 1, Alive: 1}},
+		{TimeS: 1800, Service: "web", Kind: reports.FaultKind, Detail: "instance-crash web x1", Counts: &reports.CountsRecord{Desired: 3, Ready: 2, Alive: 2}},
+		{TimeS: 3600, Kind: reports.FaultStartKind, Detail: "zone-outage a"},
+		{TimeS: 3700, Service: "web", Kind: "instance-terminated", Instance: "web-2", Counts: &reports.CountsRecord{}},
+		{TimeS: 3960, Kind: reports.FaultEndKind, Detail: "zone-outage a"},
+		{TimeS: 6600, Service: "web", Kind: reports.FaultStartKind, Detail: "dependency-outage web slow +200ms", Counts: &reports.CountsRecord{}},
 	} {
 		if err := enc.Encode(e); err != nil {
 			t.Fatal(err)
 		}
 	}
-	writeTestFile(t, dir, EventsFile, ev.Bytes())
+	writeTestFile(t, dir, reports.EventsFile, ev.Bytes())
 
 	var dec bytes.Buffer
 	enc = json.NewEncoder(&dec)
 	for i := range sy.decisions {
 		before := 3 + i%4
 		after := before + 1 - 2*(i%2)
-		d := DecisionRecord{TimeS: float64(15 * (i + 1)), Service: "web", Policy: "cpu", Valid: true,
+		d := reports.DecisionRecord{TimeS: float64(15 * (i + 1)), Service: "web", Policy: "cpu", Valid: true,
 			Reason: "scale-up", Changed: true, Before: before, Raw: after, Desired: after, After: after,
-			Min: 2, Max: 20, Inputs: []InputRecord{{Name: "utilization", Value: 0.9}},
+			Min: 2, Max: 20, Inputs: []reports.InputRecord{{Name: "utilization", Value: 0.9}},
 			Explanation: fmt.Sprintf("decision %d: utilization 92%% vs target 70%% -> ceil(4 x 1.31) = 6 <tag>", i)}
 		if after < before {
 			d.Reason = "scale-down"
@@ -122,29 +123,29 @@ func (sy synthetic) write(t testing.TB, dir string) Summary {
 			t.Fatal(err)
 		}
 	}
-	writeTestFile(t, dir, DecisionsFile, dec.Bytes())
+	writeTestFile(t, dir, reports.DecisionsFile, dec.Bytes())
 
-	s := Summary{Scenario: "flash-crowd", Seed: 42, DurationS: sy.durationS, Events: 1234567, WallS: 0.812,
-		Services: map[string]ServiceSummary{
+	s := reports.Summary{Scenario: "flash-crowd", Seed: 42, DurationS: sy.durationS, Events: 1234567, WallS: 0.812,
+		Services: map[string]reports.ServiceSummary{
 			"web": {Policy: "cpu",
-				Requests: Requests{Arrived: 987654, Completed: 975000, Rejected: 12000, Failed: 321, TimedOut: 300, InFlightAtEnd: 33},
-				LatencyS: Latency{Mean: 0.041, P50: 0.0379, P90: 0.081, P95: 0.0935, P99: math.Inf(1), P999: math.Inf(1), Max: 1.2,
+				Requests: reports.Requests{Arrived: 987654, Completed: 975000, Rejected: 12000, Failed: 321, TimedOut: 300, InFlightAtEnd: 33},
+				LatencyS: reports.Latency{Mean: 0.041, P50: 0.0379, P90: 0.081, P95: 0.0935, P99: math.Inf(1), P999: math.Inf(1), Max: 1.2,
 					NotCompleted: 0.0128},
-				LatencyCompletedS:  Latency{Mean: 0.041, P50: 0.0375, P90: 0.08, P95: 0.0912, P99: 0.1834, P999: 0.35, Max: 1.2},
-				Replicas:           Replicas{Min: 0, Mean: 5.37, Max: 12},
-				ScalingActions:     ScalingActions{Up: 17, Down: 13},
+				LatencyCompletedS:  reports.Latency{Mean: 0.041, P50: 0.0375, P90: 0.08, P95: 0.0912, P99: 0.1834, P999: 0.35, Max: 1.2},
+				Replicas:           reports.Replicas{Min: 0, Mean: 5.37, Max: 12},
+				ScalingActions:     reports.ScalingActions{Up: 17, Down: 13},
 				CPUUtilizationMean: 0.6421,
-				Cost:               Cost{InstanceHours: 10.74, USD: 3.87},
-				SLO:                &SLOResult{Met: false, LatencyTargetS: 0.25, Percentile: 99, Attainment: 0.9812}},
+				Cost:               reports.Cost{InstanceHours: 10.74, USD: 3.87},
+				SLO:                &reports.SLOResult{Met: false, LatencyTargetS: 0.25, Percentile: 99, Attainment: 0.9812}},
 			"api": {Policy: "static",
-				Requests:          Requests{Arrived: 144000, Completed: 144000},
-				LatencyS:          Latency{Mean: 0.005, P50: 0.004, P90: 0.008, P95: 0.009, P99: 0.015, P999: 0.019, Max: 0.02},
-				LatencyCompletedS: Latency{Mean: 0.005, P50: 0.004, P90: 0.008, P95: 0.009, P99: 0.015, P999: 0.019, Max: 0.02},
-				Replicas:          Replicas{Min: 2, Mean: 2, Max: 2}, CPUUtilizationMean: 0.35,
-				Cost: Cost{InstanceHours: 4, USD: 1.44}},
+				Requests:          reports.Requests{Arrived: 144000, Completed: 144000},
+				LatencyS:          reports.Latency{Mean: 0.005, P50: 0.004, P90: 0.008, P95: 0.009, P99: 0.015, P999: 0.019, Max: 0.02},
+				LatencyCompletedS: reports.Latency{Mean: 0.005, P50: 0.004, P90: 0.008, P95: 0.009, P99: 0.015, P999: 0.019, Max: 0.02},
+				Replicas:          reports.Replicas{Min: 2, Mean: 2, Max: 2}, CPUUtilizationMean: 0.35,
+				Cost: reports.Cost{InstanceHours: 4, USD: 1.44}},
 		},
-		Warnings: []Warning{{Code: WarnErrors, Service: "web", Message: "12621 of 987654 requests (1.3%) did not complete <b>"}}}
-	if err := WriteSummaryFile(filepath.Join(dir, SummaryFile), s); err != nil {
+		Warnings: []reports.Warning{{Code: reports.WarnErrors, Service: "web", Message: "12621 of 987654 requests (1.3%) did not complete <b>"}}}
+	if err := reports.WriteSummaryFile(filepath.Join(dir, reports.SummaryFile), s); err != nil {
 		t.Fatal(err)
 	}
 	return s
@@ -157,55 +158,21 @@ func writeTestFile(t testing.TB, dir, name string, b []byte) {
 	}
 }
 
-var syntheticPlotOptions = PlotOptions{
+var syntheticPlotOptions = reports.PlotOptions{
 	Warmup:   5 * time.Minute,
-	Services: map[string]ServicePlotOptions{"web": {TargetUtilization: 0.7}},
-}
-
-func TestReadFaults(t *testing.T) {
-	in := strings.Join([]string{
-		`{"time_s":5,"kind":"instance-ready","service":"web","counts":{}}`,
-		`{"time_s":10,"kind":"fault-start","detail":"zone-outage a"}`,
-		`{"time_s":12,"kind":"fault-start","detail":"zone-outage a"}`,
-		`{"time_s":20,"kind":"fault","service":"web","detail":"instance-crash web x2","counts":{}}`,
-		`{"time_s":25,"kind":"fault-end","detail":"zone-outage a"}`,
-		`{"time_s":26,"kind":"fault-end","detail":"node-failure n1"}`, // matches nothing: ignored
-		`{"time_s":30,"kind":"fault-start","service":"web","detail":""}`,
-		`{"time_s":31,"kind":"fault-end","detail":""}`, // another service (none): does not end it
-	}, "\n")
-	got, err := ReadFaults(strings.NewReader(in))
-	if err != nil {
-		t.Fatal(err)
-	}
-	inf := math.Inf(1)
-	want := []FaultSpan{
-		{StartS: 10, EndS: 25, Label: "zone-outage a"}, // the earliest open one ends first
-		{StartS: 12, EndS: inf, Label: "zone-outage a"},
-		{StartS: 20, EndS: 20, Service: "web", Label: "instance-crash web x2"},
-		{StartS: 30, EndS: inf, Service: "web", Label: "fault"},
-	}
-	if !slices.Equal(got, want) {
-		t.Errorf("faults\n got %+v\nwant %+v", got, want)
-	}
-	if !got[1].Ongoing() || got[0].Ongoing() || !got[0].Concerns("api") || got[2].Concerns("api") {
-		t.Errorf("Ongoing/Concerns wrong")
-	}
-	if _, err := ReadFaults(strings.NewReader("{\"time_s\":1}\nnot json\n")); err == nil ||
-		!strings.Contains(err.Error(), "record 2") {
-		t.Errorf("bad line: err = %v", err)
-	}
+	Services: map[string]reports.ServicePlotOptions{"web": {TargetUtilization: 0.7}},
 }
 
 func TestWritePlotsPNG(t *testing.T) {
 	dir := t.TempDir()
 	syntheticRun.write(t, dir)
-	files, err := WritePlots(dir, PNG, syntheticPlotOptions)
+	files, err := WritePlots(dir, reports.PNG, syntheticPlotOptions)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var want []string
 	for _, svc := range []string{"api", "web"} {
-		for _, k := range PlotKinds {
+		for _, k := range reports.PlotKinds {
 			want = append(want, k+"-"+svc+".png")
 		}
 	}
@@ -215,7 +182,7 @@ func TestWritePlotsPNG(t *testing.T) {
 	for _, name := range files {
 		cfg := pngConfig(t, filepath.Join(dir, name))
 		minW, minH := 800, 450
-		if strings.HasPrefix(name, PlotDashboard) {
+		if strings.HasPrefix(name, reports.PlotDashboard) {
 			minW, minH = 1600, 1000
 		}
 		if cfg.Width < minW || cfg.Height < minH {
@@ -236,11 +203,11 @@ func TestWritePlotsPNG(t *testing.T) {
 func TestWritePlotsSVG(t *testing.T) {
 	dir := t.TempDir()
 	syntheticRun.write(t, dir)
-	files, err := WritePlots(dir, SVG, syntheticPlotOptions)
+	files, err := WritePlots(dir, reports.SVG, syntheticPlotOptions)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 2*len(PlotKinds) {
+	if len(files) != 2*len(reports.PlotKinds) {
 		t.Fatalf("files %v", files)
 	}
 	for _, name := range files {
@@ -283,50 +250,50 @@ func TestWritePlotsSVG(t *testing.T) {
 // TestPlotsEdgeCases: an empty run, a single row, all-NaN columns, an
 // unknown format, and a long run (decimated) all draw or fail cleanly.
 func TestPlotsEdgeCases(t *testing.T) {
-	if _, err := WritePlots(t.TempDir(), "gif", PlotOptions{}); err == nil || !strings.Contains(err.Error(), "gif") {
+	if _, err := WritePlots(t.TempDir(), "gif", reports.PlotOptions{}); err == nil || !strings.Contains(err.Error(), "gif") {
 		t.Errorf("format gif: err = %v", err)
 	}
-	if _, err := WritePlots(t.TempDir(), PNG, PlotOptions{}); err == nil || !strings.Contains(err.Error(), SummaryFile) {
+	if _, err := WritePlots(t.TempDir(), reports.PNG, reports.PlotOptions{}); err == nil || !strings.Contains(err.Error(), reports.SummaryFile) {
 		t.Errorf("empty folder: err = %v", err)
 	}
 
 	for _, tc := range []struct {
 		name string
-		rows []TimeseriesRow
+		rows []reports.TimeseriesRow
 		dur  float64
 	}{
 		{"no rows", nil, 60},
-		{"one row", []TimeseriesRow{{TimeS: 10, Service: "web", ArrivalRPS: 5, ReplicasReady: 1}}, 10},
-		{"all NaN", func() []TimeseriesRow {
-			var rows []TimeseriesRow
+		{"one row", []reports.TimeseriesRow{{TimeS: 10, Service: "web", ArrivalRPS: 5, ReplicasReady: 1}}, 10},
+		{"all NaN", func() []reports.TimeseriesRow {
+			var rows []reports.TimeseriesRow
 			for i := 1; i <= 30; i++ {
 				nan := math.NaN()
-				rows = append(rows, TimeseriesRow{TimeS: float64(i), Service: "web", ArrivalRPS: nan,
+				rows = append(rows, reports.TimeseriesRow{TimeS: float64(i), Service: "web", ArrivalRPS: nan,
 					CPUUtilization: nan, LatencyP50S: nan, LatencyP95S: nan, LatencyP99S: nan})
 			}
 			return rows
 		}(), 30},
-		{"isolated points", func() []TimeseriesRow {
-			var rows []TimeseriesRow
+		{"isolated points", func() []reports.TimeseriesRow {
+			var rows []reports.TimeseriesRow
 			for i := 1; i <= 30; i++ {
 				v := math.NaN()
 				if i%3 == 0 {
 					v = 0.01 * float64(i)
 				}
-				rows = append(rows, TimeseriesRow{TimeS: float64(60 * i), Service: "web", CPUUtilization: v,
+				rows = append(rows, reports.TimeseriesRow{TimeS: float64(60 * i), Service: "web", CPUUtilization: v,
 					LatencyP50S: v, LatencyP95S: v, LatencyP99S: 0}) // 0 on a log axis: skipped
 			}
 			return rows
 		}(), 1800},
-		{"two days", func() []TimeseriesRow {
-			var rows []TimeseriesRow
+		{"two days", func() []reports.TimeseriesRow {
+			var rows []reports.TimeseriesRow
 			for i := 1; i <= 17280; i++ {
 				v := float64(i % 97)
 				lat := 0.01 + v/1000
 				if i%500 < 20 {
 					lat = math.NaN()
 				}
-				rows = append(rows, TimeseriesRow{TimeS: float64(10 * i), Service: "web", ArrivalRPS: v,
+				rows = append(rows, reports.TimeseriesRow{TimeS: float64(10 * i), Service: "web", ArrivalRPS: v,
 					ReplicasReady: int64(i % 7), CPUUtilization: v / 97, LatencyP50S: lat, LatencyP95S: 2 * lat,
 					LatencyP99S: 3 * lat, Rejected: int64(i % 3)})
 			}
@@ -335,26 +302,26 @@ func TestPlotsEdgeCases(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			ts := []byte(TimeseriesHeader + "\n")
+			ts := []byte(reports.TimeseriesHeader + "\n")
 			for i := range tc.rows {
-				ts = AppendTimeseriesRow(ts, &tc.rows[i])
+				ts = reports.AppendTimeseriesRow(ts, &tc.rows[i])
 			}
-			writeTestFile(t, dir, TimeseriesFile, ts)
-			s := Summary{Scenario: "edge", DurationS: tc.dur, Services: map[string]ServiceSummary{"web": {Policy: "cpu",
-				SLO: &SLOResult{LatencyTargetS: 0.1, Percentile: 95}}}}
-			if err := WriteSummaryFile(filepath.Join(dir, SummaryFile), s); err != nil {
+			writeTestFile(t, dir, reports.TimeseriesFile, ts)
+			s := reports.Summary{Scenario: "edge", DurationS: tc.dur, Services: map[string]reports.ServiceSummary{"web": {Policy: "cpu",
+				SLO: &reports.SLOResult{LatencyTargetS: 0.1, Percentile: 95}}}}
+			if err := reports.WriteSummaryFile(filepath.Join(dir, reports.SummaryFile), s); err != nil {
 				t.Fatal(err)
 			}
 			// A fault that starts after the end and one at the very end.
-			writeTestFile(t, dir, EventsFile, []byte(fmt.Sprintf(
+			writeTestFile(t, dir, reports.EventsFile, []byte(fmt.Sprintf(
 				`{"time_s":%g,"kind":"fault-start","detail":"late"}`+"\n"+`{"time_s":%g,"kind":"fault","detail":"end"}`+"\n",
 				tc.dur+100, tc.dur)))
-			for _, format := range []string{PNG, SVG} {
-				files, err := WritePlots(dir, format, PlotOptions{Warmup: time.Minute})
+			for _, format := range []string{reports.PNG, reports.SVG} {
+				files, err := WritePlots(dir, format, reports.PlotOptions{Warmup: time.Minute})
 				if err != nil {
 					t.Fatal(err)
 				}
-				if len(files) != len(PlotKinds) {
+				if len(files) != len(reports.PlotKinds) {
 					t.Errorf("files %v", files)
 				}
 			}
@@ -543,7 +510,7 @@ func TestPlotsDeterministic(t *testing.T) {
 	syntheticRun.write(t, dir)
 	run := func() map[string][]byte {
 		out := map[string][]byte{}
-		for _, format := range []string{PNG, SVG} {
+		for _, format := range []string{reports.PNG, reports.SVG} {
 			files, err := WritePlots(dir, format, syntheticPlotOptions)
 			if err != nil {
 				t.Fatal(err)

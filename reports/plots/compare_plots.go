@@ -1,4 +1,4 @@
-package reports
+package plots
 
 import (
 	"fmt"
@@ -9,36 +9,11 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/scalesim/scalesim/reports"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 )
-
-// Plot kinds of a comparison folder: KIND-SERVICE.FORMAT, beside the
-// runs' folders.
-const (
-	// PlotCompareReplicas: the arrival rate (the same in every run, drawn
-	// once) over each policy's alive replicas, one line per policy.
-	PlotCompareReplicas = "replicas"
-	// PlotCompareP99: each policy's p99 latency per sample interval (log
-	// scale), with the SLO's latency target; a p99 beyond every latency
-	// (errors) runs along a labelled ceiling, so no policy vanishes.
-	PlotCompareP99 = "p99"
-	// PlotCostSLO: each policy's cost for the service against its SLO
-	// attainment, a labelled point per policy (filled when the SLO is met),
-	// with the objective. Only for services that have an SLO.
-	PlotCostSLO = "cost-slo"
-)
-
-// ComparisonPlotOptions are what the comparison plots show that the
-// results files do not hold.
-type ComparisonPlotOptions struct {
-	// Warmup, when positive, is shaded and labelled "warmup".
-	Warmup time.Duration
-	// Objectives are the services' SLO objectives as fractions (0.99),
-	// drawn on the cost-slo plots; a service absent from it gets no line.
-	Objectives map[string]float64
-}
 
 // policyColors tell the policies apart on the overlay plots (Tableau 10);
 // beyond ten, the colours repeat dashed.
@@ -59,9 +34,9 @@ func policyStyle(i int) draw.LineStyle {
 // PlotCostSLO, as PNG or SVG. It returns the names of the files written.
 // Faults are drawn from the first run's events.jsonl: they are the
 // scenario's, the same in every run.
-func WriteComparisonPlots(dir, format string, c *Comparison, opts ComparisonPlotOptions) ([]string, error) {
-	if format != PNG && format != SVG {
-		return nil, fmt.Errorf("reports: plot format %q: want %q or %q", format, PNG, SVG)
+func WriteComparisonPlots(dir, format string, c *reports.Comparison, opts reports.ComparisonPlotOptions) ([]string, error) {
+	if format != reports.PNG && format != reports.SVG {
+		return nil, fmt.Errorf("reports: plot format %q: want %q or %q", format, reports.PNG, reports.SVG)
 	}
 	if len(c.Runs) == 0 {
 		return nil, nil
@@ -89,12 +64,12 @@ func WriteComparisonPlots(dir, format string, c *Comparison, opts ComparisonPlot
 		sp := comparisonAxis(runs[0], name, opts.Warmup)
 		f := sp.replicasOverlay(c, runs)
 		b, err := f.render(format, 1)
-		if err := write(PlotFileName(PlotCompareReplicas, name, format), b, err); err != nil {
+		if err := write(reports.PlotFileName(reports.PlotCompareReplicas, name, format), b, err); err != nil {
 			return written, err
 		}
 		f = sp.p99Overlay(c, runs)
 		b, err = f.render(format, 1)
-		if err := write(PlotFileName(PlotCompareP99, name, format), b, err); err != nil {
+		if err := write(reports.PlotFileName(reports.PlotCompareP99, name, format), b, err); err != nil {
 			return written, err
 		}
 		if s, ok := runs[0].summary.Services[name]; !ok || s.SLO == nil {
@@ -102,7 +77,7 @@ func WriteComparisonPlots(dir, format string, c *Comparison, opts ComparisonPlot
 		}
 		f = costSLOFigure(name, c, opts.Objectives[name])
 		b, err = f.render(format, 1)
-		if err := write(PlotFileName(PlotCostSLO, name, format), b, err); err != nil {
+		if err := write(reports.PlotFileName(reports.PlotCostSLO, name, format), b, err); err != nil {
 			return written, err
 		}
 	}
@@ -119,7 +94,7 @@ func comparisonAxis(res *results, name string, warmup time.Duration) *svcPlot {
 }
 
 // runSeries is one run's column of service sp.name on sp's axis.
-func (sp *svcPlot) runSeries(res *results, f func(*TimeseriesRow) float64) (xs, ys []float64) {
+func (sp *svcPlot) runSeries(res *results, f func(*reports.TimeseriesRow) float64) (xs, ys []float64) {
 	rows := res.rows[sp.name]
 	xs, ys = make([]float64, len(rows)), make([]float64, len(rows))
 	for i := range rows {
@@ -128,33 +103,33 @@ func (sp *svcPlot) runSeries(res *results, f func(*TimeseriesRow) float64) (xs, 
 	return xs, ys
 }
 
-func (sp *svcPlot) replicasOverlay(c *Comparison, runs []*results) *figure {
+func (sp *svcPlot) replicasOverlay(c *reports.Comparison, runs []*results) *figure {
 	top := sp.newPanel(sp.name+" — replicas per policy", "arrival rate (req/s)", false)
-	xs, rate := sp.runSeries(runs[0], func(r *TimeseriesRow) float64 { return r.ArrivalRPS })
+	xs, rate := sp.runSeries(runs[0], func(r *reports.TimeseriesRow) float64 { return r.ArrivalRPS })
 	top.add("arrival rate", newSeries(xs, rate, solid(colBlack, 1.4), false))
 	sp.finish(top, true, 0, linearTop(maxOf(rate), 1))
 
 	bottom := sp.newPanel("", "replicas (alive)", true)
 	m := 0.0
 	for i, res := range runs {
-		xs, ys := sp.runSeries(res, func(r *TimeseriesRow) float64 { return float64(r.ReplicasAlive) })
+		xs, ys := sp.runSeries(res, func(r *reports.TimeseriesRow) float64 { return float64(r.ReplicasAlive) })
 		bottom.add(c.Runs[i].Label, newSeries(xs, ys, policyStyle(i), false))
 		m = max(m, maxOf(ys))
 	}
 	sp.finish(bottom, false, 0, linearTop(m, 1))
 	bottom.p.Y.Tick.Marker = niceTicks{integer: true}
-	return &figure{kind: PlotCompareReplicas, title: sp.name + ": replicas per policy",
+	return &figure{kind: reports.PlotCompareReplicas, title: sp.name + ": replicas per policy",
 		panels: []*panel{top, bottom}, w: plotW, h: loadPlotH}
 }
 
-func (sp *svcPlot) p99Overlay(c *Comparison, runs []*results) *figure {
+func (sp *svcPlot) p99Overlay(c *reports.Comparison, runs []*results) *figure {
 	pn := sp.newPanel(sp.name+" — p99 latency per policy", "p99 latency (s, log scale)", true)
 	pn.p.Y.Scale = plot.LogScale{}
 	pn.p.Y.Tick.Marker = logTicks{}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	xss, yss := make([][]float64, len(runs)), make([][]float64, len(runs))
 	for i, res := range runs {
-		xss[i], yss[i] = sp.runSeries(res, func(r *TimeseriesRow) float64 { return r.LatencyP99S })
+		xss[i], yss[i] = sp.runSeries(res, func(r *reports.TimeseriesRow) float64 { return r.LatencyP99S })
 		for _, v := range yss[i] {
 			if finite(v) && v > 0 {
 				lo, hi = min(lo, v), max(hi, v)
@@ -184,12 +159,12 @@ func (sp *svcPlot) p99Overlay(c *Comparison, runs []*results) *figure {
 		lo, hi = 0.001, 1
 	}
 	sp.finish(pn, true, lo/1.4, hi*2.2)
-	return &figure{kind: PlotCompareP99, title: sp.name + ": p99 latency per policy", panels: []*panel{pn}, w: plotW, h: plotH}
+	return &figure{kind: reports.PlotCompareP99, title: sp.name + ": p99 latency per policy", panels: []*panel{pn}, w: plotW, h: plotH}
 }
 
 // costSLOFigure is the scatter of each run's cost for service name against
 // its SLO attainment; objective, when positive, is drawn as a line.
-func costSLOFigure(name string, c *Comparison, objective float64) *figure {
+func costSLOFigure(name string, c *reports.Comparison, objective float64) *figure {
 	pn := plainPanel(name+" — cost against SLO attainment", "cost of "+name+" (USD)", "SLO attainment (%)")
 	var pts []labelledPoint
 	xlo, xhi := math.Inf(1), math.Inf(-1)
@@ -230,7 +205,7 @@ func costSLOFigure(name string, c *Comparison, objective float64) *figure {
 	pn.legend.Add("misses it", glyphThumb{})
 	pn.p.X.Min, pn.p.X.Max = xlo, xhi
 	pn.p.Y.Min, pn.p.Y.Max = ylo, yhi
-	return &figure{kind: PlotCostSLO, title: name + ": cost against SLO attainment", panels: []*panel{pn}, w: plotW, h: plotH}
+	return &figure{kind: reports.PlotCostSLO, title: name + ": cost against SLO attainment", panels: []*panel{pn}, w: plotW, h: plotH}
 }
 
 type labelledPoint struct {

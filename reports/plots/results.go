@@ -1,8 +1,7 @@
-package reports
+package plots
 
 import (
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,39 +9,32 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-)
 
-// ReadSummary reads a summary.json.
-func ReadSummary(r io.Reader) (Summary, error) {
-	var s Summary
-	if err := json.NewDecoder(r).Decode(&s); err != nil {
-		return Summary{}, fmt.Errorf("reports: reading %s: %w", SummaryFile, err)
-	}
-	return s, nil
-}
+	"github.com/scalesim/scalesim/reports"
+)
 
 // results is a finished results folder as the plots and the report read it
 // back.
 type results struct {
-	summary Summary
-	names   []string                   // services, sorted
-	rows    map[string][]TimeseriesRow // by service, in time order
-	faults  []FaultSpan                // all of them, by start
-	endS    float64                    // the run's length in seconds (> 0)
+	summary reports.Summary
+	names   []string                           // services, sorted
+	rows    map[string][]reports.TimeseriesRow // by service, in time order
+	faults  []reports.FaultSpan                // all of them, by start
+	endS    float64                            // the run's length in seconds (> 0)
 }
 
 // readResults reads summary.json, timeseries.csv and (when present)
 // events.jsonl from dir.
 func readResults(dir string) (*results, error) {
-	res := &results{rows: map[string][]TimeseriesRow{}}
-	if err := readFile(dir, SummaryFile, func(r io.Reader) (err error) {
-		res.summary, err = ReadSummary(r)
+	res := &results{rows: map[string][]reports.TimeseriesRow{}}
+	if err := readFile(dir, reports.SummaryFile, func(r io.Reader) (err error) {
+		res.summary, err = reports.ReadSummary(r)
 		return err
 	}); err != nil {
 		return nil, err
 	}
-	if err := readFile(dir, TimeseriesFile, func(r io.Reader) error {
-		rows, err := ReadTimeseries(r)
+	if err := readFile(dir, reports.TimeseriesFile, func(r io.Reader) error {
+		rows, err := reports.ReadTimeseries(r)
 		for _, row := range rows {
 			res.rows[row.Service] = append(res.rows[row.Service], row)
 		}
@@ -50,8 +42,8 @@ func readResults(dir string) (*results, error) {
 	}); err != nil {
 		return nil, err
 	}
-	err := readFile(dir, EventsFile, func(r io.Reader) (err error) {
-		res.faults, err = ReadFaults(r)
+	err := readFile(dir, reports.EventsFile, func(r io.Reader) (err error) {
+		res.faults, err = reports.ReadFaults(r)
 		return err
 	})
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -64,7 +56,7 @@ func readResults(dir string) (*results, error) {
 	}
 	for name, rows := range res.rows {
 		seen[name] = true
-		slices.SortStableFunc(rows, func(a, b TimeseriesRow) int { return cmp.Compare(a.TimeS, b.TimeS) })
+		slices.SortStableFunc(rows, func(a, b reports.TimeseriesRow) int { return cmp.Compare(a.TimeS, b.TimeS) })
 		if n := len(rows); n > 0 {
 			res.endS = max(res.endS, rows[n-1].TimeS)
 		}

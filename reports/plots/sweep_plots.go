@@ -1,14 +1,14 @@
-package reports
+package plots
 
 import (
 	"fmt"
 	"math"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/scalesim/scalesim/reports"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -20,54 +20,21 @@ import (
 // line per combination of the other varied params; and, with an SLO, cost
 // against SLO attainment with the Pareto front.
 
-// SweepParetoPlot is the file name (without the format) of the cost
-// against SLO attainment chart.
-const SweepParetoPlot = "sweep-pareto"
-
-// SweepPlotName is the file name of the plot of figure against param:
-// sweep-FIGURE-vs-PARAM.FORMAT, with characters other than ASCII letters,
-// digits, '.', '_' and '-' in the param's path replaced by '_'.
-func SweepPlotName(figure, param, format string) string {
-	return "sweep-" + safeName(figure) + "-vs-" + safeName(param) + "." + format
-}
-
-func safeName(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
-			b[i] = '_'
-		}
-	}
-	return string(b)
-}
-
-// the scenario-wide statistics figures that are plotted (the per-service
-// ones are in points.csv only).
-func (res *SweepResult) plotted() []sweepFigure {
-	var out []sweepFigure
-	for _, f := range res.figures {
-		if f.stat && !strings.Contains(f.name, ".") && slices.Contains(res.stats, f.name) {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
 // WriteSweepPlots writes the sweep's plots into dir as PNG or SVG and
 // returns their file names in order: SweepPlotName(figure, param) for every
 // plotted figure (cost_usd, instance_hours, replicas_mean, latency
 // percentiles, slo_attainment, errors, error_rate) and every varied param,
 // then sweep-pareto when the scenario has an SLO. Each file is written to a
 // temporary name and renamed.
-func WriteSweepPlots(dir, format string, res *SweepResult) ([]string, error) {
-	if format != PNG && format != SVG {
-		return nil, fmt.Errorf("reports: plot format %q: want %q or %q", format, PNG, SVG)
+func WriteSweepPlots(dir, format string, res *reports.SweepResult) ([]string, error) {
+	if format != reports.PNG && format != reports.SVG {
+		return nil, fmt.Errorf("reports: plot format %q: want %q or %q", format, reports.PNG, reports.SVG)
 	}
 	var written []string
 	write := func(name string, f *figure) error {
 		b, err := f.render(format, 1)
 		if err == nil {
-			err = WriteFileAtomically(filepath.Join(dir, name), b)
+			err = reports.WriteFileAtomically(filepath.Join(dir, name), b)
 		}
 		if err != nil {
 			return fmt.Errorf("reports: plot %s: %w", name, err)
@@ -75,23 +42,23 @@ func WriteSweepPlots(dir, format string, res *SweepResult) ([]string, error) {
 		written = append(written, name)
 		return nil
 	}
-	for _, f := range res.plotted() {
+	for _, f := range res.PlottedFigures() {
 		for _, pi := range res.Grid.Varied() {
-			fig, err := res.figureVsParam(f, pi)
+			fig, err := figureVsParam(res, f, pi)
 			if err != nil {
-				return written, fmt.Errorf("reports: plot %s: %w", SweepPlotName(f.name, res.Grid.Params[pi].Path, format), err)
+				return written, fmt.Errorf("reports: plot %s: %w", reports.SweepPlotName(f.Name, res.Grid.Params[pi].Path, format), err)
 			}
-			if err := write(SweepPlotName(f.name, res.Grid.Params[pi].Path, format), fig); err != nil {
+			if err := write(reports.SweepPlotName(f.Name, res.Grid.Params[pi].Path, format), fig); err != nil {
 				return written, err
 			}
 		}
 	}
 	if res.HasSLO() {
-		fig, err := res.paretoFigure()
+		fig, err := paretoFigure(res)
 		if err != nil {
-			return written, fmt.Errorf("reports: plot %s: %w", SweepParetoPlot, err)
+			return written, fmt.Errorf("reports: plot %s: %w", reports.SweepParetoPlot, err)
 		}
-		if err := write(SweepParetoPlot+"."+format, fig); err != nil {
+		if err := write(reports.SweepParetoPlot+"."+format, fig); err != nil {
 			return written, err
 		}
 	}
@@ -109,7 +76,7 @@ type paramAxis struct {
 	numeric bool
 }
 
-func newParamAxis(p SweepParam) paramAxis {
+func newParamAxis(p reports.SweepParam) paramAxis {
 	ax := paramAxis{xs: make([]float64, len(p.Values)), label: p.Path, numeric: true}
 	for i, v := range p.Values {
 		x, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
@@ -181,13 +148,13 @@ func padded(lo, hi float64) (float64, float64) {
 // figureVsParam draws figure f against param pi: one line per combination
 // of the other varied params' values, each point the mean over the seeds
 // with its confidence interval.
-func (res *SweepResult) figureVsParam(f sweepFigure, pi int) (*figure, error) {
+func figureVsParam(res *reports.SweepResult, f reports.SweepFigure, pi int) (*figure, error) {
 	param := res.Grid.Params[pi]
 	ax := newParamAxis(param)
-	title := f.label + " by " + param.Path
-	ylabel := f.label
-	if !math.IsNaN(res.Points[0].Stats[f.name].Lo) {
-		ylabel += fmt.Sprintf(", mean and %s CI", level(res.Analysis.Confidence))
+	title := f.Label + " by " + param.Path
+	ylabel := f.Label
+	if !math.IsNaN(res.Points[0].Stats[f.Name].Lo) {
+		ylabel += fmt.Sprintf(", mean and %s CI", reports.FormatConfidence(res.Analysis.Confidence))
 	}
 	pn := plainPanel(title, ax.label, ylabel)
 	if ax.ticks != nil {
@@ -245,7 +212,7 @@ func (res *SweepResult) figureVsParam(f sweepFigure, pi int) (*figure, error) {
 			if p < 0 {
 				continue
 			}
-			st := res.Points[p].Stats[f.name]
+			st := res.Points[p].Stats[f.Name]
 			xs, ys = append(xs, ax.xs[vi]), append(ys, st.Mean)
 			rangeOf(&xlo, &xhi, ax.xs[vi])
 			rangeOf(&ylo, &yhi, st.Mean, st.Lo, st.Hi)
@@ -286,7 +253,7 @@ func (res *SweepResult) figureVsParam(f sweepFigure, pi int) (*figure, error) {
 	}
 	pn.p.X.Min, pn.p.X.Max = padded(xlo, xhi)
 	ylo, yhi = padded(ylo, yhi)
-	if f.name != "latency_p50_s" && ylo < 0 && !(math.IsInf(ylo, 0)) {
+	if f.Name != "latency_p50_s" && ylo < 0 && !(math.IsInf(ylo, 0)) {
 		// Costs, counts and rates are never negative: start at 0 when
 		// the margin would go below.
 		ylo = max(ylo, 0)
@@ -307,8 +274,8 @@ func sortBy(idx []int, key func(int) float64) {
 // paretoFigure draws every grid point at its mean cost and mean SLO
 // attainment with both intervals, the Pareto front as a step line through
 // its points (labelled with their point index), and the best point ringed.
-func (res *SweepResult) paretoFigure() (*figure, error) {
-	title := "cost against SLO attainment (mean and " + level(res.Analysis.Confidence) + " CI per grid point)"
+func paretoFigure(res *reports.SweepResult) (*figure, error) {
+	title := "cost against SLO attainment (mean and " + reports.FormatConfidence(res.Analysis.Confidence) + " CI per grid point)"
 	pn := plainPanel(title, "cost (USD)", "SLO attainment")
 	var all, front xyErrs
 	var frontIdx []int

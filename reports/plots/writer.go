@@ -1,0 +1,37 @@
+package plots
+
+import (
+	"fmt"
+
+	"github.com/scalesim/scalesim/reports"
+)
+
+// Writer draws every results folder's plots: set it as the runner's
+// Plotter (runner.RunOptions.Plotter and the like), which it implements
+// without this package importing the runner.
+type Writer struct{}
+
+// RunPlots writes a run folder's plots (WritePlots) and report.html
+// (WriteHTML).
+func (Writer) RunPlots(dir, format string, opts reports.HTMLOptions) error {
+	if _, err := WritePlots(dir, format, opts.Plot); err != nil {
+		return fmt.Errorf("plots: %w", err)
+	}
+	if err := WriteHTML(dir, opts); err != nil {
+		return fmt.Errorf("report.html: %w", err)
+	}
+	return nil
+}
+
+// ComparisonPlots writes a comparison folder's overlay plots
+// (WriteComparisonPlots).
+func (Writer) ComparisonPlots(dir, format string, c *reports.Comparison, opts reports.ComparisonPlotOptions) error {
+	_, err := WriteComparisonPlots(dir, format, c, opts)
+	return err
+}
+
+// SweepPlots writes a sweep folder's plots (WriteSweepPlots).
+func (Writer) SweepPlots(dir, format string, res *reports.SweepResult) error {
+	_, err := WriteSweepPlots(dir, format, res)
+	return err
+}
