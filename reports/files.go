@@ -258,26 +258,32 @@ func ReadTimeseries(r io.Reader) ([]TimeseriesRow, error) {
 type JSONFloat float64
 
 // MarshalJSON implements json.Marshaler.
-func (f JSONFloat) MarshalJSON() ([]byte, error) {
-	v := float64(f)
+func (f JSONFloat) MarshalJSON() ([]byte, error) { return marshalFinite(float64(f)) }
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *JSONFloat) UnmarshalJSON(b []byte) error {
+	v, err := unmarshalOr(b, math.NaN())
+	*f = JSONFloat(v)
+	return err
+}
+
+// marshalFinite encodes v, or null when it is not finite (JSON has no NaN
+// or infinity).
+func marshalFinite(v float64) ([]byte, error) {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return []byte("null"), nil
 	}
 	return json.Marshal(v)
 }
 
-// UnmarshalJSON implements json.Unmarshaler.
-func (f *JSONFloat) UnmarshalJSON(b []byte) error {
+// unmarshalOr decodes a number, or null as ifNull.
+func unmarshalOr(b []byte, ifNull float64) (float64, error) {
 	if string(b) == "null" {
-		*f = JSONFloat(math.NaN())
-		return nil
+		return ifNull, nil
 	}
 	var v float64
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	*f = JSONFloat(v)
-	return nil
+	err := json.Unmarshal(b, &v)
+	return v, err
 }
 
 // EventRecord is one line of events.jsonl: an instance lifecycle

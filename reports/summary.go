@@ -122,26 +122,13 @@ func (l *Latency) UnmarshalJSON(b []byte) error {
 type LatencyFloat float64
 
 // MarshalJSON implements json.Marshaler.
-func (f LatencyFloat) MarshalJSON() ([]byte, error) {
-	v := float64(f)
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return []byte("null"), nil
-	}
-	return json.Marshal(v)
-}
+func (f LatencyFloat) MarshalJSON() ([]byte, error) { return marshalFinite(float64(f)) }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (f *LatencyFloat) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*f = LatencyFloat(math.Inf(1))
-		return nil
-	}
-	var v float64
-	if err := json.Unmarshal(b, &v); err != nil {
-		return err
-	}
+	v, err := unmarshalOr(b, math.Inf(1))
 	*f = LatencyFloat(v)
-	return nil
+	return err
 }
 
 // Beyond reports whether a percentile is beyond every latency (+Inf).
