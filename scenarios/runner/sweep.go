@@ -334,10 +334,13 @@ func (p *SweepPlan) execute(ctx context.Context, todo []int) (int, error) {
 					continue
 				default:
 				}
-				err := p.runOne(r)
-				if err == nil && p.opts.AfterRun != nil {
-					err = p.opts.AfterRun(r)
-				}
+				err := protect(func() error {
+					err := p.runOne(r)
+					if err == nil && p.opts.AfterRun != nil {
+						err = p.opts.AfterRun(r)
+					}
+					return err
+				})
 				results <- result{r, err}
 			}
 		})
