@@ -129,10 +129,30 @@ func flagProblem(err error) string {
 	return fmt.Sprintf("--%s %s: %s", f.Name, iv.GetValue(), what)
 }
 
-// exactArgs is cobra.RangeArgs with the error marked as bad usage.
+// argsRange is cobra.RangeArgs with the error marked as bad usage, in
+// one line that says what the command takes.
 func argsRange(min, max int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
-		return usageErr(cobra.RangeArgs(min, max)(cmd, args))
+		if len(args) >= min && len(args) <= max {
+			return nil
+		}
+		var want string
+		switch {
+		case max == 0:
+			want = "no argument"
+		case min == 0:
+			want = fmt.Sprintf("at most %d argument(s)", max)
+		case min == max:
+			want = fmt.Sprintf("%d argument(s)", min)
+		default:
+			want = fmt.Sprintf("%d to %d arguments", min, max)
+		}
+		got := "none"
+		if len(args) > 0 {
+			got = fmt.Sprintf("%d (%s)", len(args), strings.Join(args, " "))
+		}
+		return usageErr(fmt.Errorf("%s takes %s, got %s (see '%s --help')",
+			strings.TrimPrefix(cmd.CommandPath(), cmd.Root().Name()+" "), want, got, cmd.CommandPath()))
 	}
 }
 

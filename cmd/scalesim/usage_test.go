@@ -26,6 +26,8 @@ func TestUsageMessages(t *testing.T) {
 		{[]string{"rn"}, `scalesim: unknown command "rn"; did you mean "run"? (see 'scalesim --help')`},
 		{[]string{"xyzzy"}, `scalesim: unknown command "xyzzy" (see 'scalesim --help')`},
 		{[]string{"scenarios", "lst"}, `scalesim: unknown command "lst" for "scalesim scenarios"; did you mean "list"? (see 'scalesim scenarios --help')`},
+		{[]string{"run", "a", "b"}, "scalesim: run takes at most 1 argument(s), got 2 (a b) (see 'scalesim run --help')"},
+		{[]string{"scenarios", "list", "extra"}, "scalesim: scenarios list takes no argument, got 1 (extra)"},
 		{[]string{"run", "--no-such-flag"}, "scalesim: unknown flag: --no-such-flag (see 'scalesim run --help')"},
 		{[]string{"run", "--seed", "-1"}, "scalesim: --seed -1: the seed is a whole number from 0 to 18446744073709551615 (see 'scalesim run --help')"},
 		{[]string{"run", "--seed", "18446744073709551616"}, "--seed 18446744073709551616: the seed is a whole number from 0 to 18446744073709551615"},
