@@ -185,3 +185,41 @@ func TestSignalStopsASweep(t *testing.T) {
 		})
 	}
 }
+
+// A signal stops a sweep's runs under way too: a sweep of runs far longer
+// than the test exits 130 soon after, with no record of the runs stopped.
+func TestSignalStopsASweepsLongRuns(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "s")
+	cmd := process(nil, "sweep", "minimal", "--set", "duration=10000h", "--seeds", "2", "--no-plots", "-q", "-o", out)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ended := make(chan error, 1)
+	go func() { ended <- cmd.Wait() }()
+	for {
+		if _, err := os.Stat(filepath.Join(out, runner.SweepManifestFile)); err == nil {
+			break
+		}
+		select {
+		case err := <-ended:
+			t.Fatalf("the sweep ended (%v) before it was interrupted", err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err := <-ended
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Errorf("exit %v, want 130; stderr %q", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "interrupted by SIGINT after 0 of 2 runs") || strings.Count(stderr.String(), "\n") != 1 {
+		t.Errorf("stderr %q", stderr.String())
+	}
+	if n := countRecords(t, out); n != 0 {
+		t.Errorf("%d records of runs stopped part-way", n)
+	}
+}
