@@ -34,7 +34,8 @@ written to a temporary folder and renamed into place, so it is never half
 written.
 
 Exit codes: 0 success, 1 runtime failure, 2 bad usage or invalid scenario,
-3 --fail-on-slo was given and an SLO was missed.`,
+3 --fail-on-slo was given and an SLO was missed, 130 and 143 interrupted by
+SIGINT and SIGTERM (the previous results kept).`,
 		Example: `  scalesim run
   scalesim run flash-crowd --seed 7
   scalesim run my.yaml --set services.web.autoscaler.target_utilization=60 -o out/60`,
