@@ -61,7 +61,7 @@ do not depend on their order. The folder is written to a temporary folder
 and renamed into place.
 
 Exit codes: 0 success, 1 runtime failure, 2 bad usage, an invalid scenario or
-an invalid policy.`
+an invalid policy, 130 and 143 interrupted by SIGINT and SIGTERM.`
 
 func newCmdCompare(io *IOStreams, runF func(*CompareOptions) error) *cobra.Command {
 	opts := &CompareOptions{IO: io}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/scalesim/scalesim/scenarios/runner"
 )
@@ -40,6 +41,13 @@ func usageErr(err error) error {
 func exitCode(err error, w io.Writer) int {
 	if err == nil {
 		return exitOK
+	}
+	var pe *runner.PanicError
+	if errors.As(err, &pe) {
+		// A bug: one line, never a stack dump.
+		v := strings.Join(strings.Fields(fmt.Sprint(pe.Value)), " ")
+		fmt.Fprintf(w, "scalesim: internal error: %s (please report it with the command line and scenario)\n", v)
+		return exitRuntime
 	}
 	fmt.Fprintln(w, "scalesim:", err)
 	var e *exitError

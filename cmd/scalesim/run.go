@@ -36,7 +36,8 @@ written to a temporary folder and renamed into place, so it is never half
 written.
 
 Exit codes: 0 success, 1 runtime failure, 2 bad usage or invalid scenario,
-3 --fail-on-slo was given and an SLO was missed.`,
+3 --fail-on-slo was given and an SLO was missed, 130 and 143 interrupted by
+SIGINT and SIGTERM (the previous results kept).`,
 		Example: `  scalesim run
   scalesim run flash-crowd --seed 7
   scalesim run my.yaml --set services.web.autoscaler.target_utilization=60 -o out/60`,
@@ -56,7 +57,7 @@ Exit codes: 0 success, 1 runtime failure, 2 bad usage or invalid scenario,
 	addBudgetFlags(cmd, &opts.budgetFlags)
 	addOutputFlags(cmd, &opts.outputFlags)
 	cmd.Flags().BoolVar(&opts.FailOnSLO, "fail-on-slo", false, "exit with code 3 when a service misses its SLO")
-	cmd.Flags().BoolVar(&opts.Explain, "explain", false, "print the autoscaler's decisions in words")
+	cmd.Flags().BoolVar(&opts.Explain, "explain", false, "print the autoscaler's decisions in words (with -q: only them, no table)")
 	return cmd
 }
 
@@ -82,13 +83,32 @@ func runRun(opts *RunOptions) error {
 	if res == nil {
 		return err // an SLO missed still prints the table
 	}
-	if !opts.Quiet {
-		reports.WriteWarnings(opts.IO.ErrOut, res.Summary)
-		if err := printRun(opts, res); err != nil {
-			return err
+	if opts.Quiet {
+		// --explain is output asked for: -q keeps it, without the table.
+		if opts.Explain {
+			if err := printExplanation(opts, res); err != nil {
+				return err
+			}
 		}
+		return err
+	}
+	reports.WriteWarnings(opts.IO.ErrOut, res.Summary)
+	if err := printRun(opts, res); err != nil {
+		return err
 	}
 	return err
+}
+
+// printExplanation prints the autoscaler's decisions in words.
+func printExplanation(opts *RunOptions, res *runner.RunResult) error {
+	lines, err := runner.Explain(res.Out)
+	if err != nil {
+		return err
+	}
+	for _, line := range lines {
+		fmt.Fprintln(opts.IO.Out, line)
+	}
+	return nil
 }
 
 // printRun prints the summary table, the decisions with --explain, and
@@ -98,12 +118,8 @@ func printRun(opts *RunOptions, res *runner.RunResult) error {
 		return err
 	}
 	if opts.Explain {
-		lines, err := runner.Explain(res.Out)
-		if err != nil {
+		if err := printExplanation(opts, res); err != nil {
 			return err
-		}
-		for _, line := range lines {
-			fmt.Fprintln(opts.IO.Out, line)
 		}
 	}
 	fmt.Fprintf(opts.IO.Out, "\nresults: %s\n", res.Out)

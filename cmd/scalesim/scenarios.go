@@ -13,7 +13,7 @@ func newCmdScenarios(io *IOStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "scenarios",
 		Short: "The built-in scenario library",
-		Args:  argsRange(0, 0),
+		Args:  noSubcommand,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return cmd.Help()
 		},
@@ -23,17 +23,16 @@ func newCmdScenarios(io *IOStreams) *cobra.Command {
 		Short: "List the built-in scenarios",
 		Args:  argsRange(0, 0),
 		RunE: func(*cobra.Command, []string) error {
-			tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
-			for _, e := range scenarios.Library() {
-				fmt.Fprintf(tw, "%s\t%s\n", e.Name, e.Description)
-			}
-			return tw.Flush()
+			return listScenarios(io)
 		},
 	}, &cobra.Command{
-		Use:   "show NAME",
-		Short: "Print a built-in scenario's YAML (a starting point for your own)",
-		Args:  argsRange(1, 1),
+		Use:   "show [NAME]",
+		Short: "Print a built-in scenario's YAML (a starting point for your own); without NAME, list the names",
+		Args:  argsRange(0, 1),
 		RunE: func(_ *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return listScenarios(io)
+			}
 			data, ok := scenarios.Builtin(args[0])
 			if !ok {
 				_, err := scenarios.Resolve(args[0])
@@ -47,4 +46,13 @@ func newCmdScenarios(io *IOStreams) *cobra.Command {
 		},
 	})
 	return cmd
+}
+
+// listScenarios prints the built-in scenarios' names and descriptions.
+func listScenarios(io *IOStreams) error {
+	tw := tabwriter.NewWriter(io.Out, 0, 4, 2, ' ', 0)
+	for _, e := range scenarios.Library() {
+		fmt.Fprintf(tw, "%s\t%s\n", e.Name, e.Description)
+	}
+	return tw.Flush()
 }

@@ -98,8 +98,9 @@ auto/n takes i from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or
 SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN (Slurm job array). A shard writes
 its run records only; 'scalesim merge' then writes what one process would.
 
-Exit codes: 0 success, 1 a run failed or the sweep was interrupted, 2 bad
-usage, an invalid scenario or grid value, or a folder holding another sweep.`
+Exit codes: 0 success, 1 a run failed, 2 bad usage, an invalid scenario or
+grid value, or a folder holding another sweep, 3 --require was given and no
+point meets it, 130 and 143 interrupted by SIGINT and SIGTERM (resumable).`
 
 func newCmdSweep(io *IOStreams, runF func(*SweepOptions) error) *cobra.Command {
 	opts := &SweepOptions{IO: io}

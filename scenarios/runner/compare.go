@@ -225,7 +225,10 @@ func runAll(ctx context.Context, dir string, variants []Variant, scs []*scenario
 				if opts.Progress != nil {
 					s.progress = func(f float64) { opts.Progress(i, f) }
 				}
-				sums[i], errs[i] = s.run()
+				errs[i] = protect(func() (err error) {
+					sums[i], err = s.run()
+					return err
+				})
 			}
 		})
 	}

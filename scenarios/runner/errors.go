@@ -3,6 +3,8 @@ package runner
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime/debug"
 	"strings"
 )
 
@@ -56,4 +58,25 @@ func cancelled(ctx context.Context) error {
 		return nil
 	}
 	return context.Cause(ctx)
+}
+
+// PanicError is a panic recovered in one of the runner's worker
+// goroutines (a sweep's runs, a comparison's), returned as an error: a
+// panic there would otherwise end the process past any recover of the
+// caller. It is a bug in scalesim; the command line exits 1.
+type PanicError struct {
+	Value any    // what was passed to panic
+	Stack []byte // the goroutine's stack where it panicked
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("panic: %v", e.Value) }
+
+// protect runs f and returns a panic in it as a *PanicError.
+func protect(f func() error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &PanicError{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	return f()
 }

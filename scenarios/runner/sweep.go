@@ -328,7 +328,8 @@ func emptyish(dir string) bool {
 
 // execute runs todo on p.Parallel workers and returns how many finished.
 // It stops handing out runs at the first error or when ctx is cancelled,
-// and waits for the runs under way.
+// and waits for the runs under way; a cancelled ctx also stops those, and
+// a run stopped so is not counted, as a failure or as finished.
 func (p *SweepPlan) execute(ctx context.Context, todo []int) (int, error) {
 	type result struct {
 		run int
@@ -348,9 +349,15 @@ func (p *SweepPlan) execute(ctx context.Context, todo []int) (int, error) {
 					continue
 				default:
 				}
-				err := p.runOne(r)
-				if err == nil && p.opts.AfterRun != nil {
-					err = p.opts.AfterRun(r)
+				err := protect(func() error {
+					err := p.runOne(ctx, r)
+					if err == nil && p.opts.AfterRun != nil {
+						err = p.opts.AfterRun(r)
+					}
+					return err
+				})
+				if err != nil && cancelled(ctx) != nil && errors.Is(err, cancelled(ctx)) {
+					continue // stopped part-way by ctx: no record, run again on resume
 				}
 				results <- result{r, err}
 			}
@@ -423,15 +430,16 @@ func runOf(err error) int {
 	return -1
 }
 
-// runOne runs run r and writes its record.
-func (p *SweepPlan) runOne(r int) error {
+// runOne runs run r and writes its record; ctx cancelled stops the run
+// part-way, and no record is written.
+func (p *SweepPlan) runOne(ctx context.Context, r int) error {
 	pt, _, seed := p.manifest.Run(r)
 	sets := append(append([]string(nil), p.sets[pt]...), "seed="+strconv.FormatUint(seed, 10))
 	sc, err := p.src.Parse(sets)
 	if err != nil {
 		return inputErr(err)
 	}
-	sim := &simulation{sc: sc, summaryOnly: true, limits: limits{budget: p.opts.Budget}}
+	sim := &simulation{sc: sc, summaryOnly: true, limits: limits{ctx: ctx, budget: p.opts.Budget}}
 	sum, err := sim.run()
 	if err != nil {
 		return err
