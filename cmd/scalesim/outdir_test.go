@@ -162,24 +162,8 @@ func TestSignalRemovesTheTemporaryFolder(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			ended := make(chan error, 1)
-			go func() { ended <- cmd.Wait() }()
-			// Wait (without a deadline of our own: go test's -timeout is
-			// the bound) until the run is filling its temporary folder.
-			for len(tempsLeft(t, tmp)) == 0 {
-				select {
-				case err := <-ended:
-					t.Fatalf("the run ended (%v) before it was interrupted", err)
-				case <-time.After(10 * time.Millisecond):
-				}
-			}
-			if err := cmd.Process.Signal(tc.sig); err != nil {
-				t.Fatal(err)
-			}
-			err := <-ended
-			var ee *exec.ExitError
-			if !errors.As(err, &ee) || ee.ExitCode() != tc.code {
-				t.Errorf("exit %v, want %d", err, tc.code)
+			if code := signalWhen(t, cmd, func() bool { return len(tempsLeft(t, tmp)) > 0 }, tc.sig); code != tc.code {
+				t.Errorf("exit %d, want %d", code, tc.code)
 			}
 			if left := tempsLeft(t, tmp); len(left) > 0 {
 				t.Errorf("temporary folders left: %v", left)
@@ -189,4 +173,28 @@ func TestSignalRemovesTheTemporaryFolder(t *testing.T) {
 			}
 		})
 	}
+}
+
+// signalWhen waits (without a deadline of its own: go test's -timeout is
+// the bound) until ready reports true, sends sig to the started cmd, and
+// returns its exit code; it fails the test if cmd ends before it is ready.
+func signalWhen(t *testing.T, cmd *exec.Cmd, ready func() bool, sig os.Signal) int {
+	t.Helper()
+	ended := make(chan error, 1)
+	go func() { ended <- cmd.Wait() }()
+	for !ready() {
+		select {
+		case err := <-ended:
+			t.Fatalf("%s ended (%v) before it was interrupted", strings.Join(cmd.Args, " "), err)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	if err := cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	var ee *exec.ExitError
+	if err := <-ended; !errors.As(err, &ee) {
+		return -1
+	}
+	return ee.ExitCode()
 }

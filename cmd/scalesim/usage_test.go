@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -147,22 +145,8 @@ func TestSignalStopsASweep(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			ended := make(chan error, 1)
-			go func() { ended <- cmd.Wait() }()
-			for countRecords(t, out) == 0 {
-				select {
-				case err := <-ended:
-					t.Fatalf("the sweep ended (%v) before it was interrupted", err)
-				case <-time.After(10 * time.Millisecond):
-				}
-			}
-			if err := cmd.Process.Signal(tc.sig); err != nil {
-				t.Fatal(err)
-			}
-			err := <-ended
-			var ee *exec.ExitError
-			if !errors.As(err, &ee) || ee.ExitCode() != tc.code {
-				t.Errorf("exit %v, want %d; stderr %q", err, tc.code, stderr.String())
+			if code := signalWhen(t, cmd, func() bool { return countRecords(t, out) > 0 }, tc.sig); code != tc.code {
+				t.Errorf("exit %d, want %d; stderr %q", code, tc.code, stderr.String())
 			}
 			if s := stderr.String(); !strings.Contains(s, "interrupted by "+signalName(tc.sig)) || !strings.Contains(s, "run the same command again to resume") {
 				t.Errorf("stderr %q", s)
@@ -196,25 +180,12 @@ func TestSignalStopsASweepsLongRuns(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	ended := make(chan error, 1)
-	go func() { ended <- cmd.Wait() }()
-	for {
-		if _, err := os.Stat(filepath.Join(out, runner.SweepManifestFile)); err == nil {
-			break
-		}
-		select {
-		case err := <-ended:
-			t.Fatalf("the sweep ended (%v) before it was interrupted", err)
-		case <-time.After(10 * time.Millisecond):
-		}
+	manifest := func() bool {
+		_, err := os.Stat(filepath.Join(out, runner.SweepManifestFile))
+		return err == nil
 	}
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	err := <-ended
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
-		t.Errorf("exit %v, want 130; stderr %q", err, stderr.String())
+	if code := signalWhen(t, cmd, manifest, syscall.SIGINT); code != 130 {
+		t.Errorf("exit %d, want 130; stderr %q", code, stderr.String())
 	}
 	if !strings.Contains(stderr.String(), "interrupted by SIGINT after 0 of 2 runs") || strings.Count(stderr.String(), "\n") != 1 {
 		t.Errorf("stderr %q", stderr.String())
