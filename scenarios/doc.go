@@ -12,7 +12,12 @@
 //
 // Every problem in a scenario comes back in one *ValidationError, one line
 // per problem, sorted by position, each "FILE:LINE:COL: field.path: what is
-// wrong and what is allowed":
+// wrong and what is allowed" (a problem in a trace file is located at the
+// scenario's file field and names the trace's line in the message).
+// Problems that do not stop a run (an autoscaler key that the policy does
+// not read) are in Scenario.Warnings, in the same form. Limits (MaxRate,
+// MaxReplicas, MinInterval, ...) refuse what would exhaust memory or never
+// finish; Scenario.Estimate estimates a valid scenario's cost.
 //
 //	bad.yaml:7:5: services.web.replicas: min 5 is greater than max 2
 //	bad.yaml:8:5: services.web.autscaler: unknown field; did you mean "autoscaler"?
@@ -78,7 +83,8 @@
 //	seed                                 1
 //	duration                             required
 //	warmup                               0
-//	sample_interval                      10s
+//	sample_interval                      10s; duration/10 under 100s (whole ms, at least 1ms);
+//	                                     duration/1e6 over 115 days
 //	zones                                [default]
 //	nodes                                none: unlimited capacity, cost from instance.price_per_hour
 //	nodes[].zones                        every zone

@@ -172,7 +172,7 @@ func ParseDuration(s string) (time.Duration, error) {
 	t := strings.TrimSpace(s)
 	if durationSyntaxRE.MatchString(t) {
 		// Well formed, so time.ParseDuration failed on the range.
-		return 0, fmt.Errorf("%s is too long: the longest duration is %v (about 292 years)", t, time.Duration(math.MaxInt64).Truncate(time.Hour))
+		return 0, fmt.Errorf("%s is too long: the longest duration is %dh (about 292 years)", t, int64(math.MaxInt64/time.Hour))
 	}
 	if n, ok := strings.CutSuffix(t, "d"); ok {
 		if f, ferr := strconv.ParseFloat(n, 64); ferr == nil {
