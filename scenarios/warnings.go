@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/scalesim/scalesim/sim"
@@ -30,6 +31,10 @@ const (
 	// WarnTracePartial: a trace's rows span less than 90% of the run; its
 	// first rate holds before them and its last after.
 	WarnTracePartial = "trace-partial"
+	// WarnIgnoredParameter: the file gives a parameter that the service's
+	// policy does not read (it belongs to another policy; see
+	// Scenario.Warnings, which holds its position).
+	WarnIgnoredParameter = "ignored-parameter"
 )
 
 // traceCoverage is the least fraction of the run a trace must span.
@@ -78,8 +83,17 @@ func avg(d sim.Dist) float64 {
 //     replicas.max x MaxThroughput: no autoscaler can keep up, requests
 //     queue, time out or stay in flight at the end.
 //   - trace-outside-run, trace-partial: see the codes.
+//   - ignored-parameter: first, each of Scenario.Warnings (a parameter of
+//     another policy), its message with the file position.
 func Warnings(sc *Scenario) []Warning {
 	var out []Warning
+	for _, e := range sc.Warnings {
+		svc, _, _ := strings.Cut(strings.TrimPrefix(e.Path, "services."), ".")
+		if !strings.HasPrefix(e.Path, "services.") {
+			svc = ""
+		}
+		out = append(out, Warning{Code: WarnIgnoredParameter, Service: svc, Message: e.Error()})
+	}
 	end := sim.At(sc.Duration)
 	for i := range sc.Services {
 		svc := &sc.Services[i]

@@ -57,6 +57,9 @@ func validateRun(opts *ValidateOptions) error {
 			}
 			continue
 		}
+		for _, w := range scenarios.Warnings(sc) {
+			fmt.Fprintf(opts.IO.ErrOut, "warning: %s\n", w.Message)
+		}
 		fmt.Fprintf(opts.IO.Out, "%s: ok (%s, %d services, %v)\n", arg, sc.Name, len(sc.Services), sc.Duration)
 	}
 	if bad > 0 {

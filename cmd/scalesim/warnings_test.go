@@ -61,3 +61,31 @@ func TestSweepRequireUnmetExits3(t *testing.T) {
 		t.Errorf("exit %d, %s", code, errOut)
 	}
 }
+
+// A parameter of another policy is a warning with its file position: on
+// stderr from validate and run, and in summary.json.
+func TestIgnoredParameterWarning(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "w.yaml")
+	os.WriteFile(file, []byte(`name: w
+duration: 2m
+services:
+  web:
+    demand: {cpu: 50ms}
+    autoscaler: {policy: cpu, target_utilization: 70, rounds: 5}
+traffic:
+  web: {rate: 10}
+`), 0o644)
+	want := file + ":6:55: services.web.autoscaler.rounds: only the requests-in-flight policy reads this"
+	if code, _, stderr := scalesim(t, "validate", file); code != 0 || !strings.Contains(stderr, "warning: "+want) {
+		t.Errorf("validate: exit %d, stderr %q; want exit 0 and the warning", code, stderr)
+	}
+	out := filepath.Join(dir, "res")
+	if code, _, stderr := scalesim(t, "run", file, "--no-plots", "-o", out); code != 0 || !strings.Contains(stderr, want) {
+		t.Errorf("run: exit %d, stderr %q; want exit 0 and the warning", code, stderr)
+	}
+	b, _ := os.ReadFile(filepath.Join(out, "summary.json"))
+	if !strings.Contains(string(b), `"code": "ignored-parameter"`) {
+		t.Errorf("summary.json has no ignored-parameter warning:\n%s", b)
+	}
+}
