@@ -36,6 +36,7 @@ type Estimate struct {
 const (
 	estBaseMemory       = 16 << 20 // the process, the histograms, the policies
 	estRequestBytes     = 256      // a request in flight, its events and queue slots
+	estAbandonedBytes   = 48       // queued work whose client has gone: a compact entry, and slice growth
 	estInstanceBytes    = 2 << 10  // an instance, its metrics and events
 	estSessionBytes     = 24       // a client-ip session
 	estSampleBytes      = 200      // a sample held for the plots, per service
@@ -61,10 +62,16 @@ const (
 //	          + n x D/period                             per probe
 //	          + D/sample_interval                        samples (once for all services)
 //	in flight = peak rate x (c + w) + backlog            Little's law at the peak, plus
-//	backlog   = (peak rate - capacity)+ x D              the queue when replicas.max x cores / c
+//	backlog   = (attempts - capacity)+ x D               the queue when replicas.max x cores / c
 //	                                                     cannot keep up, bounded by the queue
-//	                                                     limits and by peak rate x timeout
-//	memory    = 16 MiB + 256 B x in flight + 2 KiB x replicas.max
+//	                                                     limits; attempts = peak rate x (1 +
+//	                                                     retries) with a client timeout (in
+//	                                                     hopeless overload every attempt times
+//	                                                     out), else the peak rate
+//	abandoned = backlog - attempts x timeout             queued work whose client has gone:
+//	                                                     kept by the server (a compact 48 B
+//	                                                     entry) unless cancel_on_client_timeout
+//	memory    = 16 MiB + 256 B x (in flight - abandoned) + 48 B x abandoned + 2 KiB x replicas.max
 //	          + 24 B x clients (client-ip) + 200 B x samples x services
 //	output    = 125 B x samples x services + 850 B x evaluations (an upper bound:
 //	          a line per evaluation) + 160 B x (4 x replicas.max + 20 x faults) + 2 KiB x services
@@ -79,7 +86,7 @@ func (sc *Scenario) Estimate() Estimate {
 		e.Samples = int64(sc.Duration / sc.SampleInterval)
 	}
 	events := float64(e.Samples)
-	var arrivals, inFlight, memory, output float64
+	var arrivals, inFlight, abandoned, memory, output float64
 	memory = estBaseMemory
 	evaluations := 0.0
 	for i := range sc.Services {
@@ -105,7 +112,9 @@ func (sc *Scenario) Estimate() Estimate {
 				need := math.Ceil(a / dur * cpu / (cores * estScaleUtilization))
 				n = max(n, min(max(need, float64(r.Min)), float64(r.Max)))
 			}
-			inFlight += peak*(cpu+wait) + backlog(svc, t, peak, cpu, dur)
+			q, gone := backlog(svc, t, peak, cpu, dur)
+			inFlight += peak*(cpu+wait) + q
+			abandoned += gone
 			if svc.LoadBalancer.Algorithm == ClientIP {
 				memory += estSessionBytes * float64(t.Clients)
 			}
@@ -125,7 +134,7 @@ func (sc *Scenario) Estimate() Estimate {
 		output += estEventLineBytes*4*float64(r.Max) + estSummaryBytes
 	}
 	services := float64(len(sc.Services))
-	memory += estRequestBytes*inFlight + estSampleBytes*float64(e.Samples)*services
+	memory += estRequestBytes*(inFlight-abandoned) + estAbandonedBytes*abandoned + estSampleBytes*float64(e.Samples)*services
 	output += estRowBytes*float64(e.Samples)*services + estDecisionBytes*evaluations +
 		estEventLineBytes*20*float64(len(sc.Faults))
 	e.Arrivals = round(arrivals)
@@ -137,25 +146,34 @@ func (sc *Scenario) Estimate() Estimate {
 }
 
 // backlog is the queue that builds up over the run when even replicas.max
-// instances cannot serve the peak rate, bounded by the queue limits and the
-// client timeout.
-func backlog(svc *Service, t *Traffic, peak, cpu, dur float64) float64 {
+// instances cannot serve the peak rate, bounded by the queue limits, and
+// the part of it whose clients have gone (abandoned), which the server
+// keeps unless it cancels on the client's timeout.
+func backlog(svc *Service, t *Traffic, peak, cpu, dur float64) (queued, abandoned float64) {
 	if cpu <= 0 {
-		return 0
+		return 0, 0
 	}
 	capacity := float64(svc.Replicas.Max) * svc.Instance.CPU() / cpu
-	if peak <= capacity {
-		return 0
+	attempts := peak
+	if t.Timeout > 0 {
+		attempts = peak * float64(1+t.Retries)
 	}
-	q := (peak - capacity) * dur
+	if attempts <= capacity {
+		return 0, 0
+	}
+	q := (attempts - capacity) * dur
 	in := svc.Instance
 	if in.Concurrency != Unlimited && in.QueueLimit != Unlimited {
 		q = min(q, float64(svc.Replicas.Max)*float64(in.Concurrency+in.QueueLimit))
 	}
 	if t.Timeout > 0 {
-		q = min(q, peak*t.Timeout.Seconds())
+		live := min(q, attempts*t.Timeout.Seconds())
+		if in.CancelOnClientTimeout {
+			return live, 0
+		}
+		return q, q - live
 	}
-	return q
+	return q, 0
 }
 
 // mean is a distribution's mean in seconds; 0 for nil.
