@@ -112,23 +112,10 @@ var faultDefs = []FaultDef{
 func FaultDefs() []FaultDef { return slices.Clone(faultDefs) }
 
 // FaultTypes lists the fault type names.
-func FaultTypes() []string {
-	var out []string
-	for _, d := range faultDefs {
-		out = append(out, d.Name)
-	}
-	return out
-}
+func FaultTypes() []string { return namesOf(faultDefs) }
 
 // LookupFault returns the named fault type, or nil.
-func LookupFault(name string) *FaultDef {
-	for i := range faultDefs {
-		if faultDefs[i].Name == name {
-			return &faultDefs[i]
-		}
-	}
-	return nil
-}
+func LookupFault(name string) *FaultDef { return lookupDef(faultDefs, name) }
 
 // faultService checks that a fault's service exists.
 func (v validator) faultService(path string, f *Fault) {

@@ -35,22 +35,9 @@ var algorithmDefs = []AlgorithmDef{
 func AlgorithmDefs() []AlgorithmDef { return slices.Clone(algorithmDefs) }
 
 // AlgorithmNames lists the load-balancing algorithm names.
-func AlgorithmNames() []string {
-	var out []string
-	for _, d := range algorithmDefs {
-		out = append(out, d.Name)
-	}
-	return out
-}
+func AlgorithmNames() []string { return namesOf(algorithmDefs) }
 
-func lookupAlgorithm(name string) *AlgorithmDef {
-	for i := range algorithmDefs {
-		if algorithmDefs[i].Name == name {
-			return &algorithmDefs[i]
-		}
-	}
-	return nil
-}
+func lookupAlgorithm(name string) *AlgorithmDef { return lookupDef(algorithmDefs, name) }
 
 // Traffic pattern component types (Component.Type).
 const (
@@ -172,18 +159,33 @@ var componentDefs = []ComponentDef{
 func ComponentDefs() []ComponentDef { return slices.Clone(componentDefs) }
 
 // ComponentTypes lists the component type names.
-func ComponentTypes() []string {
-	var out []string
-	for _, d := range componentDefs {
-		out = append(out, d.Name)
+func ComponentTypes() []string { return namesOf(componentDefs) }
+
+func lookupComponent(name string) *ComponentDef { return lookupDef(componentDefs, name) }
+
+// named is a definition of an extension point's registry: a policy, a
+// fault type, an algorithm or a traffic component.
+type named interface{ defName() string }
+
+func (d AlgorithmDef) defName() string { return d.Name }
+func (d ComponentDef) defName() string { return d.Name }
+func (d FaultDef) defName() string     { return d.Name }
+func (d *PolicyDef) defName() string   { return d.Name }
+
+// namesOf lists the definitions' names, in their order.
+func namesOf[D named](defs []D) []string {
+	out := make([]string, 0, len(defs))
+	for _, d := range defs {
+		out = append(out, d.defName())
 	}
 	return out
 }
 
-func lookupComponent(name string) *ComponentDef {
-	for i := range componentDefs {
-		if componentDefs[i].Name == name {
-			return &componentDefs[i]
+// lookupDef returns the definition with the given name, or nil.
+func lookupDef[D named](defs []D, name string) *D {
+	for i := range defs {
+		if defs[i].defName() == name {
+			return &defs[i]
 		}
 	}
 	return nil

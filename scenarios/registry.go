@@ -135,20 +135,12 @@ func PolicyDefs() []*PolicyDef {
 }
 
 // PolicyNames lists the registered policy names in Order.
-func PolicyNames() []string {
-	var out []string
-	for _, d := range PolicyDefs() {
-		out = append(out, d.Name)
-	}
-	return out
-}
+func PolicyNames() []string { return namesOf(PolicyDefs()) }
 
 // LookupPolicy returns the named policy's definition, or nil.
 func LookupPolicy(name string) *PolicyDef {
-	for _, d := range PolicyDefs() {
-		if d.Name == name {
-			return d
-		}
+	if d := lookupDef(PolicyDefs(), name); d != nil {
+		return *d
 	}
 	return nil
 }
