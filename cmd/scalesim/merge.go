@@ -48,9 +48,7 @@ same index).`,
 		Example: `  scalesim merge /results/capacity
   scalesim merge shard-0 shard-1 shard-2 shard-3 -o capacity
   scalesim merge /results/capacity --require 'p99<=0.25' --require 'slo>=99.9%'`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			return usageErr(cobra.MinimumNArgs(1)(cmd, args))
-		},
+		Args: argsRange(1, anyNumber),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Dirs = args
 			for _, f := range []string{"objective", "require", "confidence"} {

@@ -129,15 +129,20 @@ func flagProblem(err error) string {
 	return fmt.Sprintf("--%s %s: %s", f.Name, iv.GetValue(), what)
 }
 
+// anyNumber as argsRange's max means no upper bound.
+const anyNumber = -1
+
 // argsRange is cobra.RangeArgs with the error marked as bad usage, in
 // one line that says what the command takes.
 func argsRange(min, max int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
-		if len(args) >= min && len(args) <= max {
+		if len(args) >= min && (max == anyNumber || len(args) <= max) {
 			return nil
 		}
 		var want string
 		switch {
+		case max == anyNumber:
+			want = fmt.Sprintf("at least %d argument(s)", min)
 		case max == 0:
 			want = "no argument"
 		case min == 0:

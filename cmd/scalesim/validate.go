@@ -25,9 +25,7 @@ func newCmdValidate(io *IOStreams) *cobra.Command {
 YAML, every field, the cross-field rules, and that this version can simulate
 everything the scenario asks for. Every problem is reported as
 FILE:LINE:COL: field.path: what is wrong. Exit code 2 if any file is invalid.`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			return usageErr(cobra.MinimumNArgs(1)(cmd, args))
-		},
+		Args: argsRange(1, anyNumber),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Files = args
 			opts.SeedSet = cmd.Flags().Changed("seed")

@@ -15,7 +15,7 @@ func newCmdVersion(io *IOStreams) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the version and build information",
-		Args:  cobra.NoArgs,
+		Args:  argsRange(0, 0),
 		RunE: func(*cobra.Command, []string) error {
 			fmt.Fprintf(io.Out, "scalesim %s\n", version)
 			fmt.Fprintf(io.Out, "go: %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
