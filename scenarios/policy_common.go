@@ -94,3 +94,39 @@ func (f *filler) target(resource string) float64 {
 	}
 	return f.a.TargetUtilization
 }
+
+// singleResourceHPA defines an HPA on one resource metric (the cpu and
+// memory policies): target_utilization percent of the resource's request,
+// made by newHPA (policies.NewCPU or NewMemory).
+func singleResourceHPA(name string, order int, res policies.Resource, newHPA func(int, policies.HPAConfig) (*policies.HPA, error)) PolicyDef {
+	return PolicyDef{
+		Name:            name,
+		Order:           order,
+		Doc:             "the Kubernetes HPA on " + resourceWord(res) + " utilization, target_utilization percent of the request",
+		Reads:           hpaReads,
+		ScalesOnMetrics: true,
+		Fill: func(f *filler) {
+			f.a.Metrics = []MetricTarget{{Resource: string(res), TargetUtilization: f.target(string(res))}}
+		},
+		Config: func(svc *Service) PolicyConfig {
+			a := &svc.Autoscaler
+			cfg := hpaConfig(a)
+			target := percent(a.TargetUtilization)
+			checked := cfg
+			checked.Metrics = []policies.MetricTarget{{Resource: res, TargetUtilization: target}}
+			return adapter{
+				validate: checked.Validate,
+				new:      func() (policies.Policy, error) { return newHPA(target, cfg) },
+				rename:   map[string]string{"metrics[0].target_utilization": "target_utilization"},
+			}
+		},
+	}
+}
+
+// resourceWord is how the docs name a resource: CPU, memory.
+func resourceWord(res policies.Resource) string {
+	if res == policies.CPU {
+		return "CPU"
+	}
+	return string(res)
+}
