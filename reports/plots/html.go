@@ -252,20 +252,10 @@ func summaryRows(res *results) []htmlRow {
 		if r.Arrived == 0 {
 			return htmlCell{Text: "–"}
 		}
-		c := htmlCell{Text: reports.FormatShare(float64(r.Errors()) / float64(r.Arrived))}
-		if r.Errors() > 0 {
-			c.Class = "bad"
-		}
-		return c
+		return badShare(float64(r.Errors()) / float64(r.Arrived))
 	})
 	group("Latency of every request (those that did not complete rank slowest)")
-	row("not completed", func(v reports.ServiceSummary) htmlCell {
-		c := htmlCell{Text: reports.FormatShare(v.LatencyS.NotCompleted)}
-		if v.LatencyS.NotCompleted > 0 {
-			c.Class = "bad"
-		}
-		return c
-	})
+	row("not completed", func(v reports.ServiceSummary) htmlCell { return badShare(v.LatencyS.NotCompleted) })
 	row("p50", ranked(func(l reports.Latency) float64 { return l.P50 }))
 	row("p90", ranked(func(l reports.Latency) float64 { return l.P90 }))
 	row("p95", ranked(func(l reports.Latency) float64 { return l.P95 }))
@@ -373,3 +363,12 @@ var reportTemplateText string
 var reportTemplate = template.Must(template.New(reports.ReportFile).Funcs(template.FuncMap{
 	"inc": func(n int) int { return n + 1 },
 }).Parse(reportTemplateText))
+
+// badShare is a share of requests, marked bad when it is not zero.
+func badShare(x float64) htmlCell {
+	c := htmlCell{Text: reports.FormatShare(x)}
+	if x > 0 {
+		c.Class = "bad"
+	}
+	return c
+}
