@@ -19,16 +19,8 @@ func warningCodes(ws []Warning) string {
 // minimal at 1000 req/s needs 50 cores; 10 replicas of 1 core serve 200
 // req/s. The built-in as is, at 100 req/s, needs 5.
 func TestWarningsOverload(t *testing.T) {
-	const minimal = `
-name: minimal
-duration: 1h
-services:
-  web:
-    demand: {cpu: 50ms}
-    autoscaler: {policy: cpu, target_utilization: 70}
-traffic:
-  web: {rate: 100}
-`
+	data, _ := Builtin("minimal")
+	minimal := string(data)
 	sc := mustParse(t, minimal)
 	if ws := Warnings(sc); len(ws) != 0 {
 		t.Errorf("minimal at 100 req/s: %v", ws)
