@@ -28,6 +28,9 @@ type Config struct {
 	Pools []PoolConfig
 	// Faults are the failures injected during the run, in any order.
 	Faults []FaultConfig
+	// ControlPlane holds the node controller's and taint manager's
+	// timings (nodelifecycle.go).
+	ControlPlane ControlPlane
 }
 
 // PoolConfig is a group of identical nodes: PerZone of them in each of its
@@ -161,6 +164,13 @@ type TopologySpread struct {
 	// ScheduleAnyway makes the constraint a preference; otherwise an
 	// instance that would break it stays Pending (DoNotSchedule).
 	ScheduleAnyway bool
+	// MinDomains (DoNotSchedule only): with fewer domains than this, the
+	// global minimum is taken as 0. 0 or 1: no effect.
+	MinDomains int
+	// HonorTaints is nodeTaintsPolicy Honor: a node with a taint the pod
+	// does not tolerate (cordoned, NotReady) does not make its zone a
+	// domain. The default, Ignore, counts every registered node.
+	HonorTaints bool
 }
 
 // InstanceConfig describes every instance of a service.

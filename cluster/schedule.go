@@ -41,7 +41,8 @@ type attempt struct {
 	s        *Service
 	cpu, mem int64
 	upcoming bool // evaluating provisioning nodes (nomination) rather than ready ones
-	minCount int  // the fewest instances of s in an eligible zone
+	minCount int  // the global minimum: the fewest instances of s in a domain (0 below MinDomains)
+	ndom     int  // the number of domains
 	filtered [NumReasons]int
 	nodes    int
 }
@@ -66,17 +67,59 @@ var feasibility = [...]stage{
 	}},
 }
 
-// eligible reports whether zone z is a topology-spread domain: up and with
-// a node that is not down. (Kubernetes counts the zones of the nodes that
-// exist; a lost zone's nodes are deleted.)
-func (w *World) eligible(z int) bool { return !w.zones[z].down && w.zones[z].live > 0 }
+// domains marks the zones that are topology-spread domains for s, as the
+// scheduler's PodTopologySpread plugin counts them (calPreFilterState and
+// matchNodeInclusionPolicies in pkg/scheduler/framework/plugins/
+// podtopologyspread): a zone is a domain when one of its registered nodes
+// (not being provisioned, not removed) passes the node inclusion
+// policies. Under nodeTaintsPolicy Ignore, the default, every registered
+// node does, a failed or NotReady one too, so a lost zone stays a domain
+// with no pods in it; under Honor only a node without a taint the pod
+// does not tolerate: not cordoned (node.kubernetes.io/unschedulable) and
+// not NotReady (node.kubernetes.io/unreachable:NoSchedule, which the
+// default tolerations do not cover). It returns the number of domains.
+// (nodeAffinityPolicy has no effect here: the model has no node
+// affinity, so every node matches.)
+func (w *World) domains(s *Service, dom []bool) int {
+	clear(dom)
+	honor := s.cfg.TopologySpread != nil && s.cfg.TopologySpread.HonorTaints
+	k := 0
+	for _, n := range w.nodes {
+		if dom[n.zone] || n.state == nodeProvisioning || n.state == nodeRemoved {
+			continue
+		}
+		if honor && (n.cordoned || n.life.notReady) {
+			continue
+		}
+		dom[n.zone] = true
+		k++
+	}
+	return k
+}
 
-// minCount returns the fewest instances of s in an eligible zone, 0 when
-// there is none.
-func (w *World) minCount(s *Service) int {
+// minCount fills a's domains and global minimum: the fewest instances of
+// its service in a domain, 0 when there is none or, with MinDomains, when
+// there are fewer domains than that (minMatchNum).
+func (w *World) minCount(a *attempt) {
+	if len(w.dom) < len(w.zones) {
+		w.dom = make([]bool, len(w.zones))
+	}
+	a.ndom = w.domains(a.s, w.dom)
+	a.minCount = w.globalMin(a.s, w.dom, a.ndom, -1)
+}
+
+// globalMin is the global minimum over the domains dom (ndom of them),
+// zone extra counting as a domain too if it is not one (-1: none).
+func (w *World) globalMin(s *Service, dom []bool, ndom, extra int) int {
+	if extra >= 0 && !dom[extra] {
+		ndom++
+	}
+	if ts := s.cfg.TopologySpread; ts != nil && ndom < ts.MinDomains {
+		return 0
+	}
 	m := -1
 	for z := range w.zones {
-		if w.eligible(z) && (m < 0 || s.zoneCount[z] < m) {
+		if (dom[z] || z == extra) && (m < 0 || s.zoneCount[z] < m) {
 			m = s.zoneCount[z]
 		}
 	}
@@ -172,7 +215,8 @@ func (a *attempt) explain() string {
 func (w *World) place(inst *Instance, now sim.Time) bool {
 	s := inst.svc
 	a := &w.att
-	*a = attempt{s: s, cpu: s.cpuMilli, mem: s.memBytes, minCount: w.minCount(s)}
+	*a = attempt{s: s, cpu: s.cpuMilli, mem: s.memBytes}
+	w.minCount(a)
 	if n := w.pick(a); n != nil {
 		w.assign(inst, n, now)
 		inst.bind(now)
@@ -214,16 +258,10 @@ func (w *World) scaleUp(a *attempt, now sim.Time) *node {
 			}
 			c := a.s.zoneCount[z]
 			if ts != nil && !ts.ScheduleAnyway {
-				// A new node makes its zone a domain if it was not one.
-				m := a.minCount
-				if !w.eligible(z) {
-					if w.anyEligible() {
-						m = min(m, c)
-					} else {
-						m = c
-					}
-				}
-				if c+1-m > ts.MaxSkew {
+				// A new node makes its zone a domain if it was not one
+				// (the cluster autoscaler simulates the scheduler
+				// with the node added).
+				if c+1-w.globalMin(a.s, w.dom, a.ndom, z) > ts.MaxSkew {
 					continue
 				}
 			}
@@ -236,15 +274,6 @@ func (w *World) scaleUp(a *attempt, now sim.Time) *node {
 		return nil
 	}
 	return w.addNode(best, bestZone, now, false)
-}
-
-func (w *World) anyEligible() bool {
-	for z := range w.zones {
-		if w.eligible(z) {
-			return true
-		}
-	}
-	return false
 }
 
 // assign puts inst on n (bound if n is ready, nominated if it is still

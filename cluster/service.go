@@ -50,6 +50,9 @@ type Service struct {
 	nodeCost           float64
 	unschedulable      int
 	placementFailures  [NumReasons]int64
+	// stranded counts the instances lost with a node whose pods are not
+	// evicted yet: the ReplicaSet counts them (nodelifecycle.go).
+	stranded int
 
 	// dep is the service's dependency while an outage lasts.
 	dep struct {
@@ -157,6 +160,11 @@ func (s *Service) admit(r *request, now sim.Time) {
 		r.timeout = s.w.eng.Schedule(now.Add(s.cfg.Timeout), r, reqTimeout)
 	}
 	if !inst.accept(r, now) {
+		if s.unreachableHold(inst) {
+			// A connection to a silent node: the client waits for its
+			// timeout.
+			return
+		}
 		if inst.lost() {
 			// Routed to an instance that is gone: the load balancer
 			// answers with an error (502).
@@ -398,7 +406,7 @@ func (s *Service) lose(inst *Instance, now sim.Time, why string, byProbe bool) {
 // reconcile replaces lost or evicted instances: the ReplicaSet's count of
 // instances not draining is brought back to the desired one.
 func (s *Service) reconcile(now sim.Time) {
-	for have := s.counts.Pending + s.counts.Starting + s.counts.Ready; have < s.counts.Desired; have++ {
+	for have := s.counts.Pending + s.counts.Starting + s.counts.Ready + s.stranded; have < s.counts.Desired; have++ {
 		s.newInstance(now, false)
 	}
 }
@@ -406,11 +414,14 @@ func (s *Service) reconcile(now sim.Time) {
 // scaleTo makes the number of instances not draining equal n.
 func (s *Service) scaleTo(n int, now sim.Time) {
 	s.counts.Desired = n
-	have := s.counts.Pending + s.counts.Starting + s.counts.Ready
+	have := s.counts.Pending + s.counts.Starting + s.counts.Ready + s.stranded
 	for ; have < n; have++ {
 		s.newInstance(now, false)
 	}
 	for ; have > n; have-- {
+		if s.stranded > 0 && s.w.dropStranded(s, now) {
+			continue
+		}
 		s.pickVictim().beginDrain(now, "")
 	}
 }
@@ -450,7 +461,7 @@ func (s *Service) evaluate(now sim.Time) {
 	if rec.Valid {
 		after = rec.Desired
 	}
-	if after != s.counts.Desired || s.counts.Pending+s.counts.Starting+s.counts.Ready != after {
+	if after != s.counts.Desired || s.counts.Pending+s.counts.Starting+s.counts.Ready+s.stranded != after {
 		s.scaleTo(after, now)
 	}
 	s.w.obs.Decision(Decision{Time: now, Service: s.index, Policy: p.Name(), Observation: obs, Recommendation: rec, Before: before, After: after})

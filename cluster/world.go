@@ -28,6 +28,7 @@ type World struct {
 	spare       []*Instance // retryPending's other buffer
 	retrying    bool
 	att         attempt // the scheduler's scratch
+	dom         []bool  // the scheduler's scratch: the zones that are spread domains
 	placement   *rand.Rand
 	// placementEvents: instance-scheduled events are worth reporting
 	// (there are node pools or several zones).

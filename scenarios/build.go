@@ -21,7 +21,12 @@ const DefaultRetryBackoff = 100 * time.Millisecond
 // arrivals, so it runs any number of times with identical results. It
 // reads the scenario, which must not change after.
 func Build(sc *Scenario) (cluster.Config, error) {
-	cfg := cluster.Config{Seed: sc.Seed, Duration: sc.Duration, SampleInterval: sc.SampleInterval, Zones: sc.Zones}
+	cfg := cluster.Config{Seed: sc.Seed, Duration: sc.Duration, SampleInterval: sc.SampleInterval, Zones: sc.Zones,
+		ControlPlane: cluster.ControlPlane{
+			NodeMonitorGracePeriod: sc.ControlPlane.NodeMonitorGracePeriod,
+			NotReadyToleration:     sc.ControlPlane.NotReadyToleration,
+			UnreachableToleration:  sc.ControlPlane.UnreachableToleration,
+		}}
 	var errs []Error
 	for _, p := range sc.Nodes {
 		cfg.Pools = append(cfg.Pools, cluster.PoolConfig{
@@ -106,7 +111,8 @@ func Build(sc *Scenario) (cluster.Config, error) {
 			c.Instance.QueueLimit = -1
 		}
 		if ts := svc.TopologySpread; ts != nil {
-			c.TopologySpread = &cluster.TopologySpread{MaxSkew: ts.MaxSkew, ScheduleAnyway: ts.WhenUnsatisfiable == ScheduleAnyway}
+			c.TopologySpread = &cluster.TopologySpread{MaxSkew: ts.MaxSkew, ScheduleAnyway: ts.WhenUnsatisfiable == ScheduleAnyway,
+				MinDomains: ts.MinDomains, HonorTaints: ts.NodeTaintsPolicy == PolicyHonor}
 		}
 		if l, ok := pc.(LatencyObserver); ok {
 			c.Autoscaler.LatencyPercentile = l.LatencyPercentile()
