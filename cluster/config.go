@@ -63,10 +63,11 @@ const (
 	LoadBalancerFailure FaultType = "load-balancer-failure"
 	DependencyOutage    FaultType = "dependency-outage"
 	NodeUpgrade         FaultType = "node-upgrade"
+	Rollout             FaultType = "rollout"
 )
 
 // FaultTypes lists the fault types.
-var FaultTypes = []FaultType{ZoneOutage, NodeFailure, InstanceCrash, LoadBalancerFailure, DependencyOutage, NodeUpgrade}
+var FaultTypes = []FaultType{ZoneOutage, NodeFailure, InstanceCrash, LoadBalancerFailure, DependencyOutage, NodeUpgrade, Rollout}
 
 func (f FaultType) String() string { return string(f) }
 
@@ -97,6 +98,13 @@ type FaultConfig struct {
 	// failing it.
 	Slow  bool
 	Delay time.Duration
+	// A rollout's maxSurge and maxUnavailable (not both 0) and
+	// minReadySeconds (rollout.go).
+	MaxSurge, MaxUnavailable IntOrPercent
+	MinReady                 time.Duration
+	// NodeSurge is how many nodes a node-upgrade replaces at once, each
+	// surge node ready before its old node is drained; 0 means 1.
+	NodeSurge int
 }
 
 // ArrivalProcess yields the arrival times of a service's requests.
@@ -338,7 +346,7 @@ func (c *Config) validate() error {
 			if !slices.Contains(zones, f.Zone) {
 				return fmt.Errorf("cluster: fault %d: unknown zone %q", k, f.Zone)
 			}
-		case InstanceCrash, LoadBalancerFailure, DependencyOutage:
+		case InstanceCrash, LoadBalancerFailure, DependencyOutage, Rollout:
 			if !names[f.Service] {
 				return fmt.Errorf("cluster: fault %d: unknown service %q", k, f.Service)
 			}
@@ -352,8 +360,11 @@ func (c *Config) validate() error {
 		default:
 			return fmt.Errorf("cluster: fault %d: unknown type %q", k, f.Type)
 		}
-		if f.At < 0 || f.Duration < 0 {
+		if f.At < 0 || f.Duration < 0 || f.MinReady < 0 {
 			return fmt.Errorf("cluster: fault %d: negative time", k)
+		}
+		if f.Type == Rollout && (f.MaxSurge.Value < 0 || f.MaxUnavailable.Value < 0 || f.MaxSurge.Value == 0 && f.MaxUnavailable.Value == 0) {
+			return fmt.Errorf("cluster: fault %d: a rollout needs max surge and max unavailable at least 0, not both 0", k)
 		}
 	}
 	return nil

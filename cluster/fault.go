@@ -121,6 +121,8 @@ func (f *fault) begin(now sim.Time) {
 		s.event(KindFaultStart, f.detail, now)
 		s.dep.active, s.dep.slow, s.dep.delay, s.dep.by = true, f.cfg.Slow, f.cfg.Delay, f
 		f.scheduleOver(now)
+	case Rollout:
+		f.beginRollout(now)
 	case NodeUpgrade:
 		f.clusterEvent(KindFaultStart, now)
 		for _, n := range w.nodes {

@@ -137,6 +137,9 @@ func (i *Instance) transition(to phase, now sim.Time, why string) {
 		s.adjust(to.state(), +1)
 	}
 	i.phase = to
+	if s.ro != nil {
+		s.ro.poke(now) // a rolling update reacts to every move
+	}
 	if r == event {
 		s.w.obs.Lifecycle(Event{Time: now, Service: s.index, Kind: to.state().EventKind(), Instance: i.Name, Detail: why, Counts: s.counts})
 	}

@@ -158,15 +158,15 @@ func (w *World) forgetStranded(p strandedPod, now sim.Time) {
 	}
 }
 
-// dropStranded removes one of s's stranded pods (the newest), as a
-// ReplicaSet scaling down deletes a pod of a NotReady node first; it
-// reports whether there was one.
-func (w *World) dropStranded(s *Service, now sim.Time) bool {
+// dropStranded removes one of s's stranded pods (the newest) for which
+// match holds (nil: any), as a ReplicaSet scaling down deletes a pod of a
+// NotReady node first; it reports whether there was one.
+func (w *World) dropStranded(s *Service, now sim.Time, match func(*Instance) bool) bool {
 	for k := len(w.nodes) - 1; k >= 0; k-- {
 		n := w.nodes[k]
 		for j := len(n.life.pods) - 1; j >= 0; j-- {
 			p := n.life.pods[j]
-			if p.inst.svc != s || !p.rs {
+			if p.inst.svc != s || !p.rs || (match != nil && !match(p.inst)) {
 				continue
 			}
 			n.life.pods = append(n.life.pods[:j], n.life.pods[j+1:]...)

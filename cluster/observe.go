@@ -145,6 +145,9 @@ const (
 	KindNodeNotReady     EventKind = "node-not-ready"
 	KindNodeRemoved      EventKind = "node-removed"
 
+	// KindRolloutStep: a rolling update scaled its ReplicaSets.
+	KindRolloutStep EventKind = "rollout-step"
+
 	KindLBFailover EventKind = "lb-failover"
 	KindLBRestored EventKind = "lb-restored"
 

@@ -54,6 +54,11 @@ type Service struct {
 	// evicted yet: the ReplicaSet counts them (nodelifecycle.go).
 	stranded int
 
+	// Versions: the one new instances get, the last one handed out, and
+	// the rolling update under way (rollout.go), nil when none is.
+	version, nextVersion int
+	ro                   *rollout
+
 	// dep is the service's dependency while an outage lasts.
 	dep struct {
 		active, slow bool
@@ -280,6 +285,7 @@ func (s *Service) newInstance(now sim.Time, initial bool) *Instance {
 		cores:   s.cfg.Instance.Cores(),
 		reason:  noReason,
 		cold:    !initial,
+		version: s.version,
 	}
 	inst.metrics.init(s.metrics.depth)
 	s.nextID++
@@ -406,6 +412,10 @@ func (s *Service) lose(inst *Instance, now sim.Time, why string, byProbe bool) {
 // reconcile replaces lost or evicted instances: the ReplicaSet's count of
 // instances not draining is brought back to the desired one.
 func (s *Service) reconcile(now sim.Time) {
+	if s.ro != nil {
+		s.ro.poke(now) // two ReplicaSets: the rollout keeps each at its count
+		return
+	}
 	for have := s.counts.Pending + s.counts.Starting + s.counts.Ready + s.stranded; have < s.counts.Desired; have++ {
 		s.newInstance(now, false)
 	}
@@ -414,12 +424,16 @@ func (s *Service) reconcile(now sim.Time) {
 // scaleTo makes the number of instances not draining equal n.
 func (s *Service) scaleTo(n int, now sim.Time) {
 	s.counts.Desired = n
+	if s.ro != nil {
+		s.ro.poke(now) // scaled in proportion over both ReplicaSets
+		return
+	}
 	have := s.counts.Pending + s.counts.Starting + s.counts.Ready + s.stranded
 	for ; have < n; have++ {
 		s.newInstance(now, false)
 	}
 	for ; have > n; have-- {
-		if s.stranded > 0 && s.w.dropStranded(s, now) {
+		if s.stranded > 0 && s.w.dropStranded(s, now, nil) {
 			continue
 		}
 		s.pickVictim().beginDrain(now, "")

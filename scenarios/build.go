@@ -40,10 +40,14 @@ func Build(sc *Scenario) (cluster.Config, error) {
 			errs = append(errs, sc.src.valErr(fmt.Sprintf("faults.%d.type", k), fmt.Sprintf("unknown fault type %q", f.Type)))
 			continue
 		}
-		cfg.Faults = append(cfg.Faults, cluster.FaultConfig{
+		c := cluster.FaultConfig{
 			At: f.At, Type: def.Type, Zone: f.Zone, Node: f.Node, Service: f.Service, Pool: f.Pool,
 			Count: f.Count, Duration: f.Duration, Slow: f.Mode == "slow", Delay: f.Delay,
-		})
+		}
+		if def.Build != nil {
+			def.Build(&f, &c)
+		}
+		cfg.Faults = append(cfg.Faults, c)
 	}
 	end := sim.At(sc.Duration)
 	for k := range sc.Services {

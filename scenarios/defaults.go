@@ -181,6 +181,13 @@ func (s *Scenario) fillDependent(errs *[]Error) {
 	for i := range s.Services {
 		s.fillService(&s.Services[i], errs)
 	}
+	for i := range s.Faults {
+		f := &s.Faults[i]
+		path := "faults." + itoa(i)
+		if d := LookupFault(f.Type); d != nil && d.Defaults != nil {
+			d.Defaults(f, func(rel string) bool { return m.has(path + "." + rel) })
+		}
+	}
 	for i := range s.Traffic {
 		t := &s.Traffic[i]
 		path := "traffic." + t.Service

@@ -462,7 +462,9 @@ type TracePoint struct {
 //	load-balancer-failure {service, duration}   duration 0: the failed instance stays down
 //	dependency-outage     {service, duration, mode, delay}
 //	                                            mode fail (default) or slow (+delay per request)
-//	node-upgrade          {pool}                cordon, drain, replace node by node
+//	node-upgrade          {pool, max_surge}     surge nodes first, then cordon and drain; max_surge default 1
+//	rollout               {service, max_surge, max_unavailable, min_ready_seconds}
+//	                                            a Deployment's rolling update; defaults 25%, 25%, 0
 type Fault struct {
 	At       time.Duration `yaml:"at" scn:"req"`
 	Type     string        `yaml:"type" scn:"kind,req,enum=@faults"`
@@ -474,6 +476,14 @@ type Fault struct {
 	Duration time.Duration `yaml:"duration"`
 	Mode     string        `yaml:"mode" scn:"enum=fail|slow"`
 	Delay    time.Duration `yaml:"delay"`
+	// MaxSurge: for a rollout a count or a percentage of the desired
+	// replicas ("25%", rounded up); for a node-upgrade a count of nodes.
+	// MaxUnavailable: a rollout's count or percentage (rounded down).
+	MaxSurge       string `yaml:"max_surge"`
+	MaxUnavailable string `yaml:"max_unavailable"`
+	// MinReadySeconds: a rollout counts a new instance available once it
+	// has been Ready this many seconds. Default 0.
+	MinReadySeconds int `yaml:"min_ready_seconds"`
 }
 
 // SLO is a service's objective.
