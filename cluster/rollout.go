@@ -178,11 +178,13 @@ func (r *rollout) count(isNew bool, now sim.Time) (live, avail int) {
 func (r *rollout) step(now sim.Time) {
 	s := r.s
 	d := s.counts.Desired
+	changed := false
 	if d != r.desired {
+		nw, ow := r.newWant, r.oldWant
 		r.scale(d)
+		changed = nw != r.newWant || ow != r.oldWant
 	}
 	surge, unavailable := r.fenceposts(d)
-	changed := false
 	// reconcileNewReplicaSet.
 	switch {
 	case r.newWant > d:
