@@ -197,12 +197,13 @@ func TestNodeFailureAndRecovery(t *testing.T) {
 	}
 }
 
-// A rolling upgrade of the three nodes with a disruption budget of 2 (of
-// 3 replicas): every eviction waits until it leaves 2 Ready, and the
-// upgrade completes. Without the budget the same upgrade goes below 2.
+// A rolling upgrade of the three nodes, all three at once (max surge 3),
+// with a disruption budget of 2 (of 3 replicas): every eviction waits
+// until it leaves 2 Ready, and the upgrade completes. Without the budget
+// the same upgrade evicts all three when the surge nodes join.
 func TestNodeUpgradeHonoursDisruptionBudget(t *testing.T) {
 	upgrade := func(minAvailable int) (lowest, evictions int, l *log) {
-		cfg := threeZones(FaultConfig{At: 300 * time.Second, Type: NodeUpgrade, Pool: "general"})
+		cfg := threeZones(FaultConfig{At: 300 * time.Second, Type: NodeUpgrade, Pool: "general", NodeSurge: 3})
 		s := &cfg.Services[0]
 		s.Initial, s.Min, s.Max = 3, 3, 3
 		s.DemandCPU = sim.Constant{Value: 0.1}

@@ -144,7 +144,18 @@ func TestLibraryZoneOrder(t *testing.T) {
 func TestLibraryNodeUpgrade(t *testing.T) {
 	t.Parallel()
 	lowest, upgrading, evicted := 3, false, 0
+	// The schedulable nodes (ready, not cordoned) never fall below the
+	// pool's 3: each surge node joins before its old node is cordoned.
+	sched, fewest := map[string]bool{}, 3
 	_, tr := runScenario(t, "node-upgrade", nil, func(w *cluster.World, e cluster.Event) {
+		name, _, _ := strings.Cut(e.Detail, " ")
+		switch e.Kind {
+		case cluster.KindNodeReady:
+			sched[name] = true
+		case cluster.KindNodeCordoned, cluster.KindNodeDown, cluster.KindNodeRemoved:
+			delete(sched, name)
+			fewest = min(fewest, len(sched))
+		}
 		switch {
 		case e.Kind == "fault-start":
 			upgrading = true
@@ -162,6 +173,9 @@ func TestLibraryNodeUpgrade(t *testing.T) {
 	}
 	if e := tr.ends[0]; e[cluster.Rejected]+e[cluster.Failed]+e[cluster.TimedOut] != 0 {
 		t.Errorf("errors %v", e)
+	}
+	if fewest != 3 || len(sched) != 3 {
+		t.Errorf("schedulable nodes: at least %d during the upgrade, %d after; want never below 3", fewest, len(sched))
 	}
 }
 

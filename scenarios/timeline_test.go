@@ -49,7 +49,8 @@ import (
 //	    completed + rejected + failed + timed_out + in flight), and the
 //	    extremes of its counts over the events after time 0: the fewest
 //	    Ready, the most not terminating (pending + starting + ready) and
-//	    the most alive (draining too).
+//	    the most alive (draining too); with node pools, the fewest and
+//	    the most schedulable nodes (ready, not cordoned) after time 0.
 func TestTimelines(t *testing.T) {
 	runScripts(t, "testdata/timelines/*.txt", func() *timeline { return &timeline{labels: map[string]string{}} }, (*timeline).do)
 }
@@ -165,6 +166,30 @@ func (tl *timeline) totals() string {
 		if seen {
 			fmt.Fprintf(&b, "%s: ready at least %d, not terminating at most %d, alive at most %d\n", s.Name(), minReady, maxUp, maxAlive)
 		}
+	}
+	// Schedulable nodes, from the node events.
+	sched := map[string]bool{}
+	lo, hi, seen := 0, 0, false
+	for _, e := range tl.tr.events {
+		if e.Service != -1 || !strings.HasPrefix(string(e.Kind), "node-") {
+			continue
+		}
+		name, _, _ := strings.Cut(e.Detail, " ")
+		switch e.Kind {
+		case cluster.KindNodeReady:
+			sched[name] = true
+		case cluster.KindNodeCordoned, cluster.KindNodeDown, cluster.KindNodeRemoved:
+			delete(sched, name)
+		}
+		if e.Time > 0 {
+			if !seen || len(sched) < lo {
+				lo = len(sched)
+			}
+			hi, seen = max(hi, len(sched)), true
+		}
+	}
+	if seen {
+		fmt.Fprintf(&b, "nodes: schedulable at least %d, at most %d\n", lo, hi)
 	}
 	return b.String()
 }
