@@ -479,8 +479,8 @@ type Fault struct {
 	// MaxSurge: for a rollout a count or a percentage of the desired
 	// replicas ("25%", rounded up); for a node-upgrade a count of nodes.
 	// MaxUnavailable: a rollout's count or percentage (rounded down).
-	MaxSurge       string `yaml:"max_surge"`
-	MaxUnavailable string `yaml:"max_unavailable"`
+	MaxSurge       string `yaml:"max_surge" scn:"pct"`
+	MaxUnavailable string `yaml:"max_unavailable" scn:"pct"`
 	// MinReadySeconds: a rollout counts a new instance available once it
 	// has been Ready this many seconds. Default 0.
 	MinReadySeconds int `yaml:"min_ready_seconds"`
