@@ -41,7 +41,8 @@
 // new, unscheduled, nominated or bound; Starting is booting or unready
 // (still serving); Draining runs its pre-stop hook (accepting or not), then
 // has stopped accepting; Terminated is gone, lost, or lost and still in
-// rotation until its readiness probe notices. Every move goes through one
+// rotation until it is noticed (its readiness probe, or its node NotReady:
+// "Node lifecycle"). Every move goes through one
 // transition function that checks it against a table of legal moves
 // (anything else panics: a programming error) and reports the
 // "instance-<state>" event in one place.

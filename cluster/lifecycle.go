@@ -41,7 +41,7 @@ const (
 	// Terminated.
 	terminatedGone      // stopped, or killed at the end of its grace period
 	terminatedLost      // crashed or its node is gone; the load balancer may route to it (502) until the removal propagates
-	terminatedDetecting // lost, still in rotation until its readiness probe has failed enough
+	terminatedDetecting // lost, still in rotation until its readiness probe has failed enough or its node is NotReady
 
 	numPhases
 )

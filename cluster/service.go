@@ -349,7 +349,8 @@ func (s *Service) terminateWhy(inst *Instance, now sim.Time, why string) {
 }
 
 // terminateAs ends inst in the Terminated phase to: gone, lost, or lost
-// and still in rotation until its readiness probe notices (detecting).
+// and still in rotation until it is noticed (detecting: by its readiness
+// probe, or its node NotReady, nodelifecycle.go).
 func (s *Service) terminateAs(inst *Instance, to phase, now sim.Time, why string) {
 	detecting := to == terminatedDetecting
 	eng := s.w.eng
