@@ -114,3 +114,31 @@ func TestRolloutFencepostFallback(t *testing.T) {
 		t.Error("the rollout did not end")
 	}
 }
+
+// A second rollout while the first is under way supersedes it: the
+// first's span ends, every instance not of the newest version is old, and
+// the run ends with all 4 at version 2.
+func TestRolloutSuperseded(t *testing.T) {
+	cfg := rolloutWorld(steps{})
+	second := cfg.Faults[0]
+	second.At = 65 * time.Second
+	cfg.Faults = append(cfg.Faults, second)
+	l := &log{}
+	w := run(t, cfg, l)
+	starts, ends := l.kinds("fault-start"), l.kinds("fault-end")
+	if len(starts) != 2 || len(ends) != 2 || ends[0].Time != sim.At(65*time.Second) {
+		t.Fatalf("fault spans %+v %+v, want the first to end at 65 s", starts, ends)
+	}
+	s := w.Services()[0]
+	if len(s.Instances()) != 4 {
+		t.Errorf("%d instances at the end, want 4", len(s.Instances()))
+	}
+	for _, inst := range s.Instances() {
+		if inst.version != 2 || inst.State() != Ready {
+			t.Errorf("%s: version %d, %v at the end", inst.Name, inst.version, inst.State())
+		}
+	}
+	if l.ended[Rejected]+l.ended[Failed] != 0 {
+		t.Errorf("rejected %d, failed %d, want none", l.ended[Rejected], l.ended[Failed])
+	}
+}
