@@ -146,6 +146,18 @@ type Probes struct {
 	Readiness, Liveness *ProbeConfig
 }
 
+// longestTimeout is the longest timeout of the probes that look at the
+// instance's queue (see Instance.answers); 0 without probes.
+func (p Probes) longestTimeout() time.Duration {
+	var d time.Duration
+	for _, c := range []*ProbeConfig{p.Readiness, p.Liveness} {
+		if c != nil {
+			d = max(d, c.Timeout)
+		}
+	}
+	return d
+}
+
 // ProbeConfig is a Kubernetes-style periodic check.
 type ProbeConfig struct {
 	Period           time.Duration
