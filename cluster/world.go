@@ -62,6 +62,7 @@ func New(cfg Config, obs Observer) (*World, error) {
 			cfg:       sc,
 			demand:    streams.Get("demand/" + sc.Name),
 			backlog:   streams.Get("backlog/" + sc.Name),
+			timeouts:  sim.NewTimers(w.eng, sc.Timeout),
 			lifecycle: streams.Get("lifecycle/" + sc.Name),
 			lb: loadBalancer{
 				alg:      lbc.Algorithm,
