@@ -135,3 +135,26 @@ func BenchmarkRunMM8(b *testing.B) {
 	}
 	b.ReportMetric(float64(requests)/b.Elapsed().Seconds(), "requests/s")
 }
+
+// BenchmarkFeatureRich is the whole simulator on testdata/feature-rich.yaml
+// (zones, a node pool, spread, probes, the HPA with behavior, lognormal
+// demand, client timeouts with retries, client-ip sessions, six faults;
+// ~3.5M requests). Its requests/s against BenchmarkRunMM8's is what a
+// feature costs per request.
+func BenchmarkFeatureRich(b *testing.B) {
+	sc, err := scenarios.Open("testdata/feature-rich.yaml", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	var requests uint64
+	for b.Loop() {
+		sim := &simulation{sc: sc, dir: b.TempDir()}
+		sum, err := sim.run()
+		if err != nil {
+			b.Fatal(err)
+		}
+		requests += sum.Services["web"].Requests.Arrived
+	}
+	b.ReportMetric(float64(requests)/b.Elapsed().Seconds(), "requests/s")
+}
