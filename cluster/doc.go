@@ -69,9 +69,12 @@
 // them, the domains are the zones with a registered node (not being
 // provisioned) that passes the node taints policy: any node under Ignore,
 // the default, a failed one too; one neither cordoned nor NotReady under
-// HonorTaints. The global minimum is the fewest instances in a domain, or
-// 0 with fewer domains than MinDomains. Draining instances do not count;
-// the stranded pods of a failed node do, until evicted. A node that a
+// HonorTaints, which also leaves out the instances on the nodes it
+// excludes. The global minimum is the fewest instances in a domain, or 0
+// with fewer domains than MinDomains. Draining instances do not count; the
+// stranded pods of a failed node do, until evicted; so do instances
+// nominated to a node being provisioned (the cluster autoscaler packs
+// pending pods with the spread in mind). A node that a
 // stage refuses is counted under that stage's Reason. The feasible nodes are
 // ranked: fewest instances of the service in the zone first (the soft
 // spread Kubernetes applies by default, and all that ScheduleAnyway asks),

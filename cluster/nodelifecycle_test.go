@@ -92,3 +92,35 @@ func TestScaleDownDeletesStrandedFirst(t *testing.T) {
 		t.Errorf("at the end %+v, want 4 Ready", c)
 	}
 }
+
+// Under node_taints_policy Honor the scheduler counts only the pods of
+// the nodes it includes: with zone c's instance on its cordoned node c-1
+// and an empty c-2 beside it, c is a domain (through c-2) with 0
+// instances counted, so the global minimum is 0 and a and b (1 each) are
+// refused; under Ignore c-1's pod counts, the minimum is 1, and a, b and
+// c are all allowed (1 + 1 - 1 = 1).
+func TestHonorCountsOnlyIncludedNodes(t *testing.T) {
+	for _, honor := range []bool{false, true} {
+		cfg := threeZones()
+		s := &cfg.Services[0]
+		s.Initial, s.Min, s.Max = 3, 3, 3
+		s.TopologySpread.HonorTaints = honor
+		w, err := New(cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Start()
+		c1 := w.findNode("general-c-1")
+		w.addNode(c1.pool, c1.zone, 0, true)
+		c1.cordoned = true
+		a := attempt{s: w.services[0]}
+		w.minCount(&a)
+		wantMin, wantC := 1, 1
+		if honor {
+			wantMin, wantC = 0, 0
+		}
+		if a.ndom != 3 || a.minCount != wantMin || a.zc[c1.zone] != wantC {
+			t.Errorf("honor %v: %d domains, global minimum %d, zone c counts %d; want 3, %d, %d", honor, a.ndom, a.minCount, a.zc[c1.zone], wantMin, wantC)
+		}
+	}
+}

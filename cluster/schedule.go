@@ -40,9 +40,10 @@ func (r Reason) String() string { return reasonNames[r] }
 type attempt struct {
 	s        *Service
 	cpu, mem int64
-	upcoming bool // evaluating provisioning nodes (nomination) rather than ready ones
-	minCount int  // the global minimum: the fewest instances of s in a domain (0 below MinDomains)
-	ndom     int  // the number of domains
+	upcoming bool  // evaluating provisioning nodes (nomination) rather than ready ones
+	minCount int   // the global minimum: the fewest instances of s in a domain (0 below MinDomains)
+	ndom     int   // the number of domains
+	zc       []int // the instances of s per zone that the spread counts
 	filtered [NumReasons]int
 	nodes    int
 }
@@ -63,7 +64,7 @@ var feasibility = [...]stage{
 	{ReasonMemory, func(a *attempt, n *node) bool { return n.memUsed+a.mem <= n.memCap }},
 	{ReasonSpread, func(a *attempt, n *node) bool {
 		ts := a.s.cfg.TopologySpread
-		return ts == nil || ts.ScheduleAnyway || a.s.zoneCount[n.zone]+1-a.minCount <= ts.MaxSkew
+		return ts == nil || ts.ScheduleAnyway || a.zc[n.zone]+1-a.minCount <= ts.MaxSkew
 	}},
 }
 
@@ -97,30 +98,61 @@ func (w *World) domains(s *Service, dom []bool) int {
 	return k
 }
 
-// minCount fills a's domains and global minimum: the fewest instances of
-// its service in a domain, 0 when there is none or, with MinDomains, when
-// there are fewer domains than that (minMatchNum).
+// minCount fills a's domains, counts and global minimum: the fewest
+// instances of its service in a domain, 0 when there is none or, with
+// MinDomains, when there are fewer domains than that (minMatchNum).
 func (w *World) minCount(a *attempt) {
 	if len(w.dom) < len(w.zones) {
 		w.dom = make([]bool, len(w.zones))
+		w.cnt = make([]int, len(w.zones))
 	}
 	a.ndom = w.domains(a.s, w.dom)
-	a.minCount = w.globalMin(a.s, w.dom, a.ndom, -1)
+	a.zc = w.counted(a.s, w.cnt)
+	a.minCount = w.globalMin(a, w.dom, a.ndom, -1)
+}
+
+// counted returns the instances of s per zone that the spread counts:
+// those of s.zoneCount (bound, nominated to a node being provisioned, or
+// stranded on a failed node, and not terminating) but, under HonorTaints,
+// not those on a node the policy leaves out (cordoned or NotReady), as
+// calPreFilterState counts only the pods of the nodes it includes. cnt is
+// the scratch for that case.
+func (w *World) counted(s *Service, cnt []int) []int {
+	if ts := s.cfg.TopologySpread; ts == nil || !ts.HonorTaints {
+		return s.zoneCount
+	}
+	copy(cnt, s.zoneCount)
+	for _, n := range w.nodes {
+		if n.state == nodeProvisioning || !(n.cordoned || n.life.notReady) {
+			continue
+		}
+		for _, inst := range n.insts {
+			if inst.svc == s && inst.spread() {
+				cnt[n.zone]--
+			}
+		}
+		for _, p := range n.life.pods {
+			if p.inst.svc == s && p.spread {
+				cnt[n.zone]--
+			}
+		}
+	}
+	return cnt
 }
 
 // globalMin is the global minimum over the domains dom (ndom of them),
 // zone extra counting as a domain too if it is not one (-1: none).
-func (w *World) globalMin(s *Service, dom []bool, ndom, extra int) int {
+func (w *World) globalMin(a *attempt, dom []bool, ndom, extra int) int {
 	if extra >= 0 && !dom[extra] {
 		ndom++
 	}
-	if ts := s.cfg.TopologySpread; ts != nil && ndom < ts.MinDomains {
+	if ts := a.s.cfg.TopologySpread; ts != nil && ndom < ts.MinDomains {
 		return 0
 	}
 	m := -1
 	for z := range w.zones {
-		if (dom[z] || z == extra) && (m < 0 || s.zoneCount[z] < m) {
-			m = s.zoneCount[z]
+		if (dom[z] || z == extra) && (m < 0 || a.zc[z] < m) {
+			m = a.zc[z]
 		}
 	}
 	return max(m, 0)
@@ -131,7 +163,7 @@ func (w *World) globalMin(s *Service, dom []bool, ndom, extra int) int {
 // spread does), then the share of its CPU allocated once the instance is
 // there (Kubernetes' LeastAllocated).
 func (a *attempt) rank(n *node) (int, float64) {
-	return a.s.zoneCount[n.zone], float64(n.cpuUsed+a.cpu) / float64(n.cpuCap)
+	return a.zc[n.zone], float64(n.cpuUsed+a.cpu) / float64(n.cpuCap)
 }
 
 // pick runs the stages over the nodes and returns the best feasible one,
@@ -256,16 +288,16 @@ func (w *World) scaleUp(a *attempt, now sim.Time) *node {
 			if w.zones[z].down || p.count[z] >= p.cfg.MaxPerZone {
 				continue
 			}
-			c := a.s.zoneCount[z]
+			c := a.zc[z]
 			if ts != nil && !ts.ScheduleAnyway {
 				// A new node makes its zone a domain if it was not one
 				// (the cluster autoscaler simulates the scheduler
 				// with the node added).
-				if c+1-w.globalMin(a.s, w.dom, a.ndom, z) > ts.MaxSkew {
+				if c+1-w.globalMin(a, w.dom, a.ndom, z) > ts.MaxSkew {
 					continue
 				}
 			}
-			if best == nil || c < a.s.zoneCount[bestZone] || (c == a.s.zoneCount[bestZone] && p.count[z] < best.count[bestZone]) {
+			if best == nil || c < a.zc[bestZone] || (c == a.zc[bestZone] && p.count[z] < best.count[bestZone]) {
 				best, bestZone = p, z
 			}
 		}
