@@ -333,6 +333,8 @@ func (c *Config) validate() error {
 			return fmt.Errorf("cluster: service %s: warmup slowdown must be at least 1, got %g", s.Name, s.Instance.WarmupSlowdown)
 		case s.TopologySpread != nil && s.TopologySpread.MaxSkew < 1:
 			return fmt.Errorf("cluster: service %s: topology spread max skew must be at least 1", s.Name)
+		case s.TopologySpread != nil && s.TopologySpread.MinDomains < 0:
+			return fmt.Errorf("cluster: service %s: topology spread min domains must not be negative", s.Name)
 		case s.Clients > math.MaxInt32:
 			return fmt.Errorf("cluster: service %s: at most %d clients", s.Name, math.MaxInt32)
 		case s.Retries < 0 || s.Clients < 0 || s.MinAvailable < 0 || s.LoadBalancer.Replicas < 0:
@@ -345,6 +347,9 @@ func (c *Config) validate() error {
 				return fmt.Errorf("cluster: service %s: a probe needs a positive period and timeout and a failure threshold of at least 1", s.Name)
 			}
 		}
+	}
+	if cp := c.ControlPlane; cp.NodeMonitorGracePeriod < 0 || cp.NotReadyToleration < 0 || cp.UnreachableToleration < 0 {
+		return fmt.Errorf("cluster: the control plane's grace period and tolerations must not be negative, got %+v", cp)
 	}
 	pools := map[string]bool{}
 	for _, p := range c.Pools {
