@@ -63,6 +63,12 @@ func (w *World) strand(inst *Instance, n *node, now sim.Time, why string) {
 	if inst.phase.state() == Terminated {
 		return
 	}
+	if inst.phase == pendingNominated {
+		// Waiting for a node that never joined: its pod was never bound,
+		// so nothing waits for the control plane; it is placed again.
+		s.lose(inst, now, why, false)
+		return
+	}
 	p := strandedPod{inst: inst, zone: n.zone, rs: inst.phase.state() < Draining, spread: inst.spread()}
 	inst.dropAll(now)
 	inst.stopProbes()
