@@ -43,6 +43,10 @@ type Observation struct {
 	InFlight float64
 	// Latency is the latency percentile over the autoscaler's metrics window.
 	Latency LatencyMetric
+	// Concurrency is what the KPA's metric collector scraped since the
+	// previous evaluation (kpa_policy.go); empty unless the policy asks for
+	// it.
+	Concurrency Concurrency
 }
 
 // Phase is where an instance is in its lifecycle, as far as the autoscaler
