@@ -193,6 +193,8 @@ func (k *KPA) Recommend(now sim.Time, o Observation) Recommendation {
 	k.markActive(now, want, ready)
 	k.proxying(now, want, res.ExcessBurstCapacity)
 	switch {
+	case !apply && desired == 0 && o.Current == 0:
+		// Already at zero: nothing to wait for.
 	case !apply:
 		rec.Limits = append(rec.Limits, Limit{Name: "scale-to-zero", From: desired, To: o.Current, Detail: why})
 		desired = o.Current

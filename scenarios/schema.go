@@ -260,7 +260,7 @@ type Autoscaler struct {
 	Policy string `yaml:"policy" scn:"selector,enum=@policies"`
 	// Interval between evaluations. Default 15s; 30s for
 	// requests-in-flight.
-	Interval time.Duration `yaml:"interval" scn:"readby=cpu|memory|hpa|requests-in-flight|latency|cloud"`
+	Interval time.Duration `yaml:"interval" scn:"readby=cpu|memory|hpa|requests-in-flight|latency|cloud|kpa"`
 	// TargetUtilization in percent of the request, for cpu and memory
 	// (and hpa without a metrics list). Default 80 (HPA v1's default).
 	TargetUtilization float64 `yaml:"target_utilization" scn:"pct,readby=cpu|memory|hpa"`
@@ -287,6 +287,7 @@ type Autoscaler struct {
 	RequestsInFlight RequestsInFlight `yaml:",inline" scn:"readby=requests-in-flight"`
 	Latency          LatencyTarget    `yaml:",inline" scn:"readby=latency"`
 	Cloud            Cloud            `yaml:",inline" scn:"readby=cloud"`
+	KPA              KPA              `yaml:",inline" scn:"readby=kpa"`
 
 	metricsDefaulted bool // Metrics is hpa's default, from target_utilization
 }
