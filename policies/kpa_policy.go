@@ -151,6 +151,8 @@ func (k *KPA) Recommend(now sim.Time, o Observation) Recommendation {
 	}
 	obs := k.windows.Observe(now, ready)
 	res := k.decider.Scale(now, obs)
+	// The windows subtract what leaves them: an empty one may read -0.
+	obs.Stable, obs.Panic = obs.Stable+0, obs.Panic+0
 	spec := k.decider.Spec
 	in := []Input{
 		{Name: "stable_" + string(k.metric()), Value: obs.Stable},
