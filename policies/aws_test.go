@@ -295,7 +295,7 @@ func TestAWSNoAllocs(t *testing.T) {
 		m := 0
 		return testing.AllocsPerRun(100, func() { m++; p.Recommend(sim.At(time.Duration(m)*time.Minute), o) })
 	}
-	if a, b := allocs(4, 10), allocs(400, 1e6); a != b {
+	if a, b := allocs(4, 4*50), allocs(400, 400*50); a != b {
 		t.Errorf("%g allocations per evaluation of 4 pods, %g of 400", a, b)
 	}
 }
