@@ -124,10 +124,20 @@ type awsGroup struct {
 	inService int // ready instances
 	warm      int // in service for at least the warm-up: they make the metric
 	warming   int // desired instances not yet warm (not ready, or in warm-up)
-	// cpu is the average utilization (percent of request) of the warm
-	// instances that have a CPU metric; ok is false when none has.
-	cpu   float64
-	cpuOK bool
+	// cpu is the average utilization (percent of request) of the measured
+	// instances: warm, with a CPU metric; cpuOK is false when none is.
+	cpu      float64
+	cpuOK    bool
+	measured int
+}
+
+// capacity is the capacity the metric is the measure of: for CPU the
+// instances averaged, for requests per target the targets in service.
+func (g awsGroup) capacity(m AWSMetric) int {
+	if m == AWSRequestCountPerTarget {
+		return g.inService
+	}
+	return g.measured
 }
 
 func readAWSGroup(now sim.Time, o Observation, warmup time.Duration) awsGroup {
@@ -150,7 +160,7 @@ func readAWSGroup(now sim.Time, o Observation, warmup time.Duration) awsGroup {
 	}
 	g.warming = max(0, o.Current-g.warm)
 	if n > 0 {
-		g.cpu, g.cpuOK = sum/float64(n), true
+		g.cpu, g.cpuOK, g.measured = sum/float64(n), true, n
 	}
 	return g
 }

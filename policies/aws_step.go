@@ -229,7 +229,7 @@ func (s *StepScaling) Recommend(now sim.Time, o Observation) Recommendation {
 		s.in.add(ok && v <= cfg.ScaleIn.Threshold)
 		in = append(in, Input{Name: "scale_in_breaching", Value: float64(s.in.count)})
 	}
-	in = append(in, Input{Name: "warm_instances", Value: float64(g.warm)}, Input{Name: "warming_instances", Value: float64(g.warming)})
+	in = append(in, Input{Name: "measured_capacity", Value: float64(g.capacity(cfg.Metric))}, Input{Name: "warming_instances", Value: float64(g.warming)})
 	rec := Recommendation{Inputs: in}
 	if !ok {
 		rec.Reason = ReasonNoMetrics
@@ -247,11 +247,12 @@ func (s *StepScaling) Recommend(now sim.Time, o Observation) Recommendation {
 			head += ": no step matches"
 			break
 		}
-		rec.Raw = ApplyAdjustment(p.AdjustmentType, g.warm, st.Adjustment, p.MinAdjustmentMagnitude)
-		head += fmt.Sprintf(": step [%g, %g) %s %g on %d warm = %d", st.Lower, st.Upper, p.AdjustmentType, st.Adjustment, g.warm, rec.Raw)
+		c := g.capacity(cfg.Metric)
+		rec.Raw = ApplyAdjustment(p.AdjustmentType, c, st.Adjustment, p.MinAdjustmentMagnitude)
+		head += fmt.Sprintf(": step [%g, %g) %s %g on %d measured = %d", st.Lower, st.Upper, p.AdjustmentType, st.Adjustment, c, rec.Raw)
 		if rec.Raw > o.Current {
 			rec.Desired = rec.Raw
-		} else if rec.Raw < o.Current {
+		} else if rec.Raw < o.Current && g.warming > 0 {
 			rec.Limits = append(rec.Limits, Limit{Name: "warmup", From: rec.Raw, To: o.Current,
 				Detail: fmt.Sprintf("%d warming instances count toward the capacity", g.warming)})
 		}
@@ -267,6 +268,8 @@ func (s *StepScaling) Recommend(now sim.Time, o Observation) Recommendation {
 		head += fmt.Sprintf(": step (%g, %g] %s %g on %d = %d", st.Lower, st.Upper, p.AdjustmentType, st.Adjustment, o.Current, rec.Raw)
 		switch {
 		case rec.Raw >= o.Current:
+		case max(rec.Raw, o.Min) >= o.Current:
+			rec.Desired = rec.Raw // at min: awsBound says so
 		case g.warming > 0:
 			rec.Limits = append(rec.Limits, Limit{Name: "warmup", From: rec.Raw, To: o.Current,
 				Detail: fmt.Sprintf("%d instances warming: no scale-in until they are warm", g.warming)})

@@ -144,7 +144,7 @@ func (p *TargetTracking) Recommend(now sim.Time, o Observation) Recommendation {
 		{Name: "target_value", Value: cfg.TargetValue},
 		{Name: "high_breaching", Value: float64(p.high.count)},
 		{Name: "low_breaching", Value: float64(p.low.count)},
-		{Name: "warm_instances", Value: float64(g.warm)},
+		{Name: "measured_capacity", Value: float64(g.capacity(cfg.Metric))},
 		{Name: "warming_instances", Value: float64(g.warming)},
 	}
 	rec := Recommendation{Inputs: in}
@@ -159,20 +159,24 @@ func (p *TargetTracking) Recommend(now sim.Time, o Observation) Recommendation {
 	rec.Valid, rec.Desired, rec.Raw = true, o.Current, o.Current
 	switch {
 	case p.high.inAlarm():
-		rec.Raw = TargetTrackingCapacity(g.warm, v, cfg.TargetValue)
-		head += fmt.Sprintf("; high alarm: ceil(%d x %.4g / %.4g) = %d", g.warm, v, cfg.TargetValue, rec.Raw)
+		c := g.capacity(cfg.Metric)
+		rec.Raw = TargetTrackingCapacity(c, v, cfg.TargetValue)
+		head += fmt.Sprintf("; high alarm: ceil(%d x %.4g / %.4g) = %d", c, v, cfg.TargetValue, rec.Raw)
 		if rec.Raw > o.Current {
 			rec.Desired = rec.Raw
 			p.cool.inSet = false // a scale-out ends the scale-in cooldown
-		} else {
+		} else if rec.Raw < o.Current && g.warming > 0 {
 			rec.Limits = append(rec.Limits, Limit{Name: "warmup", From: rec.Raw, To: o.Current,
 				Detail: fmt.Sprintf("%d warming instances count toward the capacity", g.warming)})
 		}
 	case p.low.inAlarm():
-		rec.Raw = max(TargetTrackingCapacity(g.warm, v, cfg.TargetValue), 0)
-		head += fmt.Sprintf("; low alarm: ceil(%d x %.4g / %.4g) = %d", g.warm, v, cfg.TargetValue, rec.Raw)
+		c := g.capacity(cfg.Metric)
+		rec.Raw = max(TargetTrackingCapacity(c, v, cfg.TargetValue), 0)
+		head += fmt.Sprintf("; low alarm: ceil(%d x %.4g / %.4g) = %d", c, v, cfg.TargetValue, rec.Raw)
 		switch {
 		case rec.Raw >= o.Current:
+		case max(rec.Raw, o.Min) >= o.Current:
+			rec.Desired = rec.Raw // at min: awsBound says so
 		case cfg.DisableScaleIn:
 			rec.Limits = append(rec.Limits, Limit{Name: "scale-in-disabled", From: rec.Raw, To: o.Current, Detail: "disable_scale_in"})
 		case g.warming > 0:

@@ -114,6 +114,9 @@ func Build(sc *Scenario) (cluster.Config, error) {
 		if co, ok := pc.(ConcurrencyObserver); ok {
 			c.Autoscaler.Concurrency, c.Autoscaler.Activator = true, co.WantsActivator()
 		}
+		if rc, ok := pc.(requestCounter); ok && rc.CountsRequests() {
+			c.Autoscaler.Concurrency = true
+		}
 		if tr := sc.TrafficFor(svc.Name); tr != nil {
 			c.NewArrivals = arrivalsFactory(tr, sc.Seed, svc.Name, end)
 			c.Timeout = tr.Timeout
