@@ -260,7 +260,7 @@ type Autoscaler struct {
 	Policy string `yaml:"policy" scn:"selector,enum=@policies"`
 	// Interval between evaluations. Default 15s; 30s for
 	// requests-in-flight.
-	Interval time.Duration `yaml:"interval" scn:"readby=cpu|memory|hpa|requests-in-flight|latency|cloud|kpa|target-tracking|step-scaling"`
+	Interval time.Duration `yaml:"interval" scn:"readby=cpu|memory|hpa|requests-in-flight|latency|cloud|kpa|target-tracking|step-scaling|predictive"`
 	// TargetUtilization in percent of the request, for cpu and memory
 	// (and hpa without a metrics list). Default 80 (HPA v1's default).
 	TargetUtilization float64 `yaml:"target_utilization" scn:"pct,readby=cpu|memory|hpa"`
@@ -291,6 +291,7 @@ type Autoscaler struct {
 	AWS              AWSMetric        `yaml:",inline" scn:"readby=target-tracking|step-scaling"`
 	TargetTracking   TargetTracking   `yaml:",inline" scn:"readby=target-tracking"`
 	StepScaling      StepScaling      `yaml:",inline" scn:"readby=step-scaling"`
+	Predictive       Predictive       `yaml:",inline" scn:"readby=predictive"`
 
 	metricsDefaulted bool // Metrics is hpa's default, from target_utilization
 }
