@@ -19,7 +19,9 @@ type Predictive struct {
 	// the two counts). Default target-tracking.
 	Reactive string `yaml:"reactive" scn:"enum=@policies"`
 	// TargetPerInstance is the requests per second one instance carries at
-	// the target. Required.
+	// the target. Default: derived from the demand, cpu_request x target /
+	// demand.cpu (the reactive policy's CPU target: target_value for
+	// target-tracking, else target_utilization).
 	TargetPerInstance float64 `yaml:"target_per_instance"`
 	// Season is the load's period. Default 24h.
 	Season time.Duration `yaml:"season"`
@@ -78,7 +80,7 @@ func init() {
 		Init:  func(a *Autoscaler) { a.Predictive = defaultPredictive() },
 		Params: []Param{
 			{"reactive", "target-tracking", "the policy combined with the forecast; its keys are read as for it"},
-			{"target_per_instance", "required", "requests per second one instance carries at the target"},
+			{"target_per_instance", "cpu_request x the CPU target / the mean demand.cpu", "requests per second one instance carries at the target"},
 			{"season", "24h", "the load's period"},
 			{"forecast_granularity", "1h", "the forecast's bucket (AWS: hourly)"},
 			{"history_seasons", "2", "past seasons averaged (AWS: up to 14 days)"},
@@ -98,6 +100,15 @@ func init() {
 			}
 		},
 		Defaults: func(f *filler) {
+			if !f.has("autoscaler.target_per_instance") {
+				target := f.a.TargetUtilization
+				if f.a.Predictive.Reactive == PolicyTargetTracking || f.a.Predictive.Reactive == PolicyStepScaling {
+					target = f.a.TargetTracking.TargetValue
+				}
+				if c := mean(f.svc.Demand.CPU); c > 0 {
+					f.a.Predictive.TargetPerInstance = f.svc.Instance.CPURequest * target / 100 / c
+				}
+			}
 			if !f.has("autoscaler.scheduling_buffer") {
 				secs := mean(f.svc.Instance.StartupDelay) + mean(f.svc.Instance.ReadinessDelay)
 				f.a.Predictive.SchedulingBuffer = time.Duration(secs * float64(time.Second)).Round(time.Millisecond)
