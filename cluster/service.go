@@ -102,6 +102,8 @@ func (s *Service) Fire(now sim.Time, arg uint64) {
 		if s.lb.state == lbUp {
 			s.sanityCheck(now)
 			s.evaluate(now)
+		} else {
+			s.act.stats = s.act.stats[:0] // nobody reads them: keep none
 		}
 		s.w.eng.Schedule(now.Add(s.cfg.Autoscaler.Interval), s, svcEvaluate)
 	case svcScrape:
