@@ -117,7 +117,7 @@ func (s *Service) concurrency(now sim.Time) policies.Concurrency {
 func (s *Service) hold(r *request, now sim.Time) {
 	a := &s.act
 	r.held = true
-	r.qseq = a.held.push(r)
+	r.qseq = a.held.push(r, now)
 	if a.collect && a.armed && s.counts.Desired == 0 {
 		// The first request of an idle revision at zero: reported at
 		// once, and the autoscaler runs now.
