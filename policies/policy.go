@@ -43,6 +43,9 @@ type Observation struct {
 	InFlight float64
 	// Latency is the latency percentile over the autoscaler's metrics window.
 	Latency LatencyMetric
+	// Metrics is what the metrics adapter serves (custom and external
+	// metrics, hpa_metrics.go); nil when the service runs no adapter.
+	Metrics *CustomMetrics
 }
 
 // Phase is where an instance is in its lifecycle, as far as the autoscaler
