@@ -59,7 +59,7 @@ const (
 	// Pods only: requests waiting in the instance's queue for a slot.
 	MetricQueueLength = "queue_length"
 	// External: the service's message queue (traffic kind queue).
-	MetricQueueDepth      = "queue_depth"             // messages waiting, at the last scrape
+	MetricQueueDepth      = "queue_depth"               // messages waiting, at the last scrape
 	MetricQueueMessageAge = "queue_message_age_seconds" // age of the oldest waiting message
 )
 
