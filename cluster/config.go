@@ -236,6 +236,9 @@ type AutoscalerConfig struct {
 	// LatencyPercentile is the percentile reported in
 	// Observation.Latency, over the last Window of completed requests.
 	LatencyPercentile float64
+	// Adapter, if set, runs a metrics adapter (metrics_adapter.go) that
+	// fills Observation.Metrics.
+	Adapter *AdapterConfig
 }
 
 // Algorithm is a load-balancing algorithm.

@@ -73,6 +73,7 @@ type Instance struct {
 	forget    sim.EventID
 
 	metrics scrapeRing
+	adapt   *adapterTarget // counters for the metrics adapter; nil without one
 }
 
 // Event arguments for instance events.
@@ -267,6 +268,12 @@ func (i *Instance) waitDoneAs(r *request, now sim.Time, o Outcome) {
 // the instance.
 func (i *Instance) finish(r *request, now sim.Time, o Outcome) {
 	i.busy--
+	if i.adapt != nil {
+		// The response (or error) leaves: the app's requests counter and
+		// latency histogram, as promhttp counts them.
+		i.adapt.count++
+		i.adapt.hist.observe(now.Sub(r.arrived))
+	}
 	i.svc.serverDone(r, o, now)
 	if i.queue.len() > 0 && i.phase.state() != Terminated {
 		i.start(i.dequeue(), now)

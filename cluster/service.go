@@ -59,6 +59,7 @@ type Service struct {
 	}
 
 	metrics metricsPipeline
+	adapter *serviceAdapter // nil without custom metrics
 }
 
 // Event arguments for service events.
@@ -68,6 +69,7 @@ const (
 	svcScrape
 	svcLBPromote // a standby load balancer takes over
 	svcLBRestore // a failed load balancer is back
+	svcAdapterScrape
 )
 
 // Name returns the service's name.
@@ -104,6 +106,9 @@ func (s *Service) Fire(now sim.Time, arg uint64) {
 	case svcScrape:
 		s.scrape(now)
 		s.w.eng.Schedule(now.Add(s.cfg.Autoscaler.ScrapeInterval), s, svcScrape)
+	case svcAdapterScrape:
+		s.adapterScrape(now)
+		s.w.eng.Schedule(now.Add(s.adapter.cfg.ScrapeInterval), s, svcAdapterScrape)
 	case svcLBPromote:
 		s.lbPromote(now)
 	case svcLBRestore:
@@ -174,6 +179,9 @@ func (s *Service) admit(r *request, now sim.Time) {
 // reject refuses r before service.
 func (s *Service) reject(r *request, now sim.Time) {
 	s.outcomes[Rejected]++
+	if s.adapter != nil {
+		s.adapter.lb.hist.observe(0)
+	}
 	s.w.obs.RequestEnded(s.index, Rejected, now, now, 0)
 	if int(r.attempt) < s.cfg.Retries {
 		s.retry(r, now)
@@ -190,6 +198,9 @@ func (s *Service) clientEnd(r *request, o Outcome, now sim.Time) {
 	}
 	s.inFlight--
 	s.outcomes[o]++
+	if s.adapter != nil {
+		s.adapter.lb.hist.observe(now.Sub(r.arrived))
+	}
 	if o == Completed {
 		s.metrics.observeLatency(now, now.Sub(r.arrived))
 	} else if int(r.attempt) < s.cfg.Retries {
@@ -274,6 +285,10 @@ func (s *Service) newInstance(now sim.Time, initial bool) *Instance {
 		cold:    !initial,
 	}
 	inst.metrics.init(s.metrics.depth)
+	if s.adapter != nil {
+		inst.adapt = &adapterTarget{}
+		inst.adapt.ring.init(s.adapter.depth)
+	}
 	s.nextID++
 	s.instances = append(s.instances, inst)
 	inst.readyChanged = now
@@ -485,6 +500,15 @@ func (s *Service) observe(now sim.Time) policies.Observation {
 		}
 		pod.CPU, pod.Memory = inst.metrics.read(s.cfg.Autoscaler.Window)
 		o.Pods = append(o.Pods, pod)
+	}
+	if s.adapter != nil {
+		listed := make([]*Instance, 0, len(o.Pods))
+		for _, inst := range s.instances {
+			if inst.State() != Draining {
+				listed = append(listed, inst)
+			}
+		}
+		o.Metrics = s.customMetrics(now, listed)
 	}
 	return o
 }

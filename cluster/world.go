@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"time"
 
@@ -84,6 +85,12 @@ func New(cfg Config, obs Observer) (*World, error) {
 		}
 		s.initRequests(len(w.zones))
 		s.metrics.init(sc.Autoscaler)
+		if a := sc.Autoscaler.Adapter; a != nil {
+			if a.ScrapeInterval <= 0 || a.RateWindow <= 0 {
+				return nil, fmt.Errorf("service %s: metrics adapter needs a positive scrape interval and rate window", sc.Name)
+			}
+			s.adapter = newServiceAdapter(*a)
+		}
 		w.services = append(w.services, s)
 	}
 	for k, fc := range cfg.Faults {
@@ -136,6 +143,9 @@ func (w *World) Start() {
 		}
 		if s.policy != nil {
 			w.eng.Schedule(sim.At(a.Interval), s, svcEvaluate)
+		}
+		if s.policy != nil && s.adapter != nil {
+			w.eng.Schedule(0, s, svcAdapterScrape)
 		}
 		s.scheduleArrival(0)
 	}
