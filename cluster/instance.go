@@ -204,6 +204,10 @@ func (i *Instance) accept(r *request, now sim.Time) bool {
 	default:
 		return false
 	}
+	if i.adapt != nil {
+		// The app's requests counter, incremented as a request is taken.
+		i.adapt.count++
+	}
 	return true
 }
 
@@ -269,9 +273,7 @@ func (i *Instance) waitDoneAs(r *request, now sim.Time, o Outcome) {
 func (i *Instance) finish(r *request, now sim.Time, o Outcome) {
 	i.busy--
 	if i.adapt != nil {
-		// The response (or error) leaves: the app's requests counter and
-		// latency histogram, as promhttp counts them.
-		i.adapt.count++
+		// The response (or error) leaves: the app's latency histogram.
 		i.adapt.hist.observe(now.Sub(r.arrived))
 	}
 	i.svc.serverDone(r, o, now)

@@ -13,7 +13,9 @@ import (
 // reads, as a Prometheus + prometheus-adapter stack serves it:
 //
 //   - Every ScrapeInterval, Prometheus scrapes each running instance (its
-//     responses counter, its latency histogram, its requests-held and
+//     requests counter, incremented as it takes a request, so that it
+//     measures demand even when the instance is saturated; its latency
+//     histogram, observed as responses leave, its requests-held and
 //     queue-length gauges), the load balancer (arrivals counter, latency
 //     histogram, in-flight gauge) and the message queue (depth, oldest
 //     message age). A scrape is a copy of the counters: nothing is
@@ -62,7 +64,7 @@ func (h *histogram) observe(d time.Duration) {
 // adapterSample is one scrape of a target.
 type adapterSample struct {
 	t      sim.Time
-	count  float64   // the target's counter: responses (pod) or arrivals (load balancer)
+	count  float64   // the target's counter: requests taken (pod) or arrivals (load balancer)
 	hist   histogram // latency observations so far
 	gauges [2]float64
 }

@@ -578,7 +578,7 @@ func (m MetricTarget) validateCustom(i int) []error {
 		if m.Type == SourcePods {
 			errs = append(errs, fieldErr(f("target_average_value"), "is required for a pods metric, e.g. 50"))
 		} else {
-			errs = append(errs, fieldErr(f("target_value"), "is required for a %s metric (or target_average_value), e.g. 100", m.Type))
+			errs = append(errs, fieldErr(f("target_value"), "is required for %s metrics (or target_average_value), e.g. 100", m.Type))
 		}
 	}
 	return errs

@@ -111,6 +111,10 @@ func Build(sc *Scenario) (cluster.Config, error) {
 		if l, ok := pc.(LatencyObserver); ok {
 			c.Autoscaler.LatencyPercentile = l.LatencyPercentile()
 		}
+		if u, ok := pc.(AdapterUser); ok && u.UsesAdapter() {
+			ad := svc.Autoscaler.Adapter
+			c.Autoscaler.Adapter = &cluster.AdapterConfig{ScrapeInterval: ad.ScrapeInterval, RateWindow: ad.RateWindow}
+		}
 		if tr := sc.TrafficFor(svc.Name); tr != nil {
 			c.NewArrivals = arrivalsFactory(tr, sc.Seed, svc.Name, end)
 			c.Timeout = tr.Timeout

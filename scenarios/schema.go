@@ -275,6 +275,9 @@ type Autoscaler struct {
 	// Pipeline is how metrics are collected (metrics.scrape_interval,
 	// metrics.window).
 	Pipeline MetricsPipeline `yaml:"-"`
+	// Adapter is the metrics adapter behind pods, object and external
+	// metrics (scrape_interval, rate_window).
+	Adapter MetricsAdapter `yaml:"adapter" scn:"readby=hpa"`
 	// Tolerance is the HPA's dead band around the target. Default 0.1.
 	Tolerance float64 `yaml:"tolerance" scn:"readby=cpu|memory|hpa|latency|cloud"`
 	// Behavior is the HPA's scaling behavior (autoscaling/v2), nil when
@@ -291,10 +294,33 @@ type Autoscaler struct {
 	metricsDefaulted bool // Metrics is hpa's default, from target_utilization
 }
 
-// MetricTarget is one HPA resource metric.
+// MetricTarget is one HPA metric: a resource metric {resource,
+// target_utilization}, or a Pods, Object or External metric {type, metric,
+// target_value | target_average_value} served by the metrics adapter
+// (Autoscaler.Adapter; the names are policies.MetricNamesFor).
 type MetricTarget struct {
-	Resource          string  `yaml:"resource" scn:"req,enum=cpu|memory"`
-	TargetUtilization float64 `yaml:"target_utilization" scn:"req,pct"`
+	// Type is resource (the default), pods, object or external.
+	Type              string  `yaml:"type" scn:"enum=resource|pods|object|external"`
+	Resource          string  `yaml:"resource" scn:"enum=cpu|memory"`
+	TargetUtilization float64 `yaml:"target_utilization" scn:"pct"`
+	// Metric names a pods, object or external metric, e.g.
+	// requests_per_second.
+	Metric string `yaml:"metric"`
+	// TargetValue is a Value target (object, external); TargetAverageValue
+	// an AverageValue target per pod (pods, object, external).
+	TargetValue        float64 `yaml:"target_value"`
+	TargetAverageValue float64 `yaml:"target_average_value"`
+}
+
+// Custom reports whether the entry is a pods, object or external metric.
+func (t MetricTarget) Custom() bool { return t.Type != "" && t.Type != "resource" }
+
+// MetricsAdapter is the Prometheus + prometheus-adapter pipeline that
+// serves pods, object and external metrics. Defaults: scrape every 30s,
+// rate over 2m.
+type MetricsAdapter struct {
+	ScrapeInterval time.Duration `yaml:"scrape_interval"`
+	RateWindow     time.Duration `yaml:"rate_window"`
 }
 
 // MetricsPipeline is the metrics server. Defaults (Kubernetes-like): scrape

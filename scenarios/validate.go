@@ -332,14 +332,12 @@ func (v validator) autoscaler(svc *Service, path string) {
 	v.percent(p("target_utilization"), a.TargetUtilization, false)
 	seen := map[string]bool{}
 	for i, t := range a.Metrics {
-		mp := p("metrics." + itoa(i))
-		if seen[t.Resource] {
-			v.key(mp, nil, "resource %s is listed twice", t.Resource)
-		}
-		seen[t.Resource] = true
-		if v.m.has(mp + ".target_utilization") {
-			v.percent(mp+".target_utilization", t.TargetUtilization, false)
-		}
+		v.metricEntry(p("metrics."+itoa(i)), t, seen)
+	}
+	v.interval(p("adapter.scrape_interval"), a.Adapter.ScrapeInterval)
+	v.interval(p("adapter.rate_window"), a.Adapter.RateWindow)
+	if a.Adapter.RateWindow > 0 && a.Adapter.RateWindow < 2*a.Adapter.ScrapeInterval {
+		v.val(p("adapter.rate_window"), "%v holds fewer than two scrapes of %v: rate() would have no value; use at least %v", a.Adapter.RateWindow, a.Adapter.ScrapeInterval, 2*a.Adapter.ScrapeInterval)
 	}
 	if slices.ContainsFunc(a.ScalesOn(), func(t MetricTarget) bool { return t.Resource == "memory" }) {
 		if svc.Instance.MemoryRequest <= 0 {
@@ -358,6 +356,60 @@ func (v validator) autoscaler(svc *Service, path string) {
 
 	v.policyLimits(svc, path)
 	v.policies(svc, path)
+}
+
+// metricEntry checks one entry of autoscaler.metrics: a resource entry
+// {resource, target_utilization}, or a pods, object or external entry
+// {type, metric, target_value | target_average_value} (the policy's
+// Validate checks the metric name and the targets of those). A malformed
+// entry gets one error; its other fields are then marked so that no
+// consequence of the same mistake is reported.
+func (v validator) metricEntry(mp string, t MetricTarget, seen map[string]bool) {
+	quiet := func(keys ...string) {
+		if v.m == nil {
+			return
+		}
+		for _, k := range keys {
+			v.m.bad[mp+"."+k] = true
+		}
+	}
+	if v.m.isBad(mp + ".type") {
+		quiet("resource", "target_utilization", "metric", "target_value", "target_average_value")
+		return
+	}
+	if t.Custom() {
+		if v.m.has(mp + ".resource") {
+			v.key(mp+".resource", nil, "a %s metric names its metric with metric, not resource", t.Type)
+		}
+		id := t.Type + "/" + t.Metric
+		if seen[id] {
+			v.key(mp, nil, "%s metric %s is listed twice", t.Type, t.Metric)
+		}
+		seen[id] = true
+		return
+	}
+	for _, k := range []string{"metric", "target_value", "target_average_value"} {
+		if v.m.has(mp + "." + k) {
+			v.key(mp+"."+k, nil, "is for pods, object and external metrics; add type: pods (or object, external), or use resource and target_utilization")
+			quiet("resource", "target_utilization", "metric", "target_value", "target_average_value")
+			return
+		}
+	}
+	if t.Resource == "" && v.m.has(mp) && !v.m.has(mp+".resource") {
+		v.key(mp, nil, "a resource metric needs resource: cpu or memory (or type: pods, object or external with a metric)")
+		quiet("resource", "target_utilization")
+		return
+	}
+	if seen[t.Resource] {
+		v.key(mp, nil, "resource %s is listed twice", t.Resource)
+	}
+	seen[t.Resource] = true
+	if v.m.has(mp + ".target_utilization") {
+		v.percent(mp+".target_utilization", t.TargetUtilization, false)
+	} else if v.m.has(mp) {
+		v.key(mp, nil, "a resource metric needs target_utilization, e.g. 70")
+		quiet("target_utilization")
+	}
 }
 
 // policies checks the parameters of every registered policy, each by its
