@@ -120,6 +120,10 @@ type ServiceConfig struct {
 	// each time) and one Config runs any number of times with identical
 	// results. nil means no traffic.
 	NewArrivals func() ArrivalProcess
+	// Queue makes the arrivals messages on a queue that the instances
+	// consume (queue.go) instead of requests through the load balancer;
+	// Timeout and Retries do not apply.
+	Queue bool
 	// Timeout is the client's timeout; 0 means the client waits forever.
 	Timeout time.Duration
 	// Retries is how many times a client retries a request that was

@@ -172,6 +172,9 @@ func (i *Instance) becomeReady(now sim.Time, why string) {
 	}
 	i.cold = false
 	i.startProbes(now)
+	if i.svc.mq != nil {
+		i.svc.consume(now)
+	}
 }
 
 // leaveLB takes the instance out of rotation once the removal has
@@ -282,6 +285,9 @@ func (i *Instance) finish(r *request, now sim.Time, o Outcome) {
 	}
 	if (i.phase == drainingStopped || i.phase == drainingPreStopClosed) && i.held() == 0 {
 		i.svc.terminate(i, now)
+	}
+	if i.svc.mq != nil {
+		i.svc.consume(now)
 	}
 }
 

@@ -198,11 +198,13 @@ type serviceAdapter struct {
 	cfg   AdapterConfig
 	depth int
 	lb    adapterTarget
+	queue adapterRing // the message queue: gauges[0] the oldest message's age (s), gauges[1] the depth
 }
 
 func newServiceAdapter(cfg AdapterConfig) *serviceAdapter {
 	a := &serviceAdapter{cfg: cfg, depth: int(cfg.RateWindow/cfg.ScrapeInterval) + 2}
 	a.lb.ring.init(a.depth)
+	a.queue.init(2)
 	return a
 }
 
@@ -219,6 +221,9 @@ func (s *Service) adapterScrape(now sim.Time) {
 	}
 	a.lb.ring.add(adapterSample{t: now, count: float64(s.arrived), hist: a.lb.hist,
 		gauges: [2]float64{float64(s.inFlight), 0}})
+	if q := s.mq; q != nil {
+		a.queue.add(adapterSample{t: now, gauges: [2]float64{q.messageAge(now).Seconds(), float64(q.depth())}})
+	}
 }
 
 // podMetric is one adapter query for one target.
@@ -280,6 +285,13 @@ func (s *Service) customMetrics(now sim.Time, pods []*Instance) *policies.Custom
 		c.Object[k] = policies.NamedMetric{Name: name, Metric: a.query(&a.lb.ring, now, name)}
 	}
 	c.External = append(c.External, policies.NamedMetric{Name: policies.MetricRequestsPerSecond, Metric: a.query(&a.lb.ring, now, policies.MetricRequestsPerSecond)})
+	if s.mq != nil && a.queue.n > 0 && now.Sub(a.queue.at(0).t) <= 5*time.Minute {
+		last := a.queue.at(0)
+		c.External = append(c.External,
+			policies.NamedMetric{Name: policies.MetricQueueDepth, Metric: policies.Metric{OK: true, Value: last.gauges[gaugeQueue], Timestamp: last.t}},
+			policies.NamedMetric{Name: policies.MetricQueueMessageAge, Metric: policies.Metric{OK: true, Value: last.gauges[0], Timestamp: last.t}},
+		)
+	}
 	for _, inst := range s.instances {
 		if inst.State() == Draining {
 			c.TerminatingReady++

@@ -60,6 +60,7 @@ type Service struct {
 
 	metrics metricsPipeline
 	adapter *serviceAdapter // nil without custom metrics
+	mq      *messageQueue   // asynchronous work (queue.go); nil for requests
 }
 
 // Event arguments for service events.
@@ -138,6 +139,10 @@ func (s *Service) arrive(now sim.Time) {
 	}
 	if s.clients != nil {
 		r.client = int32(s.clients.IntN(s.lb.clients))
+	}
+	if s.mq != nil {
+		s.enqueue(r, now)
+		return
 	}
 	s.admit(r, now)
 }
@@ -536,7 +541,10 @@ func (s *Service) sample(now sim.Time) Sample {
 		s.w.integrateCost(now)
 		cost = s.nodeCost
 	}
+	qd, qa := s.QueueDepth(now)
 	return Sample{
+		QueueDepth:        qd,
+		QueueAge:          qa,
 		Service:           s.index,
 		Counts:            s.counts,
 		InFlight:          s.inFlight,

@@ -85,6 +85,9 @@ func New(cfg Config, obs Observer) (*World, error) {
 		}
 		s.initRequests(len(w.zones))
 		s.metrics.init(sc.Autoscaler)
+		if sc.Queue {
+			s.mq = &messageQueue{}
+		}
 		if a := sc.Autoscaler.Adapter; a != nil {
 			if a.ScrapeInterval <= 0 || a.RateWindow <= 0 {
 				return nil, fmt.Errorf("service %s: metrics adapter needs a positive scrape interval and rate window", sc.Name)

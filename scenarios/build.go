@@ -121,6 +121,7 @@ func Build(sc *Scenario) (cluster.Config, error) {
 			c.Retries = tr.Retries
 			c.RetryBackoff = DefaultRetryBackoff
 			c.Clients = tr.Clients
+			c.Queue = tr.Kind == KindQueue
 		}
 		cfg.Services = append(cfg.Services, c)
 	}

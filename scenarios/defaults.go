@@ -117,6 +117,7 @@ func (p *NodePool) setDefaults() {
 
 func (t *Traffic) setDefaults() {
 	t.Arrivals = ArrivalsPoisson
+	t.Kind = KindRequests
 	t.Clients = DefaultClients
 }
 

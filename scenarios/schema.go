@@ -20,6 +20,15 @@ import (
 // case, and small enough that adding to it cannot overflow.
 const Unlimited = math.MaxInt32
 
+// Traffic kinds (Traffic.Kind).
+const (
+	// KindRequests: requests through the load balancer (the default).
+	KindRequests = "requests"
+	// KindQueue: messages put on the service's queue and consumed by its
+	// instances (asynchronous work).
+	KindQueue = "queue"
+)
+
 // Arrival processes (Traffic.Arrivals).
 const (
 	ArrivalsPoisson  = "poisson"
@@ -391,6 +400,11 @@ type Traffic struct {
 	Pattern []Component `yaml:"pattern"`
 	// Arrivals is poisson (default) or constant (evenly spaced).
 	Arrivals string `yaml:"arrivals" scn:"enum=poisson|constant"`
+	// Kind is requests (default: through the load balancer) or queue
+	// (asynchronous work: each arrival is a message on the service's
+	// queue, taken by an instance with a free concurrency slot; messages
+	// wait while no instance consumes).
+	Kind string `yaml:"kind" scn:"enum=requests|queue"`
 	// Clients is the number of distinct clients (source addresses) the
 	// requests come from, uniformly; it matters for client-ip balancing.
 	// Default 1000.

@@ -535,6 +535,22 @@ func (v validator) traffic(t *Traffic) {
 	} else if t.Retries > MaxRetries {
 		v.val(path+".retries", "%d is more than the %d retries allowed", t.Retries, MaxRetries)
 	}
+	if t.Kind == KindQueue {
+		v.queueTraffic(t, path)
+	}
+}
+
+// queueTraffic checks asynchronous work: messages have no client to time
+// out or retry, and a consumer takes as many at once as its concurrency.
+func (v validator) queueTraffic(t *Traffic, path string) {
+	for _, k := range []string{"timeout", "retries", "clients"} {
+		if v.m.has(path + "." + k) {
+			v.key(path+"."+k, []string{path + ".kind"}, "does not apply to kind: queue (messages wait on the queue until a consumer takes them; there is no client)")
+		}
+	}
+	if svc := v.s.Service(t.Service); svc != nil && svc.Instance.Concurrency == Unlimited {
+		v.key("services."+t.Service+".instance.concurrency", []string{path + ".kind"}, "must be set for kind: queue: it is how many messages an instance processes at once, e.g. 4")
+	}
 }
 
 // peakRate refuses a rate function whose peak over the run exceeds MaxRate.
