@@ -285,6 +285,12 @@ func (s *Service) customMetrics(now sim.Time, pods []*Instance) *policies.Custom
 		c.Object[k] = policies.NamedMetric{Name: name, Metric: a.query(&a.lb.ring, now, name)}
 	}
 	c.External = append(c.External, policies.NamedMetric{Name: policies.MetricRequestsPerSecond, Metric: a.query(&a.lb.ring, now, policies.MetricRequestsPerSecond)})
+	if s.mq != nil {
+		c.Live = []policies.NamedMetric{
+			{Name: policies.MetricQueueDepth, Metric: policies.Metric{OK: true, Value: float64(s.mq.depth()), Timestamp: now}},
+			{Name: policies.MetricQueueMessageAge, Metric: policies.Metric{OK: true, Value: s.mq.messageAge(now).Seconds(), Timestamp: now}},
+		}
+	}
 	if s.mq != nil && a.queue.n > 0 && now.Sub(a.queue.at(0).t) <= 5*time.Minute {
 		last := a.queue.at(0)
 		c.External = append(c.External,

@@ -66,6 +66,10 @@ type HPAConfig struct {
 	// older path: the downscale stabilization window above and a scale-up
 	// cap of max(2 x current, 4) per evaluation.
 	Behavior *Behavior
+
+	// anyExternalName lets External metrics have any name (the HPA KEDA
+	// creates names its metrics after its triggers).
+	anyExternalName bool
 }
 
 // DefaultHPAConfig returns Kubernetes' controller defaults, no metrics and
@@ -84,7 +88,7 @@ func (c HPAConfig) Validate() error {
 	var errs []error
 	for i, m := range c.Metrics {
 		if m.Custom() {
-			errs = append(errs, m.validateCustom(i)...)
+			errs = append(errs, m.validateCustom(i, c.anyExternalName)...)
 			continue
 		}
 		if m.Resource != CPU && m.Resource != Memory {

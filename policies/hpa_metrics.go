@@ -96,6 +96,10 @@ type CustomMetrics struct {
 	Object []NamedMetric
 	// External are the metrics of the external metrics API.
 	External []NamedMetric
+	// Live are values read from their source at the instant of the
+	// evaluation, not scraped: the message queue's queue_depth and
+	// queue_message_age_seconds, as a KEDA queue scaler asks its broker.
+	Live []NamedMetric
 	// TerminatingReady counts pods being deleted (draining) that are still
 	// Running and Ready: upstream's getReadyPodsCount lists them (it does not
 	// look at the deletion timestamp), so Object and External Value targets
@@ -555,11 +559,11 @@ func (c *CustomMetrics) terminatingReady() int {
 }
 
 // validateCustom checks a Pods, Object or External metric target.
-func (m MetricTarget) validateCustom(i int) []error {
+func (m MetricTarget) validateCustom(i int, anyExternal bool) []error {
 	var errs []error
 	f := func(k string) string { return fmt.Sprintf("metrics[%d].%s", i, k) }
 	names := MetricNamesFor(m.Type)
-	if !containsStr(names, m.Metric) {
+	if !containsStr(names, m.Metric) && !(anyExternal && m.Type == SourceExternal && m.Metric != "") {
 		errs = append(errs, fieldErr(f("metric"), "%q is not a %s metric; allowed: %s", m.Metric, m.Type, joinComma(names)))
 	}
 	if m.TargetUtilization != 0 {

@@ -111,6 +111,9 @@ func Build(sc *Scenario) (cluster.Config, error) {
 		if l, ok := pc.(LatencyObserver); ok {
 			c.Autoscaler.LatencyPercentile = l.LatencyPercentile()
 		}
+		if e, ok := pc.(EvaluationIntervaler); ok {
+			c.Autoscaler.Interval = e.EvaluationInterval()
+		}
 		if u, ok := pc.(AdapterUser); ok && u.UsesAdapter() {
 			ad := svc.Autoscaler.Adapter
 			c.Autoscaler.Adapter = &cluster.AdapterConfig{ScrapeInterval: ad.ScrapeInterval, RateWindow: ad.RateWindow}

@@ -118,7 +118,7 @@ services:
   web:
     demand: {cpu: 50ms}
     autoscaler: {policy: cpuu}
-`, `bad.yaml:7:26: services.web.autoscaler.policy: unknown value "cpuu"; allowed: static, cpu, memory, hpa, requests-in-flight, latency, cloud; did you mean "cpu"?`},
+`, `bad.yaml:7:26: services.web.autoscaler.policy: unknown value "cpuu"; allowed: static, cpu, memory, hpa, keda, requests-in-flight, latency, cloud; did you mean "cpu"?`},
 		{"bad cpu quantity", `
 name: x
 duration: 1h

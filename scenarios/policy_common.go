@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"math"
+	"time"
 
 	"github.com/scalesim/scalesim/policies"
 )
@@ -45,6 +46,13 @@ func (c adapter) New() (policies.Policy, error) { return c.new() }
 // Observation.Metrics: the cluster runs a metrics adapter when UsesAdapter.
 type AdapterUser interface {
 	UsesAdapter() bool
+}
+
+// EvaluationIntervaler is implemented by a PolicyConfig that must be
+// evaluated at another period than autoscaler.interval (keda: the gcd of
+// its polling interval and its HPA's interval).
+type EvaluationIntervaler interface {
+	EvaluationInterval() time.Duration
 }
 
 // customAdapter is an adapter whose policy reads custom metrics.

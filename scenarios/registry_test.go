@@ -41,7 +41,7 @@ func TestPolicyParamsAtTheirField(t *testing.T) {
 // Every registered policy has what the format needs, its parameters are
 // keys of Autoscaler, and a key belongs to one policy at most.
 func TestPolicyRegistry(t *testing.T) {
-	want := []string{"static", "cpu", "memory", "hpa", "requests-in-flight", "latency", "cloud"}
+	want := []string{"static", "cpu", "memory", "hpa", "keda", "requests-in-flight", "latency", "cloud"}
 	if got := PolicyNames(); !slices.Equal(got, want) {
 		t.Errorf("policies %v, want %v", got, want)
 	}
@@ -74,9 +74,9 @@ func TestPolicyRegistry(t *testing.T) {
 	}
 	for key, want := range map[string][]string{
 		"rounds":             {"requests-in-flight"},
-		"interval":           {"cpu", "memory", "hpa", "requests-in-flight", "latency", "cloud"},
+		"interval":           {"cpu", "memory", "hpa", "keda", "requests-in-flight", "latency", "cloud"},
 		"target_utilization": {"cpu", "memory", "hpa"},
-		"tolerance":          {"cpu", "memory", "hpa", "latency", "cloud"},
+		"tolerance":          {"cpu", "memory", "hpa", "keda", "latency", "cloud"},
 		"min_replicas":       {"cloud"},
 		"policy":             PolicyNames(),
 	} {

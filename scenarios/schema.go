@@ -269,7 +269,7 @@ type Autoscaler struct {
 	Policy string `yaml:"policy" scn:"selector,enum=@policies"`
 	// Interval between evaluations. Default 15s; 30s for
 	// requests-in-flight.
-	Interval time.Duration `yaml:"interval" scn:"readby=cpu|memory|hpa|requests-in-flight|latency|cloud"`
+	Interval time.Duration `yaml:"interval" scn:"readby=cpu|memory|hpa|requests-in-flight|latency|cloud|keda"`
 	// TargetUtilization in percent of the request, for cpu and memory
 	// (and hpa without a metrics list). Default 80 (HPA v1's default).
 	TargetUtilization float64 `yaml:"target_utilization" scn:"pct,readby=cpu|memory|hpa"`
@@ -286,19 +286,20 @@ type Autoscaler struct {
 	Pipeline MetricsPipeline `yaml:"-"`
 	// Adapter is the metrics adapter behind pods, object and external
 	// metrics (scrape_interval, rate_window).
-	Adapter MetricsAdapter `yaml:"adapter" scn:"readby=hpa"`
+	Adapter MetricsAdapter `yaml:"adapter" scn:"readby=hpa|keda"`
 	// Tolerance is the HPA's dead band around the target. Default 0.1.
-	Tolerance float64 `yaml:"tolerance" scn:"readby=cpu|memory|hpa|latency|cloud"`
+	Tolerance float64 `yaml:"tolerance" scn:"readby=cpu|memory|hpa|latency|cloud|keda"`
 	// Behavior is the HPA's scaling behavior (autoscaling/v2), nil when
 	// the file has none. Fields it omits take Kubernetes' defaults; see
 	// DefaultScaleUp and DefaultScaleDown.
-	Behavior *Behavior `yaml:"behavior" scn:"readby=cpu|memory|hpa|latency|cloud"`
+	Behavior *Behavior `yaml:"behavior" scn:"readby=cpu|memory|hpa|latency|cloud|keda"`
 
 	// The parameters of the policies that have some, each an inline
 	// struct declared in the policy's file.
 	RequestsInFlight RequestsInFlight `yaml:",inline" scn:"readby=requests-in-flight"`
 	Latency          LatencyTarget    `yaml:",inline" scn:"readby=latency"`
 	Cloud            Cloud            `yaml:",inline" scn:"readby=cloud"`
+	KEDA             KEDA             `yaml:",inline" scn:"readby=keda"`
 
 	metricsDefaulted bool // Metrics is hpa's default, from target_utilization
 }
