@@ -98,7 +98,9 @@ func TestKEDACooldown(t *testing.T) {
 // from 0 goes to 2 (not 1); inactive after the cooldown goes back to 0.
 func TestKEDAIdleReplicas(t *testing.T) {
 	idle := 0
-	k := queueKEDA(t, 0, func(c *KEDAConfig) { c.MinReplicaCount, c.IdleReplicaCount, c.CooldownPeriod = 2, &idle, 60*time.Second })
+	k := queueKEDA(t, 0, func(c *KEDAConfig) {
+		c.MinReplicaCount, c.IdleReplicaCount, c.CooldownPeriod = 2, &idle, 60*time.Second
+	})
 	if r := k.Recommend(at(15), kedaObs(0, 0, 5)); r.Desired != 2 || r.Reason != ReasonActivated {
 		t.Fatalf("15s: %d %s", r.Desired, r.Reason)
 	}
