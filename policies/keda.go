@@ -130,18 +130,26 @@ func (c KEDAConfig) Validate() error {
 	for i, t := range c.Triggers {
 		f := func(k string) string { return fmt.Sprintf("triggers[%d].%s", i, k) }
 		switch t.Type {
+		case "":
+			errs = append(errs, fieldErr(f("type"), "is required: queue or prometheus"))
 		case TriggerQueue:
-			if !containsStr(KEDAQueueMetrics, t.Metric) {
+			if t.Metric == "" {
+				errs = append(errs, fieldErr(f("metric"), "is required, e.g. queue_depth"))
+			} else if !containsStr(KEDAQueueMetrics, t.Metric) {
 				errs = append(errs, fieldErr(f("metric"), "%q is not a queue trigger metric; allowed: %s", t.Metric, joinComma(KEDAQueueMetrics)))
 			}
 		case TriggerPrometheus:
-			if !containsStr(KEDAPrometheusMetrics, t.Metric) {
+			if t.Metric == "" {
+				errs = append(errs, fieldErr(f("metric"), "is required, e.g. requests_per_second"))
+			} else if !containsStr(KEDAPrometheusMetrics, t.Metric) {
 				errs = append(errs, fieldErr(f("metric"), "%q is not a prometheus trigger metric; allowed: %s", t.Metric, joinComma(KEDAPrometheusMetrics)))
 			}
 		default:
 			errs = append(errs, fieldErr(f("type"), "%q is not one of queue, prometheus", t.Type))
 		}
-		if !(t.Threshold > 0) {
+		if t.Threshold == 0 {
+			errs = append(errs, fieldErr(f("threshold"), "is required: the value per replica the HPA keeps, e.g. 20"))
+		} else if !(t.Threshold > 0) {
 			errs = append(errs, fieldErr(f("threshold"), "%g must be greater than 0 (the value per replica)", t.Threshold))
 		}
 		if t.ActivationThreshold < 0 || math.IsNaN(t.ActivationThreshold) {

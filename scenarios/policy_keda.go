@@ -30,16 +30,18 @@ type KEDA struct {
 }
 
 // KEDATrigger is one trigger: a queue's depth or a Prometheus-like query.
+// type, metric and threshold are required; the policy's Validate says so,
+// once each.
 type KEDATrigger struct {
 	// Type is queue (the service's message queue, read directly) or
 	// prometheus (a metric of the load balancer, through the metrics
 	// adapter).
-	Type string `yaml:"type" scn:"req,enum=queue|prometheus"`
+	Type string `yaml:"type" scn:"enum=queue|prometheus"`
 	// Metric: queue_depth or queue_message_age_seconds for queue; one of
 	// the object metrics (requests_per_second, ...) for prometheus.
-	Metric string `yaml:"metric" scn:"req"`
+	Metric string `yaml:"metric"`
 	// Threshold is the value per replica the HPA keeps (AverageValue).
-	Threshold float64 `yaml:"threshold" scn:"req"`
+	Threshold float64 `yaml:"threshold"`
 	// ActivationThreshold: active when the value is above it. Default 0.
 	ActivationThreshold float64 `yaml:"activation_threshold"`
 }
