@@ -180,3 +180,30 @@ func TestAdapterInWorld(t *testing.T) {
 		t.Errorf("queue depth served without a queue: %v", v)
 	}
 }
+
+// TestAdapterAllocatesNothingPerRequest: with the adapter and a message
+// queue on, the events between two evaluations (requests, messages,
+// scrapes) allocate nothing: the counters are increments, a scrape copies
+// into a ring that is already as deep as it will be.
+func TestAdapterAllocatesNothingPerRequest(t *testing.T) {
+	for _, queue := range []bool{false, true} {
+		svc := webService()
+		svc.Queue = queue
+		svc.Autoscaler = AutoscalerConfig{NewPolicy: policyOf(&obsRecorder{}), Interval: time.Hour,
+			Adapter: &AdapterConfig{ScrapeInterval: 15 * time.Second, RateWindow: 60 * time.Second}}
+		w, err := New(Config{Seed: 1, Duration: time.Hour, SampleInterval: time.Hour, Services: []ServiceConfig{svc}}, &log{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Start()
+		// Past the first window: every ring is full, every buffer grown.
+		end := sim.At(2 * time.Minute)
+		w.Engine().RunUntil(end)
+		if n := testing.AllocsPerRun(100, func() {
+			end = end.Add(time.Second) // 10 requests, a scrape every 15 runs
+			w.Engine().RunUntil(end)
+		}); n != 0 {
+			t.Errorf("queue=%v: %v allocations per second of traffic", queue, n)
+		}
+	}
+}
