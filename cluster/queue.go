@@ -41,7 +41,7 @@ func (s *Service) enqueue(r *request, now sim.Time) {
 	s.arrived++
 	s.w.obs.RequestArrived(s.index, now)
 	s.inFlight++
-	s.mq.q.push(r)
+	s.mq.q.push(r, now)
 	s.consume(now)
 }
 
