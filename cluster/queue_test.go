@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scalesim/scalesim/policies"
 	"github.com/scalesim/scalesim/sim"
 )
 
@@ -75,4 +76,65 @@ func TestQueueWaitsForConsumers(t *testing.T) {
 	if arrived, out, inFlight := s.Totals(); arrived != 59 || out[Completed] != 59 || inFlight != 0 {
 		t.Errorf("arrived %d completed %d in flight %d", arrived, out[Completed], inFlight)
 	}
+}
+
+// TestQueueCrashAndDrain: two consumers of concurrency 2 on a steady
+// queue; an instance crash at 30 s loses what the crashed instance held
+// (failed, no redelivery), the policy removes one instance at 60 s (its
+// drain finishes what it holds; it takes nothing once its pre-stop hook
+// is over) and the adapter then lists it as a draining, ready pod. Every
+// message is accounted for at every step.
+func TestQueueCrashAndDrain(t *testing.T) {
+	rec := &obsRecorder{}
+	svc := ServiceConfig{
+		Name: "worker", Initial: 2, Min: 0, Max: 5, Queue: true,
+		Instance: InstanceConfig{
+			CPURequest: 2, Concurrency: 2, QueueLimit: -1,
+			StartupDelay: sim.Constant{Value: 5}, ReadinessDelay: sim.Constant{Value: 5},
+			PreStop: 5 * time.Second, GracePeriod: 30 * time.Second,
+		},
+		DemandCPU:   sim.Constant{Value: 0.4},
+		NewArrivals: arrivalsOf(evenArrivals{period: 100 * time.Millisecond}),
+		Autoscaler: AutoscalerConfig{NewPolicy: policyOf(&scaleAt{at: sim.At(60 * time.Second), n: 1, rec: rec}), Interval: time.Second,
+			Adapter: &AdapterConfig{ScrapeInterval: 15 * time.Second, RateWindow: time.Minute}},
+	}
+	l := &log{}
+	cfg := Config{Seed: 1, Duration: 90 * time.Second, SampleInterval: 10 * time.Second, Services: []ServiceConfig{svc},
+		Faults: []FaultConfig{{At: 30 * time.Second, Type: InstanceCrash, Service: "worker"}}}
+	w := run(t, cfg, l)
+	_, out, _ := w.Services()[0].Totals()
+	if out[Failed] == 0 || out[Failed] > 2 {
+		t.Errorf("failed %d: the crash loses the crashed consumer's messages in service (at most its 2 slots)", out[Failed])
+	}
+	if out[Rejected] != 0 || out[TimedOut] != 0 {
+		t.Errorf("a queue rejects nothing and nothing times out: %v", out)
+	}
+	// At 61 s the instance removed at 60 s is draining (pre-stop 5 s):
+	// not among the pods, counted as terminating and ready.
+	var seen bool
+	for _, o := range rec.obs {
+		if o.Metrics != nil && o.Metrics.TerminatingReady == 1 && len(o.Pods) == 1 {
+			seen = true
+			break
+		}
+	}
+	if !seen {
+		t.Error("no evaluation saw the draining instance as terminating and ready")
+	}
+}
+
+// scaleAt asks for n replicas from at on, and records what it saw.
+type scaleAt struct {
+	at  sim.Time
+	n   int
+	rec *obsRecorder
+}
+
+func (s *scaleAt) Name() string { return "scale-at" }
+func (s *scaleAt) Recommend(now sim.Time, o policies.Observation) policies.Recommendation {
+	s.rec.Recommend(now, o)
+	if now >= s.at {
+		return policies.Recommendation{Valid: true, Desired: s.n, Raw: s.n, Reason: "scripted"}
+	}
+	return policies.Recommendation{Valid: true, Desired: o.Current, Raw: o.Current, Reason: "unchanged"}
 }
