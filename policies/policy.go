@@ -130,7 +130,9 @@ type Recommendation struct {
 	// "stabilized", "rate-limited", "scaling-disabled", "pending-instance",
 	// "at-min", "at-max"; otherwise "unchanged". No decision (Valid=false):
 	// "no-metrics", "window-not-full", "too-few-samples", "no-ready-pods",
-	// "scaling-disabled" (HPA at 0 replicas with min > 0).
+	// "scaling-disabled" (HPA at 0 replicas with min > 0). KEDA's poll adds
+	// "activated", "deactivated", "cooling-down", "active", "inactive" and
+	// "trigger-error" (keda.go).
 	Reason Reason
 	// Inputs are the values the decision was computed from, in the order
 	// they were used (metric values, ratios, replica counts).

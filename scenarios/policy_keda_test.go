@@ -68,3 +68,24 @@ func TestKEDAScenarioErrors(t *testing.T) {
 		})
 	}
 }
+
+// A queue trigger, or an HPA external queue metric, on a service whose
+// traffic is requests: there is no queue to read.
+func TestQueueReadersNeedAQueue(t *testing.T) {
+	lines := parseErrors(t, kedaHead+`      triggers: [{type: queue, metric: queue_depth, threshold: 20}]
+traffic:
+  worker: {rate: 1}
+`)
+	want := "bad.yaml:11:19: services.worker.autoscaler.triggers.0.type: a queue trigger reads the service's message queue, which it has none of: give traffic.worker kind: queue"
+	if len(lines) != 1 || lines[0] != want {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(lines, "\n"), want)
+	}
+	lines = parseErrors(t, hpaMetricsHead+`      metrics: [{type: external, metric: queue_depth, target_average_value: 5}]
+traffic:
+  web: {rate: 1}
+`)
+	want = "bad.yaml:9:34: services.web.autoscaler.metrics.0.metric: queue_depth reads the service's message queue, which it has none of: give traffic.web kind: queue"
+	if len(lines) != 1 || lines[0] != want {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(lines, "\n"), want)
+	}
+}

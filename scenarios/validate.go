@@ -334,6 +334,7 @@ func (v validator) autoscaler(svc *Service, path string) {
 	for i, t := range a.Metrics {
 		v.metricEntry(p("metrics."+itoa(i)), t, seen)
 	}
+	v.needsQueue(svc, path)
 	v.interval(p("adapter.scrape_interval"), a.Adapter.ScrapeInterval)
 	v.interval(p("adapter.rate_window"), a.Adapter.RateWindow)
 	if a.Adapter.RateWindow > 0 && a.Adapter.RateWindow < 2*a.Adapter.ScrapeInterval {
@@ -356,6 +357,28 @@ func (v validator) autoscaler(svc *Service, path string) {
 
 	v.policyLimits(svc, path)
 	v.policies(svc, path)
+}
+
+// needsQueue refuses what reads a message queue on a service that has
+// none: a keda queue trigger, an HPA external queue metric.
+func (v validator) needsQueue(svc *Service, path string) {
+	if t := v.s.TrafficFor(svc.Name); t != nil && t.Kind == KindQueue {
+		return
+	}
+	a := &svc.Autoscaler
+	msg := "reads the service's message queue, which it has none of: give traffic." + svc.Name + " kind: queue"
+	if a.Policy == PolicyKEDA {
+		for i, tr := range a.KEDA.Triggers {
+			if tr.Type == policies.TriggerQueue {
+				v.key(path+".triggers."+itoa(i)+".type", nil, "a queue trigger %s", msg)
+			}
+		}
+	}
+	for i, m := range a.ScalesOn() {
+		if m.Type == string(policies.SourceExternal) && (m.Metric == policies.MetricQueueDepth || m.Metric == policies.MetricQueueMessageAge) {
+			v.key(path+".metrics."+itoa(i)+".metric", nil, "%s %s", m.Metric, msg)
+		}
+	}
 }
 
 // metricEntry checks one entry of autoscaler.metrics: a resource entry
