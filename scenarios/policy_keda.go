@@ -93,7 +93,6 @@ func init() {
 			return kedaAdapter{customAdapter{adapter{
 				validate: cfg.Validate,
 				new:      func() (policies.Policy, error) { return policies.NewKEDA(cfg) },
-				rename:   map[string]string{"min_replica_count": "replicas.min", "interval": "interval"},
 			}}, cfg.Interval()}
 		},
 	})
