@@ -268,7 +268,10 @@ func (c *CustomMetrics) live() []NamedMetric {
 // as when the two controllers run apart).
 func (k *KEDA) Recommend(now sim.Time, o Observation) Recommendation {
 	if !k.started {
-		k.started, k.start, k.nextPoll, k.nextHPA = true, now, now, now
+		// The ScaledObject is created with the scenario, at 0 (its
+		// CreationTimestamp, for initialCooldownPeriod); its loops start at
+		// the first evaluation.
+		k.started, k.start, k.nextPoll, k.nextHPA = true, 0, now, now
 	}
 	cur := o.Current
 	r := Recommendation{Desired: cur, Raw: cur, Reason: ReasonUnchanged}
@@ -382,7 +385,7 @@ func (k *KEDA) poll(now sim.Time, o Observation, r *Recommendation) (int, Reason
 	switch {
 	case isErr && k.cfg.Fallback != nil && k.cfg.Fallback.Replicas != 0:
 		return current, ReasonTriggerError, "keda poll: a trigger errs; the fallback applies through the HPA"
-	case isErr:
+	case isErr && k.cfg.Fallback == nil:
 		return current, ReasonTriggerError, "keda poll: a trigger errs and no fallback is set: no change"
 	case (idle != nil && current > *idle) || (current > 0 && minR == 0):
 		// scaleToZeroOrIdle.

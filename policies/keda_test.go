@@ -171,3 +171,22 @@ func TestKEDAValidation(t *testing.T) {
 		t.Errorf("interval %v, want gcd(30s, 15s) = 15s", got)
 	}
 }
+
+// TestKEDAInitialCooldown: 2 replicas at the start, min 0, never active.
+// Without initialCooldownPeriod the first poll scales to zero at once
+// (the creation at 0 plus 0 s is before 15 s); with 60 s, the polls at 15
+// and 45 s keep 2 and the one at 75 s scales to zero.
+func TestKEDAInitialCooldown(t *testing.T) {
+	if r := queueKEDA(t, 0, nil).Recommend(at(15), kedaObs(2, 0, 0)); r.Desired != 0 || r.Reason != ReasonDeactivated {
+		t.Errorf("no initial cooldown: %d %s", r.Desired, r.Reason)
+	}
+	k := queueKEDA(t, 0, func(c *KEDAConfig) { c.InitialCooldownPeriod = time.Minute })
+	for _, s := range []int{15, 30, 45, 60} {
+		if r := k.Recommend(at(s), kedaObs(2, 0, 0)); r.Desired != 2 {
+			t.Fatalf("%ds: %d %s (%s)", s, r.Desired, r.Reason, r.Explanation)
+		}
+	}
+	if r := k.Recommend(at(75), kedaObs(2, 0, 0)); r.Desired != 0 || r.Reason != ReasonDeactivated {
+		t.Errorf("75s: %d %s", r.Desired, r.Reason)
+	}
+}
