@@ -226,7 +226,7 @@ func (s *Service) adapterScrape(now sim.Time) {
 	}
 }
 
-// podMetric is one adapter query for one target.
+// query answers one adapter query for the named metric of a target.
 func (a *serviceAdapter) query(r *adapterRing, now sim.Time, name string) policies.Metric {
 	w := a.cfg.RateWindow
 	k := r.inRange(now.Add(-w))
