@@ -131,6 +131,10 @@ type ServiceConfig struct {
 	// each time) and one Config runs any number of times with identical
 	// results. nil means no traffic.
 	NewArrivals func() ArrivalProcess
+	// Queue makes the arrivals messages on a queue that the instances
+	// consume (queue.go) instead of requests through the load balancer;
+	// Timeout and Retries do not apply.
+	Queue bool
 	// Timeout is the client's timeout; 0 means the client waits forever.
 	Timeout time.Duration
 	// Retries is how many times a client retries a request that was
@@ -282,6 +286,9 @@ type AutoscalerConfig struct {
 	// Activator: while no instance is ready, requests wait at an
 	// activator instead of being rejected (activator.go).
 	Concurrency, Activator bool
+	// Adapter, if set, runs a metrics adapter (metrics_adapter.go) that
+	// fills Observation.Metrics.
+	Adapter *AdapterConfig
 }
 
 // Algorithm is a load-balancing algorithm.

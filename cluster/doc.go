@@ -295,6 +295,26 @@
 // and the requests admitted, for Observation.Concurrency; the first request
 // held at zero is reported at once and runs the autoscaler at that instant.
 // See activator.go.
+// # Asynchronous work
+//
+// A service with ServiceConfig.Queue takes messages, not requests: each
+// arrival is put on the service's queue, and an instance that is Ready (or
+// in its pre-stop hook) takes the oldest whenever it has a free
+// concurrency slot (queue.go). Messages wait while there are no
+// consumers; nothing is rejected or times out; a message lost with its
+// instance is Failed (no redelivery). Waiting messages are in flight, so
+// conservation covers them. Sample.QueueDepth and QueueAge report the
+// queue.
+//
+// # The metrics adapter
+//
+// With AutoscalerConfig.Adapter, a Prometheus-like scrape every
+// ScrapeInterval copies each instance's requests counter, latency
+// histogram and gauges, the load balancer's and the queue's into rings
+// keyed by scrape time, and each evaluation's Observation.Metrics is what
+// a prometheus-adapter would answer: rate() and histogram_quantile over
+// (now - RateWindow, now], gauges at their last scrape
+// (metrics_adapter.go). Nothing is allocated per request.
 //
 // # Random streams
 //

@@ -75,6 +75,7 @@ type Instance struct {
 	forget    sim.EventID
 
 	metrics scrapeRing
+	adapt   *adapterTarget // counters for the metrics adapter; nil without one
 }
 
 // Event arguments for instance events.
@@ -174,6 +175,9 @@ func (i *Instance) becomeReady(now sim.Time, why string) {
 	i.cold = false
 	i.startProbes(now)
 	i.svc.release(now)
+	if i.svc.mq != nil {
+		i.svc.consume(now)
+	}
 }
 
 // leaveLB takes the instance out of rotation once the removal has
@@ -205,6 +209,10 @@ func (i *Instance) accept(r *request, now sim.Time) bool {
 		r.qseq = i.queue.push(r, now)
 	default:
 		return false
+	}
+	if i.adapt != nil {
+		// The app's requests counter, incremented as a request is taken.
+		i.adapt.count++
 	}
 	return true
 }
@@ -270,6 +278,10 @@ func (i *Instance) waitDoneAs(r *request, now sim.Time, o Outcome) {
 // the instance.
 func (i *Instance) finish(r *request, now sim.Time, o Outcome) {
 	i.busy--
+	if i.adapt != nil {
+		// The response (or error) leaves: the app's latency histogram.
+		i.adapt.hist.observe(now.Sub(r.arrived))
+	}
 	i.svc.serverDone(r, o, now)
 	if i.queue.len() > 0 && i.phase.state() != Terminated {
 		i.start(i.dequeue(), now)
@@ -279,6 +291,9 @@ func (i *Instance) finish(r *request, now sim.Time, o Outcome) {
 	}
 	if (i.phase == drainingStopped || i.phase == drainingPreStopClosed) && i.held() == 0 {
 		i.svc.terminate(i, now)
+	}
+	if i.svc.mq != nil {
+		i.svc.consume(now)
 	}
 }
 

@@ -110,6 +110,11 @@ type Sample struct {
 	// ready node: each instance once per reason in a row (its first
 	// failure, and again when the reason changes). Cumulative.
 	PlacementFailures [NumReasons]int64
+	// QueueDepth and QueueAge are the messages waiting on the service's
+	// queue and the oldest one's age at the instant (asynchronous work;
+	// zero otherwise).
+	QueueDepth int
+	QueueAge   time.Duration
 	// CostUSD is the service's cost so far, cumulative: instance-seconds
 	// times the instance price without node pools; with them, its share
 	// of the nodes' cost (shared in proportion to the CPU requested on the

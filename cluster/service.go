@@ -70,6 +70,8 @@ type Service struct {
 
 	metrics metricsPipeline
 	act     activator
+	adapter *serviceAdapter // nil without custom metrics
+	mq      *messageQueue   // asynchronous work (queue.go); nil for requests
 }
 
 // Event arguments for service events.
@@ -81,6 +83,7 @@ const (
 	svcLBRestore // a failed load balancer is back
 	svcPoke      // the activator's first request at zero: evaluate now
 	svcCollect   // the concurrency collector's stat of the second
+	svcAdapterScrape
 )
 
 // Name returns the service's name.
@@ -128,6 +131,9 @@ func (s *Service) Fire(now sim.Time, arg uint64) {
 		if next := now.Add(s.act.statPeriod); next < s.w.end {
 			s.w.eng.Schedule(next, s, svcCollect)
 		}
+	case svcAdapterScrape:
+		s.adapterScrape(now)
+		s.w.eng.Schedule(now.Add(s.adapter.cfg.ScrapeInterval), s, svcAdapterScrape)
 	case svcLBPromote:
 		s.lbPromote(now)
 	case svcLBRestore:
@@ -154,6 +160,10 @@ func (s *Service) arrive(now sim.Time) {
 	r.cpu, r.wait = s.drawDemand(s.demand)
 	if s.clients != nil {
 		r.client = int32(s.clients.IntN(s.lb.clients))
+	}
+	if s.mq != nil {
+		s.enqueue(r, now)
+		return
 	}
 	s.admit(r, now)
 }
@@ -220,6 +230,9 @@ func (s *Service) deliver(r *request, inst *Instance, now sim.Time) {
 // reject refuses r before service.
 func (s *Service) reject(r *request, now sim.Time) {
 	s.outcomes[Rejected]++
+	if s.adapter != nil {
+		s.adapter.lb.hist.observe(0)
+	}
 	s.w.obs.RequestEnded(s.index, Rejected, now, now, 0)
 	if int(r.attempt) < s.cfg.Retries {
 		s.retry(r, now)
@@ -236,6 +249,9 @@ func (s *Service) clientEnd(r *request, o Outcome, now sim.Time) {
 	}
 	s.addInFlight(now, -1)
 	s.outcomes[o]++
+	if s.adapter != nil {
+		s.adapter.lb.hist.observe(now.Sub(r.arrived))
+	}
 	if o == Completed {
 		s.metrics.observeLatency(now, now.Sub(r.arrived))
 	} else if int(r.attempt) < s.cfg.Retries {
@@ -321,6 +337,10 @@ func (s *Service) newInstance(now sim.Time, initial bool) *Instance {
 		version: s.version,
 	}
 	inst.metrics.init(s.metrics.depth)
+	if s.adapter != nil {
+		inst.adapt = &adapterTarget{}
+		inst.adapt.ring.init(s.adapter.depth)
+	}
 	inst.queue.agedAfter = s.cfg.Probes.longestTimeout()
 	s.nextID++
 	s.instances = append(s.instances, inst)
@@ -550,6 +570,15 @@ func (s *Service) observe(now sim.Time) policies.Observation {
 		pod.CPU, pod.Memory = inst.metrics.read(s.cfg.Autoscaler.Window)
 		o.Pods = append(o.Pods, pod)
 	}
+	if s.adapter != nil {
+		listed := make([]*Instance, 0, len(o.Pods))
+		for _, inst := range s.instances {
+			if inst.State() != Draining {
+				listed = append(listed, inst)
+			}
+		}
+		o.Metrics = s.customMetrics(now, listed)
+	}
 	return o
 }
 
@@ -576,7 +605,10 @@ func (s *Service) sample(now sim.Time) Sample {
 		s.w.integrateCost(now)
 		cost = s.nodeCost
 	}
+	qd, qa := s.QueueDepth(now)
 	return Sample{
+		QueueDepth:        qd,
+		QueueAge:          qa,
 		Service:           s.index,
 		Counts:            s.counts,
 		InFlight:          s.inFlight,

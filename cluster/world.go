@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"time"
 
@@ -90,6 +91,15 @@ func New(cfg Config, obs Observer) (*World, error) {
 		s.initRequests(len(w.zones))
 		s.metrics.init(sc.Autoscaler)
 		s.act.init(sc.Autoscaler)
+		if sc.Queue {
+			s.mq = &messageQueue{}
+		}
+		if a := sc.Autoscaler.Adapter; a != nil {
+			if a.ScrapeInterval <= 0 || a.RateWindow <= 0 {
+				return nil, fmt.Errorf("service %s: metrics adapter needs a positive scrape interval and rate window", sc.Name)
+			}
+			s.adapter = newServiceAdapter(*a)
+		}
 		w.services = append(w.services, s)
 	}
 	for k, fc := range cfg.Faults {
@@ -145,6 +155,9 @@ func (w *World) Start() {
 		}
 		if s.act.collect && s.act.next < w.end {
 			w.eng.Schedule(s.act.next, s, svcCollect)
+		}
+		if s.policy != nil && s.adapter != nil {
+			w.eng.Schedule(0, s, svcAdapterScrape)
 		}
 		s.scheduleArrival(0)
 	}

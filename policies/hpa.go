@@ -19,14 +19,23 @@ const (
 	Memory Resource = "memory"
 )
 
-// MetricTarget is one autoscaling/v2 Resource metric with a Utilization
-// target.
+// MetricTarget is one autoscaling/v2 metric: a Resource metric with a
+// Utilization target, or a Pods, Object or External metric (Type, Metric)
+// with a Value or AverageValue target (hpa_metrics.go).
 type MetricTarget struct {
-	// Resource is cpu or memory.
+	// Type is the metric source; "" means SourceResource.
+	Type MetricSourceType
+	// Resource is cpu or memory (resource metrics).
 	Resource Resource
 	// TargetUtilization is the target average usage as a percentage of the
-	// pods' request (70 = 70%); > 0, may exceed 100.
+	// pods' request (70 = 70%); > 0, may exceed 100 (resource metrics).
 	TargetUtilization int
+	// Metric names a Pods, Object or External metric (MetricNamesFor).
+	Metric string
+	// TargetValue is a Value target (Object, External), in the metric's
+	// unit; TargetAverageValue an AverageValue target (Pods, Object,
+	// External): per pod. Exactly one is > 0 for those sources.
+	TargetValue, TargetAverageValue float64
 }
 
 // HPAConfig configures the Kubernetes HPA policies (hpa, cpu, memory).
@@ -57,6 +66,10 @@ type HPAConfig struct {
 	// older path: the downscale stabilization window above and a scale-up
 	// cap of max(2 x current, 4) per evaluation.
 	Behavior *Behavior
+
+	// anyExternalName lets External metrics have any name (the HPA KEDA
+	// creates names its metrics after its triggers).
+	anyExternalName bool
 }
 
 // DefaultHPAConfig returns Kubernetes' controller defaults, no metrics and
@@ -74,6 +87,10 @@ func DefaultHPAConfig() HPAConfig {
 func (c HPAConfig) Validate() error {
 	var errs []error
 	for i, m := range c.Metrics {
+		if m.Custom() {
+			errs = append(errs, m.validateCustom(i, c.anyExternalName)...)
+			continue
+		}
 		if m.Resource != CPU && m.Resource != Memory {
 			errs = append(errs, fieldErr(fmt.Sprintf("metrics[%d].resource", i), "%q is not one of cpu, memory", m.Resource))
 		}
@@ -171,13 +188,19 @@ func (h *HPA) metricsProposal(now sim.Time, o Observation) proposal {
 	if len(h.cfg.Metrics) == 0 {
 		return proposal{reason: ReasonNoMetrics, text: "no metrics configured: the HPA holds the scale"}
 	}
-	var best *resourceCalc
+	var best *metricCalc
 	var inputs []Input
 	invalid := 0
 	var firstErr error
 	for _, m := range h.cfg.Metrics {
-		c := resourceReplicas(now, o.Current, o.Pods, m, h.tol, h.cfg.CPUInitializationPeriod, h.cfg.InitialReadinessDelay)
-		inputs = append(inputs, c.inputs()...)
+		var c metricCalc
+		if m.Custom() {
+			c = customReplicas(now, o, m, h.tol)
+		} else {
+			rc := resourceReplicas(now, o.Current, o.Pods, m, h.tol, h.cfg.CPUInitializationPeriod, h.cfg.InitialReadinessDelay)
+			c = metricCalc{proposal: rc.proposal, raw: rc.raw, limits: rc.limits, text: rc.text, inputs: rc.inputs(), err: rc.err}
+		}
+		inputs = append(inputs, c.inputs...)
 		if c.err != nil {
 			if invalid == 0 {
 				firstErr = c.err

@@ -198,12 +198,12 @@ func TestReplicaCalcComputedToleranceAlgImplementation(t *testing.T) {
 		levels:   reqs(10, totalUsed/10),
 		requests: []int64{perPod + 100, perPod - 100, perPod + 10, perPod - 10, perPod + 2, perPod - 2, perPod + 1, perPod - 1, perPod, perPod},
 	}
-	c := GetResourceReplicas(testNow, startPods, f.pods(), MetricTarget{CPU, finalTarget}, testTolerance, testCPUInit, testReadinessDelay)
+	c := GetResourceReplicas(testNow, startPods, f.pods(), MetricTarget{Resource: CPU, TargetUtilization: finalTarget}, testTolerance, testCPUInit, testReadinessDelay)
 	if c.Replicas != finalPods || c.Utilization != totalUsed*100/totalRequested {
 		t.Errorf("just outside tolerance: got %d at %d%%, want %d at %d%%", c.Replicas, c.Utilization, finalPods, totalUsed*100/totalRequested)
 	}
 	target = math.Abs(1/(requestedToUsed*(1-0.1))) + .004
-	c = GetResourceReplicas(testNow, startPods, f.pods(), MetricTarget{CPU, int(target * 100)}, testTolerance, testCPUInit, testReadinessDelay)
+	c = GetResourceReplicas(testNow, startPods, f.pods(), MetricTarget{Resource: CPU, TargetUtilization: int(target * 100)}, testTolerance, testCPUInit, testReadinessDelay)
 	if c.Replicas != startPods {
 		t.Errorf("just inside tolerance: got %d, want %d", c.Replicas, startPods)
 	}
@@ -317,33 +317,33 @@ func TestHPARecommend(t *testing.T) {
 		wantReason  Reason
 	}{
 		// TestScaleUp: 3 pods at 50% of request, target 30%.
-		{name: "TestScaleUp", metrics: []MetricTarget{{CPU, 30}}, o: obs(3, 2, 6, readyPods(3, 50, 0)), wantValid: true, wantDesired: 5, wantReason: "scale-up"},
+		{name: "TestScaleUp", metrics: []MetricTarget{{Resource: CPU, TargetUtilization: 30}}, o: obs(3, 2, 6, readyPods(3, 50, 0)), wantValid: true, wantDesired: 5, wantReason: "scale-up"},
 		// TestScaleDown: 28% vs 50% -> 3, with upstream's empty history.
-		{name: "TestScaleDown", metrics: []MetricTarget{{CPU, 50}}, o: obs(5, 2, 6, readyPods(5, 28, 0)), freshHist: true, wantValid: true, wantDesired: 3, wantReason: "scale-down"},
+		{name: "TestScaleDown", metrics: []MetricTarget{{Resource: CPU, TargetUtilization: 50}}, o: obs(5, 2, 6, readyPods(5, 28, 0)), freshHist: true, wantValid: true, wantDesired: 3, wantReason: "scale-down"},
 		// TestScaleDownStabilizeInitialSize: the first reconcile records the
 		// current count, which holds the scale-down for the window.
-		{name: "TestScaleDownStabilizeInitialSize", metrics: []MetricTarget{{CPU, 50}}, o: obs(5, 2, 6, readyPods(5, 28, 0)), wantValid: true, wantDesired: 5, wantReason: "stabilized"},
+		{name: "TestScaleDownStabilizeInitialSize", metrics: []MetricTarget{{Resource: CPU, TargetUtilization: 50}}, o: obs(5, 2, 6, readyPods(5, 28, 0)), wantValid: true, wantDesired: 5, wantReason: "stabilized"},
 		// TestScaleUpOneMetricInvalid: one metric fails (no memory request),
 		// the other still scales up: 40% vs 30% -> 4.
-		{name: "TestScaleUpOneMetricInvalid", metrics: []MetricTarget{{CPU, 30}, {Memory, 50}}, o: obs(3, 2, 6, withoutMemoryRequest(readyPods(3, 40, 10))),
+		{name: "TestScaleUpOneMetricInvalid", metrics: []MetricTarget{{Resource: CPU, TargetUtilization: 30}, {Resource: Memory, TargetUtilization: 50}}, o: obs(3, 2, 6, withoutMemoryRequest(readyPods(3, 40, 10))),
 			wantValid: true, wantDesired: 4, wantReason: "scale-up"},
 		// TestNoScaleDownOneMetricInvalid: one metric fails and the other
 		// would scale down: hold.
-		{name: "TestNoScaleDownOneMetricInvalid", metrics: []MetricTarget{{CPU, 50}, {Memory, 50}}, o: obs(5, 2, 6, withoutMemoryRequest(readyPods(5, 28, 10))),
+		{name: "TestNoScaleDownOneMetricInvalid", metrics: []MetricTarget{{Resource: CPU, TargetUtilization: 50}, {Resource: Memory, TargetUtilization: 50}}, o: obs(5, 2, 6, withoutMemoryRequest(readyPods(5, 28, 10))),
 			freshHist: true, wantValid: false, wantDesired: 5, wantReason: "no-metrics"},
-		{name: "largest of two metrics wins", metrics: []MetricTarget{{CPU, 50}, {Memory, 50}}, o: obs(4, 1, 10, readyPods(4, 75, 100)), wantValid: true, wantDesired: 8, wantReason: "scale-up"},
+		{name: "largest of two metrics wins", metrics: []MetricTarget{{Resource: CPU, TargetUtilization: 50}, {Resource: Memory, TargetUtilization: 50}}, o: obs(4, 1, 10, readyPods(4, 75, 100)), wantValid: true, wantDesired: 8, wantReason: "scale-up"},
 		{name: "no metrics configured", o: obs(4, 1, 10, readyPods(4, 75, 100)), wantValid: false, wantDesired: 4, wantReason: "no-metrics"},
-		{name: "all pods unready: no metrics", metrics: []MetricTarget{{CPU, 50}}, o: obs(2, 1, 10, unready(readyPods(2, 75, 0))), wantValid: false, wantDesired: 2, wantReason: "no-metrics"},
+		{name: "all pods unready: no metrics", metrics: []MetricTarget{{Resource: CPU, TargetUtilization: 50}}, o: obs(2, 1, 10, unready(readyPods(2, 75, 0))), wantValid: false, wantDesired: 2, wantReason: "no-metrics"},
 		// TestZeroReplicas: scaling disabled at 0 with min > 0.
-		{name: "TestZeroReplicas", metrics: []MetricTarget{{CPU, 90}}, o: obs(0, 3, 5, nil), wantValid: false, wantDesired: 0, wantReason: "scaling-disabled"},
+		{name: "TestZeroReplicas", metrics: []MetricTarget{{Resource: CPU, TargetUtilization: 90}}, o: obs(0, 3, 5, nil), wantValid: false, wantDesired: 0, wantReason: "scaling-disabled"},
 		// TestTooFewReplicas / TestTooManyReplicas: brought into range first.
-		{name: "TestTooFewReplicas", metrics: []MetricTarget{{CPU, 90}}, o: obs(3, 4, 5, readyPods(3, 10, 0)), wantValid: true, wantDesired: 4, wantReason: "scale-up"},
-		{name: "TestTooManyReplicas", metrics: []MetricTarget{{CPU, 90}}, o: obs(10, 3, 5, readyPods(10, 100, 0)), wantValid: true, wantDesired: 5, wantReason: "scale-down"},
+		{name: "TestTooFewReplicas", metrics: []MetricTarget{{Resource: CPU, TargetUtilization: 90}}, o: obs(3, 4, 5, readyPods(3, 10, 0)), wantValid: true, wantDesired: 4, wantReason: "scale-up"},
+		{name: "TestTooManyReplicas", metrics: []MetricTarget{{Resource: CPU, TargetUtilization: 90}}, o: obs(10, 3, 5, readyPods(10, 100, 0)), wantValid: true, wantDesired: 5, wantReason: "scale-down"},
 		// TestUpscaleCap (older path): at most max(2 x 2, 4) = 4.
-		{name: "TestUpscaleCap", metrics: []MetricTarget{{CPU, 10}}, o: obs(2, 1, 100, readyPods(2, 100, 0)), wantValid: true, wantDesired: 4, wantReason: "scale-up"},
-		{name: "within tolerance", metrics: []MetricTarget{{CPU, 50}}, o: obs(4, 1, 10, readyPods(4, 54, 0)), wantValid: true, wantDesired: 4, wantReason: "within-tolerance"},
-		{name: "at max", metrics: []MetricTarget{{CPU, 50}}, o: obs(4, 1, 5, readyPods(4, 100, 0)), wantValid: true, wantDesired: 5, wantReason: "scale-up"},
-		{name: "already at max", metrics: []MetricTarget{{CPU, 50}}, o: obs(5, 1, 5, readyPods(5, 100, 0)), wantValid: true, wantDesired: 5, wantReason: "at-max"},
+		{name: "TestUpscaleCap", metrics: []MetricTarget{{Resource: CPU, TargetUtilization: 10}}, o: obs(2, 1, 100, readyPods(2, 100, 0)), wantValid: true, wantDesired: 4, wantReason: "scale-up"},
+		{name: "within tolerance", metrics: []MetricTarget{{Resource: CPU, TargetUtilization: 50}}, o: obs(4, 1, 10, readyPods(4, 54, 0)), wantValid: true, wantDesired: 4, wantReason: "within-tolerance"},
+		{name: "at max", metrics: []MetricTarget{{Resource: CPU, TargetUtilization: 50}}, o: obs(4, 1, 5, readyPods(4, 100, 0)), wantValid: true, wantDesired: 5, wantReason: "scale-up"},
+		{name: "already at max", metrics: []MetricTarget{{Resource: CPU, TargetUtilization: 50}}, o: obs(5, 1, 5, readyPods(5, 100, 0)), wantValid: true, wantDesired: 5, wantReason: "at-max"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -404,16 +404,16 @@ func TestHPANamesAndValidation(t *testing.T) {
 	cfg := DefaultHPAConfig()
 	c := must(NewCPU(70, cfg))
 	m := must(NewMemory(80, cfg))
-	cfg.Metrics = []MetricTarget{{CPU, 70}, {Memory, 80}}
+	cfg.Metrics = []MetricTarget{{Resource: CPU, TargetUtilization: 70}, {Resource: Memory, TargetUtilization: 80}}
 	h := must(NewHPA(cfg))
 	if c.Name() != "cpu" || m.Name() != "memory" || h.Name() != "hpa" {
 		t.Errorf("names %q %q %q", c.Name(), m.Name(), h.Name())
 	}
-	if len(c.Metrics()) != 1 || c.Metrics()[0] != (MetricTarget{CPU, 70}) {
+	if len(c.Metrics()) != 1 || c.Metrics()[0] != (MetricTarget{Resource: CPU, TargetUtilization: 70}) {
 		t.Errorf("cpu shorthand metrics %+v", c.Metrics())
 	}
 	bad := DefaultHPAConfig()
-	bad.Metrics = []MetricTarget{{"gpu", 0}}
+	bad.Metrics = []MetricTarget{{Resource: "gpu", TargetUtilization: 0}}
 	bad.Tolerance = -1
 	bad.Behavior = &Behavior{ScaleUp: Rules{SelectPolicy: "Often"}}
 	_, err := NewHPA(bad)

@@ -47,6 +47,9 @@ type Observation struct {
 	// previous evaluation (kpa_policy.go); empty unless the policy asks for
 	// it.
 	Concurrency Concurrency
+	// Metrics is what the metrics adapter serves (custom and external
+	// metrics, hpa_metrics.go); nil when the service runs no adapter.
+	Metrics *CustomMetrics
 }
 
 // Phase is where an instance is in its lifecycle, as far as the autoscaler
@@ -133,7 +136,9 @@ type Recommendation struct {
 	// "no-metrics", "window-not-full", "too-few-samples", "no-ready-pods",
 	// "scaling-disabled" (HPA at 0 replicas with min > 0). The KPA, AWS and
 	// predictive policies add "scale-to-zero-wait", "cooldown", "warmup" and
-	// "forecast" (kpa_policy.go, aws_target_tracking.go, predictive.go).
+	// "forecast" (kpa_policy.go, aws_target_tracking.go, predictive.go);
+	// KEDA's poll adds "activated", "deactivated", "cooling-down", "active",
+	// "inactive" and "trigger-error" (keda.go).
 	Reason Reason
 	// Inputs are the values the decision was computed from, in the order
 	// they were used (metric values, ratios, replica counts).

@@ -46,6 +46,9 @@ type ServiceConfig struct {
 	NodeCost bool
 	// SLO is the service's objective; nil when it has none.
 	SLO *SLO
+	// Queue says the service's traffic is messages on a queue (asynchronous
+	// work): the summary then reports the queue (ServiceSummary.Queue).
+	Queue bool
 }
 
 // SLO is a latency objective: Percentile percent of requests complete within
@@ -168,8 +171,12 @@ func (iv *interval) reset() {
 }
 
 type service struct {
-	cfg       ServiceConfig
-	sloTarget sim.Time // latency target in ns; meaningful with cfg.SLO
+	cfg ServiceConfig
+	// The message queue over the samples at or after warmup: the deepest,
+	// the oldest message seen, and the last depth.
+	queueMax, queueLast int
+	queueAgeMax         time.Duration
+	sloTarget           sim.Time // latency target in ns; meaningful with cfg.SLO
 
 	// Requests that arrived at or after warmup.
 	arrived, completed, rejected, failed, timedOut uint64
@@ -503,6 +510,11 @@ func (c *Collector) Sample(now sim.Time, rows []Sample) {
 		}
 		s.pfLast = r.PlacementFailures
 		s.prev, s.last = cur, cur
+		if now >= c.warmup {
+			s.queueMax = max(s.queueMax, r.QueueDepth)
+			s.queueAgeMax = max(s.queueAgeMax, r.QueueAge)
+		}
+		s.queueLast = r.QueueDepth
 		if inflight := int64(s.allArrived - s.allEnded); inflight != int64(r.InFlight) && c.inconsistent == nil {
 			c.inconsistent = fmt.Errorf("at %v: service %q: InFlight is %d, but %d requests arrived and %d ended",
 				now, s.cfg.Name, r.InFlight, s.allArrived, s.allEnded)
@@ -554,6 +566,8 @@ func fillRow(row *TimeseriesRow, now sim.Time, s *service, r *Sample) {
 		MemoryBytes:      r.MemoryBytes,
 
 		ReplicasUnschedulable: int64(r.Unschedulable),
+		QueueDepth:            int64(r.QueueDepth),
+		QueueAgeS:             r.QueueAge.Seconds(),
 	}
 	if req := r.CPURequestSeconds - s.rowCum.cpuReq; req > 0 {
 		row.CPUUtilization = (r.CPUSeconds - s.rowCum.cpu) / req

@@ -1,6 +1,8 @@
 package reports
 
 import (
+	"time"
+
 	"github.com/scalesim/scalesim/sim"
 )
 
@@ -142,4 +144,8 @@ type Sample struct {
 	PlacementFailures [NumPlacementReasons]int64
 	// CostUSD is the service's cost so far (used with ServiceConfig.NodeCost).
 	CostUSD float64
+	// QueueDepth and QueueAge are the messages waiting on the service's
+	// queue and the oldest one's age, at the instant (asynchronous work).
+	QueueDepth int
+	QueueAge   time.Duration
 }

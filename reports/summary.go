@@ -53,6 +53,20 @@ type ServiceSummary struct {
 	// the nodes that refused the service's instances when they were
 	// placed: why instances stayed Pending. Absent when none was refused.
 	PlacementFailures map[string]int64 `json:"placement_failures,omitempty"`
+	// Queue is the service's message queue (asynchronous work); absent for
+	// request traffic.
+	Queue *QueueSummary `json:"queue,omitempty"`
+}
+
+// QueueSummary is a message queue over the samples at or after warmup.
+type QueueSummary struct {
+	// DepthMax is the most messages waiting at a sample instant.
+	DepthMax int `json:"depth_max"`
+	// DepthAtEnd is the messages waiting at the last sample.
+	DepthAtEnd int `json:"depth_at_end"`
+	// MessageAgeMaxS is the oldest waiting message's largest age at a
+	// sample instant, in seconds.
+	MessageAgeMaxS float64 `json:"message_age_max_s"`
 }
 
 // Requests counts the requests that arrived at or after warmup by outcome;
@@ -270,6 +284,9 @@ func (c *Collector) serviceSummary(s *service) ServiceSummary {
 		lo, hi = s.level, s.level
 	}
 	out.Replicas = Replicas{Min: lo, Max: hi, Mean: float64(s.level)}
+	if s.cfg.Queue {
+		out.Queue = &QueueSummary{DepthMax: s.queueMax, DepthAtEnd: s.queueLast, MessageAgeMaxS: s.queueAgeMax.Seconds()}
+	}
 	if span := c.end - c.warmup; span > 0 {
 		out.Replicas.Mean = area / float64(span)
 	}

@@ -127,12 +127,20 @@ func Build(sc *Scenario) (cluster.Config, error) {
 		if rc, ok := pc.(requestCounter); ok && rc.CountsRequests() {
 			c.Autoscaler.Concurrency = true
 		}
+		if e, ok := pc.(EvaluationIntervaler); ok {
+			c.Autoscaler.Interval = e.EvaluationInterval()
+		}
+		if u, ok := pc.(AdapterUser); ok && u.UsesAdapter() {
+			ad := svc.Autoscaler.Adapter
+			c.Autoscaler.Adapter = &cluster.AdapterConfig{ScrapeInterval: ad.ScrapeInterval, RateWindow: ad.RateWindow}
+		}
 		if tr := sc.TrafficFor(svc.Name); tr != nil {
 			c.NewArrivals = arrivalsFactory(tr, sc.Seed, svc.Name, end)
 			c.Timeout = tr.Timeout
 			c.Retries = tr.Retries
 			c.RetryBackoff = DefaultRetryBackoff
 			c.Clients = tr.Clients
+			c.Queue = tr.Kind == KindQueue
 		}
 		cfg.Services = append(cfg.Services, c)
 	}

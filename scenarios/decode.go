@@ -773,6 +773,9 @@ type metricsBlock struct {
 	Resources      []MetricTarget `yaml:"resources"`
 }
 
+// metricTargetKeys are a metric entry's path suffixes.
+var metricTargetKeys = []string{"", ".type", ".resource", ".target_utilization", ".metric", ".target_value", ".target_average_value"}
+
 // metrics decodes autoscaler.metrics: a list of HPA metric targets, or a
 // mapping {scrape_interval, window, resources} that also sets the
 // pipeline.
@@ -794,13 +797,13 @@ func (d *decoder) metrics(n *yaml.Node, path string, a *Autoscaler) {
 	// Validation refers to metrics.N; make those paths resolve.
 	for i := range b.Resources {
 		for _, m := range []map[string]*yaml.Node{d.src.keys, d.src.vals} {
-			for _, k := range []string{"", ".resource", ".target_utilization"} {
+			for _, k := range metricTargetKeys {
 				if x, ok := m[join(path, "resources."+strconv.Itoa(i))+k]; ok {
 					m[join(path, strconv.Itoa(i))+k] = x
 				}
 			}
 		}
-		for _, k := range []string{"", ".resource", ".target_utilization"} {
+		for _, k := range metricTargetKeys {
 			if d.src.bad[join(path, "resources."+strconv.Itoa(i))+k] {
 				d.src.bad[join(path, strconv.Itoa(i))+k] = true
 			}

@@ -41,7 +41,13 @@ const (
 	DefaultTolerance         = 0.1
 	DefaultScrapeInterval    = 15 * time.Second
 	DefaultMetricsWindow     = 30 * time.Second
-	DefaultSLOPercentile     = 99.0
+	// DefaultAdapterScrapeInterval is the metrics adapter's Prometheus
+	// scrape interval (kube-prometheus' ServiceMonitors scrape every 30 s);
+	// DefaultAdapterRateWindow the range of its rate() queries
+	// (prometheus-adapter's documented rules use [2m]).
+	DefaultAdapterScrapeInterval = 30 * time.Second
+	DefaultAdapterRateWindow     = 2 * time.Minute
+	DefaultSLOPercentile         = 99.0
 
 	DefaultClients       = 1000
 	DefaultDiurnalPeriod = 24 * time.Hour
@@ -104,6 +110,7 @@ func (s *Service) setDefaults() {
 		TargetUtilization: DefaultTargetUtilization,
 		Tolerance:         DefaultTolerance,
 		Pipeline:          MetricsPipeline{ScrapeInterval: DefaultScrapeInterval, Window: DefaultMetricsWindow},
+		Adapter:           MetricsAdapter{ScrapeInterval: DefaultAdapterScrapeInterval, RateWindow: DefaultAdapterRateWindow},
 	}
 	for _, d := range PolicyDefs() {
 		if d.Init != nil {
@@ -132,6 +139,7 @@ func (p *NodePool) setDefaults() {
 
 func (t *Traffic) setDefaults() {
 	t.Arrivals = ArrivalsPoisson
+	t.Kind = KindRequests
 	t.Clients = DefaultClients
 }
 

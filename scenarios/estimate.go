@@ -129,6 +129,9 @@ func (sc *Scenario) Estimate() Estimate {
 			ev := float64(sc.Duration / a.Interval)
 			evaluations += ev
 			events += ev + float64(sc.Duration/a.Pipeline.ScrapeInterval)
+			if (a.Policy == PolicyKEDA || (a.Policy == PolicyHPA && usesCustomMetrics(&a))) && a.Adapter.ScrapeInterval > 0 {
+				events += float64(sc.Duration / a.Adapter.ScrapeInterval) // the metrics adapter's scrapes
+			}
 		}
 		for _, pr := range []*Probe{svc.Probes.Readiness, svc.Probes.Liveness} {
 			if pr != nil && pr.Period > 0 {

@@ -118,7 +118,7 @@ services:
   web:
     demand: {cpu: 50ms}
     autoscaler: {policy: cpuu}
-`, `bad.yaml:7:26: services.web.autoscaler.policy: unknown value "cpuu"; allowed: static, cpu, memory, hpa, requests-in-flight, latency, cloud, kpa, target-tracking, step-scaling, predictive; did you mean "cpu"?`},
+`, `bad.yaml:7:26: services.web.autoscaler.policy: unknown value "cpuu"; allowed: static, cpu, memory, hpa, keda, requests-in-flight, latency, cloud, kpa, target-tracking, step-scaling, predictive; did you mean "cpu"?`},
 		{"bad cpu quantity", `
 name: x
 duration: 1h
@@ -383,7 +383,7 @@ services:
     replicas: {initial: 1, min: 0}
     demand: {cpu: 50ms}
     autoscaler: {policy: cpu}
-`, `bad.yaml:6:33: services.web.replicas.min: 0 needs a policy that scales to zero (kpa); cpu keeps at least 1 replica: set min to 1 or more`},
+`, `bad.yaml:6:33: services.web.replicas.min: 0 needs a policy that scales to zero (keda, kpa); cpu keeps at least 1 replica: set min to 1 or more`},
 		{"kpa panic threshold", `
 name: x
 duration: 1h
@@ -541,7 +541,7 @@ traffic:
 	if a.Policy != PolicyCPU || a.Interval != 15*time.Second || a.TargetUtilization != 70 || a.Tolerance != 0.1 || a.Behavior != nil {
 		t.Errorf("autoscaler %+v", a)
 	}
-	if len(a.Metrics) != 1 || a.Metrics[0] != (MetricTarget{"cpu", 70}) {
+	if len(a.Metrics) != 1 || a.Metrics[0] != (MetricTarget{Resource: "cpu", TargetUtilization: 70}) {
 		t.Errorf("metrics %+v", a.Metrics)
 	}
 	if a.Pipeline != (MetricsPipeline{15 * time.Second, 30 * time.Second}) {
@@ -640,11 +640,11 @@ slo:
 		t.Errorf("four: latency %+v", l)
 	}
 	five := s.Service("five")
-	if five.Replicas != (Replicas{2, 2, 6}) || len(five.Autoscaler.Metrics) != 1 || five.Autoscaler.Metrics[0] != (MetricTarget{"cpu", 50}) {
+	if five.Replicas != (Replicas{2, 2, 6}) || len(five.Autoscaler.Metrics) != 1 || five.Autoscaler.Metrics[0] != (MetricTarget{Resource: "cpu", TargetUtilization: 50}) {
 		t.Errorf("five: %+v %+v", five.Replicas, five.Autoscaler.Metrics)
 	}
 	six := s.Service("six").Autoscaler
-	if len(six.Metrics) != 1 || six.Metrics[0] != (MetricTarget{"cpu", 65}) {
+	if len(six.Metrics) != 1 || six.Metrics[0] != (MetricTarget{Resource: "cpu", TargetUtilization: 65}) {
 		t.Errorf("six: metrics %+v", six.Metrics)
 	}
 	if six.Pipeline != (MetricsPipeline{30 * time.Second, 30 * time.Second}) {
@@ -694,17 +694,17 @@ services:
       metrics: [{resource: memory, target_utilization: 75}, {resource: cpu, target_utilization: 55}]
 `)
 	a := s.Service("a").Autoscaler
-	if len(a.Metrics) != 2 || a.Metrics[1] != (MetricTarget{"memory", 80}) || a.Pipeline.ScrapeInterval != 15*time.Second {
+	if len(a.Metrics) != 2 || a.Metrics[1] != (MetricTarget{Resource: "memory", TargetUtilization: 80}) || a.Pipeline.ScrapeInterval != 15*time.Second {
 		t.Errorf("a: %+v %+v", a.Metrics, a.Pipeline)
 	}
 	b := s.Service("b").Autoscaler
-	if len(b.Metrics) != 1 || b.Metrics[0] != (MetricTarget{"memory", 75}) || b.Pipeline != (MetricsPipeline{10 * time.Second, time.Minute}) {
+	if len(b.Metrics) != 1 || b.Metrics[0] != (MetricTarget{Resource: "memory", TargetUtilization: 75}) || b.Pipeline != (MetricsPipeline{10 * time.Second, time.Minute}) {
 		t.Errorf("b: %+v %+v", b.Metrics, b.Pipeline)
 	}
 	// cpu takes its target from the cpu entry of a metrics list (so a file
 	// written for hpa runs under --policy cpu).
 	c := s.Service("c").Autoscaler
-	if len(c.Metrics) != 1 || c.Metrics[0] != (MetricTarget{"cpu", 55}) {
+	if len(c.Metrics) != 1 || c.Metrics[0] != (MetricTarget{Resource: "cpu", TargetUtilization: 55}) {
 		t.Errorf("c: %+v", c.Metrics)
 	}
 

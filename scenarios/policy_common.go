@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"math"
+	"time"
 
 	"github.com/scalesim/scalesim/policies"
 )
@@ -41,6 +42,35 @@ func (c adapter) Validate() error {
 
 func (c adapter) New() (policies.Policy, error) { return c.new() }
 
+// AdapterUser is implemented by a PolicyConfig whose policy may read
+// Observation.Metrics: the cluster runs a metrics adapter when UsesAdapter.
+type AdapterUser interface {
+	UsesAdapter() bool
+}
+
+// EvaluationIntervaler is implemented by a PolicyConfig that must be
+// evaluated at another period than autoscaler.interval (keda: the gcd of
+// its polling interval and its HPA's interval).
+type EvaluationIntervaler interface {
+	EvaluationInterval() time.Duration
+}
+
+// customAdapter is an adapter whose policy reads custom metrics.
+type customAdapter struct{ adapter }
+
+func (customAdapter) UsesAdapter() bool { return true }
+
+// usesCustomMetrics reports whether an HPA-like block lists a pods, object
+// or external metric.
+func usesCustomMetrics(a *Autoscaler) bool {
+	for _, m := range a.Metrics {
+		if m.Custom() {
+			return true
+		}
+	}
+	return false
+}
+
 // latencyAdapter is an adapter whose policy reads a latency percentile.
 type latencyAdapter struct{ adapter }
 
@@ -53,6 +83,13 @@ func hpaConfig(a *Autoscaler) policies.HPAConfig {
 	cfg.Tolerance = a.Tolerance
 	cfg.Behavior = buildBehavior(a.Behavior)
 	for _, m := range a.Metrics {
+		if m.Custom() {
+			cfg.Metrics = append(cfg.Metrics, policies.MetricTarget{
+				Type: policies.MetricSourceType(m.Type), Metric: m.Metric,
+				TargetValue: m.TargetValue, TargetAverageValue: m.TargetAverageValue,
+			})
+			continue
+		}
 		cfg.Metrics = append(cfg.Metrics, policies.MetricTarget{
 			Resource: policies.Resource(m.Resource), TargetUtilization: percent(m.TargetUtilization),
 		})

@@ -9,8 +9,8 @@ func init() {
 	registerPolicy(PolicyDef{
 		Name:            PolicyHPA,
 		Order:           40,
-		Doc:             "the Kubernetes HPA (autoscaling/v2) on a list of CPU and memory targets",
-		Reads:           hpaReads,
+		Doc:             "the Kubernetes HPA (autoscaling/v2) on a list of resource (CPU, memory), pods, object and external metric targets",
+		Reads:           append(append([]string(nil), hpaReads...), "adapter"),
 		ScalesOnMetrics: true,
 		Fill: func(f *filler) {
 			if len(f.a.Metrics) == 0 {
@@ -28,6 +28,9 @@ func init() {
 			}
 			if svc.Autoscaler.metricsDefaulted {
 				c.rename = map[string]string{"metrics[0].target_utilization": "target_utilization"}
+			}
+			if usesCustomMetrics(&svc.Autoscaler) {
+				return customAdapter{c}
 			}
 			return c
 		},

@@ -66,7 +66,7 @@ func TestBuiltinK8sHPAConfiguration(t *testing.T) {
 	if s.Replicas.Min != 2 || s.Replicas.Max != 10 || a.Policy != PolicyHPA {
 		t.Errorf("replicas %+v policy %s, want hpa with min 2 max 10", s.Replicas, a.Policy)
 	}
-	if len(a.Metrics) != 2 || a.Metrics[0] != (MetricTarget{"cpu", 70}) || a.Metrics[1] != (MetricTarget{"memory", 80}) {
+	if len(a.Metrics) != 2 || a.Metrics[0] != (MetricTarget{Resource: "cpu", TargetUtilization: 70}) || a.Metrics[1] != (MetricTarget{Resource: "memory", TargetUtilization: 80}) {
 		t.Errorf("metrics %+v, want cpu 70%% and memory 80%%", a.Metrics)
 	}
 	if in.CPURequest != 0.25 || in.CPULimit != 0.5 || in.MemoryRequest != 256*mi || in.MemoryLimit != 512*mi {

@@ -20,6 +20,15 @@ import (
 // case, and small enough that adding to it cannot overflow.
 const Unlimited = math.MaxInt32
 
+// Traffic kinds (Traffic.Kind).
+const (
+	// KindRequests: requests through the load balancer (the default).
+	KindRequests = "requests"
+	// KindQueue: messages put on the service's queue and consumed by its
+	// instances (asynchronous work).
+	KindQueue = "queue"
+)
+
 // Arrival processes (Traffic.Arrivals).
 const (
 	ArrivalsPoisson  = "poisson"
@@ -289,7 +298,7 @@ type Autoscaler struct {
 	Policy string `yaml:"policy" scn:"selector,enum=@policies"`
 	// Interval between evaluations. Default 15s; 30s for
 	// requests-in-flight.
-	Interval time.Duration `yaml:"interval" scn:"readby=cpu|memory|hpa|requests-in-flight|latency|cloud|kpa|target-tracking|step-scaling|predictive"`
+	Interval time.Duration `yaml:"interval" scn:"readby=cpu|memory|hpa|requests-in-flight|latency|cloud|kpa|target-tracking|step-scaling|predictive|keda"`
 	// TargetUtilization in percent of the request, for cpu and memory
 	// (and hpa without a metrics list). Default 80 (HPA v1's default).
 	TargetUtilization float64 `yaml:"target_utilization" scn:"pct,readby=cpu|memory|hpa"`
@@ -304,12 +313,15 @@ type Autoscaler struct {
 	// Pipeline is how metrics are collected (metrics.scrape_interval,
 	// metrics.window).
 	Pipeline MetricsPipeline `yaml:"-"`
+	// Adapter is the metrics adapter behind pods, object and external
+	// metrics (scrape_interval, rate_window).
+	Adapter MetricsAdapter `yaml:"adapter" scn:"readby=hpa|keda"`
 	// Tolerance is the HPA's dead band around the target. Default 0.1.
-	Tolerance float64 `yaml:"tolerance" scn:"readby=cpu|memory|hpa|latency|cloud"`
+	Tolerance float64 `yaml:"tolerance" scn:"readby=cpu|memory|hpa|latency|cloud|keda"`
 	// Behavior is the HPA's scaling behavior (autoscaling/v2), nil when
 	// the file has none. Fields it omits take Kubernetes' defaults; see
 	// DefaultScaleUp and DefaultScaleDown.
-	Behavior *Behavior `yaml:"behavior" scn:"readby=cpu|memory|hpa|latency|cloud"`
+	Behavior *Behavior `yaml:"behavior" scn:"readby=cpu|memory|hpa|latency|cloud|keda"`
 
 	// The parameters of the policies that have some, each an inline
 	// struct declared in the policy's file.
@@ -321,14 +333,38 @@ type Autoscaler struct {
 	TargetTracking   TargetTracking   `yaml:",inline" scn:"readby=target-tracking"`
 	StepScaling      StepScaling      `yaml:",inline" scn:"readby=step-scaling"`
 	Predictive       Predictive       `yaml:",inline" scn:"readby=predictive"`
+	KEDA             KEDA             `yaml:",inline" scn:"readby=keda"`
 
 	metricsDefaulted bool // Metrics is hpa's default, from target_utilization
 }
 
-// MetricTarget is one HPA resource metric.
+// MetricTarget is one HPA metric: a resource metric {resource,
+// target_utilization}, or a Pods, Object or External metric {type, metric,
+// target_value | target_average_value} served by the metrics adapter
+// (Autoscaler.Adapter; the names are policies.MetricNamesFor).
 type MetricTarget struct {
-	Resource          string  `yaml:"resource" scn:"req,enum=cpu|memory"`
-	TargetUtilization float64 `yaml:"target_utilization" scn:"req,pct"`
+	// Type is resource (the default), pods, object or external.
+	Type              string  `yaml:"type" scn:"enum=resource|pods|object|external"`
+	Resource          string  `yaml:"resource" scn:"enum=cpu|memory"`
+	TargetUtilization float64 `yaml:"target_utilization" scn:"pct"`
+	// Metric names a pods, object or external metric, e.g.
+	// requests_per_second.
+	Metric string `yaml:"metric"`
+	// TargetValue is a Value target (object, external); TargetAverageValue
+	// an AverageValue target per pod (pods, object, external).
+	TargetValue        float64 `yaml:"target_value"`
+	TargetAverageValue float64 `yaml:"target_average_value"`
+}
+
+// Custom reports whether the entry is a pods, object or external metric.
+func (t MetricTarget) Custom() bool { return t.Type != "" && t.Type != "resource" }
+
+// MetricsAdapter is the Prometheus + prometheus-adapter pipeline that
+// serves pods, object and external metrics. Defaults: scrape every 30s,
+// rate over 2m.
+type MetricsAdapter struct {
+	ScrapeInterval time.Duration `yaml:"scrape_interval"`
+	RateWindow     time.Duration `yaml:"rate_window"`
 }
 
 // MetricsPipeline is the metrics server. Defaults (Kubernetes-like): scrape
@@ -399,6 +435,11 @@ type Traffic struct {
 	Pattern []Component `yaml:"pattern"`
 	// Arrivals is poisson (default) or constant (evenly spaced).
 	Arrivals string `yaml:"arrivals" scn:"enum=poisson|constant"`
+	// Kind is requests (default: through the load balancer) or queue
+	// (asynchronous work: each arrival is a message on the service's
+	// queue, taken by an instance with a free concurrency slot; messages
+	// wait while no instance consumes).
+	Kind string `yaml:"kind" scn:"enum=requests|queue"`
 	// Clients is the number of distinct clients (source addresses) the
 	// requests come from, uniformly; it matters for client-ip balancing.
 	// Default 1000.

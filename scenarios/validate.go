@@ -368,14 +368,13 @@ func (v validator) autoscaler(svc *Service, path string) {
 	v.percent(p("target_utilization"), a.TargetUtilization, false)
 	seen := map[string]bool{}
 	for i, t := range a.Metrics {
-		mp := p("metrics." + itoa(i))
-		if seen[t.Resource] {
-			v.key(mp, nil, "resource %s is listed twice", t.Resource)
-		}
-		seen[t.Resource] = true
-		if v.m.has(mp + ".target_utilization") {
-			v.percent(mp+".target_utilization", t.TargetUtilization, false)
-		}
+		v.metricEntry(p("metrics."+itoa(i)), t, seen)
+	}
+	v.needsQueue(svc, path)
+	v.interval(p("adapter.scrape_interval"), a.Adapter.ScrapeInterval)
+	v.interval(p("adapter.rate_window"), a.Adapter.RateWindow)
+	if a.Adapter.RateWindow > 0 && a.Adapter.RateWindow < 2*a.Adapter.ScrapeInterval {
+		v.val(p("adapter.rate_window"), "%v holds fewer than two scrapes of %v: rate() would have no value; use at least %v", a.Adapter.RateWindow, a.Adapter.ScrapeInterval, 2*a.Adapter.ScrapeInterval)
 	}
 	if slices.ContainsFunc(a.ScalesOn(), func(t MetricTarget) bool { return t.Resource == "memory" }) {
 		if svc.Instance.MemoryRequest <= 0 {
@@ -394,6 +393,82 @@ func (v validator) autoscaler(svc *Service, path string) {
 
 	v.policyLimits(svc, path)
 	v.policies(svc, path)
+}
+
+// needsQueue refuses what reads a message queue on a service that has
+// none: a keda queue trigger, an HPA external queue metric.
+func (v validator) needsQueue(svc *Service, path string) {
+	if t := v.s.TrafficFor(svc.Name); t != nil && t.Kind == KindQueue {
+		return
+	}
+	a := &svc.Autoscaler
+	msg := "reads the service's message queue, which it has none of: give traffic." + svc.Name + " kind: queue"
+	if a.Policy == PolicyKEDA {
+		for i, tr := range a.KEDA.Triggers {
+			if tr.Type == policies.TriggerQueue {
+				v.key(path+".triggers."+itoa(i)+".type", nil, "a queue trigger %s", msg)
+			}
+		}
+	}
+	for i, m := range a.ScalesOn() {
+		if m.Type == string(policies.SourceExternal) && (m.Metric == policies.MetricQueueDepth || m.Metric == policies.MetricQueueMessageAge) {
+			v.key(path+".metrics."+itoa(i)+".metric", nil, "%s %s", m.Metric, msg)
+		}
+	}
+}
+
+// metricEntry checks one entry of autoscaler.metrics: a resource entry
+// {resource, target_utilization}, or a pods, object or external entry
+// {type, metric, target_value | target_average_value} (the policy's
+// Validate checks the metric name and the targets of those). A malformed
+// entry gets one error; its other fields are then marked so that no
+// consequence of the same mistake is reported.
+func (v validator) metricEntry(mp string, t MetricTarget, seen map[string]bool) {
+	quiet := func(keys ...string) {
+		if v.m == nil {
+			return
+		}
+		for _, k := range keys {
+			v.m.bad[mp+"."+k] = true
+		}
+	}
+	if v.m.isBad(mp + ".type") {
+		quiet("resource", "target_utilization", "metric", "target_value", "target_average_value")
+		return
+	}
+	if t.Custom() {
+		if v.m.has(mp + ".resource") {
+			v.key(mp+".resource", nil, "a %s metric names its metric with metric, not resource", t.Type)
+		}
+		id := t.Type + "/" + t.Metric
+		if seen[id] {
+			v.key(mp, nil, "%s metric %s is listed twice", t.Type, t.Metric)
+		}
+		seen[id] = true
+		return
+	}
+	for _, k := range []string{"metric", "target_value", "target_average_value"} {
+		if v.m.has(mp + "." + k) {
+			v.key(mp+"."+k, nil, "is for pods, object and external metrics; add type: pods (or object, external), or use resource and target_utilization")
+			quiet("resource", "target_utilization", "metric", "target_value", "target_average_value")
+			return
+		}
+	}
+	if t.Resource == "" && v.m.has(mp) && !v.m.has(mp+".resource") {
+		v.key(mp, nil, "a resource metric needs resource: cpu or memory (or type: pods, object or external with a metric)")
+		quiet("resource", "target_utilization")
+		return
+	}
+	if seen[t.Resource] {
+		v.key(mp, nil, "resource %s is listed twice", t.Resource)
+	}
+	seen[t.Resource] = true
+	if v.m.has(mp + ".target_utilization") {
+		v.percent(mp+".target_utilization", t.TargetUtilization, false)
+	} else if v.m.has(mp) {
+		v.key(mp, nil, "a resource metric needs target_utilization, e.g. 70")
+		quiet("target_utilization")
+	}
 }
 
 // policies checks the parameters of every registered policy, each by its
@@ -518,6 +593,22 @@ func (v validator) traffic(t *Traffic) {
 		v.val(path+".retries", "must be at least 0")
 	} else if t.Retries > MaxRetries {
 		v.val(path+".retries", "%d is more than the %d retries allowed", t.Retries, MaxRetries)
+	}
+	if t.Kind == KindQueue {
+		v.queueTraffic(t, path)
+	}
+}
+
+// queueTraffic checks asynchronous work: messages have no client to time
+// out or retry, and a consumer takes as many at once as its concurrency.
+func (v validator) queueTraffic(t *Traffic, path string) {
+	for _, k := range []string{"timeout", "retries", "clients"} {
+		if v.m.has(path + "." + k) {
+			v.key(path+"."+k, []string{path + ".kind"}, "does not apply to kind: queue (messages wait on the queue until a consumer takes them; there is no client)")
+		}
+	}
+	if svc := v.s.Service(t.Service); svc != nil && svc.Instance.Concurrency == Unlimited {
+		v.key("services."+t.Service+".instance.concurrency", []string{path + ".kind"}, "must be set for kind: queue: it is how many messages an instance processes at once, e.g. 4")
 	}
 }
 

@@ -158,6 +158,9 @@ func reportsConfig(sc *scenarios.Scenario) reports.Config {
 	rc := reports.Config{Scenario: sc.Name, Seed: sc.Seed, Duration: sc.Duration, Warmup: sc.Warmup}
 	for _, svc := range sc.Services {
 		sv := reports.ServiceConfig{Name: svc.Name, Policy: svc.Autoscaler.Policy, PricePerHour: svc.Instance.PricePerHour, NodeCost: len(sc.Nodes) > 0}
+		if tr := sc.TrafficFor(svc.Name); tr != nil && tr.Kind == scenarios.KindQueue {
+			sv.Queue = true
+		}
 		if slo := sc.SLOFor(svc.Name); slo != nil && slo.Latency > 0 {
 			sv.SLO = &reports.SLO{Latency: slo.Latency, Percentile: slo.Percentile, Availability: slo.Availability}
 		}
