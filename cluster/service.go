@@ -51,6 +51,9 @@ type Service struct {
 	unschedulable      int
 	placementFailures  [NumReasons]int64
 
+	// Container restarts, OOM kills and memory-pressure evictions so far.
+	restarts, oomKills, evictions int64
+
 	// dep is the service's dependency while an outage lasts.
 	dep struct {
 		active, slow bool
@@ -489,22 +492,18 @@ func (s *Service) observe(now sim.Time) policies.Observation {
 	return o
 }
 
-// memory is the instance's working set now.
-func (s *Service) memory(inst *Instance) float64 {
-	c := &s.cfg.Instance
-	return c.BaseMemory + c.MemoryPerRequest*float64(inst.held())
-}
-
 // sample returns the service's row for Observer.Sample.
 func (s *Service) sample(now sim.Time) Sample {
 	s.integrate(now)
 	cpu := s.cpuRetired
-	mem := 0.0
+	mem, memReq, memLim := 0.0, 0.0, 0.0
 	for _, inst := range s.instances {
 		inst.advance(now)
 		cpu += inst.cpuUsed
-		if inst.State() != Pending {
-			mem += s.memory(inst)
+		if inst.containerRuns() {
+			mem += inst.workingSet(now)
+			memReq += s.cfg.Instance.MemoryRequest
+			memLim += s.cfg.Instance.MemoryLimit
 		}
 	}
 	cost := s.instanceSeconds * s.cfg.Instance.PricePerHour / 3600
@@ -513,16 +512,20 @@ func (s *Service) sample(now sim.Time) Sample {
 		cost = s.nodeCost
 	}
 	return Sample{
-		Service:           s.index,
-		Counts:            s.counts,
-		InFlight:          s.inFlight,
-		CPUSeconds:        cpu,
-		CPURequestSeconds: s.cpuRequestSeconds,
-		InstanceSeconds:   s.instanceSeconds,
-		MemoryBytes:       mem,
-		Unschedulable:     s.unschedulable,
-		PlacementFailures: s.placementFailures,
-		CostUSD:           cost,
+		Service:            s.index,
+		Counts:             s.counts,
+		InFlight:           s.inFlight,
+		CPUSeconds:         cpu,
+		CPURequestSeconds:  s.cpuRequestSeconds,
+		InstanceSeconds:    s.instanceSeconds,
+		MemoryBytes:        mem,
+		MemoryRequestBytes: memReq,
+		MemoryLimitBytes:   memLim,
+		Restarts:           s.restarts,
+		OOMKills:           s.oomKills,
+		Unschedulable:      s.unschedulable,
+		PlacementFailures:  s.placementFailures,
+		CostUSD:            cost,
 	}
 }
 
