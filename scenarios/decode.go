@@ -37,6 +37,7 @@ import (
 //	cpu, bytes   a Kubernetes CPU or memory quantity (float64)
 //	dist         a duration or a distribution mapping (sim.Dist)
 //	unlimited    an int that also accepts "unlimited" (Unlimited)
+//	forever      a duration that also accepts "forever" (Forever)
 //	pct          a percentage: a number, or a string such as "70%"
 //	fraction     a fraction (0.999) or a percentage string ("99.9%")
 //	metrics      Autoscaler.Metrics: a list, or the pipeline mapping
@@ -75,6 +76,7 @@ type fieldInfo struct {
 	bytes     bool
 	dist      bool
 	unlimited bool
+	forever   bool
 	pct       bool
 	fraction  bool
 	metrics   bool
@@ -141,6 +143,8 @@ func infoOf(t reflect.Type) *structInfo {
 					f.dist = true
 				case "unlimited":
 					f.unlimited = true
+				case "forever":
+					f.forever = true
 				case "pct":
 					f.pct = true
 				case "fraction":
@@ -481,7 +485,15 @@ func (d *decoder) value(n *yaml.Node, path string, v reflect.Value, f *fieldInfo
 			v.Set(reflect.ValueOf(&dist).Elem())
 		}
 	case v.Type() == durationType:
-		if s, ok := d.scalar(n, path, "a duration such as 30s"); ok {
+		want := "a duration such as 30s"
+		if f.forever {
+			want += ` or "forever"`
+		}
+		if s, ok := d.scalar(n, path, want); ok {
+			if f.forever && s == "forever" {
+				v.SetInt(int64(Forever))
+				break
+			}
 			dur, err := ParseDuration(s)
 			if err != nil {
 				d.fail(n, path, "%v", err)
