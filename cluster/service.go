@@ -86,6 +86,10 @@ func (s *Service) Totals() (arrived int64, outcomes [4]int64, inFlight int) {
 	return s.arrived, s.outcomes, s.inFlight
 }
 
+// Restarts returns how many containers were restarted in place and how
+// many were OOM-killed so far.
+func (s *Service) Restarts() (restarts, oomKills int64) { return s.restarts, s.oomKills }
+
 // Instances returns the instances not yet terminated, in creation order.
 // The slice is the service's own: do not modify it.
 func (s *Service) Instances() []*Instance { return s.instances }
