@@ -31,7 +31,7 @@ func TestTransitions(t *testing.T) {
 		{readyServing, startingKilling, true}, // a liveness failure
 		{startingBoot, startingKilling, true}, // a startup or liveness failure while booting
 		{startingKilling, startingBackOff, false},
-		{readyServing, startingBackOff, true}, // an OOM kill
+		{readyServing, startingBackOff, true},  // an OOM kill
 		{startingBackOff, startingBoot, false}, // the restart (reported as container-restarted)
 		{startingBackOff, terminatedGone, true},
 		{startingKilling, drainingPreStopClosed, true},

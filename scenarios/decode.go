@@ -495,7 +495,9 @@ func (d *decoder) value(n *yaml.Node, path string, v reflect.Value, f *fieldInfo
 				break
 			}
 			dur, err := ParseDuration(s)
-			if err != nil {
+			if err != nil && f.forever {
+				d.fail(n, path, "%v, or \"forever\"", err)
+			} else if err != nil {
 				d.fail(n, path, "%v", err)
 			} else {
 				v.SetInt(int64(dur))
