@@ -60,6 +60,7 @@ type Instance struct {
 	backOffWait    time.Duration
 	restarts       int
 	mem            memState
+	memOn          bool // the working set moves with the requests held (MemoryPerRequest > 0)
 
 	queue   fifo       // waiting for a concurrency slot
 	busy    int        // requests holding a slot (CPU or off-CPU phase)
@@ -223,7 +224,9 @@ func (i *Instance) accept(r *request, now sim.Time) bool {
 		return false
 	}
 	cfg := &i.svc.cfg.Instance
-	i.memBefore(now)
+	if i.memOn {
+		i.memBefore(now)
+	}
 	switch {
 	case cfg.Concurrency == 0 || i.busy < cfg.Concurrency:
 		r.inst = i
@@ -236,7 +239,9 @@ func (i *Instance) accept(r *request, now sim.Time) bool {
 	}
 	// The working set rises: above the limit the container is OOM-killed
 	// now, and r with it (memory.go).
-	i.memAfter(now)
+	if i.memOn {
+		i.memAfter(now)
+	}
 	return true
 }
 
@@ -300,28 +305,18 @@ func (i *Instance) waitDoneAs(r *request, now sim.Time, o Outcome) {
 // finish releases r's slot: the response (or an error, o = Failed) leaves
 // the instance.
 func (i *Instance) finish(r *request, now sim.Time, o Outcome) {
-	i.memBefore(now)
+	if i.memOn {
+		i.memBefore(now)
+	}
 	i.busy--
 	i.svc.serverDone(r, o, now)
 	if i.queue.len() > 0 && i.phase.state() != Terminated {
 		i.start(i.dequeue(), now)
 	}
-	i.memAfter(now)
+	if i.memOn {
+		i.memAfter(now)
+	}
 	i.endIfIdle(now)
-}
-
-// endIfIdle ends an instance that was only finishing what it held: a
-// stopped drain terminates, a killed container exits.
-func (i *Instance) endIfIdle(now sim.Time) {
-	if i.held() != 0 {
-		return
-	}
-	switch {
-	case i.phase == drainingStopped || i.phase == drainingPreStopClosed:
-		i.svc.terminate(i, now)
-	case i.phase == startingKilling && i.preStopped:
-		i.containerExited(now, "")
-	}
 }
 
 // rate is the CPU speed of each of n requests in their CPU phase.
@@ -442,7 +437,9 @@ func (i *Instance) kill(now sim.Time) {
 
 // dropAll fails every request the instance holds: its process is gone.
 func (i *Instance) dropAll(now sim.Time) {
-	i.memBefore(now)
+	if i.memOn {
+		i.memBefore(now)
+	}
 	i.advance(now)
 	eng := i.svc.w.eng
 	for _, r := range i.ps {
@@ -467,7 +464,9 @@ func (i *Instance) dropAll(now sim.Time) {
 	}
 	i.busy = 0
 	i.v = 0
-	i.memAfter(now)
+	if i.memOn {
+		i.memAfter(now)
+	}
 }
 
 // psPush and psPop maintain the binary min-heap ps ordered by finishV, ties
@@ -554,9 +553,13 @@ func (i *Instance) clientGone(r *request, now sim.Time) {
 	cancel := i.svc.cfg.Instance.CancelOnClientTimeout
 	if !r.begun {
 		if cancel {
-			i.memBefore(now)
+			if i.memOn {
+				i.memBefore(now)
+			}
 			i.queue.cancel(r.qseq)
-			i.memAfter(now)
+			if i.memOn {
+				i.memAfter(now)
+			}
 		} else {
 			i.queue.at(r.qseq).r = nil
 		}

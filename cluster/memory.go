@@ -73,10 +73,13 @@ func (i *Instance) workingSet(now sim.Time) float64 {
 // memTracked: the working set moves with the requests held.
 func (s *Service) memTracked() bool { return s.cfg.Instance.MemoryPerRequest > 0 }
 
+// memBefore and memAfter are called, where i.memOn, around every change
+// of the requests held.
+//
 // memBefore settles the retained memory at now, before the requests held
 // change (a decaying working set decays towards what they needed).
 func (i *Instance) memBefore(now sim.Time) {
-	if i.svc.memTracked() && i.svc.cfg.Instance.MemoryRetention > 0 {
+	if i.svc.cfg.Instance.MemoryRetention > 0 {
 		i.mem.w, i.mem.t = i.workingSet(now), now
 	}
 }
@@ -84,7 +87,7 @@ func (i *Instance) memBefore(now sim.Time) {
 // memAfter records the working set after the requests held changed; on a
 // rise it checks the container's limit and its node's memory.
 func (i *Instance) memAfter(now sim.Time) {
-	if !i.svc.memTracked() || !i.containerRuns() {
+	if !i.containerRuns() {
 		return
 	}
 	u := i.memNeed()

@@ -155,3 +155,17 @@ func (i *Instance) restartContainer(now sim.Time) {
 		Detail: fmt.Sprintf("restart %d, back-off %v", i.restarts, i.backOffWait), Counts: s.counts})
 	i.startContainer(now)
 }
+
+// endIfIdle ends an instance that was only finishing what it held: a
+// stopped drain terminates, a killed container exits.
+func (i *Instance) endIfIdle(now sim.Time) {
+	if i.held() != 0 {
+		return
+	}
+	switch {
+	case i.phase == drainingStopped || i.phase == drainingPreStopClosed:
+		i.svc.terminate(i, now)
+	case i.phase == startingKilling && i.preStopped:
+		i.containerExited(now, "")
+	}
+}

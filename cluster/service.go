@@ -279,6 +279,7 @@ func (s *Service) newInstance(now sim.Time, initial bool) *Instance {
 		cores:   s.cfg.Instance.Cores(),
 		reason:  noReason,
 		cold:    !initial,
+		memOn:   s.memTracked(),
 	}
 	inst.metrics.init(s.metrics.depth)
 	s.nextID++
