@@ -147,6 +147,18 @@ type Probes struct {
 	Startup, Readiness, Liveness *ProbeConfig
 }
 
+// longestTimeout is the longest timeout of the probes that look at the
+// instance's queue (see Instance.answers); 0 without probes.
+func (p Probes) longestTimeout() time.Duration {
+	var d time.Duration
+	for _, c := range []*ProbeConfig{p.Startup, p.Readiness, p.Liveness} {
+		if c != nil {
+			d = max(d, c.Timeout)
+		}
+	}
+	return d
+}
+
 // ProbeConfig is a Kubernetes-style periodic check: the first at
 // InitialDelay after the container starts, then every Period; a probe not
 // answered within Timeout fails. FailureThreshold failures in a row fail

@@ -21,6 +21,7 @@ type Service struct {
 	arrivals ArrivalProcess  // nil: no traffic
 
 	demand    *rand.Rand
+	backlog   *rand.Rand // demands of merged abandoned work (Instance.dequeue)
 	lifecycle *rand.Rand
 	clients   *rand.Rand // client of each arrival, for client-ip
 
@@ -134,14 +135,20 @@ func (s *Service) arrive(now sim.Time) {
 	// Demand and client are drawn here, for every request in arrival
 	// order, so their sequences do not depend on what happens to requests
 	// later.
-	r.cpu = s.cfg.DemandCPU.Sample(s.demand)
-	if s.cfg.DemandWait != nil {
-		r.wait = sim.SampleDuration(s.cfg.DemandWait, s.demand)
-	}
+	r.cpu, r.wait = s.drawDemand(s.demand)
 	if s.clients != nil {
 		r.client = int32(s.clients.IntN(s.lb.clients))
 	}
 	s.admit(r, now)
+}
+
+// drawDemand draws one request's CPU time and off-CPU wait from src.
+func (s *Service) drawDemand(src *rand.Rand) (cpu float64, wait time.Duration) {
+	cpu = s.cfg.DemandCPU.Sample(src)
+	if s.cfg.DemandWait != nil {
+		wait = sim.SampleDuration(s.cfg.DemandWait, src)
+	}
+	return cpu, wait
 }
 
 // admit counts r as an arrival and routes it: a new request or a retry.
@@ -282,6 +289,7 @@ func (s *Service) newInstance(now sim.Time, initial bool) *Instance {
 		memOn:   s.memTracked(),
 	}
 	inst.metrics.init(s.metrics.depth)
+	inst.queue.agedAfter = s.cfg.Probes.longestTimeout()
 	s.nextID++
 	s.instances = append(s.instances, inst)
 	inst.readyChanged = now

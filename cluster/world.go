@@ -60,6 +60,7 @@ func New(cfg Config, obs Observer) (*World, error) {
 			index:     k,
 			cfg:       sc,
 			demand:    streams.Get("demand/" + sc.Name),
+			backlog:   streams.Get("backlog/" + sc.Name),
 			lifecycle: streams.Get("lifecycle/" + sc.Name),
 			lb: loadBalancer{
 				alg:      lbc.Algorithm,
