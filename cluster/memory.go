@@ -183,7 +183,6 @@ func (w *World) memoryPressure(n *node, now sim.Time) {
 		ws := inst.workingSet(now)
 		total -= ws
 		why := fmt.Sprintf("evicted: node %s memory pressure (working set %s, request %s)", n.name, mib(ws), mib(inst.svc.cfg.Instance.MemoryRequest))
-		inst.svc.evictions++
 		if inst.phase.state() == Draining {
 			inst.dropAll(now)
 			inst.svc.terminateWhy(inst, now, why)

@@ -52,8 +52,8 @@ type Service struct {
 	unschedulable      int
 	placementFailures  [NumReasons]int64
 
-	// Container restarts, OOM kills and memory-pressure evictions so far.
-	restarts, oomKills, evictions int64
+	// Container restarts and OOM kills so far.
+	restarts, oomKills int64
 
 	// dep is the service's dependency while an outage lasts.
 	dep struct {
