@@ -147,6 +147,17 @@ type Probes struct {
 	Startup, Readiness, Liveness *ProbeConfig
 }
 
+// prepare replaces the service's distributions by prepared ones
+// (sim.Prepare): the same draws, without recomputing their derived
+// parameters per request.
+func (s *ServiceConfig) prepare() {
+	for _, d := range []*sim.Dist{&s.DemandCPU, &s.DemandWait, &s.Instance.StartupDelay, &s.Instance.ReadinessDelay} {
+		if *d != nil {
+			*d = sim.Prepare(*d)
+		}
+	}
+}
+
 // longestTimeout is the longest timeout of the probes that look at the
 // instance's queue (see Instance.answers); 0 without probes.
 func (p Probes) longestTimeout() time.Duration {

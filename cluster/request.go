@@ -35,7 +35,7 @@ type request struct {
 	client  int32
 	attempt uint16
 
-	timeout sim.EventID // the client's timeout, if any
+	timeout sim.TimerID // the client's timeout, if any
 	waitEnd sim.EventID // end of the off-CPU phase, if in it
 }
 
@@ -51,7 +51,7 @@ const (
 func (r *request) Fire(now sim.Time, arg uint64) {
 	switch arg {
 	case reqTimeout:
-		r.timeout = sim.EventID{}
+		r.timeout = sim.TimerID{}
 		r.svc.clientEnd(r, TimedOut, now)
 		if r.inst != nil {
 			r.inst.clientGone(r, now)

@@ -21,7 +21,8 @@ type Service struct {
 	arrivals ArrivalProcess  // nil: no traffic
 
 	demand    *rand.Rand
-	backlog   *rand.Rand // demands of merged abandoned work (Instance.dequeue)
+	backlog   *rand.Rand  // demands of merged abandoned work (Instance.dequeue)
+	timeouts  *sim.Timers // the clients' timeouts (Timeout), in a ring: one length, due in arrival order
 	lifecycle *rand.Rand
 	clients   *rand.Rand // client of each arrival, for client-ip
 
@@ -168,7 +169,7 @@ func (s *Service) admit(r *request, now sim.Time) {
 	// takes it: a request with no demand completes inside accept.
 	s.inFlight++
 	if s.cfg.Timeout > 0 {
-		r.timeout = s.w.eng.Schedule(now.Add(s.cfg.Timeout), r, reqTimeout)
+		r.timeout = s.timeouts.Schedule(r, reqTimeout)
 	}
 	if !inst.accept(r, now) {
 		if inst.lost() {
@@ -179,7 +180,7 @@ func (s *Service) admit(r *request, now sim.Time) {
 		}
 		s.inFlight--
 		if !r.timeout.IsZero() {
-			s.w.eng.Cancel(r.timeout)
+			s.timeouts.Cancel(r.timeout)
 		}
 		s.reject(r, now)
 	}
@@ -199,8 +200,8 @@ func (s *Service) reject(r *request, now sim.Time) {
 func (s *Service) clientEnd(r *request, o Outcome, now sim.Time) {
 	r.clientDone = true
 	if !r.timeout.IsZero() {
-		s.w.eng.Cancel(r.timeout)
-		r.timeout = sim.EventID{}
+		s.timeouts.Cancel(r.timeout)
+		r.timeout = sim.TimerID{}
 	}
 	s.inFlight--
 	s.outcomes[o]++
