@@ -171,7 +171,8 @@
 // keeps the size it grew to). It is Sample.MemoryBytes and the memory
 // metric the autoscaler scrapes; a container not running (Pending, in its
 // back-off, gone) has none. The working set rises only when a request
-// comes in, so the limits are checked exactly then: above MemoryLimit the
+// comes in (and when a container starts with its base), so the limits are
+// checked exactly then: above MemoryLimit the
 // container is OOM-killed; and when the running containers' working sets
 // on a node exceed its memory, the kubelet evicts pods as
 // pkg/kubelet/eviction/helpers.go rankMemoryPressure ranks them (usage

@@ -15,7 +15,8 @@ import (
 // falls back with time constant MemoryRetention (W = u + (W0 - u)
 // exp(-t/tau) while the need u stays put), at once with 0, never with
 // RetainForever (a JVM heap keeps the size it grew to). The working set
-// rises only when a request comes in, so limits are checked exactly then:
+// rises only when a request comes in (and a container starts with its
+// base), so limits are checked exactly then:
 //
 //   - above MemoryLimit the kernel OOM-kills the container at that instant
 //     ("oom-killed"); it restarts in place (restart.go), and what it held

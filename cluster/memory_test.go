@@ -128,3 +128,24 @@ func TestMemoryPressureEvictsPodsAboveTheirRequest(t *testing.T) {
 		t.Errorf("%d failed, want the 126 requests the evicted pods held", f)
 	}
 }
+
+// A container whose base is above its memory request (600Mi for 256Mi)
+// fits the scheduler, which counts requests, but not the node: the second
+// one starts at 15 s (created at 10 s, 5 s startup delay) on a 1Gi node,
+// 1200Mi in all, and the kubelet evicts a pod at once: both exceed their
+// request by as much, and the oldest, web-0, goes first.
+func TestMemoryPressureWhenAContainerStarts(t *testing.T) {
+	s := withSteps(webService(), steps{{0, 1}, {10 * time.Second, 2}})
+	s.Initial, s.Min, s.Max = 1, 1, 2
+	s.Instance.MemoryRequest, s.Instance.BaseMemory = 256*mi, 600*mi
+	s.NewArrivals = nil
+	cfg := Config{Seed: 1, Duration: 16 * time.Second, SampleInterval: 10 * time.Second, Services: []ServiceConfig{s},
+		Pools: []PoolConfig{{Name: "p", PerZone: 1, CPU: 4, Memory: 1024 * mi}}}
+	l := &log{}
+	run(t, cfg, l)
+	ev := l.kinds(string(KindInstanceTerminated))
+	if len(ev) != 1 || ev[0].Time != sim.At(15*time.Second) || ev[0].Instance != "web-0" ||
+		ev[0].Detail != "evicted: node p-default-1 memory pressure (working set 600Mi, request 256Mi)" {
+		t.Errorf("terminations %+v", ev)
+	}
+}

@@ -68,6 +68,11 @@ func (i *Instance) startContainer(now sim.Time) {
 	i.memStart(now)
 	i.lifecycle = i.svc.w.eng.Schedule(now.Add(i.svc.readinessDelay()), i, instBooted)
 	i.armProbes(now)
+	if n := i.node; n != nil && n.pool != nil && i.svc.cfg.Instance.BaseMemory > 0 {
+		// Its base may be more than its node has left (a base above the
+		// memory request: the scheduler placed it by its request).
+		i.svc.w.memoryPressure(n, now)
+	}
 }
 
 // booted: the application is up. Without probes still to pass it is
