@@ -72,3 +72,31 @@ func TestReadinessSuccessThreshold(t *testing.T) {
 		}
 	}
 }
+
+// A liveness kill runs the pre-stop hook first: with a 3 s pre_stop and a
+// liveness probe that gives up at its first check (threshold 1, at each
+// container start), the container started at 10 s is killed at 10 s and
+// exits at 13 s, restarts at once; killed at 13 s, exits at 16 s, restarts
+// after 10 s at 26 s; killed at 26 s, exits at 29 s, restarts after 20 s
+// at 49 s; killed at 49 s.
+func TestLivenessKillRunsPreStop(t *testing.T) {
+	s := webService()
+	s.Instance.ReadinessDelay = sim.Constant{Value: 60}
+	s.Instance.PreStop = 3 * time.Second
+	s.Probes.Liveness = &ProbeConfig{Period: 10 * time.Second, FailureThreshold: 1, Timeout: time.Second}
+	got := restartTrace(t, s, time.Minute)
+	want := []string{
+		"10s instance-pending ",
+		"10s instance-starting ",
+		"10s instance-starting liveness probe failed 1 times",
+		"13s container-restarted restart 1, back-off 0s",
+		"13s instance-starting liveness probe failed 1 times",
+		"26s container-restarted restart 2, back-off 10s",
+		"26s instance-starting liveness probe failed 1 times",
+		"49s container-restarted restart 3, back-off 20s",
+		"49s instance-starting liveness probe failed 1 times",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
