@@ -720,7 +720,7 @@ faults:
 	if *w.Probes.Readiness != (Probe{Period: 5 * time.Second, FailureThreshold: 3, SuccessThreshold: 1, Timeout: time.Second}) || *w.Probes.Liveness != (Probe{Period: 10 * time.Second, FailureThreshold: 5, SuccessThreshold: 1, Timeout: time.Second}) {
 		t.Errorf("probes %+v %+v", w.Probes.Readiness, w.Probes.Liveness)
 	}
-	if *w.TopologySpread != (TopologySpread{2, DoNotSchedule}) || w.DisruptionBudget.MinAvailable != 2 {
+	if *w.TopologySpread != (TopologySpread{2, DoNotSchedule, 1, PolicyIgnore}) || w.DisruptionBudget.MinAvailable != 2 {
 		t.Errorf("spread %+v budget %+v", w.TopologySpread, w.DisruptionBudget)
 	}
 	if w.Instance.Concurrency != Unlimited || w.Instance.QueueLimit != 0 {

@@ -32,9 +32,9 @@ import (
 //	    decision with its inputs, limits and explanation, and every
 //	    lifecycle event (full, the default); each decision's first line and
 //	    limits (decisions); only the decisions that changed the count
-//	    (changes); or only the lifecycle events (events). label names the full trace of this run; same-as fails
-//	    unless this run's full trace, policy names aside, is identical to
-//	    the one labelled.
+//	    (changes); or only the lifecycle events (events). label names
+//	    the full trace of this run; same-as fails unless this run's full
+//	    trace, policy names aside, is identical to the one labelled.
 //	check
 //	    after runs: prints each service's request totals, container restarts
 //	    and OOM kills, failing unless arrived = completed + rejected +
@@ -50,6 +50,13 @@ import (
 //	    once). Evaluation k runs at 1h + k x every (the pods started at 0,
 //	    past the CPU initialization period) and is printed at k x every.
 //	    Successive evaluate directives continue the same policy.
+//	totals
+//	    prints each service's requests so far by outcome (arrived =
+//	    completed + rejected + failed + timed_out + in flight), and the
+//	    extremes of its counts over the events after time 0: the fewest
+//	    Ready, the most not terminating (pending + starting + ready) and
+//	    the most alive (draining too); with node pools, the fewest and
+//	    the most schedulable nodes (ready, not cordoned) after time 0.
 func TestTimelines(t *testing.T) {
 	runScripts(t, "testdata/timelines/*.txt", func() *timeline { return &timeline{labels: map[string]string{}} }, (*timeline).do)
 }
@@ -137,6 +144,11 @@ func (tl *timeline) do(t *testing.T, d *directive) string {
 		return tl.evaluate(t, d)
 	case "check":
 		return tl.check(t, d)
+	case "totals":
+		if tl.w == nil {
+			t.Fatalf("%s: totals before a run", d.pos())
+		}
+		return tl.totals()
 	}
 	t.Fatalf("%s: unknown directive %q", d.pos(), d.cmd)
 	return ""
@@ -173,6 +185,54 @@ func (tl *timeline) check(t *testing.T, d *directive) string {
 		t.Errorf("%s: a second run differs (-first +second):\n%s", d.pos(), lineDiff(a, b))
 	}
 	b.WriteString("deterministic: a second run has the same trace\n")
+	return b.String()
+}
+
+func (tl *timeline) totals() string {
+	var b strings.Builder
+	for k, s := range tl.w.Services() {
+		arrived, out, inFlight := s.Totals()
+		fmt.Fprintf(&b, "%s: arrived %d completed %d rejected %d failed %d timed_out %d in_flight %d\n", s.Name(), arrived,
+			out[cluster.Completed], out[cluster.Rejected], out[cluster.Failed], out[cluster.TimedOut], inFlight)
+		minReady, maxUp, maxAlive, seen := 0, 0, 0, false
+		for _, e := range tl.tr.events {
+			if e.Service != k || e.Time == 0 {
+				continue
+			}
+			c := e.Counts
+			if !seen || c.Ready < minReady {
+				minReady = c.Ready
+			}
+			maxUp, maxAlive, seen = max(maxUp, c.Pending+c.Starting+c.Ready), max(maxAlive, c.Alive()), true
+		}
+		if seen {
+			fmt.Fprintf(&b, "%s: ready at least %d, not terminating at most %d, alive at most %d\n", s.Name(), minReady, maxUp, maxAlive)
+		}
+	}
+	// Schedulable nodes, from the node events.
+	sched := map[string]bool{}
+	lo, hi, seen := 0, 0, false
+	for _, e := range tl.tr.events {
+		if e.Service != -1 || !strings.HasPrefix(string(e.Kind), "node-") {
+			continue
+		}
+		name, _, _ := strings.Cut(e.Detail, " ")
+		switch e.Kind {
+		case cluster.KindNodeReady:
+			sched[name] = true
+		case cluster.KindNodeCordoned, cluster.KindNodeDown, cluster.KindNodeRemoved:
+			delete(sched, name)
+		}
+		if e.Time > 0 {
+			if !seen || len(sched) < lo {
+				lo = len(sched)
+			}
+			hi, seen = max(hi, len(sched)), true
+		}
+	}
+	if seen {
+		fmt.Fprintf(&b, "nodes: schedulable at least %d, at most %d\n", lo, hi)
+	}
 	return b.String()
 }
 
