@@ -204,6 +204,7 @@ func (i *Instance) becomeReady(now sim.Time, why string) {
 		i.warmEnd = now.Add(c.Warmup)
 	}
 	i.cold = false
+	i.svc.release(now)
 }
 
 // leaveLB takes the instance out of rotation once the removal has
@@ -317,6 +318,9 @@ func (i *Instance) finish(r *request, now sim.Time, o Outcome) {
 	}
 	if i.memOn {
 		i.memAfter(now)
+	}
+	if i.svc.act.held.len() > 0 {
+		i.svc.release(now) // a slot is free for the activator
 	}
 	i.endIfIdle(now)
 }
