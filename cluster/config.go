@@ -156,9 +156,10 @@ type ServiceConfig struct {
 	MinAvailable int
 }
 
-// Probes are an instance's health checks; nil means not configured.
+// Probes are an instance's health checks; nil means not configured. See
+// the package documentation, "Health probes".
 type Probes struct {
-	Readiness, Liveness *ProbeConfig
+	Startup, Readiness, Liveness *ProbeConfig
 }
 
 // prepare replaces the service's distributions by prepared ones
@@ -176,7 +177,7 @@ func (s *ServiceConfig) prepare() {
 // instance's queue (see Instance.answers); 0 without probes.
 func (p Probes) longestTimeout() time.Duration {
 	var d time.Duration
-	for _, c := range []*ProbeConfig{p.Readiness, p.Liveness} {
+	for _, c := range []*ProbeConfig{p.Startup, p.Readiness, p.Liveness} {
 		if c != nil {
 			d = max(d, c.Timeout)
 		}
@@ -184,12 +185,20 @@ func (p Probes) longestTimeout() time.Duration {
 	return d
 }
 
-// ProbeConfig is a Kubernetes-style periodic check.
+// ProbeConfig is a Kubernetes-style periodic check: the first at
+// InitialDelay after the container starts, then every Period; a probe not
+// answered within Timeout fails. FailureThreshold failures in a row fail
+// the check, SuccessThreshold passes in a row pass it (0 means 1).
 type ProbeConfig struct {
+	InitialDelay     time.Duration
 	Period           time.Duration
 	FailureThreshold int
+	SuccessThreshold int
 	Timeout          time.Duration
 }
+
+// successes is the number of passes in a row that pass the check.
+func (p *ProbeConfig) successes() int { return max(p.SuccessThreshold, 1) }
 
 // TopologySpread is a zone topology-spread constraint.
 type TopologySpread struct {
@@ -217,8 +226,16 @@ type InstanceConfig struct {
 	// MemoryRequest in bytes; memory utilization is measured against it.
 	MemoryRequest float64
 	// BaseMemory and MemoryPerRequest (bytes) make up the working set: base
-	// plus one share per request held (queued or in service).
+	// plus one share per request held (queued or in service), plus what
+	// the runtime retains (MemoryRetention). See "Memory".
 	BaseMemory, MemoryPerRequest float64
+	// MemoryLimit in bytes: a working set above it is an OOM kill; 0 means
+	// none.
+	MemoryLimit float64
+	// MemoryRetention is the time constant with which the working set
+	// falls back to what the requests held need after a burst: 0 releases
+	// at once, RetainForever keeps the high-water mark (a JVM heap).
+	MemoryRetention time.Duration
 	// Concurrency is the number of requests served at once; 0 = unlimited.
 	Concurrency int
 	// QueueLimit is how many more requests may wait; negative = unlimited.
@@ -354,10 +371,18 @@ func (c *Config) validate() error {
 		case s.Retries > maxRetries:
 			return fmt.Errorf("cluster: service %s: at most %d retries, got %d", s.Name, maxRetries, s.Retries)
 		}
-		for _, p := range []*ProbeConfig{s.Probes.Readiness, s.Probes.Liveness} {
-			if p != nil && (p.Period <= 0 || p.FailureThreshold < 1 || p.Timeout <= 0) {
-				return fmt.Errorf("cluster: service %s: a probe needs a positive period and timeout and a failure threshold of at least 1", s.Name)
+		for _, p := range []*ProbeConfig{s.Probes.Startup, s.Probes.Readiness, s.Probes.Liveness} {
+			if p != nil && (p.Period <= 0 || p.FailureThreshold < 1 || p.Timeout <= 0 || p.InitialDelay < 0 || p.SuccessThreshold < 0) {
+				return fmt.Errorf("cluster: service %s: a probe needs a positive period and timeout, a failure threshold of at least 1 and no negative initial delay or success threshold", s.Name)
 			}
+		}
+		for _, p := range []*ProbeConfig{s.Probes.Startup, s.Probes.Liveness} {
+			if p != nil && p.successes() != 1 {
+				return fmt.Errorf("cluster: service %s: a startup or liveness probe's success threshold must be 1 (as Kubernetes requires)", s.Name)
+			}
+		}
+		if in := s.Instance; in.MemoryLimit < 0 || (in.MemoryLimit > 0 && in.MemoryLimit < in.BaseMemory) || (in.MemoryRetention < 0 && in.MemoryRetention != RetainForever) {
+			return fmt.Errorf("cluster: service %s: memory limit must be 0 (none) or at least the base memory, and memory retention not negative", s.Name)
 		}
 	}
 	if cp := c.ControlPlane; cp.NodeMonitorGracePeriod < 0 || cp.NotReadyToleration < 0 || cp.UnreachableToleration < 0 {

@@ -29,17 +29,20 @@
 //	            a node being provisioned), then image pull and container
 //	            creation on it: StartupDelay from the moment it has a
 //	            ready node (Kubernetes pod phase Pending)
-//	Starting -> the process runs but is not ready: ReadinessDelay (boot,
-//	            then the first passing readiness probe); also an instance
-//	            that a readiness probe took out of rotation, or that its
-//	            liveness probe restarted
+//	Starting -> the container runs but is not ready: its application
+//	            boots (ReadinessDelay), then waits for its startup and
+//	            readiness probes; also an instance that a readiness probe
+//	            took out of rotation, and one whose container is being
+//	            killed or waits for its CrashLoopBackOff (see "Container
+//	            restarts")
 //	Ready    -> in the load balancer's rotation
 //	Draining -> chosen for removal or evicted; see below
 //	Terminated
 //
 // Internally each state is refined into phases (lifecycle.go): Pending is
-// new, unscheduled, nominated or bound; Starting is booting or unready
-// (still serving); Draining runs its pre-stop hook (accepting or not), then
+// new, unscheduled, nominated or bound; Starting is booting, probing (booted,
+// not yet in rotation), unready (still serving), killing (a failed probe)
+// or back-off (the container exited); Draining runs its pre-stop hook (accepting or not), then
 // has stopped accepting; Terminated is gone, lost, or lost and still in
 // rotation until it is noticed (its readiness probe, or its node NotReady:
 // "Node lifecycle"). Every move goes through one
@@ -112,25 +115,82 @@
 //
 // # Health probes
 //
-// Probes run every Period from an instance's first Ready (its readiness
-// delay stands for the probes before) until it drains or restarts. A probe
-// fails when the instance does not answer within Timeout: it is lost, its
-// queue is full (the probe would be refused), or every slot is busy and the
+// Probes run as the kubelet's prober workers run them
+// (pkg/kubelet/prober/worker.go): a probe's first check is InitialDelay
+// after the container starts, then one every Period, until the instance
+// drains or its container is killed. While a startup probe is configured
+// and has not passed, readiness and liveness are not checked; once it
+// passes they run from their next tick. ReadinessDelay is the
+// application's own boot time: until it is over the application answers
+// neither requests nor probes. An initial replica has run since before
+// the run began: it is Ready at 0, its startup probe passed, its other
+// probes on their ticks from 0.
+//
+// A probe fails when the instance does not answer within Timeout: it is
+// booting, being killed or waiting for its back-off, it is lost, its queue
+// is full (the probe would be refused), or every slot is busy and the
 // oldest queued request has waited longer than Timeout (a probe joining
 // the queue now would wait about as long). Health endpoints share the
-// server's slots and queue, as they do in most servers. An instance without
-// a concurrency limit always answers.
+// server's slots and queue, as they do in most servers. An instance
+// without a concurrency limit always answers once booted.
 //
+//   - Startup passes at its first answer; after FailureThreshold failures
+//     in a row the kubelet kills the container ("startup probe failed N
+//     times"), which restarts in place.
 //   - Readiness also fails while the service's dependency is failing, or
-//     slower than Timeout. After FailureThreshold failures in a row a Ready
-//     instance becomes Starting ("readiness probe failed N times") and
-//     leaves the rotation after PropagationDelay; it still serves what it
-//     holds and what is routed to it meanwhile. One passing probe brings
-//     it back (Kubernetes' success threshold of 1).
+//     slower than Timeout. An instance that is not in rotation (booted and
+//     waiting, or taken out) joins it after SuccessThreshold passes in a
+//     row. After FailureThreshold failures in a row a Ready instance
+//     becomes Starting ("readiness probe failed N times") and leaves the
+//     rotation after PropagationDelay; it still serves what it holds and
+//     what is routed to it meanwhile. Without a readiness probe an
+//     instance is Ready when it has booted and passed its startup probe.
 //   - Liveness does not look at the dependency. After FailureThreshold
-//     failures the kubelet restarts the container: what it holds fails, it
-//     refuses connections, leaves the rotation, and is Starting again for a
-//     new ReadinessDelay, then Ready and cold (warmup starts over).
+//     failures the kubelet kills the container ("liveness probe failed N
+//     times"), which restarts in place.
+//
+// # Container restarts
+//
+// A container is killed by the kubelet after a failed startup or liveness
+// probe: it leaves the rotation (after PropagationDelay) and refuses new
+// connections, runs its PreStop hook, then exits when it holds nothing,
+// or at GracePeriod with what it still holds failing. The kernel OOM-kills
+// it at once ("oom-killed") when its working set goes over MemoryLimit
+// (see "Memory"): what it holds fails. Either way the pod stays (same
+// instance, same node, in the Starting state) and its container starts
+// again after the kubelet's CrashLoopBackOff ("container-restarted",
+// Detail "restart N, back-off D"; Sample.Restarts, Sample.OOMKills),
+// then boots, probes and warms up (it is cold) again. The back-off is
+// the flowcontrol.Backoff the kubelet gives kuberuntime's doBackOff
+// (backOffPeriod 10 s, MaxContainerBackOff 5 min): at an exit with no
+// back-off entry, or one not updated for more than 10 minutes (twice the
+// maximum: hasExpired), the container starts again at once and the entry
+// is 10 s; otherwise it waits the entry's back-off from its exit, and the
+// entry doubles (at most 5 min) when it starts. So a container that keeps
+// failing restarts after 0, 10, 20, 40, 80, 160, 300, 300 ... s, and one
+// that ran more than 10 minutes before failing starts over at once. A
+// draining instance is not restarted: an OOM kill ends it.
+//
+// # Memory
+//
+// A running container's working set is BaseMemory plus MemoryPerRequest
+// for each request it holds (queued or in service), plus what its runtime
+// retains: above what the requests need, it falls back exponentially with
+// time constant MemoryRetention (W = u + (W0 - u) exp(-t / tau) while the
+// need u stays put), at once with 0, never with RetainForever (a JVM heap
+// keeps the size it grew to). It is Sample.MemoryBytes and the memory
+// metric the autoscaler scrapes; a container not running (Pending, in its
+// back-off, gone) has none. The working set rises only when a request
+// comes in (and when a container starts with its base), so the limits are
+// checked exactly then: above MemoryLimit the
+// container is OOM-killed; and when the running containers' working sets
+// on a node exceed its memory, the kubelet evicts pods as
+// pkg/kubelet/eviction/helpers.go rankMemoryPressure ranks them (usage
+// above the memory request first, then the largest usage minus request;
+// ties to the oldest) until the rest fit. An evicted pod is lost at once
+// (a hard eviction has no grace period; what it holds fails) and
+// replaced. The kubelet's eviction manager acts on a 10 s cycle, one pod
+// at a time; here it acts at the instant the node runs out.
 //
 // # Faults
 //

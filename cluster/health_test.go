@@ -12,15 +12,19 @@ import (
 // One instance serving one request at a time, each needing 1 s of CPU,
 // offered 2 per second: its queue grows by one a second, so after a few
 // seconds a probe would wait longer than its 1 s timeout. The liveness
-// probe restarts it after 3 failures; what it held fails; it is Ready again
-// after its readiness delay, with an empty queue.
+// probe (first check 10 s after the container starts, then every 10 s)
+// has the kubelet kill the container after 3 failures: pre-stop (none),
+// then what it still holds at the 5 s grace period fails. It restarts in
+// place after the CrashLoopBackOff: at once the first time, 10 s the
+// second; it is Ready again after its 5 s boot, with an empty queue.
 func TestLivenessRestartsAnOverloadedInstance(t *testing.T) {
 	s := webService()
 	s.Initial, s.Min, s.Max = 1, 1, 1
 	s.Instance.Concurrency = 1
+	s.Instance.GracePeriod = 5 * time.Second
 	s.DemandCPU = sim.Constant{Value: 1}
 	s.NewArrivals = arrivalsOf(evenArrivals{period: 500 * time.Millisecond})
-	s.Probes.Liveness = &ProbeConfig{Period: 10 * time.Second, FailureThreshold: 3, Timeout: time.Second}
+	s.Probes.Liveness = &ProbeConfig{InitialDelay: 10 * time.Second, Period: 10 * time.Second, FailureThreshold: 3, Timeout: time.Second}
 	cfg := Config{Seed: 1, Duration: 100 * time.Second, SampleInterval: 10 * time.Second, Services: []ServiceConfig{s}}
 	l := &log{}
 	run(t, cfg, l)
@@ -28,17 +32,22 @@ func TestLivenessRestartsAnOverloadedInstance(t *testing.T) {
 	for _, e := range l.events {
 		got = append(got, fmt.Sprintf("%v %s %s", e.Time, e.Kind, e.Detail))
 	}
-	// Probes at 10 s (the oldest queued request has waited 9.5 s), 20 s,
-	// 30 s: restart at 30 s, ready at 35 s; again at 65 s (probes at 45,
-	// 55, 65 s), ready at 70 s; and again at 100 s (probes at 80, 90,
-	// 100 s), the end of the run.
+	// Request n (arriving at 0.5n s) starts at 0.5 + (n-1) s, having
+	// waited 0.5n - 0.5 s: at the probes at 10, 20 and 30 s the head of
+	// the queue has waited 4.5 s and more: killed at 30 s, exits at 35 s
+	// (grace), restarts at once (the kubelet's first back-off is none),
+	// Ready at 40 s. Its probes are then at 45, 55, 65 s (the container
+	// started at 35 s); at 45 s the head, arrived at 43 s, has waited 2 s:
+	// killed at 65 s, exits at 70 s, restarts after 10 s at 80 s (restart
+	// 2), Ready at 85 s; its probes at 90 s and 100 s, the end of the run.
 	want := []string{
 		"0s instance-ready ",
-		"30s instance-starting restarted: liveness probe failed 3 times",
-		"35s instance-ready ",
-		"1m5s instance-starting restarted: liveness probe failed 3 times",
-		"1m10s instance-ready ",
-		"1m40s instance-starting restarted: liveness probe failed 3 times",
+		"30s instance-starting liveness probe failed 3 times",
+		"35s container-restarted restart 1, back-off 0s",
+		"40s instance-ready ",
+		"1m5s instance-starting liveness probe failed 3 times",
+		"1m20s container-restarted restart 2, back-off 10s",
+		"1m25s instance-ready ",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -46,11 +46,23 @@ type Instance struct {
 
 	// Health: cold (warmup pending at its next Ready: a new or restarted
 	// instance, not an initial replica), and the probes' state.
-	cold                  bool
-	warmEnd               sim.Time // serves slower until then
-	readyProbe, liveProbe sim.EventID
-	readyFails, liveFails int
-	restarts              int
+	cold                              bool
+	warmEnd                           sim.Time // serves slower until then
+	startProbe, readyProbe, liveProbe sim.EventID
+	readyFails, readyPasses           int
+	liveFails, startupFails           int
+	startupDone                       bool // its startup probe passed (or it has none)
+
+	// The container (restart.go): when it last started, whether the
+	// pre-stop hook of its kill is over, its back-off, restarts, and its
+	// working set (memory.go).
+	containerStart sim.Time
+	preStopped     bool
+	backoff        crashBackOff
+	backOffWait    time.Duration
+	restarts       int
+	mem            memState
+	memOn          bool // the working set moves with the requests held (MemoryPerRequest > 0)
 
 	queue   fifo       // waiting for a concurrency slot
 	busy    int        // requests holding a slot (CPU or off-CPU phase)
@@ -82,12 +94,14 @@ type Instance struct {
 const (
 	instCPUDone uint64 = iota
 	instStarted
-	instReady
+	instBooted
 	instPreStopDone
 	instGraceOver
 	instForget
 	instReadinessProbe
 	instLivenessProbe
+	instStartupProbe
+	instRestart
 )
 
 // State returns the instance's lifecycle state.
@@ -105,17 +119,26 @@ func (i *Instance) Fire(now sim.Time, arg uint64) {
 	case instStarted:
 		i.lifecycle = sim.EventID{}
 		i.started = now
-		i.last = now
-		i.transition(startingBoot, now, "")
-		i.lifecycle = i.svc.w.eng.Schedule(now.Add(i.svc.readinessDelay()), i, instReady)
-	case instReady:
+		i.startContainer(now)
+	case instBooted:
 		i.lifecycle = sim.EventID{}
-		i.becomeReady(now, "")
+		i.booted(now)
+	case instRestart:
+		i.lifecycle = sim.EventID{}
+		i.restartContainer(now)
 	case instPreStopDone:
 		i.lifecycle = sim.EventID{}
+		if i.phase == startingKilling {
+			i.killPreStopDone(now)
+			return
+		}
 		i.stopAccepting(now)
 	case instGraceOver:
 		i.grace = sim.EventID{}
+		if i.phase == startingKilling {
+			i.containerExited(now, "")
+			return
+		}
 		i.kill(now)
 	case instForget:
 		i.forget = sim.EventID{}
@@ -126,6 +149,9 @@ func (i *Instance) Fire(now sim.Time, arg uint64) {
 	case instLivenessProbe:
 		i.liveProbe = sim.EventID{}
 		i.livenessProbe(now)
+	case instStartupProbe:
+		i.startProbe = sim.EventID{}
+		i.startupProbe(now)
 	}
 }
 
@@ -150,7 +176,13 @@ func (i *Instance) Node() string {
 // an initial replica is Ready at once, others begin their startup delay.
 func (i *Instance) bind(now sim.Time) {
 	if i.phase == pendingInitial {
+		// Running long before the run began: booted, past its startup
+		// probe, its readiness and liveness probes on their ticks.
+		i.containerStart = now
+		i.memStart(now)
+		i.startupDone = true
 		i.becomeReady(now, "")
+		i.armRunning(now)
 		return
 	}
 	if i.phase == pendingNominated {
@@ -159,8 +191,8 @@ func (i *Instance) bind(now sim.Time) {
 	i.lifecycle = i.svc.w.eng.Schedule(now.Add(i.svc.sampleDelay(i.svc.cfg.Instance.StartupDelay)), i, instStarted)
 }
 
-// becomeReady puts the instance in rotation: after its readiness delay, or
-// when its readiness probe passes again.
+// becomeReady puts the instance in rotation: once booted and past its
+// startup probe, without a readiness probe; else when that passes.
 func (i *Instance) becomeReady(now sim.Time, why string) {
 	i.transition(readyServing, now, why)
 	i.readyChanged = now
@@ -173,7 +205,6 @@ func (i *Instance) becomeReady(now sim.Time, why string) {
 		i.warmEnd = now.Add(c.Warmup)
 	}
 	i.cold = false
-	i.startProbes(now)
 	i.svc.release(now)
 	if i.svc.mq != nil {
 		i.svc.consume(now)
@@ -200,6 +231,9 @@ func (i *Instance) accept(r *request, now sim.Time) bool {
 		return false
 	}
 	cfg := &i.svc.cfg.Instance
+	if i.memOn {
+		i.memBefore(now)
+	}
 	switch {
 	case cfg.Concurrency == 0 || i.busy < cfg.Concurrency:
 		r.inst = i
@@ -213,6 +247,11 @@ func (i *Instance) accept(r *request, now sim.Time) bool {
 	if i.adapt != nil {
 		// The app's requests counter, incremented as a request is taken.
 		i.adapt.count++
+	}
+	// The working set rises: above the limit the container is OOM-killed
+	// now, and r with it (memory.go).
+	if i.memOn {
+		i.memAfter(now)
 	}
 	return true
 }
@@ -277,6 +316,9 @@ func (i *Instance) waitDoneAs(r *request, now sim.Time, o Outcome) {
 // finish releases r's slot: the response (or an error, o = Failed) leaves
 // the instance.
 func (i *Instance) finish(r *request, now sim.Time, o Outcome) {
+	if i.memOn {
+		i.memBefore(now)
+	}
 	i.busy--
 	if i.adapt != nil {
 		// The response (or error) leaves: the app's latency histogram.
@@ -286,12 +328,13 @@ func (i *Instance) finish(r *request, now sim.Time, o Outcome) {
 	if i.queue.len() > 0 && i.phase.state() != Terminated {
 		i.start(i.dequeue(), now)
 	}
+	if i.memOn {
+		i.memAfter(now)
+	}
 	if i.svc.act.held.len() > 0 {
 		i.svc.release(now) // a slot is free for the activator
 	}
-	if (i.phase == drainingStopped || i.phase == drainingPreStopClosed) && i.held() == 0 {
-		i.svc.terminate(i, now)
-	}
+	i.endIfIdle(now)
 	if i.svc.mq != nil {
 		i.svc.consume(now)
 	}
@@ -375,9 +418,11 @@ func (i *Instance) beginDrain(now sim.Time, why string) {
 		i.svc.terminateWhy(i, now, why)
 		return
 	}
-	if !i.lifecycle.IsZero() {
-		eng.Cancel(i.lifecycle) // a restart's readiness
-		i.lifecycle = sim.EventID{}
+	for _, id := range [...]*sim.EventID{&i.lifecycle, &i.grace} {
+		if !id.IsZero() {
+			eng.Cancel(*id) // a restart's boot or back-off, a kill's pre-stop or grace
+			*id = sim.EventID{}
+		}
 	}
 	i.stopProbes()
 	i.svc.w.unspread(i)
@@ -413,6 +458,9 @@ func (i *Instance) kill(now sim.Time) {
 
 // dropAll fails every request the instance holds: its process is gone.
 func (i *Instance) dropAll(now sim.Time) {
+	if i.memOn {
+		i.memBefore(now)
+	}
 	i.advance(now)
 	eng := i.svc.w.eng
 	for _, r := range i.ps {
@@ -433,6 +481,9 @@ func (i *Instance) dropAll(now sim.Time) {
 	}
 	i.busy = 0
 	i.v = 0
+	if i.memOn {
+		i.memAfter(now)
+	}
 }
 
 // psPush and psPop maintain the binary min-heap ps ordered by finishV, ties
@@ -526,13 +577,19 @@ func (i *Instance) clientGone(r *request, now sim.Time) {
 	cancel := i.svc.cfg.Instance.CancelOnClientTimeout
 	if !r.begun {
 		if cancel {
+			if i.memOn {
+				i.memBefore(now)
+			}
 			i.queue.cancel(r.qseq)
+			if i.memOn {
+				i.memAfter(now)
+			}
 		} else {
 			i.queue.at(r.qseq).r = nil
 		}
 		i.svc.w.pool.put(r)
-		if cancel && (i.phase == drainingStopped || i.phase == drainingPreStopClosed) && i.held() == 0 {
-			i.svc.terminate(i, now)
+		if cancel {
+			i.endIfIdle(now)
 		}
 		return
 	}

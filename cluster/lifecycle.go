@@ -28,8 +28,11 @@ const (
 	pendingBound       // on a ready node: image pull and container creation (StartupDelay)
 
 	// Starting: the process runs, not in rotation (yet, or any more).
-	startingBoot    // readiness delay after a start or a restart; refuses connections
+	startingBoot    // the application boots (readiness delay) after a start or a restart; refuses connections
+	startingProbing // booted, not in rotation until its startup or readiness probe passes
 	startingUnready // a readiness probe took it out of rotation; still serves
+	startingKilling // a failed liveness or startup probe: the kubelet kills the container (pre-stop, grace period); refuses
+	startingBackOff // the container exited (killed, OOM-killed): CrashLoopBackOff before it starts again
 
 	readyServing // in the load balancer's rotation
 
@@ -57,7 +60,10 @@ var phaseInfo = [numPhases]struct {
 	pendingNominated:      {"pending/nominated", Pending},
 	pendingBound:          {"pending/bound", Pending},
 	startingBoot:          {"starting/boot", Starting},
+	startingProbing:       {"starting/probing", Starting},
 	startingUnready:       {"starting/unready", Starting},
+	startingKilling:       {"starting/killing", Starting},
+	startingBackOff:       {"starting/back-off", Starting},
 	readyServing:          {"ready", Ready},
 	drainingPreStop:       {"draining/pre-stop", Draining},
 	drainingPreStopClosed: {"draining/pre-stop-closed", Draining},
@@ -92,7 +98,8 @@ func init() {
 		}
 	}
 	live := []phase{pendingInitial, pendingNew, pendingUnscheduled, pendingNominated, pendingBound,
-		startingBoot, startingUnready, readyServing, drainingPreStop, drainingPreStopClosed, drainingStopped}
+		startingBoot, startingProbing, startingUnready, startingKilling, startingBackOff, readyServing,
+		drainingPreStop, drainingPreStopClosed, drainingStopped}
 	pending := live[:5]
 
 	// Creation.
@@ -105,17 +112,25 @@ func init() {
 	add(event, pendingNominated, pendingNominated)     // an initial replica that waits
 	add(silent, pendingBound, pendingNew, pendingUnscheduled, pendingNominated)
 	// Start, readiness, probes, restarts.
-	add(event, readyServing, pendingInitial, startingBoot, startingUnready)
+	add(event, readyServing, pendingInitial, startingBoot, startingProbing, startingUnready)
 	add(event, startingBoot, pendingBound)
+	add(silent, startingProbing, startingBoot)
 	add(event, startingUnready, readyServing)
-	add(event, startingBoot, startingBoot, startingUnready, readyServing) // a liveness restart
+	// Container restarts in place (restart.go): a failed liveness or
+	// startup probe kills it, an OOM kill ends it at once; it starts again
+	// after its back-off (reported as "container-restarted").
+	add(event, startingKilling, startingBoot, startingProbing, startingUnready, readyServing)
+	add(event, startingBackOff, startingBoot, startingProbing, startingUnready, readyServing)
+	add(silent, startingBackOff, startingKilling)
+	add(silent, startingBoot, startingBackOff)
 	// Drain.
 	add(event, drainingPreStop, startingUnready, readyServing)
-	add(event, drainingPreStopClosed, startingBoot)
+	add(event, drainingPreStopClosed, startingBoot, startingProbing, startingKilling, startingBackOff)
 	add(silent, drainingStopped, drainingPreStop, drainingPreStopClosed)
 	// The end.
 	add(event, terminatedGone, pending...)
-	add(event, terminatedGone, startingBoot, startingUnready, drainingPreStop, drainingPreStopClosed, drainingStopped)
+	add(event, terminatedGone, startingBoot, startingProbing, startingUnready, startingKilling, startingBackOff,
+		drainingPreStop, drainingPreStopClosed, drainingStopped)
 	add(event, terminatedLost, live...)
 	add(event, terminatedDetecting, live...)
 	add(silent, terminatedLost, terminatedDetecting)

@@ -91,11 +91,11 @@ func (m *metricsPipeline) latency(p float64) policies.LatencyMetric {
 // scrape reads every running instance.
 func (s *Service) scrape(now sim.Time) {
 	for _, inst := range s.instances {
-		if inst.State() != Starting && inst.State() != Ready {
+		if inst.State() != Starting && inst.State() != Ready || !inst.containerRuns() {
 			continue
 		}
 		inst.advance(now)
-		inst.metrics.add(scrape{t: now, cpu: inst.cpuUsed, memory: s.memory(inst)})
+		inst.metrics.add(scrape{t: now, cpu: inst.cpuUsed, memory: inst.workingSet(now)})
 	}
 	s.metrics.lat.rotate(now)
 }

@@ -6,27 +6,53 @@ import (
 	"github.com/scalesim/scalesim/sim"
 )
 
-// Probes run every Period from the moment an instance is first Ready (its
-// readiness delay stands for the initial probes) until it drains,
-// restarts or is gone. See the package documentation, "Health probes".
+// Probes run as the kubelet runs them (pkg/kubelet/prober/worker.go): each
+// probe's first check is InitialDelay after the container starts, then one
+// every Period. While a startup probe is configured and has not passed,
+// readiness and liveness are not checked; once it passes they run at their
+// next tick. An application still booting (its readiness delay) answers no
+// probe. See the package documentation, "Health probes".
 
-// startProbes arms the instance's probes if they are not running.
-func (i *Instance) startProbes(now sim.Time) {
+// tick returns the first of p's checks (InitialDelay after the container
+// started, then every Period) at or after now.
+func (i *Instance) tick(p *ProbeConfig, now sim.Time) sim.Time {
+	t := i.containerStart.Add(p.InitialDelay)
+	if t >= now {
+		return t
+	}
+	k := (now.Sub(t) + p.Period - 1) / p.Period
+	return t.Add(k * p.Period)
+}
+
+// armProbes starts a new container's probes: its startup probe, or
+// without one readiness and liveness at once.
+func (i *Instance) armProbes(now sim.Time) {
+	i.readyFails, i.readyPasses, i.liveFails, i.startupFails = 0, 0, 0, 0
+	if p := i.svc.cfg.Probes.Startup; p != nil {
+		i.startupDone = false
+		i.startProbe = i.svc.w.eng.Schedule(i.tick(p, now), i, instStartupProbe)
+		return
+	}
+	i.startupDone = true
+	i.armRunning(now)
+}
+
+// armRunning arms the readiness and liveness probes at their next tick,
+// if they are not running.
+func (i *Instance) armRunning(now sim.Time) {
 	p := &i.svc.cfg.Probes
 	eng := i.svc.w.eng
 	if p.Readiness != nil && i.readyProbe.IsZero() {
-		i.readyFails = 0
-		i.readyProbe = eng.Schedule(now.Add(p.Readiness.Period), i, instReadinessProbe)
+		i.readyProbe = eng.Schedule(i.tick(p.Readiness, now), i, instReadinessProbe)
 	}
 	if p.Liveness != nil && i.liveProbe.IsZero() {
-		i.liveFails = 0
-		i.liveProbe = eng.Schedule(now.Add(p.Liveness.Period), i, instLivenessProbe)
+		i.liveProbe = eng.Schedule(i.tick(p.Liveness, now), i, instLivenessProbe)
 	}
 }
 
 func (i *Instance) stopProbes() {
 	eng := i.svc.w.eng
-	for _, id := range [...]*sim.EventID{&i.readyProbe, &i.liveProbe} {
+	for _, id := range [...]*sim.EventID{&i.startProbe, &i.readyProbe, &i.liveProbe} {
 		if !id.IsZero() {
 			eng.Cancel(*id)
 			*id = sim.EventID{}
@@ -35,11 +61,15 @@ func (i *Instance) stopProbes() {
 }
 
 // answers reports whether the instance answers a probe within timeout:
-// it is alive, and a probe request would get a slot in time: a slot is
+// its application is up (not gone, booting, being killed or waiting for
+// its back-off), and a probe request would get a slot in time: a slot is
 // free, or the queue has room and its oldest request has not waited
 // longer than the timeout (a probe joining now would wait about as long).
 func (i *Instance) answers(now sim.Time, p *ProbeConfig) bool {
-	if i.phase.state() == Terminated {
+	switch {
+	case i.phase.state() == Terminated:
+		return false
+	case i.phase == startingBoot || i.phase == startingKilling || i.phase == startingBackOff:
 		return false
 	}
 	c := &i.svc.cfg.Instance
@@ -52,21 +82,45 @@ func (i *Instance) answers(now sim.Time, p *ProbeConfig) bool {
 	return i.queue.len() == 0 || now.Sub(i.queue.peek().arrived) <= p.Timeout
 }
 
+// startupProbe checks a new container until it answers once: then
+// readiness and liveness begin (and, without a readiness probe, the
+// instance is Ready). FailureThreshold failures in a row and the kubelet
+// kills the container, which restarts in place (restart.go).
+func (i *Instance) startupProbe(now sim.Time) {
+	p := i.svc.cfg.Probes.Startup
+	if i.answers(now, p) {
+		i.startupDone = true
+		i.armRunning(now)
+		if i.phase == startingProbing && i.svc.cfg.Probes.Readiness == nil {
+			i.becomeReady(now, "startup probe passed")
+		}
+		return
+	}
+	if i.startupFails++; i.startupFails >= p.FailureThreshold {
+		i.killContainer(now, "startup probe failed "+strconv.Itoa(p.FailureThreshold)+" times")
+		return
+	}
+	i.startProbe = i.svc.w.eng.Schedule(now.Add(p.Period), i, instStartupProbe)
+}
+
 // readinessProbe checks whether the instance should be in rotation: it
 // answers, and its dependency works (a failing one, or one slower than
-// the probe's timeout, fails it). After FailureThreshold failures in a row
-// a Ready instance leaves the rotation (becoming not ready: Starting); one
-// pass brings it back. A lost instance still in rotation leaves it then.
+// the probe's timeout, fails it). SuccessThreshold passes in a row put an
+// instance that is not in rotation there; FailureThreshold failures in a
+// row take a Ready instance out (becoming Starting). A lost instance still
+// in rotation leaves it then.
 func (i *Instance) readinessProbe(now sim.Time) {
 	p := i.svc.cfg.Probes.Readiness
 	d := &i.svc.dep
 	ok := i.answers(now, p) && !(d.active && (!d.slow || d.delay >= p.Timeout))
 	if ok {
 		i.readyFails = 0
-		if i.phase == startingUnready {
+		i.readyPasses++
+		if (i.phase == startingUnready || i.phase == startingProbing) && i.readyPasses >= p.successes() {
 			i.becomeReady(now, "readiness probe passed")
 		}
 	} else {
+		i.readyPasses = 0
 		i.readyFails++
 		switch {
 		case i.phase == terminatedDetecting && i.readyFails >= p.FailureThreshold:
@@ -82,9 +136,10 @@ func (i *Instance) readinessProbe(now sim.Time) {
 	i.readyProbe = i.svc.w.eng.Schedule(now.Add(p.Period), i, instReadinessProbe)
 }
 
-// livenessProbe restarts an instance that has not answered
-// FailureThreshold probes in a row: it hangs, or is so overloaded that a
-// probe would time out. Liveness does not check the dependency.
+// livenessProbe has the kubelet kill a container that has not answered
+// FailureThreshold probes in a row: it hangs, is still booting, or is so
+// overloaded that a probe would time out. Liveness does not check the
+// dependency. The container restarts in place (restart.go).
 func (i *Instance) livenessProbe(now sim.Time) {
 	if i.phase.state() == Terminated {
 		return
@@ -93,22 +148,8 @@ func (i *Instance) livenessProbe(now sim.Time) {
 	if i.answers(now, p) {
 		i.liveFails = 0
 	} else if i.liveFails++; i.liveFails >= p.FailureThreshold {
-		i.restart(now, "restarted: liveness probe failed "+strconv.Itoa(p.FailureThreshold)+" times")
+		i.killContainer(now, "liveness probe failed "+strconv.Itoa(p.FailureThreshold)+" times")
 		return
 	}
 	i.liveProbe = i.svc.w.eng.Schedule(now.Add(p.Period), i, instLivenessProbe)
-}
-
-// restart kills the instance's process and starts it again on the same
-// node, as the kubelet does: what it holds fails, it leaves the rotation,
-// and it is Starting for a new readiness delay, then Ready and cold.
-func (i *Instance) restart(now sim.Time, why string) {
-	i.dropAll(now)
-	i.stopProbes()
-	i.cold = true
-	i.restarts++
-	i.leaveLB(now)
-	i.transition(startingBoot, now, why)
-	i.readyChanged = now
-	i.lifecycle = i.svc.w.eng.Schedule(now.Add(i.svc.readinessDelay()), i, instReady)
 }

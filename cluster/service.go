@@ -61,6 +61,9 @@ type Service struct {
 	version, nextVersion int
 	ro                   *rollout
 
+	// Container restarts and OOM kills so far.
+	restarts, oomKills int64
+
 	// dep is the service's dependency while an outage lasts.
 	dep struct {
 		active, slow bool
@@ -98,6 +101,10 @@ func (s *Service) Counts() Counts { return s.counts }
 func (s *Service) Totals() (arrived int64, outcomes [4]int64, inFlight int) {
 	return s.arrived, s.outcomes, s.inFlight
 }
+
+// Restarts returns how many containers were restarted in place and how
+// many were OOM-killed so far.
+func (s *Service) Restarts() (restarts, oomKills int64) { return s.restarts, s.oomKills }
 
 // Instances returns the instances not yet terminated, in creation order.
 // The slice is the service's own: do not modify it.
@@ -334,6 +341,7 @@ func (s *Service) newInstance(now sim.Time, initial bool) *Instance {
 		cores:   s.cfg.Instance.Cores(),
 		reason:  noReason,
 		cold:    !initial,
+		memOn:   s.memTracked(),
 		version: s.version,
 	}
 	inst.metrics.init(s.metrics.depth)
@@ -582,22 +590,18 @@ func (s *Service) observe(now sim.Time) policies.Observation {
 	return o
 }
 
-// memory is the instance's working set now.
-func (s *Service) memory(inst *Instance) float64 {
-	c := &s.cfg.Instance
-	return c.BaseMemory + c.MemoryPerRequest*float64(inst.held())
-}
-
 // sample returns the service's row for Observer.Sample.
 func (s *Service) sample(now sim.Time) Sample {
 	s.integrate(now)
 	cpu := s.cpuRetired
-	mem := 0.0
+	mem, memReq, memLim := 0.0, 0.0, 0.0
 	for _, inst := range s.instances {
 		inst.advance(now)
 		cpu += inst.cpuUsed
-		if inst.State() != Pending {
-			mem += s.memory(inst)
+		if inst.containerRuns() {
+			mem += inst.workingSet(now)
+			memReq += s.cfg.Instance.MemoryRequest
+			memLim += s.cfg.Instance.MemoryLimit
 		}
 	}
 	cost := s.instanceSeconds * s.cfg.Instance.PricePerHour / 3600
@@ -607,18 +611,22 @@ func (s *Service) sample(now sim.Time) Sample {
 	}
 	qd, qa := s.QueueDepth(now)
 	return Sample{
-		QueueDepth:        qd,
-		QueueAge:          qa,
-		Service:           s.index,
-		Counts:            s.counts,
-		InFlight:          s.inFlight,
-		CPUSeconds:        cpu,
-		CPURequestSeconds: s.cpuRequestSeconds,
-		InstanceSeconds:   s.instanceSeconds,
-		MemoryBytes:       mem,
-		Unschedulable:     s.unschedulable,
-		PlacementFailures: s.placementFailures,
-		CostUSD:           cost,
+		QueueDepth:         qd,
+		QueueAge:           qa,
+		Service:            s.index,
+		Counts:             s.counts,
+		InFlight:           s.inFlight,
+		CPUSeconds:         cpu,
+		CPURequestSeconds:  s.cpuRequestSeconds,
+		InstanceSeconds:    s.instanceSeconds,
+		MemoryBytes:        mem,
+		MemoryRequestBytes: memReq,
+		MemoryLimitBytes:   memLim,
+		Restarts:           s.restarts,
+		OOMKills:           s.oomKills,
+		Unschedulable:      s.unschedulable,
+		PlacementFailures:  s.placementFailures,
+		CostUSD:            cost,
 	}
 }
 

@@ -26,8 +26,15 @@ func TestTransitions(t *testing.T) {
 		{startingBoot, readyServing, true},
 		{readyServing, startingUnready, true},
 		{startingUnready, readyServing, true},
-		{readyServing, startingBoot, true}, // liveness restart
-		{startingUnready, startingBoot, true},
+		{startingBoot, startingProbing, false},
+		{startingProbing, readyServing, true},
+		{readyServing, startingKilling, true}, // a liveness failure
+		{startingBoot, startingKilling, true}, // a startup or liveness failure while booting
+		{startingKilling, startingBackOff, false},
+		{readyServing, startingBackOff, true},  // an OOM kill
+		{startingBackOff, startingBoot, false}, // the restart (reported as container-restarted)
+		{startingBackOff, terminatedGone, true},
+		{startingKilling, drainingPreStopClosed, true},
 		{readyServing, drainingPreStop, true},
 		{startingUnready, drainingPreStop, true},
 		{startingBoot, drainingPreStopClosed, true},
@@ -71,6 +78,9 @@ func TestTransitions(t *testing.T) {
 		{pendingBound, readyServing},
 		{startingBoot, drainingPreStop}, // a booting instance does not accept
 		{readyServing, readyServing},
+		{readyServing, startingBoot}, // a restart goes through the kill and the back-off
+		{startingBackOff, readyServing},
+		{startingKilling, drainingPreStop}, // a container being killed does not accept
 		{phaseCreated, readyServing},
 	}
 	for _, c := range illegal {

@@ -138,6 +138,10 @@ type Collector struct {
 }
 
 // cum is the cumulative Sample fields at one instant.
+// containerCounts are a service's cumulative container restarts and OOM
+// kills.
+type containerCounts struct{ restarts, oomKills int64 }
+
 type cum struct {
 	t                          sim.Time
 	cpu, cpuReq, instSec, cost float64
@@ -201,6 +205,10 @@ type service struct {
 	// Placement failures by reason, cumulative: at warmup and at the last
 	// sample.
 	pfBase, pfLast [NumPlacementReasons]int64
+	// Container restarts and OOM kills (cumulative): at warmup, at the
+	// last sample, at the last row.
+	ctrBase, ctrLast, ctrRow containerCounts
+	ctrSet                   bool
 
 	// The time series: the current row's counters, the cumulative values at
 	// the previous row.
@@ -509,6 +517,13 @@ func (c *Collector) Sample(now sim.Time, rows []Sample) {
 			}
 		}
 		s.pfLast = r.PlacementFailures
+		if !s.ctrSet && now >= c.warmup {
+			s.ctrBase, s.ctrSet = s.ctrLast, true
+			if now == c.warmup {
+				s.ctrBase = containerCounts{r.Restarts, r.OOMKills}
+			}
+		}
+		s.ctrLast = containerCounts{r.Restarts, r.OOMKills}
 		s.prev, s.last = cur, cur
 		if now >= c.warmup {
 			s.queueMax = max(s.queueMax, r.QueueDepth)
@@ -528,6 +543,7 @@ func (c *Collector) Sample(now sim.Time, rows []Sample) {
 			c.write(c.ts, c.row)
 		}
 		s.rowCum = cur
+		s.ctrRow = s.ctrLast
 		s.iv.reset()
 	}
 }
@@ -568,6 +584,8 @@ func fillRow(row *TimeseriesRow, now sim.Time, s *service, r *Sample) {
 		ReplicasUnschedulable: int64(r.Unschedulable),
 		QueueDepth:            int64(r.QueueDepth),
 		QueueAgeS:             r.QueueAge.Seconds(),
+		Restarts:              r.Restarts - s.ctrRow.restarts,
+		OOMKills:              r.OOMKills - s.ctrRow.oomKills,
 	}
 	if req := r.CPURequestSeconds - s.rowCum.cpuReq; req > 0 {
 		row.CPUUtilization = (r.CPUSeconds - s.rowCum.cpu) / req

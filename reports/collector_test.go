@@ -710,3 +710,37 @@ type rec struct {
 	Terminate    []int
 	Explanation  string
 }
+
+// Container restarts and OOM kills: per interval in timeseries.csv, and
+// from warmup on in summary.json (those counted up to the last sample at
+// or before warmup are left out, as placement failures are).
+func TestCollectorRestartsAndOOMKills(t *testing.T) {
+	cfg := Config{Scenario: "r", Seed: 1, Duration: 100 * time.Second, Warmup: 10 * time.Second,
+		Services: []ServiceConfig{{Name: "web", Policy: "static"}}}
+	var ts bytes.Buffer
+	c, err := New(cfg, Outputs{Timeseries: &ts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []struct {
+		now           time.Duration
+		restarts, oom int64
+	}{{0, 0, 0}, {10 * time.Second, 2, 1}, {50 * time.Second, 5, 3}, {100 * time.Second, 9, 3}} {
+		c.Sample(sim.At(r.now), []Sample{{Service: 0, Counts: Counts{Ready: 1}, Restarts: r.restarts, OOMKills: r.oom}})
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	sum := c.Summary(0, 0).Services["web"]
+	if sum.Restarts != 7 || sum.OOMKills != 2 {
+		t.Errorf("summary restarts %d oom_kills %d, want 7 and 2", sum.Restarts, sum.OOMKills)
+	}
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(ts.String()), "\n")[1:] {
+		f := strings.Split(line, ",")
+		got = append(got, f[0]+":"+strings.Join(f[len(f)-2:], "/"))
+	}
+	if want := "10:2/1 50:3/2 100:4/0"; strings.Join(got, " ") != want {
+		t.Errorf("timeseries restarts/oom_kills %s, want %s", strings.Join(got, " "), want)
+	}
+}

@@ -70,6 +70,10 @@ type TimeseriesRow struct {
 	// requests).
 	QueueDepth int64   // queue_depth
 	QueueAgeS  float64 // queue_age_s
+	// Restarts and OOMKills are the containers restarted in place and
+	// OOM-killed in the interval.
+	Restarts int64 // restarts
+	OOMKills int64 // oom_kills
 }
 
 // tsColumn is one column of timeseries.csv: its name and the field it
@@ -113,6 +117,8 @@ var tsColumns = []tsColumn{
 	{name: "replicas_unschedulable", num: func(r *TimeseriesRow) *int64 { return &r.ReplicasUnschedulable }},
 	{name: "queue_depth", num: func(r *TimeseriesRow) *int64 { return &r.QueueDepth }},
 	{name: "queue_age_s", prec: 6, flt: func(r *TimeseriesRow) *float64 { return &r.QueueAgeS }},
+	{name: "restarts", num: func(r *TimeseriesRow) *int64 { return &r.Restarts }},
+	{name: "oom_kills", num: func(r *TimeseriesRow) *int64 { return &r.OOMKills }},
 }
 
 // TimeseriesHeader is the first line of timeseries.csv (without the
@@ -126,7 +132,8 @@ var tsColumns = []tsColumn{
 //
 //	replicas_pending,replicas_alive,arrived,completed,rejected,failed,
 //	timed_out,latency_mean_s,latency_max_s,queue_wait_mean_s,cpu_cores,
-//	memory_bytes,replicas_unschedulable,queue_depth,queue_age_s
+//	memory_bytes,replicas_unschedulable,queue_depth,queue_age_s,restarts,
+//	oom_kills
 //
 // TimeseriesRow documents each. Integers are written as such; time_s as
 // the shortest exact decimal; other numbers in fixed point (6 decimals for
@@ -138,7 +145,7 @@ const TimeseriesHeader = "time_s,service,arrival_rps,replicas_desired,replicas_r
 	"replicas_draining,in_flight,cpu_utilization,latency_p50_s,latency_p95_s,latency_p99_s,errors," +
 	"replicas_pending,replicas_alive,arrived,completed,rejected,failed,timed_out," +
 	"latency_mean_s,latency_max_s,queue_wait_mean_s,cpu_cores,memory_bytes,replicas_unschedulable," +
-	"queue_depth,queue_age_s"
+	"queue_depth,queue_age_s,restarts,oom_kills"
 
 // AppendTimeseriesRow appends r as one CSV line, newline included.
 func AppendTimeseriesRow(b []byte, r *TimeseriesRow) []byte {

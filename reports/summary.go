@@ -53,6 +53,11 @@ type ServiceSummary struct {
 	// the nodes that refused the service's instances when they were
 	// placed: why instances stayed Pending. Absent when none was refused.
 	PlacementFailures map[string]int64 `json:"placement_failures,omitempty"`
+	// Restarts counts the containers restarted in place (after a failed
+	// liveness or startup probe, or an OOM kill), OOMKills the containers
+	// OOM-killed (their working set above memory_limit).
+	Restarts int64 `json:"restarts"`
+	OOMKills int64 `json:"oom_kills"`
 	// Queue is the service's message queue (asynchronous work); absent for
 	// request traffic.
 	Queue *QueueSummary `json:"queue,omitempty"`
@@ -303,6 +308,8 @@ func (c *Collector) serviceSummary(s *service) ServiceSummary {
 			// nodes' cost.
 			out.Cost.USD = s.last.cost - s.base.cost
 		}
+		out.Restarts = s.ctrLast.restarts - s.ctrBase.restarts
+		out.OOMKills = s.ctrLast.oomKills - s.ctrBase.oomKills
 		for r := range NumPlacementReasons {
 			if n := s.pfLast[r] - s.pfBase[r]; n > 0 {
 				if out.PlacementFailures == nil {

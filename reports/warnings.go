@@ -18,6 +18,9 @@ import (
 //   - "trace-outside-run", "trace-partial" (static): a trace's times do
 //     not cover the run (Unix timestamps run as the first row's constant
 //     rate);
+//   - "probe-kills-boot" (static): a liveness or startup probe gives up
+//     before the application has booted, so its container is killed on
+//     every start;
 //   - "backlog-at-end" (from the run): more than BacklogWarnFraction of
 //     the requests that arrived are still in flight at the end, counted
 //     neither as completed nor as errors;
@@ -57,6 +60,7 @@ const (
 	WarnOverload        = "overload"
 	WarnTraceOutsideRun = "trace-outside-run"
 	WarnTracePartial    = "trace-partial"
+	WarnProbeKillsBoot  = "probe-kills-boot"
 	WarnBacklogAtEnd    = "backlog-at-end"
 	WarnErrors          = "errors"
 )

@@ -77,6 +77,8 @@ func Build(sc *Scenario) (cluster.Config, error) {
 				MemoryRequest:         in.MemoryRequest,
 				BaseMemory:            in.BaseMemory,
 				MemoryPerRequest:      in.MemoryPerRequest,
+				MemoryLimit:           in.MemoryLimit,
+				MemoryRetention:       retention(in.MemoryRetention),
 				Concurrency:           in.Concurrency,
 				QueueLimit:            in.QueueLimit,
 				CancelOnClientTimeout: in.CancelOnClientTimeout,
@@ -97,7 +99,7 @@ func Build(sc *Scenario) (cluster.Config, error) {
 				FailoverDelay:          svc.LoadBalancer.FailoverDelay,
 				SessionAffinityTimeout: svc.LoadBalancer.SessionAffinityTimeout,
 			},
-			Probes:       cluster.Probes{Readiness: probe(svc.Probes.Readiness), Liveness: probe(svc.Probes.Liveness)},
+			Probes:       cluster.Probes{Startup: probe(svc.Probes.Startup), Readiness: probe(svc.Probes.Readiness), Liveness: probe(svc.Probes.Liveness)},
 			MinAvailable: svc.DisruptionBudget.MinAvailable,
 			Autoscaler: cluster.AutoscalerConfig{
 				NewPolicy:      newPolicy,
@@ -155,7 +157,8 @@ func probe(p *Probe) *cluster.ProbeConfig {
 	if p == nil {
 		return nil
 	}
-	return &cluster.ProbeConfig{Period: p.Period, FailureThreshold: p.FailureThreshold, Timeout: p.Timeout}
+	return &cluster.ProbeConfig{InitialDelay: p.InitialDelay, Period: p.Period, Timeout: p.Timeout,
+		FailureThreshold: p.FailureThreshold, SuccessThreshold: p.SuccessThreshold}
 }
 
 // arrivalsFactory makes a fresh arrival process for every world, drawing
@@ -165,4 +168,12 @@ func arrivalsFactory(tr *Traffic, seed uint64, name string, end sim.Time) func()
 	return func() cluster.ArrivalProcess {
 		return tr.Process(sim.NewStreams(seed).Get("arrivals/"+name), end)
 	}
+}
+
+// retention converts Instance.MemoryRetention.
+func retention(d time.Duration) time.Duration {
+	if d == Forever {
+		return cluster.RetainForever
+	}
+	return d
 }

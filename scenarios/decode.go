@@ -37,6 +37,7 @@ import (
 //	cpu, bytes   a Kubernetes CPU or memory quantity (float64)
 //	dist         a duration or a distribution mapping (sim.Dist)
 //	unlimited    an int that also accepts "unlimited" (Unlimited)
+//	forever      a duration that also accepts "forever" (Forever)
 //	pct          a percentage: a number, or a string such as "70%"; on a
 //	             string field, a count or a percentage (kept as written)
 //	fraction     a fraction (0.999) or a percentage string ("99.9%")
@@ -76,6 +77,7 @@ type fieldInfo struct {
 	bytes     bool
 	dist      bool
 	unlimited bool
+	forever   bool
 	pct       bool
 	fraction  bool
 	metrics   bool
@@ -142,6 +144,8 @@ func infoOf(t reflect.Type) *structInfo {
 					f.dist = true
 				case "unlimited":
 					f.unlimited = true
+				case "forever":
+					f.forever = true
 				case "pct":
 					f.pct = true
 				case "fraction":
@@ -492,9 +496,19 @@ func (d *decoder) value(n *yaml.Node, path string, v reflect.Value, f *fieldInfo
 			v.Set(reflect.ValueOf(&dist).Elem())
 		}
 	case v.Type() == durationType:
-		if s, ok := d.scalar(n, path, "a duration such as 30s"); ok {
+		want := "a duration such as 30s"
+		if f.forever {
+			want += ` or "forever"`
+		}
+		if s, ok := d.scalar(n, path, want); ok {
+			if f.forever && s == "forever" {
+				v.SetInt(int64(Forever))
+				break
+			}
 			dur, err := ParseDuration(s)
-			if err != nil {
+			if err != nil && f.forever {
+				d.fail(n, path, "%v, or \"forever\"", err)
+			} else if err != nil {
 				d.fail(n, path, "%v", err)
 			} else {
 				v.SetInt(int64(dur))

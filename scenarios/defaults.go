@@ -120,7 +120,7 @@ func (s *Service) setDefaults() {
 }
 
 func (p *Probe) setDefaults() {
-	*p = Probe{Period: DefaultProbePeriod, FailureThreshold: DefaultProbeThreshold, Timeout: DefaultProbeTimeout}
+	*p = Probe{Period: DefaultProbePeriod, FailureThreshold: DefaultProbeThreshold, SuccessThreshold: 1, Timeout: DefaultProbeTimeout}
 }
 
 func (t *TopologySpread) setDefaults() {

@@ -106,6 +106,7 @@
 //	instance.memory_limit                none
 //	instance.base_memory                 memory_request / 2
 //	instance.memory_per_request          0
+//	instance.memory_retention            0 (the working set follows the requests held)
 //	instance.concurrency                 unlimited (processor sharing)
 //	instance.queue_limit                 unlimited
 //	instance.cancel_on_client_timeout    false (the server keeps timed-out work)
@@ -116,7 +117,8 @@
 //	instance.drain.grace_period          30s (Kubernetes' terminationGracePeriodSeconds)
 //	instance.price_per_hour              0.04048 per requested core + 0.004445 per requested GiB
 //	demand.cpu, demand.wait              0 (at least one is required)
-//	probes.readiness, probes.liveness    none; when given: period 10s, failure_threshold 3, timeout 1s
+//	probes.startup, .readiness, .liveness  none; when given: initial_delay 0, period 10s, timeout 1s,
+//	                                     failure_threshold 3, success_threshold 1
 //	topology_spread                      none; when given: max_skew 1, when_unsatisfiable DoNotSchedule,
 //	                                     min_domains 1, node_taints_policy Ignore (Kubernetes')
 //	disruption_budget.min_available      0 (no budget)

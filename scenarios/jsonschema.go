@@ -128,6 +128,8 @@ func (g *schemaGen) value(t reflect.Type, f *fieldInfo) obj {
 			obj{"type": "array", "items": g.ref("MetricTarget", func() obj { return g.objectOf(reflect.TypeFor[MetricTarget]()) })},
 			g.ref("metricsBlock", func() obj { return g.objectOf(reflect.TypeFor[metricsBlock]()) }),
 		}}
+	case t == durationType && f.forever:
+		return obj{"anyOf": []any{duration(), obj{"const": "forever"}}}
 	case t == durationType:
 		return duration()
 	case t.Kind() == reflect.String && f.pct:

@@ -778,7 +778,7 @@ faults:
   - {at: 60m, type: load-balancer-failure, service: web}
 `)
 	w := s.Service("web")
-	if *w.Probes.Readiness != (Probe{5 * time.Second, 3, time.Second}) || *w.Probes.Liveness != (Probe{10 * time.Second, 5, time.Second}) {
+	if *w.Probes.Readiness != (Probe{Period: 5 * time.Second, FailureThreshold: 3, SuccessThreshold: 1, Timeout: time.Second}) || *w.Probes.Liveness != (Probe{Period: 10 * time.Second, FailureThreshold: 5, SuccessThreshold: 1, Timeout: time.Second}) {
 		t.Errorf("probes %+v %+v", w.Probes.Readiness, w.Probes.Liveness)
 	}
 	if *w.TopologySpread != (TopologySpread{2, DoNotSchedule, 1, PolicyIgnore}) || w.DisruptionBudget.MinAvailable != 2 {

@@ -29,6 +29,10 @@ const (
 	KindQueue = "queue"
 )
 
+// Forever is the value of Instance.MemoryRetention written "forever": the
+// working set keeps its high-water mark.
+const Forever time.Duration = -1
+
 // Arrival processes (Traffic.Arrivals).
 const (
 	ArrivalsPoisson  = "poisson"
@@ -138,7 +142,8 @@ type Instance struct {
 	CPULimit float64 `yaml:"cpu_limit" scn:"cpu"`
 	// MemoryRequest in bytes. Default 256Mi.
 	MemoryRequest float64 `yaml:"memory_request" scn:"bytes"`
-	// MemoryLimit in bytes; 0 (default) means none.
+	// MemoryLimit in bytes; 0 (default) means none. A working set above it
+	// is an OOM kill: the container restarts in place.
 	MemoryLimit float64 `yaml:"memory_limit" scn:"bytes"`
 	// BaseMemory is the working set of an idle instance, in bytes.
 	// Default MemoryRequest/2.
@@ -146,6 +151,11 @@ type Instance struct {
 	// MemoryPerRequest is added to the working set per request held
 	// (queued or in service), in bytes. Default 0.
 	MemoryPerRequest float64 `yaml:"memory_per_request" scn:"bytes"`
+	// MemoryRetention is how slowly the working set falls back after a
+	// burst: the time constant of its exponential release towards what
+	// the requests held need; 0 (default) releases at once, "forever"
+	// keeps the high-water mark (a JVM heap that never shrinks).
+	MemoryRetention time.Duration `yaml:"memory_retention" scn:"forever"`
 	// Concurrency is the number of requests served at once, at least 1.
 	// Default Unlimited (processor sharing).
 	Concurrency int `yaml:"concurrency" scn:"unlimited"`
@@ -159,7 +169,10 @@ type Instance struct {
 	// StartupDelay is the time from Pending (scheduled) to Starting
 	// (running), in seconds. Default 5s.
 	StartupDelay sim.Dist `yaml:"startup_delay" scn:"dist"`
-	// ReadinessDelay is the time from Starting to Ready, in seconds.
+	// ReadinessDelay is the application's boot time: from the container's
+	// start until it answers (probes, requests), in seconds. Without a
+	// readiness probe the instance is Ready then (after its startup probe,
+	// if any); with one, at the first passing readiness probe after.
 	// Default 5s.
 	ReadinessDelay sim.Dist `yaml:"readiness_delay" scn:"dist"`
 	Warmup         Warmup   `yaml:"warmup"`
@@ -206,18 +219,24 @@ type Demand struct {
 }
 
 // Probes are the health checks; nil means not configured (readiness
-// follows the lifecycle alone, nothing is restarted).
+// follows the boot alone, nothing is restarted).
 type Probes struct {
+	Startup   *Probe `yaml:"startup"`
 	Readiness *Probe `yaml:"readiness"`
 	Liveness  *Probe `yaml:"liveness"`
 }
 
-// Probe is a Kubernetes-style periodic check. Defaults are Kubernetes':
-// period 10s, failure_threshold 3, timeout 1s.
+// Probe is a Kubernetes-style periodic check: the first InitialDelay after
+// the container starts, then every Period. Defaults are Kubernetes'
+// (k8s.io/api core/v1 Probe): initial_delay 0, period 10s, timeout 1s,
+// failure_threshold 3, success_threshold 1 (which must be 1 for startup
+// and liveness).
 type Probe struct {
+	InitialDelay     time.Duration `yaml:"initial_delay"`
 	Period           time.Duration `yaml:"period"`
-	FailureThreshold int           `yaml:"failure_threshold"`
 	Timeout          time.Duration `yaml:"timeout"`
+	FailureThreshold int           `yaml:"failure_threshold"`
+	SuccessThreshold int           `yaml:"success_threshold"`
 }
 
 // Topology spread policies (TopologySpread.WhenUnsatisfiable).

@@ -35,6 +35,12 @@ import (
 //	    (changes); or only the lifecycle events (events). label names
 //	    the full trace of this run; same-as fails unless this run's full
 //	    trace, policy names aside, is identical to the one labelled.
+//	check
+//	    after runs: prints each service's request totals, container restarts
+//	    and OOM kills, failing unless arrived = completed + rejected +
+//	    failed + timed_out + in_flight (conservation); then runs the
+//	    scenario again in a fresh world up to the same instant and fails
+//	    unless the full trace is identical (determinism).
 //	evaluate cpu=PERCENT [times=N] [every=DURATION]
 //	    drives the first service's policy directly, without the cluster
 //	    (what policies' stepper helper did): N evaluations (default 1)
@@ -136,6 +142,8 @@ func (tl *timeline) do(t *testing.T, d *directive) string {
 		return out
 	case "evaluate":
 		return tl.evaluate(t, d)
+	case "check":
+		return tl.check(t, d)
 	case "totals":
 		if tl.w == nil {
 			t.Fatalf("%s: totals before a run", d.pos())
@@ -144,6 +152,40 @@ func (tl *timeline) do(t *testing.T, d *directive) string {
 	}
 	t.Fatalf("%s: unknown directive %q", d.pos(), d.cmd)
 	return ""
+}
+
+// check asserts conservation and determinism (see TestTimelines).
+func (tl *timeline) check(t *testing.T, d *directive) string {
+	t.Helper()
+	if tl.w == nil {
+		t.Fatalf("%s: check before a run", d.pos())
+	}
+	var b strings.Builder
+	for k, s := range tl.w.Services() {
+		arrived, o, inFlight := s.Totals()
+		restarts, oom := s.Restarts()
+		fmt.Fprintf(&b, "%s: arrived %d completed %d rejected %d failed %d timed_out %d in_flight %d; restarts %d oom_kills %d\n",
+			tl.sc.Services[k].Name, arrived, o[cluster.Completed], o[cluster.Rejected], o[cluster.Failed], o[cluster.TimedOut], inFlight, restarts, oom)
+		if sum := o[0] + o[1] + o[2] + o[3] + int64(inFlight); sum != arrived {
+			t.Errorf("%s: %s: not conserved: %d arrived, %d accounted for", d.pos(), s.Name(), arrived, sum)
+		}
+	}
+	cfg, err := Build(tl.sc)
+	if err != nil {
+		t.Fatalf("%s: %v", d.pos(), err)
+	}
+	again := &trace{}
+	w, err := cluster.New(cfg, again)
+	if err != nil {
+		t.Fatalf("%s: %v", d.pos(), err)
+	}
+	w.Start()
+	w.Engine().RunUntil(tl.w.Engine().Now())
+	if a, b := tl.print(tl.tr.decisions, tl.tr.events, "same"), tl.print(again.decisions, again.events, "same"); a != b {
+		t.Errorf("%s: a second run differs (-first +second):\n%s", d.pos(), lineDiff(a, b))
+	}
+	b.WriteString("deterministic: a second run has the same trace\n")
+	return b.String()
 }
 
 func (tl *timeline) totals() string {

@@ -83,6 +83,13 @@ const (
 	// MaxSamples bounds duration / sample_interval: the rows of
 	// timeseries.csv per service.
 	MaxSamples = 1_000_000
+	// MaxProbeTime bounds a probe's initial_delay, period and timeout.
+	MaxProbeTime = time.Hour
+	// MaxProbeThreshold bounds a probe's failure_threshold and
+	// success_threshold.
+	MaxProbeThreshold = 10_000
+	// MaxMemoryRetention bounds instance.memory_retention (but "forever").
+	MaxMemoryRetention = 24 * time.Hour
 	// MaxControlPlaneDelay bounds the control plane's grace period and
 	// tolerations (a day: beyond it a node is never seen to fail).
 	MaxControlPlaneDelay = 24 * time.Hour
@@ -295,6 +302,11 @@ func (v validator) service(svc *Service) {
 	}
 	if in.MemoryLimit > 0 && in.MemoryLimit < in.MemoryRequest {
 		v.key(p("instance.memory_limit"), []string{p("instance.memory_request")}, "%s is less than memory_request %s", bytesStr(in.MemoryLimit), bytesStr(in.MemoryRequest))
+	} else if in.MemoryLimit > 0 && in.MemoryLimit < in.BaseMemory {
+		v.key(p("instance.memory_limit"), []string{p("instance.base_memory")}, "%s is less than base_memory %s: every container would be OOM-killed as it starts; raise the limit or lower base_memory", bytesStr(in.MemoryLimit), bytesStr(in.BaseMemory))
+	}
+	if r := in.MemoryRetention; r != Forever && (r < 0 || r > MaxMemoryRetention) {
+		v.val(p("instance.memory_retention"), "%v is out of range: give a release time constant from 0 (release at once) to %v, or \"forever\" (keep the high-water mark)", r, MaxMemoryRetention)
 	}
 	if in.Concurrency < 1 {
 		v.val(p("instance.concurrency"), "must be at least 1, or unlimited")
@@ -315,17 +327,39 @@ func (v validator) service(svc *Service) {
 	for _, pr := range []struct {
 		name string
 		p    *Probe
-	}{{"readiness", svc.Probes.Readiness}, {"liveness", svc.Probes.Liveness}} {
+	}{{"startup", svc.Probes.Startup}, {"readiness", svc.Probes.Readiness}, {"liveness", svc.Probes.Liveness}} {
 		if pr.p == nil {
 			continue
 		}
 		pp := p("probes." + pr.name)
 		v.interval(pp+".period", pr.p.Period)
-		if pr.p.FailureThreshold < 1 {
-			v.val(pp+".failure_threshold", "must be at least 1")
+		for _, t := range []struct {
+			key string
+			d   time.Duration
+		}{{"initial_delay", pr.p.InitialDelay}, {"period", pr.p.Period}, {"timeout", pr.p.Timeout}} {
+			if t.d > MaxProbeTime {
+				v.val(pp+"."+t.key, "%v is more than the %v allowed", t.d, MaxProbeTime)
+			}
+		}
+		if pr.p.InitialDelay < 0 {
+			v.val(pp+".initial_delay", "must be at least 0")
 		}
 		if pr.p.Timeout <= 0 {
 			v.val(pp+".timeout", "must be greater than 0")
+		}
+		for _, t := range []struct {
+			key string
+			n   int
+		}{{"failure_threshold", pr.p.FailureThreshold}, {"success_threshold", pr.p.SuccessThreshold}} {
+			switch {
+			case t.n < 1:
+				v.val(pp+"."+t.key, "must be at least 1")
+			case t.n > MaxProbeThreshold:
+				v.val(pp+"."+t.key, "%d is more than the %d allowed", t.n, MaxProbeThreshold)
+			}
+		}
+		if pr.name != "readiness" && pr.p.SuccessThreshold > 1 {
+			v.val(pp+".success_threshold", "must be 1 for a %s probe (Kubernetes allows no other)", pr.name)
 		}
 	}
 	if ts := svc.TopologySpread; ts != nil {

@@ -35,6 +35,10 @@ const (
 	// policy does not read (it belongs to another policy; see
 	// Scenario.Warnings, which holds its position).
 	WarnIgnoredParameter = "ignored-parameter"
+	// WarnProbeKillsBoot: a liveness probe (without a startup probe) or a
+	// startup probe gives up before the application has booted: the
+	// kubelet kills the container on every start (CrashLoopBackOff).
+	WarnProbeKillsBoot = "probe-kills-boot"
 )
 
 // traceCoverage is the least fraction of the run a trace must span.
@@ -83,6 +87,11 @@ func avg(d sim.Dist) float64 {
 //     replicas.max x MaxThroughput: no autoscaler can keep up, requests
 //     queue, time out or stay in flight at the end.
 //   - trace-outside-run, trace-partial: see the codes.
+//   - probe-kills-boot: the last check a liveness probe (with no startup
+//     probe) or a startup probe makes before it gives up, initial_delay +
+//     (failure_threshold - 1) x period after the container starts, comes
+//     before the mean readiness_delay (the boot): a booting application
+//     answers no probe, so the container is killed on every start.
 //   - ignored-parameter: first, each of Scenario.Warnings (a parameter of
 //     another policy), its message with the file position.
 func Warnings(sc *Scenario) []Warning {
@@ -97,6 +106,9 @@ func Warnings(sc *Scenario) []Warning {
 	end := sim.At(sc.Duration)
 	for i := range sc.Services {
 		svc := &sc.Services[i]
+		if w, ok := probeKillsBoot(svc); ok {
+			out = append(out, w)
+		}
 		tr := sc.TrafficFor(svc.Name)
 		if tr == nil {
 			continue
@@ -127,6 +139,31 @@ func Warnings(sc *Scenario) []Warning {
 }
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%gs", d.Seconds()) }
+
+// probeKillsBoot is the probe-kills-boot warning of svc, if it has one.
+func probeKillsBoot(svc *Service) (Warning, bool) {
+	name, p := "startup", svc.Probes.Startup
+	if p == nil {
+		name, p = "liveness", svc.Probes.Liveness
+	}
+	boot := time.Duration(avg(svc.Instance.ReadinessDelay) * 1e9)
+	if p == nil {
+		return Warning{}, false
+	}
+	last := p.InitialDelay + time.Duration(p.FailureThreshold-1)*p.Period
+	if last >= boot {
+		return Warning{}, false
+	}
+	fix := "add a startup probe with room for the boot (the WSO2 Integrator guide's {period: 5s, failure_threshold: 30} allows 145s)"
+	if name == "startup" {
+		fix = "raise its failure_threshold or period"
+	}
+	return Warning{Code: WarnProbeKillsBoot, Service: svc.Name, Message: fmt.Sprintf(
+		"the %s probe gives up %v after the container starts (initial_delay %v + (failure_threshold %d - 1) x period %v), "+
+			"before the application has booted (readiness_delay %v on average), and a booting application answers no probe: "+
+			"the kubelet kills the container on every start (CrashLoopBackOff); %s",
+		name, last, p.InitialDelay, p.FailureThreshold, p.Period, boot, fix)}, true
+}
 
 // overloadSamples is how many instants the rate is looked at, besides the
 // pattern's breakpoints.

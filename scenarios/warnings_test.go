@@ -114,3 +114,36 @@ func TestWarningsBuiltins(t *testing.T) {
 		}
 	}
 }
+
+// A liveness probe that gives up before the boot is over warns; a startup
+// probe with room for it does not (the slow-boot timeline's two cases).
+func TestWarningsProbeKillsBoot(t *testing.T) {
+	text := `name: x
+duration: 1h
+services:
+  web:
+    instance: {readiness_delay: 60s}
+    demand: {cpu: 10ms}
+    probes:
+      liveness: {initial_delay: 15s, period: 10s, failure_threshold: 3}
+`
+	ws := Warnings(mustParse(t, text))
+	want := "the liveness probe gives up 35s after the container starts (initial_delay 15s + (failure_threshold 3 - 1) x period 10s), before the application has booted (readiness_delay 1m0s on average)"
+	if len(ws) != 1 || ws[0].Code != WarnProbeKillsBoot || !strings.HasPrefix(ws[0].Message, want) {
+		t.Errorf("warnings %v, want one beginning %q", ws, want)
+	}
+	// 15 + 4 x 10 = 55 s, still before 60 s; 15 + 5 x 10 = 65 s is not.
+	if ws := Warnings(mustParse(t, text, "services.web.probes.liveness.failure_threshold=5")); len(ws) != 1 {
+		t.Errorf("threshold 5: %v", ws)
+	}
+	if ws := Warnings(mustParse(t, text, "services.web.probes.liveness.failure_threshold=6")); len(ws) != 0 {
+		t.Errorf("threshold 6: %v", ws)
+	}
+	if ws := Warnings(mustParse(t, text, "services.web.probes.startup={period: 5s, failure_threshold: 30}")); len(ws) != 0 {
+		t.Errorf("with the guide's startup probe: %v", ws)
+	}
+	ws = Warnings(mustParse(t, text, "services.web.probes.startup={period: 5s, failure_threshold: 3}"))
+	if len(ws) != 1 || !strings.HasPrefix(ws[0].Message, "the startup probe gives up 10s") {
+		t.Errorf("a short startup probe: %v", ws)
+	}
+}
