@@ -236,7 +236,51 @@ type AutoscalerConfig struct {
 	// LatencyPercentile is the percentile reported in
 	// Observation.Latency, over the last Window of completed requests.
 	LatencyPercentile float64
+
+	// RunsOn is where the autoscaler runs (see the package documentation,
+	// "Who runs the autoscaler"): the control plane by default, or the
+	// primary load balancer.
+	RunsOn Host
+	// Members is who keeps the service's instances (see "WSO2's world"):
+	// a ReplicaSet by default, or the autoscaler's own launches.
+	Members Members
+	// MessageExpiry, when positive, makes Observation.InFlight the load
+	// balancer's request tokens (WSO2's AutoscaleIn/Out mediators): one per
+	// request routed to an instance, removed when its response passes back
+	// through the load balancer, or at an autoscaler run once it is
+	// MessageExpiry old. 0: the requests in flight for their clients.
+	MessageExpiry time.Duration
 }
+
+// Host is where a service's autoscaler runs.
+type Host uint8
+
+const (
+	// ControlPlane: Kubernetes' controllers (the HPA in
+	// kube-controller-manager). They keep evaluating whatever happens to
+	// the service's load balancer.
+	ControlPlane Host = iota
+	// OnLoadBalancer: WSO2's autoscaler task runs on the primary load
+	// balancer. It pauses while a standby takes over, and the new primary
+	// starts it with no state (the averaging window and the request tokens
+	// lived in the failed one). It also keeps the load balancers' count
+	// (its load-balancer sanity check).
+	OnLoadBalancer
+)
+
+// Members is who keeps a service's instances.
+type Members uint8
+
+const (
+	// ReplicaSet: lost instances are replaced at once, a scale-in drains
+	// as Kubernetes does (propagation delay, preStop, grace period).
+	ReplicaSet Members = iota
+	// Launched: WSO2's members are the instances its autoscaler launched.
+	// A lost one is replaced only by a later decision (the sanity check
+	// or the load rule); a scale-in deregisters the member from the load
+	// balancer at once and terminates it once it has served what it holds.
+	Launched
+)
 
 // Algorithm is a load-balancing algorithm.
 type Algorithm uint8

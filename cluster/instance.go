@@ -402,6 +402,8 @@ func (i *Instance) dropAll(now sim.Time) {
 	for i.queue.len() > 0 {
 		if e := i.queue.pop(); e.r != nil {
 			i.svc.serverDone(e.r, Failed, now)
+		} else if i.svc.countsTokens() {
+			i.svc.tokens.remove(e.arrived)
 		}
 	}
 	for j, r := range i.waiting {
@@ -489,6 +491,7 @@ func (i *Instance) dequeue() *request {
 	}
 	r := i.svc.w.pool.get()
 	r.svc, r.inst, r.arrived, r.cpu, r.wait, r.clientDone = i.svc, i, e.arrived, e.cpu, e.wait, true
+	r.token = i.svc.countsTokens()
 	return r
 }
 
@@ -503,6 +506,7 @@ func (i *Instance) clientGone(r *request, now sim.Time) {
 	if !r.begun {
 		if cancel {
 			i.queue.cancel(r.qseq)
+			i.svc.tokenDone(r)
 		} else {
 			i.queue.at(r.qseq).r = nil
 		}

@@ -197,7 +197,7 @@ func (s *Service) sanityCheck(now sim.Time) {
 func (s *Service) lbUp(now sim.Time, kind EventKind, why string) {
 	lb := &s.lb
 	lb.state = lbUp
-	s.event(kind, why+", "+s.lbCount(), now)
+	s.event(kind, why+", "+s.lbCount()+s.newPrimary(), now)
 	for _, d := range lb.failures {
 		s.event(KindFaultEnd, d, now)
 	}

@@ -29,6 +29,9 @@ type request struct {
 	// clientDone is set when the client has learnt the outcome (completed,
 	// timed out, failed); the server may still hold a timed-out request.
 	clientDone bool
+	// token: the load balancer holds a request token for it (WSO2's
+	// AutoscaleInMediator; see lbTokens).
+	token bool
 
 	// client is the request's client (client-ip balancing); attempt
 	// counts the retries before this one.

@@ -59,6 +59,10 @@ type Service struct {
 	}
 
 	metrics metricsPipeline
+
+	// tokens are the load balancer's request tokens, when the policy
+	// counts them (AutoscalerConfig.MessageExpiry).
+	tokens lbTokens
 }
 
 // Event arguments for service events.
@@ -94,10 +98,12 @@ func (s *Service) Fire(now sim.Time, arg uint64) {
 		s.arrive(now)
 		s.scheduleArrival(now)
 	case svcEvaluate:
-		// The autoscaler runs on the primary load balancer, as WSO2's
-		// does: it pauses while there is none.
-		if s.lb.state == lbUp {
-			s.sanityCheck(now)
+		// An autoscaler on the load balancer (WSO2's) pauses while no
+		// primary routes; one in the control plane keeps evaluating.
+		if s.autoscalerRuns() {
+			if s.cfg.Autoscaler.RunsOn == OnLoadBalancer {
+				s.sanityCheck(now)
+			}
 			s.evaluate(now)
 		}
 		s.w.eng.Schedule(now.Add(s.cfg.Autoscaler.Interval), s, svcEvaluate)
@@ -156,6 +162,10 @@ func (s *Service) admit(r *request, now sim.Time) {
 	if s.cfg.Timeout > 0 {
 		r.timeout = s.w.eng.Schedule(now.Add(s.cfg.Timeout), r, reqTimeout)
 	}
+	if s.countsTokens() {
+		r.token = true
+		s.tokens.add(now)
+	}
 	if !inst.accept(r, now) {
 		if inst.lost() {
 			// Routed to an instance that is gone: the load balancer
@@ -163,6 +173,7 @@ func (s *Service) admit(r *request, now sim.Time) {
 			s.serverDone(r, Failed, now)
 			return
 		}
+		s.tokenDone(r)
 		s.inFlight--
 		if !r.timeout.IsZero() {
 			s.w.eng.Cancel(r.timeout)
@@ -221,6 +232,7 @@ func (s *Service) retry(r *request, now sim.Time) {
 // (Completed) or it was lost (Failed). A request whose client already gave
 // up is only released.
 func (s *Service) serverDone(r *request, o Outcome, now sim.Time) {
+	s.tokenDone(r)
 	if !r.clientDone {
 		s.clientEnd(r, o, now)
 	}
@@ -396,8 +408,15 @@ func (s *Service) lose(inst *Instance, now sim.Time, why string, byProbe bool) {
 }
 
 // reconcile replaces lost or evicted instances: the ReplicaSet's count of
-// instances not draining is brought back to the desired one.
+// instances not draining is brought back to the desired one. WSO2's
+// launched members are not replaced: the desired count becomes the members
+// left, and the autoscaler's next decisions (its sanity check, its load
+// rule) launch what they find missing.
 func (s *Service) reconcile(now sim.Time) {
+	if s.cfg.Autoscaler.Members == Launched {
+		s.counts.Desired = min(s.counts.Desired, s.counts.Pending+s.counts.Starting+s.counts.Ready)
+		return
+	}
 	for have := s.counts.Pending + s.counts.Starting + s.counts.Ready; have < s.counts.Desired; have++ {
 		s.newInstance(now, false)
 	}
@@ -411,7 +430,7 @@ func (s *Service) scaleTo(n int, now sim.Time) {
 		s.newInstance(now, false)
 	}
 	for ; have > n; have-- {
-		s.pickVictim().beginDrain(now, "")
+		s.remove(s.pickVictim(), now)
 	}
 }
 
@@ -434,6 +453,10 @@ func (s *Service) pickVictim() *Instance {
 // evaluate runs the autoscaler once.
 func (s *Service) evaluate(now sim.Time) {
 	p := s.policy
+	if s.countsTokens() {
+		// The task first expires the old tokens, then counts them.
+		s.tokens.expire(now.Add(-s.cfg.Autoscaler.MessageExpiry))
+	}
 	obs := s.observe(now)
 	rec := p.Recommend(now, obs)
 	before := s.counts.Desired
@@ -441,7 +464,7 @@ func (s *Service) evaluate(now sim.Time) {
 	for _, id := range rec.Terminate {
 		for _, inst := range s.instances {
 			if inst.ID == id && inst.State() != Draining {
-				inst.beginDrain(now, "")
+				s.remove(inst, now)
 				after--
 				break
 			}
@@ -465,6 +488,9 @@ func (s *Service) observe(now sim.Time) policies.Observation {
 		InFlight: float64(s.inFlight),
 		Latency:  s.metrics.latency(s.cfg.Autoscaler.LatencyPercentile),
 		Pods:     make([]policies.Pod, 0, len(s.instances)),
+	}
+	if s.countsTokens() {
+		o.InFlight = float64(s.tokens.count)
 	}
 	for _, inst := range s.instances {
 		if inst.State() == Draining {

@@ -108,6 +108,12 @@ func Build(sc *Scenario) (cluster.Config, error) {
 		if ts := svc.TopologySpread; ts != nil {
 			c.TopologySpread = &cluster.TopologySpread{MaxSkew: ts.MaxSkew, ScheduleAnyway: ts.WhenUnsatisfiable == ScheduleAnyway}
 		}
+		if d := LookupPolicy(svc.Autoscaler.Policy); d != nil {
+			c.Autoscaler.RunsOn, c.Autoscaler.Members = d.RunsOn, d.Members
+			if d.MessageExpiry != nil {
+				c.Autoscaler.MessageExpiry = d.MessageExpiry(&svc.Autoscaler)
+			}
+		}
 		if l, ok := pc.(LatencyObserver); ok {
 			c.Autoscaler.LatencyPercentile = l.LatencyPercentile()
 		}

@@ -572,7 +572,7 @@ slo:
 		t.Errorf("two: base memory %g", m)
 	}
 	three := s.Service("three").Autoscaler
-	if three.Interval != 30*time.Second || three.RequestsInFlight != (RequestsInFlight{10, 100, 0.7, 0.2, 0.25, 1, time.Minute}) {
+	if three.Interval != 30*time.Second || three.RequestsInFlight != (RequestsInFlight{10, 100, 0.7, 0.2, 0.25, 1, time.Minute, time.Minute}) {
 		t.Errorf("three: %+v", three)
 	}
 	if l := s.Service("four").Autoscaler.Latency; l != (LatencyTarget{Target: 300 * time.Millisecond, Percentile: 95}) {
