@@ -71,7 +71,7 @@ func init() {
 		RunsOn:        cluster.OnLoadBalancer,
 		Members:       cluster.Launched,
 		MessageExpiry: func(a *Autoscaler) time.Duration { return a.RequestsInFlight.MessageExpiry },
-		Init:     func(a *Autoscaler) { a.RequestsInFlight = defaultRequestsInFlight() },
+		Init:          func(a *Autoscaler) { a.RequestsInFlight = defaultRequestsInFlight() },
 		Params: []Param{
 			{"rounds", "10", "samples averaged (rounds_to_average)"},
 			{"max_requests_per_second", "100", "requests per second one instance is taken to handle"},
