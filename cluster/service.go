@@ -384,7 +384,8 @@ func (s *Service) terminateAs(inst *Instance, to phase, now sim.Time, why string
 // until it notices: through the readiness probe's failures if byProbe and
 // the service has one (a dead node answers nothing), else at once (a
 // crashed process is noticed by its kubelet); the removal then propagates.
-// The service replaces the instance, as a ReplicaSet does.
+// A ReplicaSet replaces the instance at once; WSO2's autoscaler launches
+// one only when a later decision finds a member missing (see reconcile).
 func (s *Service) lose(inst *Instance, now sim.Time, why string, byProbe bool) {
 	if inst.phase.state() == Terminated {
 		return
@@ -402,6 +403,10 @@ func (s *Service) lose(inst *Instance, now sim.Time, why string, byProbe bool) {
 		} else {
 			inst.leaveLB(now)
 		}
+	}
+	if s.cfg.Autoscaler.Members == Launched && inst.State() != Draining {
+		// A WSO2 member lost is one member fewer: nothing replaces it now.
+		s.counts.Desired--
 	}
 	s.terminateAs(inst, to, now, why)
 	s.reconcile(now)

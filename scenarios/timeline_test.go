@@ -44,6 +44,9 @@ import (
 //	    once). Evaluation k runs at 1h + k x every (the pods started at 0,
 //	    past the CPU initialization period) and is printed at k x every.
 //	    Successive evaluate directives continue the same policy.
+//	totals
+//	    the requests of each service so far: arrived, each outcome, and
+//	    in flight (arrived = the outcomes + in flight).
 func TestTimelines(t *testing.T) {
 	runScripts(t, "testdata/timelines/*.txt", func() *timeline { return &timeline{labels: map[string]string{}} }, (*timeline).do)
 }
@@ -129,6 +132,17 @@ func (tl *timeline) do(t *testing.T, d *directive) string {
 		return out
 	case "evaluate":
 		return tl.evaluate(t, d)
+	case "totals":
+		if tl.w == nil {
+			t.Fatalf("%s: totals before a run", d.pos())
+		}
+		var b strings.Builder
+		for _, s := range tl.w.Services() {
+			arrived, o, inFlight := s.Totals()
+			fmt.Fprintf(&b, "%s: arrived %d completed %d rejected %d failed %d timed_out %d in_flight %d\n", s.Name(), arrived,
+				o[cluster.Completed], o[cluster.Rejected], o[cluster.Failed], o[cluster.TimedOut], inFlight)
+		}
+		return b.String()
 	}
 	t.Fatalf("%s: unknown directive %q", d.pos(), d.cmd)
 	return ""
