@@ -168,14 +168,59 @@
 // and standbys. When the primary fails, the connections through it break
 // (the requests in flight fail for their clients; the instances finish
 // them, as after a client timeout) and, if a standby is left, it takes
-// over after FailoverDelay; requests arriving meanwhile are rejected. The
-// autoscaler runs on the primary, as WSO2's does, so it skips its
-// evaluations meanwhile; at its first evaluation after the takeover its
-// sanity check restores the configured number of load-balancer instances
-// ("lb-restored"). With no standby the service is unreachable (rejected)
-// until the failed instance is back after the fault's duration (never
-// with duration 0). The fault's span in the event log is the time without
-// a routing primary.
+// over after FailoverDelay (for WSO2's load balancer, the elastic IP's
+// reassociation); requests arriving meanwhile are rejected. With no
+// standby the service is unreachable (rejected) until the failed instance
+// is back after the fault's duration (never with duration 0). The fault's
+// span in the event log is the time without a routing primary. What the
+// autoscaler does meanwhile depends on where it runs.
+//
+// # Who runs the autoscaler
+//
+// AutoscalerConfig.RunsOn says where (the scenarios package takes it from
+// the policy's definition, its registry entry). ControlPlane, Kubernetes'
+// controllers (the HPA runs in kube-controller-manager): evaluations go on
+// through a load-balancer failover, on what the instances measure (with
+// the arrivals rejected, their CPU falls, and the HPA may scale down
+// before the standby routes again). OnLoadBalancer, WSO2's autoscaler task,
+// which runs on the primary load balancer
+// (ServiceRequestsInFlightAutoscaler.execute returns early on a load
+// balancer that is not the primary): it skips its evaluations while no
+// primary routes; the new primary starts it with no state (a new policy:
+// an empty averaging window; no request tokens), since both lived in the
+// failed one ("autoscaler restarted with no state" in the lb-failover
+// event); and at its first evaluation its load-balancer sanity check
+// (loadBalancerSanityCheck) restores the configured number of
+// load-balancer instances ("lb-restored"). A control-plane autoscaler has
+// no such check: the failed load balancer is back only after its fault's
+// duration.
+//
+// # WSO2's world
+//
+// AutoscalerConfig.Members says who keeps the instances. ReplicaSet
+// (Kubernetes): a lost instance is replaced at once; a scale-in is a
+// graceful drain (see "Graceful drain"). Launched (WSO2): the members are
+// the instances the autoscaler launched. A lost member is not replaced:
+// the desired count drops to the members left, and the autoscaler's next
+// decisions launch what they find missing, its sanity check when running +
+// pending < min (appNodesSanityCheck), or its load rule. A scale-in
+// deregisters the member: the load balancer, where the autoscaler runs,
+// takes it out of its rotation at once (no propagation delay), and the
+// member is terminated once it has served every request routed to it (no
+// grace period kills it), so a scale-in loses nothing. A node upgrade's
+// eviction is still a drain (it is Kubernetes' node lifecycle), not
+// replaced either.
+//
+// With AutoscalerConfig.MessageExpiry > 0, the requests in flight the
+// policy observes are the load balancer's request tokens (WSO2's
+// AutoscaleInMediator adds one per request it sends to a member,
+// AutoscaleOutMediator removes it when the response passes back): a token
+// lives from the request's routing until its instance lets go of it
+// (completed, failed, or abandoned), however early its client gave up, or
+// until an evaluation finds it MessageExpiry old
+// (AppDomainContext.expireRequestTokens runs before each count). A request
+// refused by its instance has its token removed at once (the error passes
+// back). Tokens cost O(1) to add and count, O(log n) to remove.
 //
 // # Load balancing by client
 //

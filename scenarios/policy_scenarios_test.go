@@ -17,6 +17,7 @@ import (
 type trace struct {
 	decisions []cluster.Decision
 	events    []cluster.Event
+	w         *cluster.World // set by runParsed
 }
 
 func (*trace) RequestArrived(int, sim.Time)                                         {}
@@ -38,6 +39,7 @@ func runParsed(t *testing.T, sc *Scenario) *trace {
 		t.Fatal(err)
 	}
 	w.Run()
+	tr.w = w
 	return tr
 }
 
@@ -93,6 +95,9 @@ func TestBuiltinK8sHPAConfiguration(t *testing.T) {
 //   - Once the queue has drained, a healthy instance has a few requests in
 //     flight, far below 150 per instance: it scales down while the crowd
 //     is still there (the quirk the docs explain).
+//   - A scale-in deregisters the member at once and terminates it once it
+//     has served what it holds: nothing is rejected or failed (only the
+//     clients' 60 s timeouts in the crowd).
 func TestBuiltinWSO2ELBRun(t *testing.T) {
 	sc, err := Open("wso2-elb", nil)
 	if err != nil {
@@ -144,5 +149,17 @@ func TestBuiltinWSO2ELBRun(t *testing.T) {
 	}
 	if r.final() != 1 {
 		t.Errorf("ends at %d replicas, want min 1", r.final())
+	}
+	if _, o, _ := r.w.Services()[0].Totals(); o[cluster.Rejected] != 0 || o[cluster.Failed] != 0 || o[cluster.TimedOut] == 0 {
+		t.Errorf("outcomes %v, want none rejected or failed, some timed out", o)
+	}
+	deregistered := 0
+	for _, e := range r.events {
+		if e.Kind == cluster.KindInstanceDraining && e.Detail == "deregistered from the load balancer" {
+			deregistered++
+		}
+	}
+	if deregistered == 0 {
+		t.Errorf("no member deregistered: the run does not exercise WSO2's scale-in")
 	}
 }
