@@ -34,6 +34,7 @@ type Instance struct {
 	readyChanged sim.Time
 	inLB         bool   // in the load balancer's rotation
 	lbEpoch      uint32 // counts the times it joined the rotation (client-ip sessions)
+	lbSlot       int32  // its slot in the least-requests index
 
 	// Scheduling: the node it is bound to (or nominated for, while the
 	// node is provisioned), its zone, and the last counted placement
@@ -203,6 +204,7 @@ func (i *Instance) accept(r *request, now sim.Time) bool {
 	default:
 		return false
 	}
+	i.svc.lb.heldChanged(i)
 	return true
 }
 
@@ -271,6 +273,7 @@ func (i *Instance) finish(r *request, now sim.Time, o Outcome) {
 	if i.queue.len() > 0 && i.phase.state() != Terminated {
 		i.start(i.dequeue(), now)
 	}
+	i.svc.lb.heldChanged(i)
 	if (i.phase == drainingStopped || i.phase == drainingPreStopClosed) && i.held() == 0 {
 		i.svc.terminate(i, now)
 	}
@@ -418,6 +421,7 @@ func (i *Instance) dropAll(now sim.Time) {
 	}
 	i.busy = 0
 	i.v = 0
+	i.svc.lb.heldChanged(i)
 }
 
 // psPush and psPop maintain the binary min-heap ps ordered by finishV, ties
@@ -507,6 +511,7 @@ func (i *Instance) clientGone(r *request, now sim.Time) {
 		if cancel {
 			i.queue.cancel(r.qseq)
 			i.svc.tokenDone(r)
+			i.svc.lb.heldChanged(i)
 		} else {
 			i.queue.at(r.qseq).r = nil
 		}

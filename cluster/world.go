@@ -77,6 +77,9 @@ func New(cfg Config, obs Observer) (*World, error) {
 		if sc.NewArrivals != nil {
 			s.arrivals = sc.NewArrivals()
 		}
+		if lbc.Algorithm == LeastRequests {
+			s.lb.least = &leastIndex{}
+		}
 		if lbc.Algorithm == ClientIP {
 			s.clients = streams.Get("clients/" + sc.Name)
 			s.lb.clients = max(sc.Clients, 1)
