@@ -139,6 +139,8 @@ type ServiceConfig struct {
 	// MinAvailable is the disruption budget: a voluntary eviction (node
 	// upgrade) waits while it would leave fewer Ready instances. 0: none.
 	MinAvailable int
+	// Ingress is an ingress-nginx hop in front of the service; nil: none.
+	Ingress *IngressConfig
 }
 
 // Probes are an instance's health checks; nil means not configured.
@@ -342,6 +344,8 @@ func (c *Config) validate() error {
 			return fmt.Errorf("cluster: service %s: retries, clients, min available and load-balancer replicas must not be negative", s.Name)
 		case s.Retries > maxRetries:
 			return fmt.Errorf("cluster: service %s: at most %d retries, got %d", s.Name, maxRetries, s.Retries)
+		case s.Ingress != nil && (s.Ingress.Latency < 0 || s.Ingress.ReadTimeout < 0 || s.Ingress.NextUpstreamTries < 0 || s.Ingress.CookieMaxAge < 0):
+			return fmt.Errorf("cluster: service %s: ingress latency, read timeout, next-upstream tries and cookie max age must not be negative", s.Name)
 		}
 		for _, p := range []*ProbeConfig{s.Probes.Readiness, s.Probes.Liveness} {
 			if p != nil && (p.Period <= 0 || p.FailureThreshold < 1 || p.Timeout <= 0) {

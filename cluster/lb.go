@@ -26,6 +26,9 @@ type loadBalancer struct {
 	clients  int
 	sessions map[int32]session
 	affinity time.Duration
+	// cookie: the sessions are an ingress's cookies, which expire
+	// affinity after they were set, not after the client's last request.
+	cookie bool
 
 	// The load-balancer instances: how many there should be and are, and
 	// whether a primary is routing (see the package documentation,
@@ -108,8 +111,10 @@ func (lb *loadBalancer) pick(r *request, now sim.Time) *Instance {
 		// does); the following ones stick to it.
 		ss, ok := lb.sessions[r.client]
 		if ok && ss.inst.inLB && ss.epoch == ss.inst.lbEpoch && now.Sub(ss.last) <= lb.affinity {
-			ss.last = now
-			lb.sessions[r.client] = ss
+			if !lb.cookie {
+				ss.last = now
+				lb.sessions[r.client] = ss
+			}
 			return ss.inst
 		}
 		m := lb.members[lb.rng.IntN(n)]

@@ -30,8 +30,9 @@ type request struct {
 	// timed out, failed); the server may still hold a timed-out request.
 	clientDone bool
 	// token: the load balancer holds a request token for it (WSO2's
-	// AutoscaleInMediator; see lbTokens).
-	token bool
+	// AutoscaleInMediator; see lbTokens). gateway: its timeout event is
+	// the ingress's proxy_read_timeout (a 504), not its client's.
+	token, gateway bool
 
 	// client is the request's client (client-ip balancing); attempt
 	// counts the retries before this one.
@@ -55,7 +56,12 @@ func (r *request) Fire(now sim.Time, arg uint64) {
 	switch arg {
 	case reqTimeout:
 		r.timeout = sim.EventID{}
-		r.svc.clientEnd(r, TimedOut, now)
+		if r.gateway {
+			r.svc.gatewayTimeouts++
+			r.svc.clientEnd(r, Failed, now)
+		} else {
+			r.svc.clientEnd(r, TimedOut, now)
+		}
 		if r.inst != nil {
 			r.inst.clientGone(r, now)
 		}
@@ -63,7 +69,7 @@ func (r *request) Fire(now sim.Time, arg uint64) {
 		r.waitEnd = sim.EventID{}
 		r.inst.waitDone(r, now)
 	case reqRetry:
-		r.arrived = now
+		r.arrived = r.svc.sentAt(now)
 		r.svc.admit(r, now)
 	}
 }

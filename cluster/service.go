@@ -63,6 +63,9 @@ type Service struct {
 	// tokens are the load balancer's request tokens, when the policy
 	// counts them (AutoscalerConfig.MessageExpiry).
 	tokens lbTokens
+
+	// The ingress's 504s and retried connection errors.
+	gatewayTimeouts, ingressRetries int64
 }
 
 // Event arguments for service events.
@@ -129,7 +132,7 @@ func (s *Service) scheduleArrival(now sim.Time) {
 // arrive handles one new request reaching the load balancer.
 func (s *Service) arrive(now sim.Time) {
 	r := s.w.pool.get()
-	r.svc, r.arrived = s, now
+	r.svc, r.arrived = s, s.sentAt(now)
 	// Demand and client are drawn here, for every request in arrival
 	// order, so their sequences do not depend on what happens to requests
 	// later.
@@ -159,12 +162,19 @@ func (s *Service) admit(r *request, now sim.Time) {
 	// Count the request in flight and arm its timeout before the instance
 	// takes it: a request with no demand completes inside accept.
 	s.inFlight++
-	if s.cfg.Timeout > 0 {
-		r.timeout = s.w.eng.Schedule(now.Add(s.cfg.Timeout), r, reqTimeout)
-	}
+	s.armTimeout(r, now)
 	if s.countsTokens() {
 		r.token = true
-		s.tokens.add(now)
+		s.tokens.add(r.arrived)
+	}
+	// Behind an ingress, a connection error is retried on the next
+	// endpoint (proxy_next_upstream).
+	for tries := 1; !inst.accepting() || inst.lost(); tries++ {
+		next := s.nextUpstream(r, inst, tries, now)
+		if next == nil {
+			break
+		}
+		inst = next
 	}
 	if !inst.accept(r, now) {
 		if inst.lost() {

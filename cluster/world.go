@@ -55,6 +55,9 @@ func New(cfg Config, obs Observer) (*World, error) {
 	w.placementEvents = len(w.pools) > 0 || len(w.zones) > 1
 	for k, sc := range cfg.Services {
 		lbc := sc.LoadBalancer
+		if sc.Ingress != nil {
+			lbc.Algorithm, lbc.SessionAffinityTimeout = ingressBalancing(sc.Ingress)
+		}
 		s := &Service{
 			w:         w,
 			index:     k,
@@ -84,6 +87,7 @@ func New(cfg Config, obs Observer) (*World, error) {
 			s.clients = streams.Get("clients/" + sc.Name)
 			s.lb.clients = max(sc.Clients, 1)
 			s.lb.sessions = make(map[int32]session)
+			s.lb.cookie = sc.Ingress != nil
 		}
 		s.initRequests(len(w.zones))
 		s.metrics.init(sc.Autoscaler)
