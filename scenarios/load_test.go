@@ -381,6 +381,22 @@ duration: 1h
 services:
   web: {demand: {cpu: 50ms}}
 `, `bad.yaml:2:7: name: "my scenario" cannot name a folder`},
+		{"ingress tries negative", `
+name: x
+duration: 1h
+services:
+  web:
+    demand: {cpu: 50ms}
+    ingress: {proxy_next_upstream_tries: -1}
+`, `bad.yaml:7:42: services.web.ingress.proxy_next_upstream_tries: must be at least 0 (0: every endpoint once)`},
+		{"message expiry negative", `
+name: x
+duration: 1h
+services:
+  web:
+    demand: {cpu: 50ms}
+    autoscaler: {policy: requests-in-flight, message_expiry: -5s}
+`, `bad.yaml:7:62: services.web.autoscaler.message_expiry:`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -163,3 +163,37 @@ func TestBuiltinWSO2ELBRun(t *testing.T) {
 		t.Errorf("no member deregistered: the run does not exercise WSO2's scale-in")
 	}
 }
+
+// The built-in ingress: the same Service reached directly (ClientIP
+// affinity) and behind an ingress-nginx Ingress. Directly, the scale-ins
+// without preStop lose requests; behind the Ingress the refused
+// connections are retried on the next endpoint and nothing is lost, and
+// the Service's affinity does not apply there.
+func TestBuiltinIngressRun(t *testing.T) {
+	sc, err := Open("ingress", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	direct, behind := sc.Service("direct"), sc.Service("behind-ingress")
+	if direct.Ingress != nil || behind.Ingress == nil || behind.Ingress.ProxyReadTimeout != time.Minute ||
+		behind.Ingress.ProxyNextUpstream != "error" || behind.Ingress.ProxyNextUpstreamTries != 3 ||
+		behind.LoadBalancer.Algorithm != "client-ip" || behind.LoadBalancer.SessionAffinityTimeout != 600*time.Second {
+		t.Fatalf("services %+v and %+v, want the guide's pair with ingress-nginx's defaults", direct, behind)
+	}
+	r := runParsed(t, sc)
+	for _, s := range r.w.Services() {
+		_, o, _ := s.Totals()
+		_, retried := s.GatewayTimeouts()
+		lost := o[cluster.Rejected] + o[cluster.Failed] + o[cluster.TimedOut]
+		switch s.Name() {
+		case "direct":
+			if lost == 0 || retried != 0 {
+				t.Errorf("direct: %v, %d retried; want requests lost at the scale-ins, none retried", o, retried)
+			}
+		case "behind-ingress":
+			if lost != 0 || retried == 0 {
+				t.Errorf("behind the ingress: %v, %d retried; want nothing lost, the drain races retried", o, retried)
+			}
+		}
+	}
+}

@@ -166,6 +166,9 @@ traffic:
 		{"unknown policy", "policy: cpu", "policy: magic", []string{"bad.yaml:7:", "services.web.autoscaler.policy"}},
 		{"bad quantity", "    demand:", "    instance: {cpu_request: 2 cores}\n    demand:", []string{"bad.yaml:6:", "services.web.instance.cpu_request"}},
 		{"broken yaml", "services:", "services: [", []string{"bad.yaml:"}},
+		{"negative ingress timeout", "    demand:", "    ingress: {proxy_read_timeout: -1s}\n    demand:", []string{"bad.yaml:6:", "services.web.ingress.proxy_read_timeout"}},
+		{"unknown ingress affinity", "    demand:", "    ingress:\n      affinity: sticky\n    demand:", []string{"bad.yaml:7:", "services.web.ingress.affinity", "allowed: none, cookie"}},
+		{"message expiry 0", "{policy: cpu, target_utilization: 70}", "{policy: requests-in-flight, message_expiry: 0s}", []string{"bad.yaml:7:", "services.web.autoscaler.message_expiry", "must be positive"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
