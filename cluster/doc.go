@@ -143,7 +143,8 @@
 //   - instance-crash {service, count}: count running instances (Starting
 //     or Ready), chosen at random ("faults/<i>" stream, i the fault's
 //     index), crash; what they hold fails; the kubelet sees it at once, so
-//     they leave the rotation after PropagationDelay; they are replaced.
+//     they leave the rotation after PropagationDelay; a ReplicaSet replaces
+//     them (WSO2's launched members are not replaced: see "WSO2's world").
 //   - load-balancer-failure {service, duration}: see "Load-balancer
 //     failover".
 //   - dependency-outage {service, duration, slow, delay}: every request
@@ -221,6 +222,24 @@
 // (AppDomainContext.expireRequestTokens runs before each count). A request
 // refused by its instance has its token removed at once (the error passes
 // back). Tokens cost O(1) to add and count, O(log n) to remove.
+//
+// # Ingress
+//
+// ServiceConfig.Ingress puts an ingress-nginx hop in front of the service.
+// Its Latency is added to every request: the request reaching the load
+// balancer now was sent Latency earlier (so it costs no event; a request
+// counts as arrived when it reaches the load balancer). ReadTimeout is
+// proxy_read_timeout: a request's one timeout event is the earlier of its
+// client's deadline and now + ReadTimeout; the latter ends it as Failed (a
+// 504, counted by GatewayTimeouts) and the instance keeps the work, as
+// after a client timeout. A connection error (the chosen instance does not
+// accept, or is lost) is passed to the next member round-robin, up to
+// NextUpstreamTries tries in all (proxy_next_upstream error); a full queue
+// is an HTTP error, not retried. Balancing bypasses the Service: round-robin,
+// or sticky cookies (CookieAffinity: the client-ip sessions, keyed by
+// client, expiring CookieMaxAge after they were set rather than after the
+// last request); the Service's Algorithm and SessionAffinityTimeout are
+// ignored.
 //
 // # Load balancing by client
 //
