@@ -49,7 +49,10 @@ func BenchmarkBalance(b *testing.B) {
 						s := &cfg.Services[0]
 						s.Initial, s.Max = n, n
 						s.LoadBalancer = LoadBalancerConfig{Algorithm: alg, SessionAffinityTimeout: 10 * time.Second}
-						s.Clients = 1000 // the same clients whatever the fleet
+						s.Clients = 1000 // fixed load: the same clients whatever the fleet
+						if load == "fleet" {
+							s.Clients = 10 * n // enough that client-ip sessions do not overload a few instances
+						}
 						w, err := New(cfg, nil)
 						if err != nil {
 							b.Fatal(err)
