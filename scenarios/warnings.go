@@ -35,6 +35,11 @@ const (
 	// policy does not read (it belongs to another policy; see
 	// Scenario.Warnings, which holds its position).
 	WarnIgnoredParameter = "ignored-parameter"
+	// WarnIngressBypass: a service behind an ingress names a
+	// load_balancer.algorithm other than round-robin; the ingress
+	// balances straight to the endpoints, so it does not apply (the
+	// WSO2 Integrator guide's ClientIP affinity behind ingress-nginx).
+	WarnIngressBypass = "ingress-bypasses-service"
 )
 
 // traceCoverage is the least fraction of the run a trace must span.
@@ -85,6 +90,7 @@ func avg(d sim.Dist) float64 {
 //   - trace-outside-run, trace-partial: see the codes.
 //   - ignored-parameter: first, each of Scenario.Warnings (a parameter of
 //     another policy), its message with the file position.
+//   - ingress-bypasses-service: see the code.
 func Warnings(sc *Scenario) []Warning {
 	var out []Warning
 	for _, e := range sc.Warnings {
@@ -103,6 +109,15 @@ func Warnings(sc *Scenario) []Warning {
 		}
 		if w, ok := overload(sc, svc, tr, end); ok {
 			out = append(out, w)
+		}
+		if g := svc.Ingress; g != nil && svc.LoadBalancer.Algorithm != "" && svc.LoadBalancer.Algorithm != "round-robin" {
+			fix := "ingress.affinity: cookie makes clients stick"
+			if g.Affinity == "cookie" {
+				fix = "its cookie affinity (ingress.affinity) is what makes clients stick"
+			}
+			out = append(out, Warning{Code: WarnIngressBypass, Service: svc.Name, Message: fmt.Sprintf(
+				"load_balancer.algorithm %s does not apply behind the ingress: ingress-nginx balances straight to the endpoints, "+
+					"round-robin, bypassing the Service (its sessionAffinity too); %s", svc.LoadBalancer.Algorithm, fix)})
 		}
 		for _, c := range tr.Pattern {
 			if c.Type != ComponentTrace || len(c.Points) == 0 {
