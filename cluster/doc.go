@@ -231,7 +231,7 @@
 // counts as arrived when it reaches the load balancer). ReadTimeout is
 // proxy_read_timeout: a request's one timeout event is the earlier of its
 // client's deadline and now + ReadTimeout; the latter ends it as Failed (a
-// 504, counted by GatewayTimeouts) and the instance keeps the work, as
+// 504, counted by IngressTotals) and the instance keeps the work, as
 // after a client timeout. A connection error (the chosen instance does not
 // accept, or is lost) is passed to the next member round-robin, up to
 // NextUpstreamTries tries in all (proxy_next_upstream error); a full queue

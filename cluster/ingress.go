@@ -17,7 +17,7 @@ type IngressConfig struct {
 	Latency time.Duration
 	// ReadTimeout is proxy_read_timeout: a request whose response has not
 	// come this long after the ingress passed it upstream ends with a 504
-	// (Failed, counted in GatewayTimeouts); the instance keeps the work,
+	// (Failed, counted by IngressTotals); the instance keeps the work,
 	// as after a client timeout. 0: none.
 	ReadTimeout time.Duration
 	// NextUpstreamTries is proxy_next_upstream_tries with
@@ -102,9 +102,9 @@ func (s *Service) nextUpstream(r *request, inst *Instance, tries int, now sim.Ti
 	return next
 }
 
-// GatewayTimeouts returns how many requests ended with the ingress's 504
+// IngressTotals returns how many requests ended with the ingress's 504
 // (proxy_read_timeout), and how many connection errors it retried on the
 // next endpoint (proxy_next_upstream).
-func (s *Service) GatewayTimeouts() (timeouts, retried int64) {
+func (s *Service) IngressTotals() (timeouts, retried int64) {
 	return s.gatewayTimeouts, s.ingressRetries
 }

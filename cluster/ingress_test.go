@@ -39,7 +39,7 @@ func TestIngressReadTimeoutIs504(t *testing.T) {
 	cfg.Services[0].DemandWait = sim.Constant{Value: 2}
 	l := &log{}
 	w := run(t, cfg, l)
-	timeouts, _ := w.Services()[0].GatewayTimeouts()
+	timeouts, _ := w.Services()[0].IngressTotals()
 	if l.ended[Completed] != 0 || l.ended[Failed] == 0 || l.ended[Failed] != timeouts {
 		t.Fatalf("outcomes %v, %d 504s: want every ended request a 504", l.ended, timeouts)
 	}
@@ -53,7 +53,7 @@ func TestIngressReadTimeoutIs504(t *testing.T) {
 	cfg.Services[0].Timeout = 500 * time.Millisecond
 	l = &log{}
 	w = run(t, cfg, l)
-	if timeouts, _ := w.Services()[0].GatewayTimeouts(); timeouts != 0 || l.ended[TimedOut] == 0 || l.ended[Failed] != 0 {
+	if timeouts, _ := w.Services()[0].IngressTotals(); timeouts != 0 || l.ended[TimedOut] == 0 || l.ended[Failed] != 0 {
 		t.Errorf("client timeout 500ms, read timeout 1s: outcomes %v, %d 504s; want only timeouts", l.ended, timeouts)
 	}
 }
@@ -77,7 +77,7 @@ func TestIngressNextUpstreamHidesDrainRace(t *testing.T) {
 		cfg.Services[0].Ingress = ing
 		l := &log{}
 		w := run(t, cfg, l)
-		_, retried := w.Services()[0].GatewayTimeouts()
+		_, retried := w.Services()[0].IngressTotals()
 		return l.ended[Rejected], retried
 	}
 	if r, _ := refused(nil); r != 7 {

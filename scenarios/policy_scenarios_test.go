@@ -183,7 +183,7 @@ func TestBuiltinIngressRun(t *testing.T) {
 	r := runParsed(t, sc)
 	for _, s := range r.w.Services() {
 		_, o, _ := s.Totals()
-		_, retried := s.GatewayTimeouts()
+		_, retried := s.IngressTotals()
 		lost := o[cluster.Rejected] + o[cluster.Failed] + o[cluster.TimedOut]
 		switch s.Name() {
 		case "direct":
