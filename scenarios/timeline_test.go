@@ -46,7 +46,8 @@ import (
 //	    Successive evaluate directives continue the same policy.
 //	totals
 //	    the requests of each service so far: arrived, each outcome, and
-//	    in flight (arrived = the outcomes + in flight).
+//	    in flight (arrived = the outcomes + in flight); behind an ingress,
+//	    its 504s and the connection errors it retried.
 func TestTimelines(t *testing.T) {
 	runScripts(t, "testdata/timelines/*.txt", func() *timeline { return &timeline{labels: map[string]string{}} }, (*timeline).do)
 }
@@ -139,8 +140,13 @@ func (tl *timeline) do(t *testing.T, d *directive) string {
 		var b strings.Builder
 		for _, s := range tl.w.Services() {
 			arrived, o, inFlight := s.Totals()
-			fmt.Fprintf(&b, "%s: arrived %d completed %d rejected %d failed %d timed_out %d in_flight %d\n", s.Name(), arrived,
+			fmt.Fprintf(&b, "%s: arrived %d completed %d rejected %d failed %d timed_out %d in_flight %d", s.Name(), arrived,
 				o[cluster.Completed], o[cluster.Rejected], o[cluster.Failed], o[cluster.TimedOut], inFlight)
+			if tl.sc.Service(s.Name()).Ingress != nil {
+				g, retried := s.IngressTotals()
+				fmt.Fprintf(&b, "; ingress: 504 %d, connection errors retried %d", g, retried)
+			}
+			b.WriteString("\n")
 		}
 		return b.String()
 	}
