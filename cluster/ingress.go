@@ -58,23 +58,22 @@ func (s *Service) sentAt(now sim.Time) sim.Time {
 	return now
 }
 
-// armTimeout arms r's deadline: the client's (its timeout after it sent
-// r) or, if earlier, the ingress's proxy_read_timeout from now.
-func (s *Service) armTimeout(r *request, now sim.Time) {
-	at, gateway := sim.Never, false
-	if s.cfg.Timeout > 0 {
-		at = r.arrived.Add(s.cfg.Timeout)
-	}
-	if ing := s.cfg.Ingress; ing != nil && ing.ReadTimeout > 0 {
-		if g := now.Add(ing.ReadTimeout); g < at {
-			at, gateway = g, true
+// requestTimeout is the one deadline every request of sc gets, a fixed
+// length from when the load balancer takes it (so one sim.Timers ring
+// holds them all): its client's timeout, less the ingress hop's latency
+// spent before, or, if shorter, the ingress's proxy_read_timeout (then
+// is504). ok is false when there is neither.
+func requestTimeout(sc ServiceConfig) (d time.Duration, is504, ok bool) {
+	if sc.Timeout > 0 {
+		d, ok = sc.Timeout, true
+		if ing := sc.Ingress; ing != nil {
+			d = max(d-ing.Latency, 0)
 		}
 	}
-	if at == sim.Never {
-		return
+	if ing := sc.Ingress; ing != nil && ing.ReadTimeout > 0 && (!ok || ing.ReadTimeout < d) {
+		d, is504, ok = ing.ReadTimeout, true, true
 	}
-	r.gateway = gateway
-	r.timeout = s.w.eng.Schedule(max(at, now), r, reqTimeout)
+	return d, is504, ok
 }
 
 // nextUpstream returns the endpoint the ingress tries after a connection

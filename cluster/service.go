@@ -21,6 +21,8 @@ type Service struct {
 	arrivals ArrivalProcess  // nil: no traffic
 
 	demand    *rand.Rand
+	backlog   *rand.Rand  // demands of merged abandoned work (Instance.dequeue)
+	timeouts  *sim.Timers // the clients' timeouts (Timeout), in a ring: one length, due in arrival order
 	lifecycle *rand.Rand
 	clients   *rand.Rand // client of each arrival, for client-ip
 
@@ -66,6 +68,9 @@ type Service struct {
 
 	// The ingress's 504s and retried connection errors.
 	gatewayTimeouts, ingressRetries int64
+	// timed: requests have a deadline (timeouts' delay); timeoutIs504: it
+	// is the ingress's proxy_read_timeout, not the client's timeout.
+	timed, timeoutIs504 bool
 }
 
 // Event arguments for service events.
@@ -136,14 +141,20 @@ func (s *Service) arrive(now sim.Time) {
 	// Demand and client are drawn here, for every request in arrival
 	// order, so their sequences do not depend on what happens to requests
 	// later.
-	r.cpu = s.cfg.DemandCPU.Sample(s.demand)
-	if s.cfg.DemandWait != nil {
-		r.wait = sim.SampleDuration(s.cfg.DemandWait, s.demand)
-	}
+	r.cpu, r.wait = s.drawDemand(s.demand)
 	if s.clients != nil {
 		r.client = int32(s.clients.IntN(s.lb.clients))
 	}
 	s.admit(r, now)
+}
+
+// drawDemand draws one request's CPU time and off-CPU wait from src.
+func (s *Service) drawDemand(src *rand.Rand) (cpu float64, wait time.Duration) {
+	cpu = s.cfg.DemandCPU.Sample(src)
+	if s.cfg.DemandWait != nil {
+		wait = sim.SampleDuration(s.cfg.DemandWait, src)
+	}
+	return cpu, wait
 }
 
 // admit counts r as an arrival and routes it: a new request or a retry.
@@ -162,7 +173,9 @@ func (s *Service) admit(r *request, now sim.Time) {
 	// Count the request in flight and arm its timeout before the instance
 	// takes it: a request with no demand completes inside accept.
 	s.inFlight++
-	s.armTimeout(r, now)
+	if s.timed {
+		r.timeout = s.timeouts.Schedule(r, reqTimeout)
+	}
 	if s.countsTokens() {
 		r.token = true
 		s.tokens.add(r.arrived)
@@ -186,7 +199,7 @@ func (s *Service) admit(r *request, now sim.Time) {
 		s.tokenDone(r)
 		s.inFlight--
 		if !r.timeout.IsZero() {
-			s.w.eng.Cancel(r.timeout)
+			s.timeouts.Cancel(r.timeout)
 		}
 		s.reject(r, now)
 	}
@@ -206,8 +219,8 @@ func (s *Service) reject(r *request, now sim.Time) {
 func (s *Service) clientEnd(r *request, o Outcome, now sim.Time) {
 	r.clientDone = true
 	if !r.timeout.IsZero() {
-		s.w.eng.Cancel(r.timeout)
-		r.timeout = sim.EventID{}
+		s.timeouts.Cancel(r.timeout)
+		r.timeout = sim.TimerID{}
 	}
 	s.inFlight--
 	s.outcomes[o]++
@@ -296,6 +309,7 @@ func (s *Service) newInstance(now sim.Time, initial bool) *Instance {
 		cold:    !initial,
 	}
 	inst.metrics.init(s.metrics.depth)
+	inst.queue.agedAfter = max(s.cfg.Probes.longestTimeout(), s.tokenAge())
 	s.nextID++
 	s.instances = append(s.instances, inst)
 	inst.readyChanged = now

@@ -54,7 +54,9 @@ func New(cfg Config, obs Observer) (*World, error) {
 	w.buildTopology()
 	w.placementEvents = len(w.pools) > 0 || len(w.zones) > 1
 	for k, sc := range cfg.Services {
+		sc.prepare()
 		lbc := sc.LoadBalancer
+		timeout, is504, timed := requestTimeout(sc)
 		if sc.Ingress != nil {
 			lbc.Algorithm, lbc.SessionAffinityTimeout = ingressBalancing(sc.Ingress)
 		}
@@ -63,6 +65,8 @@ func New(cfg Config, obs Observer) (*World, error) {
 			index:     k,
 			cfg:       sc,
 			demand:    streams.Get("demand/" + sc.Name),
+			backlog:   streams.Get("backlog/" + sc.Name),
+			timeouts:  sim.NewTimers(w.eng, timeout),
 			lifecycle: streams.Get("lifecycle/" + sc.Name),
 			lb: loadBalancer{
 				alg:      lbc.Algorithm,
@@ -71,6 +75,8 @@ func New(cfg Config, obs Observer) (*World, error) {
 				replicas: max(lbc.Replicas, 1),
 				alive:    max(lbc.Replicas, 1),
 			},
+			timed:        timed,
+			timeoutIs504: is504,
 		}
 		// A Config is a description: this world's policy and arrivals are
 		// its own, made fresh.

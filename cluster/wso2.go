@@ -1,6 +1,8 @@
 package cluster
 
 import (
+	"time"
+
 	"github.com/scalesim/scalesim/sim"
 )
 
@@ -183,4 +185,33 @@ func (s *Service) deregister(inst *Instance, now sim.Time) {
 	}
 	s.lb.remove(inst)
 	inst.stopAccepting(now)
+}
+
+// dropAbandonedTokens removes the tokens of the abandoned work queued at
+// i (whose clients have gone), which has no request to carry them: the
+// instance lost it. A run of merged entries has none left: compact merges
+// only entries older than the queue's agedAfter, which for a service
+// counting tokens is past the message expiry plus a task interval, so
+// their tokens were expired at a task run already (see tokenAge).
+func (i *Instance) dropAbandonedTokens() {
+	if !i.svc.countsTokens() {
+		return
+	}
+	q := &i.queue
+	for k := 0; k < q.size; k++ {
+		if e := q.slot(k); e.r == nil && !e.cancelled() && !e.run() {
+			i.svc.tokens.remove(e.arrived)
+		}
+	}
+}
+
+// tokenAge is how old abandoned work must be before its queue may merge it
+// and forget when it arrived: old enough that a task run has expired its
+// token (MessageExpiry, plus an Interval for the next run). 0 when the
+// service counts no tokens.
+func (s *Service) tokenAge() time.Duration {
+	if !s.countsTokens() {
+		return 0
+	}
+	return s.cfg.Autoscaler.MessageExpiry + s.cfg.Autoscaler.Interval
 }
