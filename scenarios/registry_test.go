@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/scalesim/scalesim/cluster"
 )
@@ -137,5 +138,32 @@ func TestKindRegistries(t *testing.T) {
 	}
 	if got := strings.Join(infoOf(reflect.TypeFor[Fault]()).keysFor(FaultDependencyOutage), ","); got != "at,type,service,duration,mode,delay" {
 		t.Errorf("dependency-outage keys %s", got)
+	}
+}
+
+// Where a policy runs is its definition's: WSO2's requests-in-flight on the
+// primary load balancer with launched members and tokens expiring after
+// message_expiry; every other policy in the control plane with a
+// ReplicaSet and no tokens. Build carries it into the cluster's config.
+func TestPolicyRunsOn(t *testing.T) {
+	data, _ := Builtin("minimal")
+	for _, d := range PolicyDefs() {
+		sc, err := ParseWithOverrides("minimal.yaml", data, []string{"services.web.autoscaler.policy=" + d.Name,
+			"services.web.autoscaler.target=200ms", "services.web.autoscaler.message_expiry=45s"})
+		if err != nil {
+			t.Fatalf("%s: %v", d.Name, err)
+		}
+		cfg, err := Build(sc)
+		if err != nil {
+			t.Fatalf("%s: %v", d.Name, err)
+		}
+		a := cfg.Services[0].Autoscaler
+		want := cluster.AutoscalerConfig{RunsOn: cluster.ControlPlane, Members: cluster.ReplicaSet}
+		if d.Name == PolicyRequestsInFlight {
+			want = cluster.AutoscalerConfig{RunsOn: cluster.OnLoadBalancer, Members: cluster.Launched, MessageExpiry: 45 * time.Second}
+		}
+		if a.RunsOn != want.RunsOn || a.Members != want.Members || a.MessageExpiry != want.MessageExpiry {
+			t.Errorf("%s: runs on %d, members %d, message expiry %v; want %d, %d, %v", d.Name, a.RunsOn, a.Members, a.MessageExpiry, want.RunsOn, want.Members, want.MessageExpiry)
+		}
 	}
 }
