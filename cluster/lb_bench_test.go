@@ -29,6 +29,11 @@ import (
 //	go test ./cluster -run '^$' -bench Balance -benchtime 3x -count 6 > lb.txt
 //	benchstat -col /alg -filter .unit:cpu-ns/request lb.txt  # against round-robin
 //	benchstat -col /n -filter .unit:cpu-ns/request lb.txt    # 5000 against 10
+//
+// -count runs each sub-benchmark's repetitions back to back; where other
+// work shares the machine, interleave the algorithms instead (a loop of
+// -count 1 runs, one -bench pattern per algorithm) so a change of load
+// does not fall on one of them.
 func BenchmarkBalance(b *testing.B) {
 	const lbRequests = 200000
 	for _, load := range []string{"fixed", "fleet"} {
