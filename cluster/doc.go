@@ -241,6 +241,19 @@
 // last request); the Service's Algorithm and SessionAffinityTimeout are
 // ignored.
 //
+// # Load-balancing algorithms and their cost
+//
+// round-robin takes the next member in join order; random any member;
+// power-of-two the one of two random members holding fewer requests;
+// least-requests the member holding the fewest (queued or in service),
+// ties going to the first at or after the round-robin cursor; client-ip
+// see below. Each costs O(1) per request but least-requests, O(log n): a
+// min segment tree over the members in join order (leastIndex), updated
+// when a member's count changes, answers "the first member at or after
+// the cursor with the fewest" as a scan from the cursor would, so the
+// results are the scan's exactly. BenchmarkBalance measures the cost per
+// request at 10 and 5000 instances.
+//
 // # Load balancing by client
 //
 // With client-ip, each arrival comes from one of Clients clients, drawn
