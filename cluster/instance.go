@@ -35,6 +35,8 @@ type Instance struct {
 	inLB         bool   // in the load balancer's rotation
 	lbEpoch      uint32 // counts the times it joined the rotation (client-ip sessions)
 	lbSlot       int32  // its slot in the least-requests index
+	unreachable  bool   // lost with its node, whose pod object remains (nodelifecycle.go)
+	version      int    // the version it runs (rollout.go)
 
 	// Scheduling: the node it is bound to (or nominated for, while the
 	// node is provisioned), its zone, and the last counted placement
@@ -172,6 +174,7 @@ func (i *Instance) becomeReady(now sim.Time, why string) {
 	}
 	i.cold = false
 	i.startProbes(now)
+	i.svc.release(now)
 }
 
 // leaveLB takes the instance out of rotation once the removal has
@@ -274,6 +277,9 @@ func (i *Instance) finish(r *request, now sim.Time, o Outcome) {
 		i.start(i.dequeue(), now)
 	}
 	i.svc.lb.heldChanged(i)
+	if i.svc.act.held.len() > 0 {
+		i.svc.release(now) // a slot is free for the activator
+	}
 	if (i.phase == drainingStopped || i.phase == drainingPreStopClosed) && i.held() == 0 {
 		i.svc.terminate(i, now)
 	}

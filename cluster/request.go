@@ -32,6 +32,8 @@ type request struct {
 	// token: the load balancer holds a request token for it (WSO2's
 	// AutoscaleInMediator; see lbTokens).
 	token bool
+	// held: waiting at the activator (qseq is its entry there).
+	held bool
 
 	// client is the request's client (client-ip balancing); attempt
 	// counts the retries before this one.
@@ -63,6 +65,10 @@ func (r *request) Fire(now sim.Time, arg uint64) {
 		}
 		if r.inst != nil {
 			r.inst.clientGone(r, now)
+		} else if r.held {
+			r.svc.unhold(r, now) // waiting at the activator
+		} else {
+			r.svc.w.pool.put(r) // held by no instance (a silent node)
 		}
 	case reqWaitDone:
 		r.waitEnd = sim.EventID{}

@@ -52,6 +52,14 @@ type Service struct {
 	nodeCost           float64
 	unschedulable      int
 	placementFailures  [NumReasons]int64
+	// stranded counts the instances lost with a node whose pods are not
+	// evicted yet: the ReplicaSet counts them (nodelifecycle.go).
+	stranded int
+
+	// Versions: the one new instances get, the last one handed out, and
+	// the rolling update under way (rollout.go), nil when none is.
+	version, nextVersion int
+	ro                   *rollout
 
 	// dep is the service's dependency while an outage lasts.
 	dep struct {
@@ -71,6 +79,8 @@ type Service struct {
 	// timed: requests have a deadline (timeouts' delay); timeoutIs504: it
 	// is the ingress's proxy_read_timeout, not the client's timeout.
 	timed, timeoutIs504 bool
+
+	act activator
 }
 
 // Event arguments for service events.
@@ -80,6 +90,8 @@ const (
 	svcScrape
 	svcLBPromote // a standby load balancer takes over
 	svcLBRestore // a failed load balancer is back
+	svcPoke      // the activator's first request at zero: evaluate now
+	svcCollect   // the concurrency collector's stat of the second
 )
 
 // Name returns the service's name.
@@ -113,11 +125,22 @@ func (s *Service) Fire(now sim.Time, arg uint64) {
 				s.sanityCheck(now)
 			}
 			s.evaluate(now)
+		} else {
+			s.act.stats = s.act.stats[:0] // nobody reads them: keep none
 		}
 		s.w.eng.Schedule(now.Add(s.cfg.Autoscaler.Interval), s, svcEvaluate)
 	case svcScrape:
 		s.scrape(now)
 		s.w.eng.Schedule(now.Add(s.cfg.Autoscaler.ScrapeInterval), s, svcScrape)
+	case svcPoke:
+		if s.lb.state == lbUp {
+			s.evaluate(now)
+		}
+	case svcCollect:
+		s.collectUpTo(now)
+		if next := now.Add(s.act.statPeriod); next < s.w.end {
+			s.w.eng.Schedule(next, s, svcCollect)
+		}
 	case svcLBPromote:
 		s.lbPromote(now)
 	case svcLBRestore:
@@ -166,16 +189,27 @@ func (s *Service) admit(r *request, now sim.Time) {
 		return
 	}
 	inst := s.lb.pick(r, now)
-	if inst == nil {
+	if inst == nil && !s.act.on {
 		s.reject(r, now)
 		return
 	}
 	// Count the request in flight and arm its timeout before the instance
 	// takes it: a request with no demand completes inside accept.
-	s.inFlight++
+	s.addInFlight(now, 1)
 	if s.timed {
 		r.timeout = s.timeouts.Schedule(r, reqTimeout)
 	}
+	if inst == nil || s.act.held.len() > 0 {
+		// Nothing is ready, or the activator is still sending on what it
+		// holds: it holds this one too, behind them (activator.go).
+		s.hold(r, now)
+		return
+	}
+	s.deliver(r, inst, now)
+}
+
+// deliver hands r, counted in flight, to inst; a refusal is a rejection.
+func (s *Service) deliver(r *request, inst *Instance, now sim.Time) {
 	if s.countsTokens() {
 		r.token = true
 		s.tokens.add(r.arrived)
@@ -190,6 +224,11 @@ func (s *Service) admit(r *request, now sim.Time) {
 		inst = next
 	}
 	if !inst.accept(r, now) {
+		if s.unreachableHold(inst) {
+			// A connection to a silent node: the client waits for its
+			// timeout.
+			return
+		}
 		if inst.lost() {
 			// Routed to an instance that is gone: the load balancer
 			// answers with an error (502).
@@ -197,7 +236,7 @@ func (s *Service) admit(r *request, now sim.Time) {
 			return
 		}
 		s.tokenDone(r)
-		s.inFlight--
+		s.addInFlight(now, -1)
 		if !r.timeout.IsZero() {
 			s.timeouts.Cancel(r.timeout)
 		}
@@ -222,7 +261,7 @@ func (s *Service) clientEnd(r *request, o Outcome, now sim.Time) {
 		s.timeouts.Cancel(r.timeout)
 		r.timeout = sim.TimerID{}
 	}
-	s.inFlight--
+	s.addInFlight(now, -1)
 	s.outcomes[o]++
 	if o == Completed {
 		s.metrics.observeLatency(now, now.Sub(r.arrived))
@@ -307,6 +346,7 @@ func (s *Service) newInstance(now sim.Time, initial bool) *Instance {
 		cores:   s.cfg.Instance.Cores(),
 		reason:  noReason,
 		cold:    !initial,
+		version: s.version,
 	}
 	inst.metrics.init(s.metrics.depth)
 	inst.queue.agedAfter = max(s.cfg.Probes.longestTimeout(), s.tokenAge())
@@ -371,7 +411,8 @@ func (s *Service) terminateWhy(inst *Instance, now sim.Time, why string) {
 }
 
 // terminateAs ends inst in the Terminated phase to: gone, lost, or lost
-// and still in rotation until its readiness probe notices (detecting).
+// and still in rotation until it is noticed (detecting: by its readiness
+// probe, or its node NotReady, nodelifecycle.go).
 func (s *Service) terminateAs(inst *Instance, to phase, now sim.Time, why string) {
 	detecting := to == terminatedDetecting
 	eng := s.w.eng
@@ -446,7 +487,11 @@ func (s *Service) reconcile(now sim.Time) {
 		s.counts.Desired = min(s.counts.Desired, s.counts.Pending+s.counts.Starting+s.counts.Ready)
 		return
 	}
-	for have := s.counts.Pending + s.counts.Starting + s.counts.Ready; have < s.counts.Desired; have++ {
+	if s.ro != nil {
+		s.ro.poke(now) // two ReplicaSets: the rollout keeps each at its count
+		return
+	}
+	for have := s.counts.Pending + s.counts.Starting + s.counts.Ready + s.stranded; have < s.counts.Desired; have++ {
 		s.newInstance(now, false)
 	}
 }
@@ -454,11 +499,18 @@ func (s *Service) reconcile(now sim.Time) {
 // scaleTo makes the number of instances not draining equal n.
 func (s *Service) scaleTo(n int, now sim.Time) {
 	s.counts.Desired = n
-	have := s.counts.Pending + s.counts.Starting + s.counts.Ready
+	if s.ro != nil {
+		s.ro.poke(now) // scaled in proportion over both ReplicaSets
+		return
+	}
+	have := s.counts.Pending + s.counts.Starting + s.counts.Ready + s.stranded
 	for ; have < n; have++ {
 		s.newInstance(now, false)
 	}
 	for ; have > n; have-- {
+		if s.stranded > 0 && s.w.dropStranded(s, now, nil) {
+			continue
+		}
 		s.remove(s.pickVictim(), now)
 	}
 }
@@ -502,10 +554,11 @@ func (s *Service) evaluate(now sim.Time) {
 	if rec.Valid {
 		after = rec.Desired
 	}
-	if after != s.counts.Desired || s.counts.Pending+s.counts.Starting+s.counts.Ready != after {
+	if after != s.counts.Desired || s.counts.Pending+s.counts.Starting+s.counts.Ready+s.stranded != after {
 		s.scaleTo(after, now)
 	}
 	s.w.obs.Decision(Decision{Time: now, Service: s.index, Policy: p.Name(), Observation: obs, Recommendation: rec, Before: before, After: after})
+	s.act.stats = s.act.stats[:0]
 }
 
 // observe builds what the autoscaler sees now.
@@ -520,6 +573,9 @@ func (s *Service) observe(now sim.Time) policies.Observation {
 	}
 	if s.countsTokens() {
 		o.InFlight = float64(s.tokens.count)
+	}
+	if s.act.collect {
+		o.Concurrency = s.concurrency(now)
 	}
 	for _, inst := range s.instances {
 		if inst.State() == Draining {

@@ -28,6 +28,8 @@ type World struct {
 	spare       []*Instance // retryPending's other buffer
 	retrying    bool
 	att         attempt // the scheduler's scratch
+	dom         []bool  // the scheduler's scratch: the zones that are spread domains
+	cnt         []int   // the scheduler's scratch: the instances per zone it counts
 	placement   *rand.Rand
 	// placementEvents: instance-scheduled events are worth reporting
 	// (there are node pools or several zones).
@@ -97,6 +99,7 @@ func New(cfg Config, obs Observer) (*World, error) {
 		}
 		s.initRequests(len(w.zones))
 		s.metrics.init(sc.Autoscaler)
+		s.act.init(sc.Autoscaler)
 		w.services = append(w.services, s)
 	}
 	for k, fc := range cfg.Faults {
@@ -149,6 +152,9 @@ func (w *World) Start() {
 		}
 		if s.policy != nil {
 			w.eng.Schedule(sim.At(a.Interval), s, svcEvaluate)
+		}
+		if s.act.collect && s.act.next < w.end {
+			w.eng.Schedule(s.act.next, s, svcCollect)
 		}
 		s.scheduleArrival(0)
 	}

@@ -31,12 +31,14 @@ type lbTokens struct {
 	count int // live tokens
 }
 
-// add records a token for a request admitted at t, the latest instant so
-// far.
+// add records a token for a request admitted at t, normally the latest
+// instant so far. (A token out of order, which only a late delivery such
+// as an activator's would give, and which no policy counting tokens has,
+// is kept with the newest: it leaves at the newest's expiry.)
 func (tk *lbTokens) add(t sim.Time) {
 	tk.count++
 	if tk.n > 0 {
-		if last := (tk.head + tk.n - 1) % len(tk.at); tk.at[last] == t {
+		if last := (tk.head + tk.n - 1) % len(tk.at); tk.at[last] >= t {
 			tk.live[last]++
 			return
 		}
@@ -131,7 +133,7 @@ func (s *Service) tokenDone(r *request) {
 // control-plane autoscaler always can; one on the load balancer only while
 // a primary routes.
 func (s *Service) autoscalerRuns() bool {
-	return s.cfg.Autoscaler.RunsOn == ControlPlane || s.lb.state == lbUp
+	return s.cfg.Autoscaler.RunsOn == InControlPlane || s.lb.state == lbUp
 }
 
 // newPrimary is told that a load balancer became the primary after a

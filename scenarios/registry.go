@@ -56,6 +56,11 @@ type PolicyDef struct {
 	// the load balancer's request tokens, each expiring after the
 	// duration it returns (WSO2's message_expiry_time).
 	MessageExpiry func(a *Autoscaler) time.Duration
+	// ScalesToZero reports that the policy can remove the last replica
+	// and bring one back: replicas.min: 0 is valid only for such a policy
+	// (Kubernetes refuses an HPA minReplicas of 0 without the alpha
+	// HPAScaleToZero gate).
+	ScalesToZero bool
 
 	// Init, if set, sets the defaults of the policy's parameters on a new
 	// autoscaler block, before its keys are decoded.
@@ -146,6 +151,17 @@ func PolicyDefs() []*PolicyDef {
 		registry.sorted = true
 	}
 	return slices.Clone(registry.policies)
+}
+
+// ScaleToZeroPolicies names the policies that scale to zero, in Order.
+func ScaleToZeroPolicies() []string {
+	var out []string
+	for _, d := range PolicyDefs() {
+		if d.ScalesToZero {
+			out = append(out, d.Name)
+		}
+	}
+	return out
 }
 
 // PolicyNames lists the registered policy names in Order.

@@ -169,6 +169,9 @@ traffic:
 		{"negative ingress timeout", "    demand:", "    ingress: {proxy_read_timeout: -1s}\n    demand:", []string{"bad.yaml:6:", "services.web.ingress.proxy_read_timeout"}},
 		{"unknown ingress affinity", "    demand:", "    ingress:\n      affinity: sticky\n    demand:", []string{"bad.yaml:7:", "services.web.ingress.affinity", "allowed: none, cookie"}},
 		{"message expiry 0", "{policy: cpu, target_utilization: 70}", "{policy: requests-in-flight, message_expiry: 0s}", []string{"bad.yaml:7:", "services.web.autoscaler.message_expiry", "must be positive"}},
+		{"rollout of an unknown service", "  web: {rate: 10}", "  web: {rate: 10}\nfaults:\n  - {at: 1m, type: rollout, service: api}", []string{"bad.yaml:11:38: faults.0.service: unknown service \"api\""}},
+		{"rollout that cannot proceed", "  web: {rate: 10}", "  web: {rate: 10}\nfaults:\n  - {at: 1m, type: rollout, service: web, max_surge: 0, max_unavailable: 0%}", []string{"bad.yaml:11:", "faults.0.max_unavailable: max_surge and max_unavailable are both 0"}},
+		{"grace period out of range", "services:", "control_plane: {node_monitor_grace_period: 48h}\nservices:", []string{"bad.yaml:3:", "control_plane.node_monitor_grace_period: 48h0m0s is out of range"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
