@@ -222,7 +222,7 @@
 // # Who runs the autoscaler
 //
 // AutoscalerConfig.RunsOn says where (the scenarios package takes it from
-// the policy's definition, its registry entry). ControlPlane, Kubernetes'
+// the policy's definition, its registry entry). InControlPlane, Kubernetes'
 // controllers (the HPA runs in kube-controller-manager): evaluations go on
 // through a load-balancer failover, on what the instances measure (with
 // the arrivals rejected, their CPU falls, and the HPA may scale down
