@@ -154,6 +154,8 @@ type ServiceConfig struct {
 	// MinAvailable is the disruption budget: a voluntary eviction (node
 	// upgrade) waits while it would leave fewer Ready instances. 0: none.
 	MinAvailable int
+	// Ingress is an ingress-nginx hop in front of the service; nil: none.
+	Ingress *IngressConfig
 }
 
 // Probes are an instance's health checks; nil means not configured. See
@@ -298,6 +300,20 @@ type AutoscalerConfig struct {
 	// LatencyPercentile is the percentile reported in
 	// Observation.Latency, over the last Window of completed requests.
 	LatencyPercentile float64
+
+	// RunsOn is where the autoscaler runs (see the package documentation,
+	// "Who runs the autoscaler"): the control plane by default, or the
+	// primary load balancer.
+	RunsOn Host
+	// Members is who keeps the service's instances (see "WSO2's world"):
+	// a ReplicaSet by default, or the autoscaler's own launches.
+	Members Members
+	// MessageExpiry, when positive, makes Observation.InFlight the load
+	// balancer's request tokens (WSO2's AutoscaleIn/Out mediators): one per
+	// request routed to an instance, removed when its response passes back
+	// through the load balancer, or at an autoscaler run once it is
+	// MessageExpiry old. 0: the requests in flight for their clients.
+	MessageExpiry time.Duration
 	// Concurrency: the policy reads Observation.Concurrency, one stat a
 	// second of the requests in flight (Knative's metric collector).
 	// Activator: while no instance is ready, requests wait at an
@@ -307,6 +323,36 @@ type AutoscalerConfig struct {
 	// fills Observation.Metrics.
 	Adapter *AdapterConfig
 }
+
+// Host is where a service's autoscaler runs.
+type Host uint8
+
+const (
+	// InControlPlane: Kubernetes' controllers (the HPA in
+	// kube-controller-manager). They keep evaluating whatever happens to
+	// the service's load balancer.
+	InControlPlane Host = iota
+	// OnLoadBalancer: WSO2's autoscaler task runs on the primary load
+	// balancer. It pauses while a standby takes over, and the new primary
+	// starts it with no state (the averaging window and the request tokens
+	// lived in the failed one). It also keeps the load balancers' count
+	// (its load-balancer sanity check).
+	OnLoadBalancer
+)
+
+// Members is who keeps a service's instances.
+type Members uint8
+
+const (
+	// ReplicaSet: lost instances are replaced at once, a scale-in drains
+	// as Kubernetes does (propagation delay, preStop, grace period).
+	ReplicaSet Members = iota
+	// Launched: WSO2's members are the instances its autoscaler launched.
+	// A lost one is replaced only by a later decision (the sanity check
+	// or the load rule); a scale-in deregisters the member from the load
+	// balancer at once and terminates it once it has served what it holds.
+	Launched
+)
 
 // Algorithm is a load-balancing algorithm.
 type Algorithm uint8
@@ -370,6 +416,8 @@ func (c *Config) validate() error {
 			return fmt.Errorf("cluster: service %s: retries, clients, min available and load-balancer replicas must not be negative", s.Name)
 		case s.Retries > maxRetries:
 			return fmt.Errorf("cluster: service %s: at most %d retries, got %d", s.Name, maxRetries, s.Retries)
+		case s.Ingress != nil && (s.Ingress.Latency < 0 || s.Ingress.ReadTimeout < 0 || s.Ingress.NextUpstreamTries < 0 || s.Ingress.CookieMaxAge < 0):
+			return fmt.Errorf("cluster: service %s: ingress latency, read timeout, next-upstream tries and cookie max age must not be negative", s.Name)
 		}
 		for _, p := range []*ProbeConfig{s.Probes.Startup, s.Probes.Readiness, s.Probes.Liveness} {
 			if p != nil && (p.Period <= 0 || p.FailureThreshold < 1 || p.Timeout <= 0 || p.InitialDelay < 0 || p.SuccessThreshold < 0) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/scalesim/scalesim/policies"
 	"github.com/scalesim/scalesim/sim"
 )
 
@@ -289,48 +290,70 @@ func failoverWorld(replicas int, duration time.Duration) Config {
 }
 
 // With a standby, requests are rejected exactly while it takes over: the
-// arrivals at 300.00, 300.01, ..., 309.99 s, i.e. rate x delay = 1000; the
-// autoscaler, which runs on the primary, pauses meanwhile; the sanity
-// check then restores the second load balancer.
+// arrivals at 300.00, 300.01, ..., 309.99 s, i.e. rate x delay = 1000.
+// An autoscaler on the load balancer (WSO2's) pauses meanwhile, the new
+// primary starts a fresh one (its state lived in the failed primary) and
+// its sanity check restores the second load balancer. One in the control
+// plane (the HPA) evaluates every second throughout, and nothing restores
+// the failed load balancer.
 func TestLoadBalancerFailover(t *testing.T) {
-	l := &log{}
-	run(t, failoverWorld(2, 0), l)
 	from, to := sim.At(300*time.Second), sim.At(310*time.Second)
-	for _, e := range l.ends {
-		if e.o == Rejected && (e.now < from || e.now >= to) {
-			t.Fatalf("rejected at %v, outside the failover [%v, %v)", e.now, from, to)
+	for _, host := range []Host{OnLoadBalancer, InControlPlane} {
+		cfg := failoverWorld(2, 0)
+		made := 0
+		cfg.Services[0].Autoscaler.RunsOn = host
+		cfg.Services[0].Autoscaler.NewPolicy = func() policies.Policy { made++; return steps{} }
+		l := &log{}
+		run(t, cfg, l)
+		for _, e := range l.ends {
+			if e.o == Rejected && (e.now < from || e.now >= to) {
+				t.Fatalf("host %d: rejected at %v, outside the failover [%v, %v)", host, e.now, from, to)
+			}
 		}
-	}
-	if l.ended[Rejected] != 1000 {
-		t.Errorf("rejected %d, want 1000", l.ended[Rejected])
-	}
-	// The connections through the failed primary broke.
-	if l.ended[Failed] == 0 || l.ended[Failed] > 4 {
-		t.Errorf("failed %d, want the one or two requests each instance held at 300 s", l.ended[Failed])
-	}
-	for _, d := range l.decisions {
-		if d.Time >= from && d.Time < to {
-			t.Errorf("autoscaler evaluated at %v during the failover", d.Time)
+		if l.ended[Rejected] != 1000 {
+			t.Errorf("host %d: rejected %d, want 1000", host, l.ended[Rejected])
 		}
-	}
-	var got []string
-	for _, e := range l.events {
-		if e.Service == 0 && !strings.HasPrefix(string(e.Kind), "instance-") {
-			got = append(got, e.Time.String()+" "+string(e.Kind)+" "+e.Detail)
+		// The connections through the failed primary broke.
+		if l.ended[Failed] == 0 || l.ended[Failed] > 4 {
+			t.Errorf("host %d: failed %d, want the one or two requests each instance held at 300 s", host, l.ended[Failed])
 		}
-	}
-	want := []string{
-		"5m0s fault-start load-balancer-failure web",
-		"5m10s lb-failover standby promoted to primary, 1/2 load balancers",
-		"5m10s fault-end load-balancer-failure web",
-		"5m10s lb-restored sanity check, 2/2 load balancers",
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		during := 0
+		for _, d := range l.decisions {
+			if d.Time >= from && d.Time < to {
+				during++
+			}
+		}
+		var got []string
+		for _, e := range l.events {
+			if e.Service == 0 && !strings.HasPrefix(string(e.Kind), "instance-") {
+				got = append(got, e.Time.String()+" "+string(e.Kind)+" "+e.Detail)
+			}
+		}
+		want := []string{
+			"5m0s fault-start load-balancer-failure web",
+			"5m10s lb-failover standby promoted to primary, 1/2 load balancers, autoscaler restarted with no state",
+			"5m10s fault-end load-balancer-failure web",
+			"5m10s lb-restored sanity check, 2/2 load balancers",
+		}
+		wantDuring, wantMade := 0, 2
+		if host == InControlPlane {
+			want = []string{
+				"5m0s fault-start load-balancer-failure web",
+				"5m10s lb-failover standby promoted to primary, 1/2 load balancers",
+				"5m10s fault-end load-balancer-failure web",
+			}
+			wantDuring, wantMade = 10, 1 // at 300, 301, ..., 309 s
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("host %d: events:\n%s\nwant:\n%s", host, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		if during != wantDuring || made != wantMade {
+			t.Errorf("host %d: %d evaluations during the failover and %d policies made, want %d and %d", host, during, made, wantDuring, wantMade)
+		}
 	}
 
 	// A single load balancer: everything is rejected until it is back.
-	l = &log{}
+	l := &log{}
 	run(t, failoverWorld(1, 30*time.Second), l)
 	if l.ended[Rejected] != 3000 {
 		t.Errorf("one load balancer down 30 s: rejected %d, want 3000", l.ended[Rejected])

@@ -34,6 +34,7 @@ type Instance struct {
 	readyChanged sim.Time
 	inLB         bool   // in the load balancer's rotation
 	lbEpoch      uint32 // counts the times it joined the rotation (client-ip sessions)
+	lbSlot       int32  // its slot in the least-requests index
 	unreachable  bool   // lost with its node, whose pod object remains (nodelifecycle.go)
 	version      int    // the version it runs (rollout.go)
 
@@ -248,6 +249,7 @@ func (i *Instance) accept(r *request, now sim.Time) bool {
 		// The app's requests counter, incremented as a request is taken.
 		i.adapt.count++
 	}
+	i.svc.lb.heldChanged(i)
 	// The working set rises: above the limit the container is OOM-killed
 	// now, and r with it (memory.go).
 	if i.memOn {
@@ -331,6 +333,7 @@ func (i *Instance) finish(r *request, now sim.Time, o Outcome) {
 	if i.memOn {
 		i.memAfter(now)
 	}
+	i.svc.lb.heldChanged(i)
 	if i.svc.act.held.len() > 0 {
 		i.svc.release(now) // a slot is free for the activator
 	}
@@ -468,6 +471,7 @@ func (i *Instance) dropAll(now sim.Time) {
 	}
 	clear(i.ps)
 	i.ps = i.ps[:0]
+	i.dropAbandonedTokens()
 	i.queue.clear(func(r *request) { i.svc.serverDone(r, Failed, now) })
 	for j, r := range i.waiting {
 		eng.Cancel(r.waitEnd)
@@ -484,6 +488,7 @@ func (i *Instance) dropAll(now sim.Time) {
 	if i.memOn {
 		i.memAfter(now)
 	}
+	i.svc.lb.heldChanged(i)
 }
 
 // psPush and psPop maintain the binary min-heap ps ordered by finishV, ties
@@ -564,6 +569,7 @@ func (i *Instance) dequeue() *request {
 	}
 	r := i.svc.w.pool.get()
 	r.svc, r.inst, r.arrived, r.cpu, r.wait, r.clientDone = i.svc, i, e.arrived, e.cpu, e.wait, true
+	r.token = i.svc.countsTokens()
 	return r
 }
 
@@ -584,6 +590,8 @@ func (i *Instance) clientGone(r *request, now sim.Time) {
 			if i.memOn {
 				i.memAfter(now)
 			}
+			i.svc.tokenDone(r)
+			i.svc.lb.heldChanged(i)
 		} else {
 			i.queue.at(r.qseq).r = nil
 		}

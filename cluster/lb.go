@@ -16,6 +16,9 @@ type loadBalancer struct {
 	members []*Instance // in the order they joined
 	cursor  int
 	rng     *rand.Rand
+	// least indexes the members by outstanding requests, for
+	// least-requests (nil for the other algorithms).
+	least *leastIndex
 
 	// client-ip: the number of clients, the session of each client seen
 	// so far (a map, so that a billion possible clients cost only the ones
@@ -23,6 +26,9 @@ type loadBalancer struct {
 	clients  int
 	sessions map[int32]session
 	affinity time.Duration
+	// cookie: the sessions are an ingress's cookies, which expire
+	// affinity after they were set, not after the client's last request.
+	cookie bool
 
 	// The load-balancer instances: how many there should be and are, and
 	// whether a primary is routing (see the package documentation,
@@ -57,6 +63,9 @@ func (lb *loadBalancer) add(i *Instance) {
 	i.inLB = true
 	i.lbEpoch++
 	lb.members = append(lb.members, i)
+	if lb.least != nil {
+		lb.least.add(i, lb.members)
+	}
 }
 
 func (lb *loadBalancer) remove(i *Instance) {
@@ -64,6 +73,9 @@ func (lb *loadBalancer) remove(i *Instance) {
 		return
 	}
 	i.inLB = false
+	if lb.least != nil {
+		lb.least.remove(i)
+	}
 	for k, m := range lb.members {
 		if m == i {
 			lb.members = append(lb.members[:k], lb.members[k+1:]...)
@@ -78,7 +90,15 @@ func (lb *loadBalancer) remove(i *Instance) {
 	}
 }
 
-// pick chooses the instance for r, or nil.
+// heldChanged is told that i's outstanding requests changed.
+func (lb *loadBalancer) heldChanged(i *Instance) {
+	if lb.least != nil && i.inLB {
+		lb.least.set(i)
+	}
+}
+
+// pick chooses the instance for r, or nil. Every algorithm costs O(1)
+// per request, but least-requests, O(log n).
 func (lb *loadBalancer) pick(r *request, now sim.Time) *Instance {
 	n := len(lb.members)
 	if n == 0 {
@@ -91,8 +111,10 @@ func (lb *loadBalancer) pick(r *request, now sim.Time) *Instance {
 		// does); the following ones stick to it.
 		ss, ok := lb.sessions[r.client]
 		if ok && ss.inst.inLB && ss.epoch == ss.inst.lbEpoch && now.Sub(ss.last) <= lb.affinity {
-			ss.last = now
-			lb.sessions[r.client] = ss
+			if !lb.cookie {
+				ss.last = now
+				lb.sessions[r.client] = ss
+			}
 			return ss.inst
 		}
 		m := lb.members[lb.rng.IntN(n)]
@@ -115,13 +137,10 @@ func (lb *loadBalancer) pick(r *request, now sim.Time) *Instance {
 		return lb.members[a]
 	case LeastRequests:
 		// The fewest outstanding requests; ties go round-robin so equal
-		// instances share the load.
-		best := lb.members[lb.cursor]
-		for k := 1; k < n; k++ {
-			if m := lb.members[(lb.cursor+k)%n]; m.held() < best.held() {
-				best = m
-			}
-		}
+		// instances share the load: the first such member at or after
+		// the cursor, in join order (an O(log n) query of the index, the
+		// member a scan from the cursor would find).
+		best := lb.least.pick(lb.members[lb.cursor])
 		lb.cursor = (lb.cursor + 1) % n
 		return best
 	default: // RoundRobin
@@ -197,7 +216,7 @@ func (s *Service) sanityCheck(now sim.Time) {
 func (s *Service) lbUp(now sim.Time, kind EventKind, why string) {
 	lb := &s.lb
 	lb.state = lbUp
-	s.event(kind, why+", "+s.lbCount(), now)
+	s.event(kind, why+", "+s.lbCount()+s.newPrimary(), now)
 	for _, d := range lb.failures {
 		s.event(KindFaultEnd, d, now)
 	}

@@ -90,3 +90,49 @@ func TestClientIPSessionsLazy(t *testing.T) {
 		t.Errorf("%d sessions for %d arrivals", n, l.arrived)
 	}
 }
+
+// The least-requests index picks what a scan from the cursor picks: the
+// first member, cyclically from the cursor in join order, with the fewest
+// outstanding requests. Random joins, departures, count changes and
+// picks (fixed seed), against that scan, through several rebuilds.
+func TestLeastRequestsIndexMatchesScan(t *testing.T) {
+	rng := sim.NewStreams(7).Get("test")
+	lb := &loadBalancer{alg: LeastRequests, least: &leastIndex{}}
+	var all []*Instance
+	scan := func() *Instance {
+		n := len(lb.members)
+		best := lb.members[lb.cursor]
+		for k := 1; k < n; k++ {
+			if m := lb.members[(lb.cursor+k)%n]; m.held() < best.held() {
+				best = m
+			}
+		}
+		return best
+	}
+	for step := 0; step < 100000; step++ {
+		switch op := rng.IntN(100); {
+		case op < 3 || len(lb.members) == 0:
+			i := &Instance{ID: len(all), busy: rng.IntN(3)}
+			all = append(all, i)
+			lb.add(i)
+		case op < 5:
+			lb.remove(lb.members[rng.IntN(len(lb.members))])
+		case op < 50:
+			m := lb.members[rng.IntN(len(lb.members))]
+			if m.busy > 0 && rng.IntN(2) == 0 {
+				m.busy--
+			} else {
+				m.busy++
+			}
+			lb.heldChanged(m)
+		default:
+			want := scan()
+			if got := lb.pick(&request{}, 0); got != want {
+				t.Fatalf("step %d: picked instance %d (held %d), the scan picks %d (held %d)", step, got.ID, got.held(), want.ID, want.held())
+			}
+		}
+	}
+	if len(all) < 1000 {
+		t.Fatalf("only %d members joined: too few rebuilds", len(all))
+	}
+}

@@ -29,6 +29,9 @@ type request struct {
 	// clientDone is set when the client has learnt the outcome (completed,
 	// timed out, failed); the server may still hold a timed-out request.
 	clientDone bool
+	// token: the load balancer holds a request token for it (WSO2's
+	// AutoscaleInMediator; see lbTokens).
+	token bool
 	// held: waiting at the activator (qseq is its entry there).
 	held bool
 
@@ -54,7 +57,12 @@ func (r *request) Fire(now sim.Time, arg uint64) {
 	switch arg {
 	case reqTimeout:
 		r.timeout = sim.TimerID{}
-		r.svc.clientEnd(r, TimedOut, now)
+		if r.svc.timeoutIs504 {
+			r.svc.gatewayTimeouts++
+			r.svc.clientEnd(r, Failed, now)
+		} else {
+			r.svc.clientEnd(r, TimedOut, now)
+		}
 		if r.inst != nil {
 			r.inst.clientGone(r, now)
 		} else if r.held {
@@ -66,7 +74,7 @@ func (r *request) Fire(now sim.Time, arg uint64) {
 		r.waitEnd = sim.EventID{}
 		r.inst.waitDone(r, now)
 	case reqRetry:
-		r.arrived = now
+		r.arrived = r.svc.sentAt(now)
 		r.svc.admit(r, now)
 	}
 }

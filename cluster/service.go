@@ -75,6 +75,16 @@ type Service struct {
 	act     activator
 	adapter *serviceAdapter // nil without custom metrics
 	mq      *messageQueue   // asynchronous work (queue.go); nil for requests
+
+	// tokens are the load balancer's request tokens, when the policy
+	// counts them (AutoscalerConfig.MessageExpiry).
+	tokens lbTokens
+
+	// The ingress's 504s and retried connection errors.
+	gatewayTimeouts, ingressRetries int64
+	// timed: requests have a deadline (timeouts' delay); timeoutIs504: it
+	// is the ingress's proxy_read_timeout, not the client's timeout.
+	timed, timeoutIs504 bool
 }
 
 // Event arguments for service events.
@@ -117,10 +127,12 @@ func (s *Service) Fire(now sim.Time, arg uint64) {
 		s.arrive(now)
 		s.scheduleArrival(now)
 	case svcEvaluate:
-		// The autoscaler runs on the primary load balancer, as WSO2's
-		// does: it pauses while there is none.
-		if s.lb.state == lbUp {
-			s.sanityCheck(now)
+		// An autoscaler on the load balancer (WSO2's) pauses while no
+		// primary routes; one in the control plane keeps evaluating.
+		if s.autoscalerRuns() {
+			if s.cfg.Autoscaler.RunsOn == OnLoadBalancer {
+				s.sanityCheck(now)
+			}
 			s.evaluate(now)
 		} else {
 			s.act.stats = s.act.stats[:0] // nobody reads them: keep none
@@ -160,7 +172,7 @@ func (s *Service) scheduleArrival(now sim.Time) {
 // arrive handles one new request reaching the load balancer.
 func (s *Service) arrive(now sim.Time) {
 	r := s.w.pool.get()
-	r.svc, r.arrived = s, now
+	r.svc, r.arrived = s, s.sentAt(now)
 	// Demand and client are drawn here, for every request in arrival
 	// order, so their sequences do not depend on what happens to requests
 	// later.
@@ -200,7 +212,7 @@ func (s *Service) admit(r *request, now sim.Time) {
 	// Count the request in flight and arm its timeout before the instance
 	// takes it: a request with no demand completes inside accept.
 	s.addInFlight(now, 1)
-	if s.cfg.Timeout > 0 {
+	if s.timed {
 		r.timeout = s.timeouts.Schedule(r, reqTimeout)
 	}
 	if inst == nil || s.act.held.len() > 0 {
@@ -214,6 +226,19 @@ func (s *Service) admit(r *request, now sim.Time) {
 
 // deliver hands r, counted in flight, to inst; a refusal is a rejection.
 func (s *Service) deliver(r *request, inst *Instance, now sim.Time) {
+	if s.countsTokens() {
+		r.token = true
+		s.tokens.add(r.arrived)
+	}
+	// Behind an ingress, a connection error is retried on the next
+	// endpoint (proxy_next_upstream).
+	for tries := 1; !inst.accepting() || inst.lost(); tries++ {
+		next := s.nextUpstream(r, inst, tries, now)
+		if next == nil {
+			break
+		}
+		inst = next
+	}
 	if !inst.accept(r, now) {
 		if s.unreachableHold(inst) {
 			// A connection to a silent node: the client waits for its
@@ -226,6 +251,7 @@ func (s *Service) deliver(r *request, inst *Instance, now sim.Time) {
 			s.serverDone(r, Failed, now)
 			return
 		}
+		s.tokenDone(r)
 		s.addInFlight(now, -1)
 		if !r.timeout.IsZero() {
 			s.timeouts.Cancel(r.timeout)
@@ -290,6 +316,7 @@ func (s *Service) retry(r *request, now sim.Time) {
 // (Completed) or it was lost (Failed). A request whose client already gave
 // up is only released.
 func (s *Service) serverDone(r *request, o Outcome, now sim.Time) {
+	s.tokenDone(r)
 	if !r.clientDone {
 		s.clientEnd(r, o, now)
 	}
@@ -349,7 +376,7 @@ func (s *Service) newInstance(now sim.Time, initial bool) *Instance {
 		inst.adapt = &adapterTarget{}
 		inst.adapt.ring.init(s.adapter.depth)
 	}
-	inst.queue.agedAfter = s.cfg.Probes.longestTimeout()
+	inst.queue.agedAfter = max(s.cfg.Probes.longestTimeout(), s.tokenAge())
 	s.nextID++
 	s.instances = append(s.instances, inst)
 	inst.readyChanged = now
@@ -449,7 +476,8 @@ func (s *Service) terminateAs(inst *Instance, to phase, now sim.Time, why string
 // until it notices: through the readiness probe's failures if byProbe and
 // the service has one (a dead node answers nothing), else at once (a
 // crashed process is noticed by its kubelet); the removal then propagates.
-// The service replaces the instance, as a ReplicaSet does.
+// A ReplicaSet replaces the instance at once; WSO2's autoscaler launches
+// one only when a later decision finds a member missing (see reconcile).
 func (s *Service) lose(inst *Instance, now sim.Time, why string, byProbe bool) {
 	if inst.phase.state() == Terminated {
 		return
@@ -468,13 +496,24 @@ func (s *Service) lose(inst *Instance, now sim.Time, why string, byProbe bool) {
 			inst.leaveLB(now)
 		}
 	}
+	if s.cfg.Autoscaler.Members == Launched && inst.State() != Draining {
+		// A WSO2 member lost is one member fewer: nothing replaces it now.
+		s.counts.Desired--
+	}
 	s.terminateAs(inst, to, now, why)
 	s.reconcile(now)
 }
 
 // reconcile replaces lost or evicted instances: the ReplicaSet's count of
-// instances not draining is brought back to the desired one.
+// instances not draining is brought back to the desired one. WSO2's
+// launched members are not replaced: the desired count becomes the members
+// left, and the autoscaler's next decisions (its sanity check, its load
+// rule) launch what they find missing.
 func (s *Service) reconcile(now sim.Time) {
+	if s.cfg.Autoscaler.Members == Launched {
+		s.counts.Desired = min(s.counts.Desired, s.counts.Pending+s.counts.Starting+s.counts.Ready)
+		return
+	}
 	if s.ro != nil {
 		s.ro.poke(now) // two ReplicaSets: the rollout keeps each at its count
 		return
@@ -499,7 +538,7 @@ func (s *Service) scaleTo(n int, now sim.Time) {
 		if s.stranded > 0 && s.w.dropStranded(s, now, nil) {
 			continue
 		}
-		s.pickVictim().beginDrain(now, "")
+		s.remove(s.pickVictim(), now)
 	}
 }
 
@@ -522,6 +561,10 @@ func (s *Service) pickVictim() *Instance {
 // evaluate runs the autoscaler once.
 func (s *Service) evaluate(now sim.Time) {
 	p := s.policy
+	if s.countsTokens() {
+		// The task first expires the old tokens, then counts them.
+		s.tokens.expire(now.Add(-s.cfg.Autoscaler.MessageExpiry))
+	}
 	obs := s.observe(now)
 	rec := p.Recommend(now, obs)
 	before := s.counts.Desired
@@ -529,7 +572,7 @@ func (s *Service) evaluate(now sim.Time) {
 	for _, id := range rec.Terminate {
 		for _, inst := range s.instances {
 			if inst.ID == id && inst.State() != Draining {
-				inst.beginDrain(now, "")
+				s.remove(inst, now)
 				after--
 				break
 			}
@@ -554,6 +597,9 @@ func (s *Service) observe(now sim.Time) policies.Observation {
 		InFlight: float64(s.inFlight),
 		Latency:  s.metrics.latency(s.cfg.Autoscaler.LatencyPercentile),
 		Pods:     make([]policies.Pod, 0, len(s.instances)),
+	}
+	if s.countsTokens() {
+		o.InFlight = float64(s.tokens.count)
 	}
 	if s.act.collect {
 		o.Concurrency = s.concurrency(now)

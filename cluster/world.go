@@ -59,13 +59,17 @@ func New(cfg Config, obs Observer) (*World, error) {
 	for k, sc := range cfg.Services {
 		sc.prepare()
 		lbc := sc.LoadBalancer
+		timeout, is504, timed := requestTimeout(sc)
+		if sc.Ingress != nil {
+			lbc.Algorithm, lbc.SessionAffinityTimeout = ingressBalancing(sc.Ingress)
+		}
 		s := &Service{
 			w:         w,
 			index:     k,
 			cfg:       sc,
 			demand:    streams.Get("demand/" + sc.Name),
 			backlog:   streams.Get("backlog/" + sc.Name),
-			timeouts:  sim.NewTimers(w.eng, sc.Timeout),
+			timeouts:  sim.NewTimers(w.eng, timeout),
 			lifecycle: streams.Get("lifecycle/" + sc.Name),
 			lb: loadBalancer{
 				alg:      lbc.Algorithm,
@@ -74,6 +78,8 @@ func New(cfg Config, obs Observer) (*World, error) {
 				replicas: max(lbc.Replicas, 1),
 				alive:    max(lbc.Replicas, 1),
 			},
+			timed:        timed,
+			timeoutIs504: is504,
 		}
 		// A Config is a description: this world's policy and arrivals are
 		// its own, made fresh.
@@ -83,10 +89,14 @@ func New(cfg Config, obs Observer) (*World, error) {
 		if sc.NewArrivals != nil {
 			s.arrivals = sc.NewArrivals()
 		}
+		if lbc.Algorithm == LeastRequests {
+			s.lb.least = &leastIndex{}
+		}
 		if lbc.Algorithm == ClientIP {
 			s.clients = streams.Get("clients/" + sc.Name)
 			s.lb.clients = max(sc.Clients, 1)
 			s.lb.sessions = make(map[int32]session)
+			s.lb.cookie = sc.Ingress != nil
 		}
 		s.initRequests(len(w.zones))
 		s.metrics.init(sc.Autoscaler)

@@ -116,9 +116,24 @@ func Build(sc *Scenario) (cluster.Config, error) {
 		if in.QueueLimit == Unlimited {
 			c.Instance.QueueLimit = -1
 		}
+		if g := svc.Ingress; g != nil {
+			c.Ingress = &cluster.IngressConfig{
+				Latency: g.Latency, ReadTimeout: g.ProxyReadTimeout, NextUpstreamTries: g.ProxyNextUpstreamTries,
+				CookieAffinity: g.Affinity == "cookie", CookieMaxAge: g.SessionCookieMaxAge,
+			}
+			if g.ProxyNextUpstream == "off" {
+				c.Ingress.NextUpstreamTries = 1
+			}
+		}
 		if ts := svc.TopologySpread; ts != nil {
 			c.TopologySpread = &cluster.TopologySpread{MaxSkew: ts.MaxSkew, ScheduleAnyway: ts.WhenUnsatisfiable == ScheduleAnyway,
 				MinDomains: ts.MinDomains, HonorTaints: ts.NodeTaintsPolicy == PolicyHonor}
+		}
+		if d := LookupPolicy(svc.Autoscaler.Policy); d != nil {
+			c.Autoscaler.RunsOn, c.Autoscaler.Members = d.RunsOn, d.Members
+			if d.MessageExpiry != nil {
+				c.Autoscaler.MessageExpiry = d.MessageExpiry(&svc.Autoscaler)
+			}
 		}
 		if l, ok := pc.(LatencyObserver); ok {
 			c.Autoscaler.LatencyPercentile = l.LatencyPercentile()

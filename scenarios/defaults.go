@@ -123,6 +123,17 @@ func (p *Probe) setDefaults() {
 	*p = Probe{Period: DefaultProbePeriod, FailureThreshold: DefaultProbeThreshold, SuccessThreshold: 1, Timeout: DefaultProbeTimeout}
 }
 
+func (g *Ingress) setDefaults() {
+	*g = Ingress{ProxyReadTimeout: DefaultProxyReadTimeout, ProxyNextUpstream: "error", ProxyNextUpstreamTries: DefaultProxyNextUpstreamTries, Affinity: "none"}
+}
+
+// ingress-nginx's defaults (internal/ingress/controller/config/config.go,
+// NewDefault: ProxyReadTimeout 60, ProxyNextUpstreamTries 3).
+const (
+	DefaultProxyReadTimeout       = 60 * time.Second
+	DefaultProxyNextUpstreamTries = 3
+)
+
 func (t *TopologySpread) setDefaults() {
 	*t = TopologySpread{MaxSkew: 1, WhenUnsatisfiable: DoNotSchedule, MinDomains: 1, NodeTaintsPolicy: PolicyIgnore}
 }

@@ -127,6 +127,7 @@
 //	load_balancer.failover_delay         10s
 //	load_balancer.propagation_delay      1s
 //	load_balancer.session_affinity_timeout 3h (Kubernetes' 10800 s)
+//	ingress                              none; when given: latency 0, proxy_read_timeout 60s, proxy_next_upstream error, proxy_next_upstream_tries 3, affinity none (ingress-nginx's)
 //	autoscaler.policy                    static
 //	autoscaler.interval                  15s; 30s for requests-in-flight
 //	autoscaler.target_utilization        80 (percent)

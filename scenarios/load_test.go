@@ -442,6 +442,22 @@ duration: 1h
 services:
   web: {demand: {cpu: 50ms}}
 `, `bad.yaml:2:7: name: "my scenario" cannot name a folder`},
+		{"ingress tries negative", `
+name: x
+duration: 1h
+services:
+  web:
+    demand: {cpu: 50ms}
+    ingress: {proxy_next_upstream_tries: -1}
+`, `bad.yaml:7:42: services.web.ingress.proxy_next_upstream_tries: must be at least 0 (0: every endpoint once)`},
+		{"message expiry negative", `
+name: x
+duration: 1h
+services:
+  web:
+    demand: {cpu: 50ms}
+    autoscaler: {policy: requests-in-flight, message_expiry: -5s}
+`, `bad.yaml:7:62: services.web.autoscaler.message_expiry:`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -633,7 +649,7 @@ slo:
 		t.Errorf("two: base memory %g", m)
 	}
 	three := s.Service("three").Autoscaler
-	if three.Interval != 30*time.Second || three.RequestsInFlight != (RequestsInFlight{10, 100, 0.7, 0.2, 0.25, 1, time.Minute}) {
+	if three.Interval != 30*time.Second || three.RequestsInFlight != (RequestsInFlight{10, 100, 0.7, 0.2, 0.25, 1, time.Minute, time.Minute}) {
 		t.Errorf("three: %+v", three)
 	}
 	if l := s.Service("four").Autoscaler.Latency; l != (LatencyTarget{Target: 300 * time.Millisecond, Percentile: 95}) {

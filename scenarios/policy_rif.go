@@ -4,6 +4,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/scalesim/scalesim/cluster"
 	"github.com/scalesim/scalesim/policies"
 )
 
@@ -29,7 +30,15 @@ type RequestsInFlight struct {
 	// ServerStartupDelay after which an instance that has not joined is
 	// terminated. Default 60s (WSO2's LoadBalancerConfiguration).
 	ServerStartupDelay time.Duration `yaml:"server_startup_delay"`
+	// MessageExpiry is how long the load balancer keeps a request's token
+	// (counted in flight) when no response has come back. Default 60s
+	// (WSO2's message_expiry_time, 60000 ms).
+	MessageExpiry time.Duration `yaml:"message_expiry"`
 }
+
+// DefaultMessageExpiry is WSO2's message_expiry_time
+// (LoadBalancerConfiguration.ServiceConfiguration, 60000 ms).
+const DefaultMessageExpiry = 60 * time.Second
 
 // DefaultRequestsInFlightInterval is WSO2's autoscaler task interval.
 const DefaultRequestsInFlightInterval = 30 * time.Second
@@ -46,6 +55,7 @@ func defaultRequestsInFlight() RequestsInFlight {
 		ScaleDownFactor:      d.ScaleDownFactor,
 		InstancesPerScaleUp:  d.InstancesPerScaleUp,
 		ServerStartupDelay:   d.ServerStartupDelay,
+		MessageExpiry:        DefaultMessageExpiry,
 	}
 }
 
@@ -56,7 +66,12 @@ func init() {
 		Doc:      "WSO2 Elastic Load Balancer's requests-in-flight autoscaler: requests in flight at the load balancer",
 		Interval: DefaultRequestsInFlightInterval,
 		Reads:    []string{"interval", "metrics"},
-		Init:     func(a *Autoscaler) { a.RequestsInFlight = defaultRequestsInFlight() },
+		// WSO2's autoscaler task runs on the primary load balancer and
+		// launches its members itself (ServiceRequestsInFlightAutoscaler).
+		RunsOn:        cluster.OnLoadBalancer,
+		Members:       cluster.Launched,
+		MessageExpiry: func(a *Autoscaler) time.Duration { return a.RequestsInFlight.MessageExpiry },
+		Init:          func(a *Autoscaler) { a.RequestsInFlight = defaultRequestsInFlight() },
 		Params: []Param{
 			{"rounds", "10", "samples averaged (rounds_to_average)"},
 			{"max_requests_per_second", "100", "requests per second one instance is taken to handle"},
@@ -65,6 +80,12 @@ func init() {
 			{"scale_down_factor", "0.25", "damps the scale-down threshold further"},
 			{"instances_per_scale_up", "1", "instances added per scale-up"},
 			{"server_startup_delay", "60s", "an instance that has not joined by then is terminated (WSO2's LoadBalancerConfiguration default)"},
+			{"message_expiry", "60s", "a request token with no response yet is dropped from the count after this (message_expiry_time)"},
+		},
+		Check: func(svc *Service, report func(field, format string, args ...any)) {
+			if d := svc.Autoscaler.RequestsInFlight.MessageExpiry; d <= 0 {
+				report("message_expiry", "%s must be positive, e.g. 60s (WSO2's message_expiry_time)", d)
+			}
 		},
 		Config: func(svc *Service) PolicyConfig {
 			a := &svc.Autoscaler

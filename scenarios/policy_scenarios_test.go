@@ -17,6 +17,7 @@ import (
 type trace struct {
 	decisions []cluster.Decision
 	events    []cluster.Event
+	w         *cluster.World // set by runParsed
 }
 
 func (*trace) RequestArrived(int, sim.Time)                                         {}
@@ -38,6 +39,7 @@ func runParsed(t *testing.T, sc *Scenario) *trace {
 		t.Fatal(err)
 	}
 	w.Run()
+	tr.w = w
 	return tr
 }
 
@@ -93,6 +95,9 @@ func TestBuiltinK8sHPAConfiguration(t *testing.T) {
 //   - Once the queue has drained, a healthy instance has a few requests in
 //     flight, far below 150 per instance: it scales down while the crowd
 //     is still there (the quirk the docs explain).
+//   - A scale-in deregisters the member at once and terminates it once it
+//     has served what it holds: nothing is rejected or failed (only the
+//     clients' 60 s timeouts in the crowd).
 func TestBuiltinWSO2ELBRun(t *testing.T) {
 	sc, err := Open("wso2-elb", nil)
 	if err != nil {
@@ -144,5 +149,51 @@ func TestBuiltinWSO2ELBRun(t *testing.T) {
 	}
 	if r.final() != 1 {
 		t.Errorf("ends at %d replicas, want min 1", r.final())
+	}
+	if _, o, _ := r.w.Services()[0].Totals(); o[cluster.Rejected] != 0 || o[cluster.Failed] != 0 || o[cluster.TimedOut] == 0 {
+		t.Errorf("outcomes %v, want none rejected or failed, some timed out", o)
+	}
+	deregistered := 0
+	for _, e := range r.events {
+		if e.Kind == cluster.KindInstanceDraining && e.Detail == "deregistered from the load balancer" {
+			deregistered++
+		}
+	}
+	if deregistered == 0 {
+		t.Errorf("no member deregistered: the run does not exercise WSO2's scale-in")
+	}
+}
+
+// The built-in ingress: the same Service reached directly (ClientIP
+// affinity) and behind an ingress-nginx Ingress. Directly, the scale-ins
+// without preStop lose requests; behind the Ingress the refused
+// connections are retried on the next endpoint and nothing is lost, and
+// the Service's affinity does not apply there.
+func TestBuiltinIngressRun(t *testing.T) {
+	sc, err := Open("ingress", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	direct, behind := sc.Service("direct"), sc.Service("behind-ingress")
+	if direct.Ingress != nil || behind.Ingress == nil || behind.Ingress.ProxyReadTimeout != time.Minute ||
+		behind.Ingress.ProxyNextUpstream != "error" || behind.Ingress.ProxyNextUpstreamTries != 3 ||
+		behind.LoadBalancer.Algorithm != "client-ip" || behind.LoadBalancer.SessionAffinityTimeout != 600*time.Second {
+		t.Fatalf("services %+v and %+v, want the guide's pair with ingress-nginx's defaults", direct, behind)
+	}
+	r := runParsed(t, sc)
+	for _, s := range r.w.Services() {
+		_, o, _ := s.Totals()
+		_, retried := s.IngressTotals()
+		lost := o[cluster.Rejected] + o[cluster.Failed] + o[cluster.TimedOut]
+		switch s.Name() {
+		case "direct":
+			if lost == 0 || retried != 0 {
+				t.Errorf("direct: %v, %d retried; want requests lost at the scale-ins, none retried", o, retried)
+			}
+		case "behind-ingress":
+			if lost != 0 || retried == 0 {
+				t.Errorf("behind the ingress: %v, %d retried; want nothing lost, the drain races retried", o, retried)
+			}
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/scalesim/scalesim/cluster"
 	"github.com/scalesim/scalesim/policies"
 )
 
@@ -42,6 +43,19 @@ type PolicyDef struct {
 	// ScalesOnMetrics reports that the policy scales on
 	// Autoscaler.Metrics (the HPA's targets), normalized by Fill.
 	ScalesOnMetrics bool
+	// RunsOn is where the policy's autoscaler runs: Kubernetes' control
+	// plane (the zero value; it keeps evaluating through a load-balancer
+	// failover) or WSO2's primary load balancer (it pauses meanwhile and
+	// the new primary starts it with no state). Members is who keeps the
+	// instances: a ReplicaSet (the zero value) or, for WSO2, the
+	// autoscaler's own launches. See docs/reference.md, "Who runs the
+	// autoscaler".
+	RunsOn  cluster.Host
+	Members cluster.Members
+	// MessageExpiry, if set, makes the requests in flight the policy reads
+	// the load balancer's request tokens, each expiring after the
+	// duration it returns (WSO2's message_expiry_time).
+	MessageExpiry func(a *Autoscaler) time.Duration
 	// ScalesToZero reports that the policy can remove the last replica
 	// and bring one back: replicas.min: 0 is valid only for such a policy
 	// (Kubernetes refuses an HPA minReplicas of 0 without the alpha

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/scalesim/scalesim/cluster"
 )
@@ -139,5 +140,42 @@ func TestKindRegistries(t *testing.T) {
 	}
 	if got := strings.Join(infoOf(reflect.TypeFor[Fault]()).keysFor(FaultDependencyOutage), ","); got != "at,type,service,duration,mode,delay" {
 		t.Errorf("dependency-outage keys %s", got)
+	}
+}
+
+// Where a policy runs is its definition's: WSO2's requests-in-flight on the
+// primary load balancer with launched members and tokens expiring after
+// message_expiry; every other policy in the control plane with a
+// ReplicaSet and no tokens. Build carries it into the cluster's config.
+func TestPolicyRunsOn(t *testing.T) {
+	for _, d := range PolicyDefs() {
+		rif := d.Name == PolicyRequestsInFlight
+		want := cluster.AutoscalerConfig{RunsOn: cluster.InControlPlane, Members: cluster.ReplicaSet}
+		if rif {
+			want = cluster.AutoscalerConfig{RunsOn: cluster.OnLoadBalancer, Members: cluster.Launched}
+		}
+		if d.RunsOn != want.RunsOn || d.Members != want.Members || (d.MessageExpiry != nil) != rif {
+			t.Errorf("%s: runs on %d, members %d, message expiry set %v; want %d, %d, %v", d.Name, d.RunsOn, d.Members, d.MessageExpiry != nil, want.RunsOn, want.Members, rif)
+		}
+	}
+	data, _ := Builtin("minimal")
+	for _, c := range []struct {
+		policy string
+		want   cluster.AutoscalerConfig
+	}{
+		{"cpu", cluster.AutoscalerConfig{RunsOn: cluster.InControlPlane, Members: cluster.ReplicaSet}},
+		{PolicyRequestsInFlight, cluster.AutoscalerConfig{RunsOn: cluster.OnLoadBalancer, Members: cluster.Launched, MessageExpiry: 45 * time.Second}},
+	} {
+		sc, err := ParseWithOverrides("minimal.yaml", data, []string{"services.web.autoscaler.policy=" + c.policy, "services.web.autoscaler.message_expiry=45s"})
+		if err != nil {
+			t.Fatalf("%s: %v", c.policy, err)
+		}
+		cfg, err := Build(sc)
+		if err != nil {
+			t.Fatalf("%s: %v", c.policy, err)
+		}
+		if a := cfg.Services[0].Autoscaler; a.RunsOn != c.want.RunsOn || a.Members != c.want.Members || a.MessageExpiry != c.want.MessageExpiry {
+			t.Errorf("%s: built runs on %d, members %d, message expiry %v; want %d, %d, %v", c.policy, a.RunsOn, a.Members, a.MessageExpiry, c.want.RunsOn, c.want.Members, c.want.MessageExpiry)
+		}
 	}
 }

@@ -119,6 +119,7 @@ type Service struct {
 	TopologySpread   *TopologySpread  `yaml:"topology_spread"`
 	DisruptionBudget DisruptionBudget `yaml:"disruption_budget"`
 	LoadBalancer     LoadBalancer     `yaml:"load_balancer"`
+	Ingress          *Ingress         `yaml:"ingress"`
 	Autoscaler       Autoscaler       `yaml:"autoscaler"`
 }
 
@@ -303,6 +304,34 @@ type LoadBalancer struct {
 	// SessionAffinityTimeout for client-ip: a client sticks to its
 	// instance until idle this long. Default 3h (Kubernetes' 10800 s).
 	SessionAffinityTimeout time.Duration `yaml:"session_affinity_timeout"`
+}
+
+// Ingress is an ingress-nginx Ingress in front of the service: a hop that
+// balances straight to the endpoints (the Service's session affinity and
+// the load balancer's algorithm do not apply behind it). Defaults are
+// ingress-nginx's (internal/ingress/controller/config/config.go,
+// NewDefault): proxy_read_timeout 60s, proxy_next_upstream error (with
+// timeout, which the simulator does not retry), proxy_next_upstream_tries
+// 3, no affinity.
+type Ingress struct {
+	// Latency the hop adds to every request (there and back). Default 0.
+	Latency time.Duration `yaml:"latency"`
+	// ProxyReadTimeout: a response not back this long after the request
+	// was passed upstream is a 504 (failed). Default 60s.
+	ProxyReadTimeout time.Duration `yaml:"proxy_read_timeout"`
+	// ProxyNextUpstream: error retries a request whose connection failed
+	// (the endpoint refused it or is gone) on the next endpoint; off
+	// retries nothing. Default error.
+	ProxyNextUpstream string `yaml:"proxy_next_upstream" scn:"enum=error|off"`
+	// ProxyNextUpstreamTries: tries in all, the first included; 0 means
+	// every endpoint once. Default 3.
+	ProxyNextUpstreamTries int `yaml:"proxy_next_upstream_tries"`
+	// Affinity: cookie (nginx.ingress.kubernetes.io/affinity) sticks a
+	// client to its endpoint; none balances round-robin. Default none.
+	Affinity string `yaml:"affinity" scn:"enum=none|cookie"`
+	// SessionCookieMaxAge: how long a cookie lasts from when it was set;
+	// 0 (default) is a session cookie, for the whole run.
+	SessionCookieMaxAge time.Duration `yaml:"session_cookie_max_age"`
 }
 
 // Autoscaler configures the service's autoscaling policy. The readby tags

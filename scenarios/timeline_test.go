@@ -57,6 +57,8 @@ import (
 //	    Ready, the most not terminating (pending + starting + ready) and
 //	    the most alive (draining too); with node pools, the fewest and
 //	    the most schedulable nodes (ready, not cordoned) after time 0.
+//	    Behind an ingress, also its 504s and the connection errors it
+//	    retried.
 func TestTimelines(t *testing.T) {
 	runScripts(t, "testdata/timelines/*.txt", func() *timeline { return &timeline{labels: map[string]string{}} }, (*timeline).do)
 }
@@ -194,6 +196,10 @@ func (tl *timeline) totals() string {
 		arrived, out, inFlight := s.Totals()
 		fmt.Fprintf(&b, "%s: arrived %d completed %d rejected %d failed %d timed_out %d in_flight %d\n", s.Name(), arrived,
 			out[cluster.Completed], out[cluster.Rejected], out[cluster.Failed], out[cluster.TimedOut], inFlight)
+		if tl.sc.Service(s.Name()).Ingress != nil {
+			g, retried := s.IngressTotals()
+			fmt.Fprintf(&b, "%s: ingress 504 %d, connection errors retried %d\n", s.Name(), g, retried)
+		}
 		minReady, maxUp, maxAlive, seen := 0, 0, 0, false
 		for _, e := range tl.tr.events {
 			if e.Service != k || e.Time == 0 {

@@ -379,6 +379,20 @@ func (v validator) service(svc *Service) {
 	if svc.LoadBalancer.Replicas < 1 {
 		v.val(p("load_balancer.replicas"), "must be at least 1")
 	}
+	if g := svc.Ingress; g != nil {
+		if g.Latency < 0 {
+			v.val(p("ingress.latency"), "must be at least 0")
+		}
+		if g.ProxyReadTimeout < 0 {
+			v.val(p("ingress.proxy_read_timeout"), "must be at least 0 (0: no read timeout)")
+		}
+		if g.ProxyNextUpstreamTries < 0 {
+			v.val(p("ingress.proxy_next_upstream_tries"), "must be at least 0 (0: every endpoint once)")
+		}
+		if g.SessionCookieMaxAge < 0 {
+			v.val(p("ingress.session_cookie_max_age"), "must be at least 0 (0: a session cookie)")
+		}
+	}
 
 	if len(v.s.Nodes) > 0 {
 		maxCPU, maxMem := 0.0, 0.0

@@ -39,6 +39,11 @@ const (
 	// startup probe gives up before the application has booted: the
 	// kubelet kills the container on every start (CrashLoopBackOff).
 	WarnProbeKillsBoot = "probe-kills-boot"
+	// WarnIngressBypass: a service behind an ingress names a
+	// load_balancer.algorithm other than round-robin; the ingress
+	// balances straight to the endpoints, so it does not apply (the
+	// WSO2 Integrator guide's ClientIP affinity behind ingress-nginx).
+	WarnIngressBypass = "ingress-bypasses-service"
 )
 
 // traceCoverage is the least fraction of the run a trace must span.
@@ -94,6 +99,7 @@ func avg(d sim.Dist) float64 {
 //     answers no probe, so the container is killed on every start.
 //   - ignored-parameter: first, each of Scenario.Warnings (a parameter of
 //     another policy), its message with the file position.
+//   - ingress-bypasses-service: see the code.
 func Warnings(sc *Scenario) []Warning {
 	var out []Warning
 	for _, e := range sc.Warnings {
@@ -115,6 +121,15 @@ func Warnings(sc *Scenario) []Warning {
 		}
 		if w, ok := overload(sc, svc, tr, end); ok {
 			out = append(out, w)
+		}
+		if g := svc.Ingress; g != nil && svc.LoadBalancer.Algorithm != "" && svc.LoadBalancer.Algorithm != "round-robin" {
+			fix := "ingress.affinity: cookie makes clients stick"
+			if g.Affinity == "cookie" {
+				fix = "its cookie affinity (ingress.affinity) is what makes clients stick"
+			}
+			out = append(out, Warning{Code: WarnIngressBypass, Service: svc.Name, Message: fmt.Sprintf(
+				"load_balancer.algorithm %s does not apply behind the ingress: ingress-nginx balances straight to the endpoints, "+
+					"round-robin, bypassing the Service (its sessionAffinity too); %s", svc.LoadBalancer.Algorithm, fix)})
 		}
 		for _, c := range tr.Pattern {
 			if c.Type != ComponentTrace || len(c.Points) == 0 {

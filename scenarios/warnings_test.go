@@ -102,15 +102,44 @@ traffic:
 	}
 }
 
-// No built-in scenario warns: each is meant as it is.
+// No built-in scenario warns: each is meant as it is; but ingress, which
+// shows the WSO2 Integrator guide's trap (a Service's ClientIP affinity
+// behind ingress-nginx) and must warn about it.
 func TestWarningsBuiltins(t *testing.T) {
+	want := map[string]string{"ingress": "behind-ingress:" + WarnIngressBypass}
 	for _, e := range Library() {
 		sc, err := Open(e.Name, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ws := Warnings(sc); len(ws) != 0 {
-			t.Errorf("%s: %v", e.Name, ws)
+		if got := warningCodes(Warnings(sc)); got != want[e.Name] {
+			t.Errorf("%s: warnings %q, want %q", e.Name, got, want[e.Name])
+		}
+	}
+}
+
+// Behind an ingress, a load-balancer algorithm other than round-robin does
+// not apply, and says so; round-robin, or no ingress, is silent.
+func TestWarningsIngressBypass(t *testing.T) {
+	data, _ := Builtin("minimal")
+	minimal := string(data)
+	for _, c := range []struct {
+		sets []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"services.web.load_balancer.algorithm=client-ip"}, ""},
+		{[]string{"services.web.ingress.latency=1ms"}, ""},
+		{[]string{"services.web.ingress.latency=1ms", "services.web.load_balancer.algorithm=round-robin"}, ""},
+		{[]string{"services.web.ingress.latency=1ms", "services.web.load_balancer.algorithm=client-ip"}, "web:" + WarnIngressBypass},
+		{[]string{"services.web.ingress.affinity=cookie", "services.web.load_balancer.algorithm=least-requests"}, "web:" + WarnIngressBypass},
+	} {
+		ws := Warnings(mustParse(t, minimal, c.sets...))
+		if got := warningCodes(ws); got != c.want {
+			t.Errorf("%v: warnings %q, want %q", c.sets, got, c.want)
+		}
+		if c.want != "" && !strings.Contains(ws[0].Message, "does not apply behind the ingress") {
+			t.Errorf("%v: message %q", c.sets, ws[0].Message)
 		}
 	}
 }
