@@ -109,7 +109,7 @@ func safeName(s string) string {
 // ReportFile is the HTML report's file name in a results folder.
 const ReportFile = "report.html"
 
-// DefaultMaxDecisions is how many decisions report.html lists when
+// DefaultMaxDecisions is how many timeline rows report.html lists when
 // HTMLOptions.MaxDecisions is 0.
 const DefaultMaxDecisions = 500
 
@@ -121,7 +121,8 @@ type HTMLOptions struct {
 	Description string
 	// Plot is passed to the plots (warmup, targets, SLO overrides).
 	Plot PlotOptions
-	// MaxDecisions caps the decisions timeline (DefaultMaxDecisions when
-	// 0); the page says how many were left out.
+	// MaxDecisions caps the decisions timeline's rows (reports.Timeline
+	// entries; DefaultMaxDecisions when 0); the page says how many were
+	// left out.
 	MaxDecisions int
 }

@@ -77,8 +77,8 @@ func (e *TimelineEntry) Reason() string {
 
 // Timeline groups the decisions that matter into entries, in order. A held
 // decision joins the service's open run when that run is held by the same
-// limit at the same Before and the service's previous decision was in that
-// run; anything else that matters starts an entry, and a decision that does
+// limit at the same Before, the service's previous decision was in that
+// run, and it came at most 1.5 Intervals after it; anything else that matters starts an entry, and a decision that does
 // not matter is left out and ends the service's run. Memory is one entry per
 // change or held run, not one per decision.
 type Timeline struct {
@@ -88,11 +88,30 @@ type Timeline struct {
 	Total, Mattering int
 	// open is the index in Entries of each service's open held run.
 	open map[string]int
+	// last is each service's previous decision time, step the smallest
+	// positive gap between two of its decisions.
+	last, step map[string]float64
 }
+
+// Interval is the smallest positive time between two consecutive
+// decisions of service, in seconds: the autoscaler's evaluation interval
+// when two evaluations in a row were recorded, 0 with fewer than two
+// decisions. A held entry is drawn as holding from its first decision to
+// one Interval after its last.
+func (t *Timeline) Interval(service string) float64 { return t.step[service] }
 
 // Add takes the next decision of the file.
 func (t *Timeline) Add(d *DecisionRecord) {
 	t.Total++
+	if t.last == nil {
+		t.last, t.step = map[string]float64{}, map[string]float64{}
+	}
+	if prev, ok := t.last[d.Service]; ok {
+		if gap := d.TimeS - prev; gap > 0 && (t.step[d.Service] == 0 || gap < t.step[d.Service]) {
+			t.step[d.Service] = gap
+		}
+	}
+	t.last[d.Service] = d.TimeS
 	if !d.Matters() {
 		delete(t.open, d.Service)
 		return
@@ -107,7 +126,10 @@ func (t *Timeline) Add(d *DecisionRecord) {
 	}
 	if i, ok := t.open[d.Service]; ok && held != "" {
 		e := &t.Entries[i]
-		if e.Held == held && e.First.Before == d.Before {
+		// A gap of more than one and a half evaluation intervals means
+		// evaluations went unrecorded in between: the run ended.
+		step := t.step[d.Service]
+		if e.Held == held && e.First.Before == d.Before && d.TimeS-e.Last.TimeS <= 1.5*step {
 			e.Last, e.Count = *d, e.Count+1
 			return
 		}

@@ -51,6 +51,12 @@ func TestTimeline(t *testing.T) {
 			t.Errorf("entry %d = %+v, want %+v", i, got, w)
 		}
 	}
+	if got := tl.Interval("web"); got != 15 {
+		t.Errorf("Interval(web) = %v, want 15", got)
+	}
+	if got := tl.Interval("api"); got != 0 {
+		t.Errorf("Interval(api) = %v, want 0 (one decision)", got)
+	}
 	tl.Entries[1].First.Explanation = "window holds 4"
 	if got, want := tl.Entries[1].Text(), "window holds 4 (held by stabilization 2 times, until 00:00:45)"; got != want {
 		t.Errorf("Text() = %q, want %q", got, want)

@@ -17,7 +17,11 @@
 // name included even when there is only one service:
 //
 //   - load: arrival rate (req/s) over the replicas desired, ready,
-//     starting and draining, two panels sharing the time axis;
+//     starting and draining (and pending and unschedulable when there
+//     were any), two panels sharing the time axis; on the replicas panel a
+//     triangle marks each scale action at its new count and an amber shade
+//     each span in which a limit held the count (reports.Timeline: from
+//     its first decision to one evaluation interval after its last);
 //   - latency: p50, p95 and p99 of the requests ended in each sample
 //     interval (seconds, log scale), with the SLO's latency target; a
 //     percentile beyond every latency runs along a labelled ceiling
@@ -32,10 +36,11 @@
 // gaps is a dot. Series longer than a plot has pixels are thinned to the
 // lowest and highest value of each bucket, so peaks survive.
 //
-// report.html is one file with no scripts and nothing to fetch: the
-// scenario's name and description, the warnings, the summary table (a
-// column per service), every service's four plots as inline SVG, the
-// faults, and the decisions timeline (the first
-// reports.DefaultMaxDecisions; the page says how many more decisions.jsonl
-// holds).
+// report.html is one file with nothing to fetch: the scenario's name and
+// description, the warnings, the summary table (a column per service),
+// every service's four plots as inline SVG, the faults, and the decisions
+// timeline: the decisions that matter (reports.Timeline; the first
+// reports.DefaultMaxDecisions rows, the page says how many more there
+// are), with one inline script that filters its rows by service and
+// reason (without it every row shows).
 package plots

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -43,7 +44,11 @@ func TestWriteHTML(t *testing.T) {
 	checkBalanced(t, page)
 
 	// Self-contained: nothing to fetch, nothing to run.
-	for _, bad := range []string{"<script", "<link", "<img", "<iframe", "src=", "url(", "@import", `href="http`, "<alert"} {
+	// One inline script (the timeline's filters), nothing that loads.
+	if n := strings.Count(page, "<script"); n != 1 || !strings.Contains(page, "<script>\n(function () {") {
+		t.Errorf("report.html has %d scripts, want the one inline filter script", n)
+	}
+	for _, bad := range []string{"<script src", "fetch(", "XMLHttpRequest", "<link", "<img", "<iframe", "src=", "url(", "@import", `href="http`, "<alert"} {
 		if strings.Contains(page, bad) {
 			t.Errorf("report.html contains %q", bad)
 		}
@@ -82,17 +87,27 @@ func TestWriteHTML(t *testing.T) {
 		`<td class="bad">missed</td>`,
 		// Faults.
 		"instance-crash web x1", "<td>1:00:00</td><td>1:06:00</td><td>all</td>", "until the end",
-		// Decisions, escaped and capped.
-		"<td>0:00:15</td><td>web</td><td>cpu</td><td class=\"change up\">3 → 4</td><td>scale-up</td>",
+		// Decisions that matter, escaped: every change, each held run as
+		// one row with its span and count, filterable by service and reason.
+		`<tr data-service="web" data-reason="scale-up"><td>0:00:15</td><td></td><td>web</td><td>cpu</td><td class="change up">3 → 4</td><td>scale-up</td>`,
+		`<tr data-service="web" data-reason="stabilization"><td>0:00:30</td><td>0:01:15</td><td>web</td><td>cpu</td><td class="change held">4 → 4</td><td>stabilization ×4</td>`,
 		`<td class="change down">4 → 3</td>`, "decision 0: utilization 92% vs target 70% -&gt; ceil(4 x 1.31) = 6 &lt;tag&gt;",
-		"decision 499:", "Showing the first 500 of 620 decisions",
+		"decision 610:", "decision 611:", `<tr data-service="api" data-reason="max">`, "api decision 600",
+		"317 of the 633 decisions", `<select id="filter-service"><option value="">all</option><option>api</option><option>web</option></select>`,
+		`<option>max</option><option>scale-down</option><option>scale-up</option><option>stabilization</option>`,
 	} {
 		if !strings.Contains(page, s) {
 			t.Errorf("report.html lacks %q", s)
 		}
 	}
-	if strings.Contains(page, "decision 500:") {
-		t.Errorf("report.html lists more than 500 decisions")
+	// Inside a held run, a dead band, a quiet decision: not rows.
+	for _, s := range []string{"decision 612:", "decision 615:", "decision 617:", "api decision 50<", "Showing the first"} {
+		if strings.Contains(page, s) {
+			t.Errorf("report.html has %q", s)
+		}
+	}
+	if n := strings.Count(page, "<tr data-service="); n != 62+62+7 {
+		t.Errorf("%d timeline rows, want 62 changes, 62 held runs and 7 api holds", n)
 	}
 }
 
@@ -124,7 +139,7 @@ func TestWriteHTMLMinimal(t *testing.T) {
 	}
 	page := string(b)
 	checkBalanced(t, page)
-	if !strings.Contains(page, "Showing the first 3 of 620") || strings.Contains(page, "decision 3:") ||
+	if !strings.Contains(page, "Showing the first 3 of 131 rows") || !strings.Contains(page, "decision 1:") || strings.Contains(page, "decision 10:") ||
 		strings.Contains(page, `class="description"`) {
 		t.Errorf("cap or description wrong")
 	}
@@ -270,4 +285,80 @@ func checkBalanced(t *testing.T, page string) {
 	if len(stack) != 0 {
 		t.Errorf("unclosed elements %v", stack)
 	}
+}
+
+// TestDecisionMarks: the replicas panel's markers and held shading from a
+// hand-built timeline (15 s evaluations, seconds axis): an up marker at the
+// new count, a held run from its first decision to one interval after its
+// last, a down marker; another service's decisions are not drawn.
+func TestDecisionMarks(t *testing.T) {
+	var tl reports.Timeline
+	stab := []reports.Limit{{Name: "stabilization", From: 3, To: 4}}
+	for _, d := range []reports.DecisionRecord{
+		{TimeS: 15, Service: "web", Before: 2, After: 4},
+		{TimeS: 30, Service: "web", Before: 4, After: 4, Limits: stab},
+		{TimeS: 45, Service: "web", Before: 4, After: 4, Limits: stab},
+		{TimeS: 60, Service: "web", Before: 4, After: 3},
+		{TimeS: 60, Service: "api", Before: 1, After: 2},
+	} {
+		tl.Add(&d)
+	}
+	sp := &svcPlot{name: "web", ta: newTimeAxis(120)}
+	up, down, held := sp.decisionMarks(&tl)
+	if sp.ta.unit != 1 {
+		t.Fatalf("unit %v", sp.ta.unit)
+	}
+	if !slices.Equal(up.xs, []float64{15}) || !slices.Equal(up.ys, []float64{4}) {
+		t.Errorf("up markers %v %v, want (15, 4)", up.xs, up.ys)
+	}
+	if !slices.Equal(down.xs, []float64{60}) || !slices.Equal(down.ys, []float64{3}) || !down.down {
+		t.Errorf("down markers %v %v, want (60, 3) pointing down", down.xs, down.ys)
+	}
+	if len(held) != 1 || held[0].x0 != 30 || held[0].x1 != 60 {
+		t.Errorf("held spans %+v, want one over [30, 60]", held)
+	}
+}
+
+// TestLoadPanelWhy: the synthetic run's load plot names the markers, the
+// held shading, and no pending line (it had none); with pending and
+// unschedulable replicas in the time series, their lines appear.
+func TestLoadPanelWhy(t *testing.T) {
+	dir := t.TempDir()
+	syntheticRun.write(t, dir)
+	res, err := readResults(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg := func(name string) string {
+		b, err := res.figures(name, syntheticPlotOptions)[0].render(reports.SVG, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	has := func(page string, want ...string) {
+		t.Helper()
+		for _, w := range want {
+			if !strings.Contains(page, ">"+w+"<") {
+				t.Errorf("the load plot lacks %q", w)
+			}
+		}
+	}
+	hasNot := func(page string, want ...string) {
+		t.Helper()
+		for _, w := range want {
+			if strings.Contains(page, ">"+w+"<") {
+				t.Errorf("the load plot has %q", w)
+			}
+		}
+	}
+	web := svg("web")
+	has(web, "held by a limit", "scale up", "scale down", "desired", "ready")
+	hasNot(web, "pending", "unschedulable")
+	api := svg("api") // held at its max: shaded, no markers
+	has(api, "held by a limit")
+	hasNot(api, "scale up", "scale down", "pending")
+	rows := res.rows["api"]
+	rows[10].ReplicasPending, rows[11].ReplicasUnschedulable = 2, 1
+	has(svg("api"), "pending", "unschedulable")
 }

@@ -140,13 +140,14 @@ type svcPlot struct {
 	bands     []band
 	hasFaults bool
 	hasWarmup bool
+	timeline  *reports.Timeline // nil without decisions.jsonl
 }
 
 // figures builds the four figures of PlotKinds but the dashboard for
 // service name, in the order of PlotKinds.
 func (res *results) figures(name string, opts reports.PlotOptions) []*figure {
 	so := opts.Services[name]
-	sp := &svcPlot{name: name, rows: res.rows[name], ta: newTimeAxis(res.endS)}
+	sp := &svcPlot{name: name, rows: res.rows[name], ta: newTimeAxis(res.endS), timeline: res.timeline}
 	sp.end = res.endS / sp.ta.unit
 	sp.xs = make([]float64, len(sp.rows))
 	for i, r := range sp.rows {
@@ -299,11 +300,35 @@ func (sp *svcPlot) loadFigure() *figure {
 	ready := count(func(r *reports.TimeseriesRow) int64 { return r.ReplicasReady })
 	starting := count(func(r *reports.TimeseriesRow) int64 { return r.ReplicasStarting })
 	draining := count(func(r *reports.TimeseriesRow) int64 { return r.ReplicasDraining })
+	pending := count(func(r *reports.TimeseriesRow) int64 { return r.ReplicasPending })
+	unsched := count(func(r *reports.TimeseriesRow) int64 { return r.ReplicasUnschedulable })
+	up, down, held := sp.decisionMarks(sp.timeline)
+	if len(held) > 0 {
+		bottom.p.Add(bandShades(held))
+		bottom.legend.Add("held by a limit", swatch{colHeldFill})
+	}
 	bottom.add("desired", newSeries(sp.xs, desired, dashed(colGrey, 1.4), false))
 	bottom.add("ready", newSeries(sp.xs, ready, solid(colGreen, 2), false))
 	bottom.add("starting", newSeries(sp.xs, starting, solid(colOrange, 1.4), false))
 	bottom.add("draining", newSeries(sp.xs, draining, solid(colPurple, 1.4), false))
-	sp.finish(bottom, false, 0, linearTop(maxOf(desired, ready, starting, draining), 1))
+	cols := [][]float64{desired, ready, starting, draining}
+	// Pending (no node yet) and unschedulable (no node can take it) only
+	// when there were any: most runs have none.
+	if maxOf(pending) > 0 {
+		bottom.add("pending", newSeries(sp.xs, pending, dashed(colBrown, 1.4), false))
+		cols = append(cols, pending)
+	}
+	if maxOf(unsched) > 0 {
+		bottom.add("unschedulable", newSeries(sp.xs, unsched, solid(colRed, 1.4), false))
+		cols = append(cols, unsched)
+	}
+	if len(up.xs) > 0 {
+		bottom.add("scale up", up)
+	}
+	if len(down.xs) > 0 {
+		bottom.add("scale down", down)
+	}
+	sp.finish(bottom, false, 0, linearTop(maxOf(append(cols, up.ys, down.ys)...), 1))
 	bottom.p.Y.Tick.Marker = niceTicks{integer: true}
 	return &figure{kind: reports.PlotLoad, title: sp.name + ": load and capacity", panels: []*panel{top, bottom}, w: plotW, h: loadPlotH}
 }

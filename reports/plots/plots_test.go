@@ -109,18 +109,45 @@ func (sy synthetic) write(t testing.TB, dir string) reports.Summary {
 
 	var dec bytes.Buffer
 	enc = json.NewEncoder(&dec)
+	// web, every 15 s: a change every tenth decision (3 -> 4, 4 -> 3, 5 -> 6,
+	// 6 -> 5, ...), then four held by the stabilization window (one
+	// timeline row), one within the tolerance (a dead band: no row), four
+	// quiet. api, every 750 s: held at its max, then quiet, in turn.
+	after := 3
 	for i := range sy.decisions {
-		before := 3 + i%4
-		after := before + 1 - 2*(i%2)
 		d := reports.DecisionRecord{TimeS: float64(15 * (i + 1)), Service: "web", Policy: "cpu", Valid: true,
-			Reason: "scale-up", Changed: true, Before: before, Raw: after, Desired: after, After: after,
+			Reason: "unchanged", Before: after, Raw: after, Desired: after, After: after,
 			Min: 2, Max: 20, Inputs: []reports.InputRecord{{Name: "utilization", Value: 0.9}},
 			Explanation: fmt.Sprintf("decision %d: utilization 92%% vs target 70%% -> ceil(4 x 1.31) = 6 <tag>", i)}
-		if after < before {
-			d.Reason = "scale-down"
+		switch k := i % 10; {
+		case k == 0:
+			d.Before = 3 + (i/10)%4
+			d.After, d.Reason = d.Before+1, "scale-up"
+			if (i/10)%2 == 1 {
+				d.After, d.Reason = d.Before-1, "scale-down"
+			}
+			d.Raw, d.Desired, d.Changed = d.After, d.After, true
+			after = d.After
+		case k <= 4:
+			d.Reason, d.Raw = "stabilized", after-1
+			d.Limits = []reports.Limit{{Name: "stabilization", From: after - 1, To: after, Detail: "window"}}
+		case k == 5:
+			d.Reason, d.Raw = "within-tolerance", after+1
+			d.Limits = []reports.Limit{{Name: "tolerance", From: after + 1, To: after}}
 		}
 		if err := enc.Encode(d); err != nil {
 			t.Fatal(err)
+		}
+		if i%50 == 0 {
+			a := reports.DecisionRecord{TimeS: d.TimeS, Service: "api", Policy: "static", Valid: true, Reason: "unchanged",
+				Before: 2, Raw: 2, Desired: 2, After: 2, Min: 1, Max: 2, Explanation: fmt.Sprintf("api decision %d", i)}
+			if i%100 == 0 {
+				a.Reason, a.Raw = "max", 3
+				a.Limits = []reports.Limit{{Name: "max", From: 3, To: 2, Detail: "max replicas 2"}}
+			}
+			if err := enc.Encode(a); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	writeTestFile(t, dir, reports.DecisionsFile, dec.Bytes())

@@ -20,11 +20,14 @@ type results struct {
 	names   []string                           // services, sorted
 	rows    map[string][]reports.TimeseriesRow // by service, in time order
 	faults  []reports.FaultSpan                // all of them, by start
-	endS    float64                            // the run's length in seconds (> 0)
+	// timeline is decisions.jsonl's decisions that matter; nil without
+	// the file.
+	timeline *reports.Timeline
+	endS     float64 // the run's length in seconds (> 0)
 }
 
 // readResults reads summary.json, timeseries.csv and (when present)
-// events.jsonl from dir.
+// events.jsonl and decisions.jsonl from dir.
 func readResults(dir string) (*results, error) {
 	res := &results{rows: map[string][]reports.TimeseriesRow{}}
 	if err := readFile(dir, reports.SummaryFile, func(r io.Reader) (err error) {
@@ -44,6 +47,13 @@ func readResults(dir string) (*results, error) {
 	}
 	err := readFile(dir, reports.EventsFile, func(r io.Reader) (err error) {
 		res.faults, err = reports.ReadFaults(r)
+		return err
+	})
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	err = readFile(dir, reports.DecisionsFile, func(r io.Reader) (err error) {
+		res.timeline, err = reports.ReadTimeline(r)
 		return err
 	})
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
