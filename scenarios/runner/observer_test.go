@@ -23,6 +23,11 @@ func TestOutcomesAgree(t *testing.T) {
 			t.Errorf("placement reason %d: reports says %q, cluster %q", r, got, want)
 		}
 	}
+	for st := cluster.Pending; st <= cluster.Terminated; st++ {
+		if got, want := reports.InstanceState(st).String(), st.String(); got != want {
+			t.Errorf("instance state %d: reports says %q, cluster %q", st, got, want)
+		}
+	}
 	for got, want := range map[string]cluster.EventKind{reports.FaultStartKind: cluster.KindFaultStart,
 		reports.FaultEndKind: cluster.KindFaultEnd, reports.FaultKind: cluster.KindFault} {
 		if got != string(want) {

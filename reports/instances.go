@@ -1,0 +1,321 @@
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+
+	"github.com/scalesim/scalesim/sim"
+)
+
+// Per-instance and per-node views: instances.json holds, for the heatmaps
+// of report.html, every instance's and every node's state over the run on
+// a fixed grid of at most HeatmapColumns time columns, each at least one
+// sample interval wide (Config.SampleInterval), so that every column holds
+// a sample. Samples that fall in one column are merged: the means of
+// what was sampled at the instants in it (in flight, memory, requests),
+// its state at the last; CPU, from the cumulative counters, is the CPU used
+// over each interval between two samples, put in the column of the
+// interval's middle, divided by the time those intervals cover. The
+// grid's memory does not depend on the run's length; at
+// most MaxHeatmapInstances instances and MaxHeatmapNodes nodes get a row
+// (the first ones seen), the others are counted.
+
+// InstancesFile is the per-instance grid's file in a results folder.
+const InstancesFile = "instances.json"
+
+// Grid sizes.
+const (
+	HeatmapColumns      = 120
+	MaxHeatmapInstances = 400
+	MaxHeatmapNodes     = 200
+)
+
+// InstanceState is an instance's lifecycle state, numbered as the
+// simulator's.
+type InstanceState uint8
+
+// The states.
+const (
+	StatePending InstanceState = iota
+	StateStarting
+	StateReady
+	StateDraining
+	StateTerminated
+	// NumInstanceStates is the number of states.
+	NumInstanceStates
+)
+
+var instanceStateNames = [...]string{"pending", "starting", "ready", "draining", "terminated"}
+
+func (s InstanceState) String() string { return instanceStateNames[s] }
+
+// InstanceSample is one alive instance at a sample instant.
+type InstanceSample struct {
+	Service int // index in Config.Services
+	Name    string
+	Node    string // "" when on no node of a pool
+	State   InstanceState
+	// Held is the requests it holds (in service or queued).
+	Held int
+	// Created is when it was created; CPUSeconds its CPU time since,
+	// cumulative.
+	Created    sim.Time
+	CPUSeconds float64
+	// CPURequest is its CPU request in cores.
+	CPURequest float64
+	// MemoryBytes is its working set now.
+	MemoryBytes float64
+}
+
+// NodeSample is one node of the node pools at a sample instant.
+type NodeSample struct {
+	Name, Pool, Zone              string
+	Ready                         bool
+	CPUCores, MemoryBytes         float64 // capacity
+	CPURequested, MemoryRequested float64
+}
+
+// InstancesRecord is instances.json.
+type InstancesRecord struct {
+	// Columns is the number of time columns, ColumnS their width in
+	// seconds: column k covers [k x ColumnS, (k+1) x ColumnS).
+	Columns int     `json:"columns"`
+	ColumnS float64 `json:"column_s"`
+	// Instances are in the order they were first sampled.
+	Instances []InstanceRow `json:"instances"`
+	// InstancesLeftOut counts the instances beyond MaxHeatmapInstances.
+	InstancesLeftOut int       `json:"instances_left_out"`
+	Nodes            []NodeRow `json:"nodes"`
+	NodesLeftOut     int       `json:"nodes_left_out"`
+}
+
+// InstanceRow is one instance's columns; a column in which it was never
+// sampled is null (and State "").
+type InstanceRow struct {
+	Service    string  `json:"service"`
+	Name       string  `json:"name"`
+	Node       string  `json:"node,omitempty"` // the last node it was on
+	CPURequest float64 `json:"cpu_request"`
+	// InFlight is the mean of Held over the column's samples.
+	InFlight []JSONFloat `json:"in_flight"`
+	// CPUUtilization is the CPU it used in the column divided by its
+	// request over the time it was sampled for (1 = 100%).
+	CPUUtilization []JSONFloat `json:"cpu_utilization"`
+	// MemoryBytes is the mean working set.
+	MemoryBytes []JSONFloat `json:"memory_bytes"`
+	// State is its state at the column's last sample.
+	State []string `json:"state"`
+}
+
+// NodeRow is one node's columns.
+type NodeRow struct {
+	Name        string  `json:"name"`
+	Pool        string  `json:"pool"`
+	Zone        string  `json:"zone"`
+	CPUCores    float64 `json:"cpu_cores"`
+	MemoryBytes float64 `json:"memory_bytes"`
+	// CPUUsedCores is the CPU its instances used in the column (over the
+	// intervals whose middle is in it) per second of the column; MemoryUsedBytes their mean working set; the Requested ones
+	// the means of the requests placed on it.
+	CPUUsedCores         []JSONFloat `json:"cpu_used_cores"`
+	MemoryUsedBytes      []JSONFloat `json:"memory_used_bytes"`
+	CPURequestedCores    []JSONFloat `json:"cpu_requested_cores"`
+	MemoryRequestedBytes []JSONFloat `json:"memory_requested_bytes"`
+}
+
+// grid accumulates instances.json.
+type grid struct {
+	cols      int     // columns in use, <= HeatmapColumns
+	colNS     float64 // column width, ns
+	insts     []instRow
+	byName    map[string]int
+	instOut   int
+	nodes     []nodeRow
+	nodeIdx   map[string]int
+	nodeOut   int
+	scratchMm []float64 // per node row: memory of this sample
+}
+
+type instRow struct {
+	svc        int
+	name, node string
+	req        float64
+	prevT      sim.Time
+	prevCPU    float64
+	held, mem  [HeatmapColumns]float32 // sums over samples
+	cpu, dt    [HeatmapColumns]float32 // CPU seconds and seconds sampled
+	n          [HeatmapColumns]uint16
+	state      [HeatmapColumns]uint8 // state + 1; 0 = not sampled
+}
+
+type nodeRow struct {
+	name, pool, zone string
+	cpuCap, memCap   float64
+	cpu              [HeatmapColumns]float32 // CPU seconds of its instances
+
+	mem, req, memReq [HeatmapColumns]float32
+	n                [HeatmapColumns]uint16
+}
+
+func newGrid(cfg *Config) *grid {
+	cols := HeatmapColumns
+	if iv := cfg.SampleInterval; iv > 0 {
+		cols = int(min(max(cfg.Duration/iv, 1), HeatmapColumns))
+	}
+	return &grid{cols: cols, colNS: float64(cfg.Duration) / float64(cols), byName: map[string]int{}, nodeIdx: map[string]int{}}
+}
+
+// col is the column of the instant t.
+func (g *grid) col(t float64) int {
+	return min(max(int(t/g.colNS), 0), g.cols-1)
+}
+
+// InstanceSample records the instances and nodes at now. It is called
+// right after Sample, with the same now; a Collector without an
+// Outputs.Instances writer ignores it.
+func (c *Collector) InstanceSample(now sim.Time, insts []InstanceSample, nodes []NodeSample) {
+	g := c.grid
+	if g == nil {
+		return
+	}
+	k := g.col(float64(now))
+	for i := range nodes {
+		ns := &nodes[i]
+		j, ok := g.nodeIdx[ns.Name]
+		if !ok {
+			if len(g.nodes) >= MaxHeatmapNodes {
+				g.nodeOut++
+				g.nodeIdx[ns.Name] = -1
+				continue
+			}
+			j = len(g.nodes)
+			g.nodeIdx[ns.Name] = j
+			g.nodes = append(g.nodes, nodeRow{name: ns.Name, pool: ns.Pool, zone: ns.Zone})
+			g.scratchMm = append(g.scratchMm, 0)
+		}
+		if j < 0 {
+			continue
+		}
+		r := &g.nodes[j]
+		r.cpuCap, r.memCap = ns.CPUCores, ns.MemoryBytes
+		r.req[k] += float32(ns.CPURequested)
+		r.memReq[k] += float32(ns.MemoryRequested)
+		r.n[k]++
+		g.scratchMm[j] = 0
+	}
+	for i := range insts {
+		s := &insts[i]
+		j, ok := g.byName[s.Name]
+		if !ok {
+			if len(g.insts) >= MaxHeatmapInstances {
+				g.instOut++
+				g.byName[s.Name] = -1
+				continue
+			}
+			j = len(g.insts)
+			g.byName[s.Name] = j
+			// Its first interval is from its creation.
+			g.insts = append(g.insts, instRow{svc: s.Service, name: s.Name, req: s.CPURequest, prevT: min(s.Created, now)})
+		}
+		if j < 0 {
+			continue
+		}
+		r := &g.insts[j]
+		if s.Node != "" {
+			r.node = s.Node
+		}
+		cpu := s.CPUSeconds - r.prevCPU
+		if cpu < 0 { // restarted: its counter began again
+			cpu = s.CPUSeconds
+		}
+		dt, mid := float64(now-r.prevT)/1e9, g.col(float64(now)-float64(now-r.prevT)/2)
+		r.prevT, r.prevCPU = now, s.CPUSeconds
+		r.held[k] += float32(s.Held)
+		r.mem[k] += float32(s.MemoryBytes)
+		r.cpu[mid] += float32(cpu)
+		r.dt[mid] += float32(dt)
+		r.n[k]++
+		r.state[k] = uint8(s.State) + 1
+		if s.Node != "" {
+			if n, ok := g.nodeIdx[s.Node]; ok && n >= 0 {
+				g.nodes[n].cpu[mid] += float32(cpu)
+				g.scratchMm[n] += s.MemoryBytes
+			}
+		}
+	}
+	for i := range nodes {
+		j := g.nodeIdx[nodes[i].Name]
+		if j < 0 {
+			continue
+		}
+		g.nodes[j].mem[k] += float32(g.scratchMm[j])
+	}
+}
+
+// record is the grid as instances.json.
+func (g *grid) record(services []ServiceConfig) *InstancesRecord {
+	rec := &InstancesRecord{Columns: g.cols, ColumnS: g.colNS / 1e9, InstancesLeftOut: g.instOut,
+		NodesLeftOut: g.nodeOut, Instances: []InstanceRow{}, Nodes: []NodeRow{}}
+	nan := JSONFloat(math.NaN())
+	col := func() []JSONFloat { return slices.Repeat([]JSONFloat{nan}, g.cols) }
+	for i := range g.insts {
+		r := &g.insts[i]
+		row := InstanceRow{Service: services[r.svc].Name, Name: r.name, Node: r.node, CPURequest: r.req,
+			InFlight: col(), CPUUtilization: col(), MemoryBytes: col(), State: make([]string, g.cols)}
+		for k := range g.cols {
+			if r.dt[k] > 0 && r.req > 0 {
+				row.CPUUtilization[k] = JSONFloat(float64(r.cpu[k]) / float64(r.dt[k]) / r.req)
+			}
+			if r.n[k] == 0 {
+				continue
+			}
+			n := float64(r.n[k])
+			row.InFlight[k] = JSONFloat(float64(r.held[k]) / n)
+			row.MemoryBytes[k] = JSONFloat(float64(r.mem[k]) / n)
+			row.State[k] = InstanceState(r.state[k] - 1).String()
+		}
+		rec.Instances = append(rec.Instances, row)
+	}
+	for i := range g.nodes {
+		r := &g.nodes[i]
+		row := NodeRow{Name: r.name, Pool: r.pool, Zone: r.zone, CPUCores: r.cpuCap, MemoryBytes: r.memCap,
+			CPUUsedCores: col(), MemoryUsedBytes: col(), CPURequestedCores: col(), MemoryRequestedBytes: col()}
+		for k := range g.cols {
+			if r.n[k] == 0 && r.cpu[k] == 0 {
+				continue
+			}
+			row.CPUUsedCores[k] = JSONFloat(float64(r.cpu[k]) / rec.ColumnS)
+			if r.n[k] == 0 {
+				continue
+			}
+			n := float64(r.n[k])
+			row.MemoryUsedBytes[k] = JSONFloat(float64(r.mem[k]) / n)
+			row.CPURequestedCores[k] = JSONFloat(float64(r.req[k]) / n)
+			row.MemoryRequestedBytes[k] = JSONFloat(float64(r.memReq[k]) / n)
+		}
+		rec.Nodes = append(rec.Nodes, row)
+	}
+	return rec
+}
+
+// writeInstances writes the grid to w as one JSON document.
+func (c *Collector) writeInstances(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(c.grid.record(c.cfg.Services)); err != nil {
+		return fmt.Errorf("reports: writing %s: %w", InstancesFile, err)
+	}
+	return nil
+}
+
+// ReadInstances reads instances.json.
+func ReadInstances(r io.Reader) (*InstancesRecord, error) {
+	var rec InstancesRecord
+	if err := json.NewDecoder(r).Decode(&rec); err != nil {
+		return nil, fmt.Errorf("reports: reading %s: %w", InstancesFile, err)
+	}
+	return &rec, nil
+}
