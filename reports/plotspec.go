@@ -23,6 +23,15 @@ const (
 	PlotDashboard = "dashboard" // the four above in one image
 )
 
+// The per-instance and per-node heatmaps, drawn from instances.json when
+// the run has one: instances-SERVICE.FORMAT (requests in flight, CPU and
+// state per instance over time) and, with node pools, nodes.FORMAT (CPU
+// and memory used per node). They are in report.html too.
+const (
+	PlotInstances = "instances"
+	PlotNodes     = "nodes"
+)
+
 // PlotKinds are the plots plots.WritePlots draws for each service, in order.
 var PlotKinds = []string{PlotLoad, PlotLatency, PlotCPU, PlotErrors, PlotDashboard}
 

@@ -28,7 +28,15 @@
 //     ("beyond every latency (not completed)") rather than leaving a gap;
 //   - cpu: CPU utilization in % of the request, with the policy's target;
 //   - errors: rejected, failed and timed-out requests per sample interval;
-//   - dashboard: the four in one image under the scenario's name.
+//   - dashboard: the four in one image under the scenario's name;
+//   - instances (from instances.json, when the run has one): a heatmap
+//     per service of each instance's requests in flight, CPU (% of its
+//     request) and state over time, a row per instance grouped by node,
+//     the one with the highest mean in flight marked "(hottest)", at most
+//     48 rows (the busiest); and nodes.FORMAT, with node pools, each
+//     node's CPU and memory used in % of its capacity. report.html shows
+//     them under the service's plots and in a Nodes section with the
+//     placement (each node's instances).
 //
 // Time runs along the x axis in seconds (runs up to 5 minutes), minutes
 // (up to 3 hours) or hours. Faults and the warmup are shaded on every

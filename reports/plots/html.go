@@ -59,6 +59,7 @@ type (
 		Rows                  []htmlRow
 		Sections              []htmlSection
 		Faults                []htmlFault
+		Nodes                 *htmlNodes // nil without node pools
 		Decisions             []htmlDecision
 		// DecisionEntries is how many timeline entries there are (more
 		// than Decisions when capped); DecisionsTotal how many decisions
@@ -81,6 +82,18 @@ type (
 	htmlSection struct {
 		ID, Name, Policy string
 		Plots            []htmlPlot
+		// Wide are the full-width plots under them: the instances'
+		// heatmaps.
+		Wide []htmlPlot
+	}
+	htmlNodes struct {
+		Plot      htmlPlot
+		Placement []htmlPlacement
+	}
+	// htmlPlacement is a node and the instances that were on it.
+	htmlPlacement struct {
+		Node, Pool, Zone, Capacity string
+		Instances                  string
 	}
 	htmlPlot struct {
 		Kind, Title string
@@ -126,7 +139,22 @@ func buildPage(res *results, opts reports.HTMLOptions) (*htmlPage, error) {
 			}
 			sec.Plots = append(sec.Plots, htmlPlot{Kind: f.kind, Title: f.title, SVG: inlineSVG(b, f.title)})
 		}
+		if f := res.instancesFigure(res.svcPlot(name, opts.Plot)); f != nil {
+			b, err := f.render(reports.SVG, htmlPlotScale)
+			if err != nil {
+				return nil, fmt.Errorf("reports: %s plot of %s: %w", f.kind, name, err)
+			}
+			sec.Wide = append(sec.Wide, htmlPlot{Kind: f.kind, Title: f.title, SVG: inlineSVG(b, f.title)})
+		}
 		page.Sections = append(page.Sections, sec)
+	}
+	if f := res.nodesFigure(); f != nil {
+		b, err := f.render(reports.SVG, htmlPlotScale)
+		if err != nil {
+			return nil, fmt.Errorf("reports: %s plot: %w", f.kind, err)
+		}
+		page.Nodes = &htmlNodes{Plot: htmlPlot{Kind: f.kind, Title: f.title, SVG: inlineSVG(b, f.title)},
+			Placement: placement(res.instances)}
 	}
 
 	for _, f := range res.faults {
@@ -145,6 +173,39 @@ func buildPage(res *results, opts reports.HTMLOptions) (*htmlPage, error) {
 
 	page.addTimeline(res.timeline, opts.MaxDecisions)
 	return page, nil
+}
+
+// placement lists each node with the instances that were on it, in the
+// order they appeared.
+func placement(rec *reports.InstancesRecord) []htmlPlacement {
+	on := map[string][]string{}
+	for _, r := range rec.Instances {
+		if r.Node != "" {
+			on[r.Node] = append(on[r.Node], r.Name)
+		}
+	}
+	var out []htmlPlacement
+	for _, n := range rec.Nodes {
+		p := htmlPlacement{Node: n.Name, Pool: n.Pool, Zone: n.Zone,
+			Capacity:  strconv.FormatFloat(n.CPUCores, 'g', -1, 64) + " CPU, " + bytesText(n.MemoryBytes),
+			Instances: strings.Join(on[n.Name], ", ")}
+		if p.Instances == "" {
+			p.Instances = "–"
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// bytesText formats a memory size in binary units: 512 MiB, 8 GiB.
+func bytesText(b float64) string {
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
+	i := 0
+	for b >= 1024 && i < len(units)-1 {
+		b /= 1024
+		i++
+	}
+	return strconv.FormatFloat(b, 'g', 4, 64) + " " + units[i]
 }
 
 // addTimeline fills the decisions timeline: the first limit entries of

@@ -85,6 +85,11 @@ func TestWriteHTML(t *testing.T) {
 		`<section id="warnings"`, "<li>web: 12621 of 987654 requests (1.3%) did not complete &lt;b&gt;</li>",
 		"0 / 5.37 / 12", "17 / 13", "64.2%", "10.74", "$3.87", "$1.44", "p99 ≤ 250 ms", "98.1%",
 		`<td class="bad">missed</td>`,
+		// The per-instance heatmap in web's section, the nodes and the
+		// placement.
+		`<figure class="plot wide" data-kind="instances"><svg role="img" aria-label="web: instances (in flight, CPU, state)"`,
+		`<section id="nodes">`, `<figure class="plot wide" data-kind="nodes">`,
+		`<tr><td>node-0</td><td>general</td><td>a</td><td>4 CPU, 16 GiB</td><td class="text">web-0, web-2, web-4</td></tr>`,
 		// Faults.
 		"instance-crash web x1", "<td>1:00:00</td><td>1:06:00</td><td>all</td>", "until the end",
 		// Decisions that matter, escaped: every change, each held run as
@@ -361,4 +366,61 @@ func TestLoadPanelWhy(t *testing.T) {
 	rows := res.rows["api"]
 	rows[10].ReplicasPending, rows[11].ReplicasUnschedulable = 2, 1
 	has(svg("api"), "pending", "unschedulable")
+}
+
+// TestInstanceHeatmap: the synthetic run's web-2 holds ten times the
+// requests of the others and runs at 150% of its request: it is the
+// hottest row, marked, and in instances-web.png its two rows (in flight,
+// CPU) are the scale's darkest colour while the others' are pale. The
+// instances are grouped by node; web-4's pending start shows in the state
+// panel's legend. The nodes figure has a row per node.
+func TestInstanceHeatmap(t *testing.T) {
+	dir := t.TempDir()
+	syntheticRun.write(t, dir)
+	res, err := readResults(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inflight, cpu, total := instanceRows(res.instances, "web")
+	var labels []string
+	for _, r := range inflight {
+		labels = append(labels, r.label)
+	}
+	want := []string{"web-0 @ node-0", "web-2 @ node-0 (hottest)", "web-4 @ node-0", "web-1 @ node-1", "web-3 @ node-1"}
+	if total != 5 || !slices.Equal(labels, want) {
+		t.Errorf("rows %q (of %d), want %q", labels, total, want)
+	}
+	if h := hottest(cpu); h != 1 {
+		t.Errorf("the hottest CPU row is %d, want 1 (web-2)", h)
+	}
+	if got := heatColour(30, 30); got != heatScale[len(heatScale)-1] {
+		t.Errorf("the top of the scale is %v", got)
+	}
+	if rows, _, _ := instanceRows(res.instances, "api"); rows != nil {
+		t.Errorf("api has rows %v", rows)
+	}
+
+	if _, err := WritePlots(dir, reports.PNG, syntheticPlotOptions); err != nil {
+		t.Fatal(err)
+	}
+	img := decodePNG(t, filepath.Join(dir, "instances-web.png"))
+	dark := heatScale[len(heatScale)-1]
+	nDark := countNear(img, dark, 6)
+	nPale := countNear(img, heatColour(3, 30), 6)  // the others' in flight, of 30
+	nCPU := countNear(img, heatColour(40, 150), 6) // the others' CPU, of 150%
+	// One row of a panel is about 1100 x 12 px: web-2's two rows dark,
+	// the four others' rows of each panel their own shade.
+	row := nDark / 2
+	if row < 8000 || nPale < 3*row || nCPU < 3*row {
+		t.Errorf("instances-web.png: %d dark pixels, %d and %d of the others' shades; want 2, 4 and 4 rows' worth", nDark, nPale, nCPU)
+	}
+	b, err := res.nodesFigure().render(reports.SVG, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{">node-0 (a)<", ">node-1 (a)<", "CPU used (% of the node)"} {
+		if !strings.Contains(string(b), s) {
+			t.Errorf("nodes.svg lacks %q", s)
+		}
+	}
 }

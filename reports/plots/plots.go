@@ -58,8 +58,33 @@ func WritePlots(dir, format string, opts reports.PlotOptions) ([]string, error) 
 			}
 			written = append(written, file)
 		}
+		if f := res.instancesFigure(res.svcPlot(name, opts)); f != nil {
+			file := reports.PlotFileName(reports.PlotInstances, name, format)
+			if err := writeFigure(dir, file, format, f); err != nil {
+				return written, err
+			}
+			written = append(written, file)
+		}
+	}
+	if f := res.nodesFigure(); f != nil {
+		file := reports.PlotNodes + "." + format
+		if err := writeFigure(dir, file, format, f); err != nil {
+			return written, err
+		}
+		written = append(written, file)
 	}
 	return written, nil
+}
+
+func writeFigure(dir, file, format string, f *figure) error {
+	b, err := f.render(format, 1)
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, file), b, 0o644)
+	}
+	if err != nil {
+		return fmt.Errorf("reports: plot %s: %w", file, err)
+	}
+	return nil
 }
 
 // Sizes, in points (1/72 in); PNGs are drawn at 96 dpi, so 9 in is 864 px.
@@ -147,14 +172,7 @@ type svcPlot struct {
 // service name, in the order of PlotKinds.
 func (res *results) figures(name string, opts reports.PlotOptions) []*figure {
 	so := opts.Services[name]
-	sp := &svcPlot{name: name, rows: res.rows[name], ta: newTimeAxis(res.endS), timeline: res.timeline}
-	sp.end = res.endS / sp.ta.unit
-	sp.xs = make([]float64, len(sp.rows))
-	for i, r := range sp.rows {
-		sp.xs[i] = r.TimeS / sp.ta.unit
-	}
-	sp.interval = sampleInterval(sp.rows)
-	sp.addBands(res, name, opts.Warmup)
+	sp := res.svcPlot(name, opts)
 
 	var sloS, sloPct float64
 	if s, ok := res.summary.Services[name]; ok && s.SLO != nil {
@@ -169,6 +187,19 @@ func (res *results) figures(name string, opts reports.PlotOptions) []*figure {
 		sp.cpuFigure(so.TargetUtilization),
 		sp.errorsFigure(),
 	}
+}
+
+// svcPlot is service name's time axis, rows and bands.
+func (res *results) svcPlot(name string, opts reports.PlotOptions) *svcPlot {
+	sp := &svcPlot{name: name, rows: res.rows[name], ta: newTimeAxis(res.endS), timeline: res.timeline}
+	sp.end = res.endS / sp.ta.unit
+	sp.xs = make([]float64, len(sp.rows))
+	for i, r := range sp.rows {
+		sp.xs[i] = r.TimeS / sp.ta.unit
+	}
+	sp.interval = sampleInterval(sp.rows)
+	sp.addBands(res, name, opts.Warmup)
+	return sp
 }
 
 // sampleInterval is the median time between rows (the first row's time

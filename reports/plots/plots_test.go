@@ -152,6 +152,47 @@ func (sy synthetic) write(t testing.TB, dir string) reports.Summary {
 	}
 	writeTestFile(t, dir, reports.DecisionsFile, dec.Bytes())
 
+	// instances.json: five web instances on two nodes over 120 columns of
+	// 60 s; web-2 holds 30 requests and runs at 150% of its request, the
+	// others 3 and 40%; web-4 starts at column 40 and is pending for 5.
+	jnan := reports.JSONFloat(math.NaN())
+	rec := reports.InstancesRecord{Columns: 120, ColumnS: sy.durationS / 120}
+	for i := range 5 {
+		row := reports.InstanceRow{Service: "web", Name: fmt.Sprintf("web-%d", i), Node: fmt.Sprintf("node-%d", i%2), CPURequest: 0.5}
+		for k := range 120 {
+			held, cpu, state := reports.JSONFloat(3), reports.JSONFloat(0.4), "ready"
+			if i == 2 {
+				held, cpu = 30, 1.5
+			}
+			switch {
+			case i == 4 && k < 40:
+				held, cpu, state = jnan, jnan, ""
+			case i == 4 && k < 45:
+				held, cpu, state = 0, 0, "pending"
+			}
+			row.InFlight = append(row.InFlight, held)
+			row.CPUUtilization = append(row.CPUUtilization, cpu)
+			row.MemoryBytes = append(row.MemoryBytes, 1<<28)
+			row.State = append(row.State, state)
+		}
+		rec.Instances = append(rec.Instances, row)
+	}
+	for i := range 2 {
+		n := reports.NodeRow{Name: fmt.Sprintf("node-%d", i), Pool: "general", Zone: "a", CPUCores: 4, MemoryBytes: 16 << 30}
+		for range 120 {
+			n.CPUUsedCores = append(n.CPUUsedCores, reports.JSONFloat(1+float64(i)))
+			n.MemoryUsedBytes = append(n.MemoryUsedBytes, 1<<30)
+			n.CPURequestedCores = append(n.CPURequestedCores, 1)
+			n.MemoryRequestedBytes = append(n.MemoryRequestedBytes, 1<<30)
+		}
+		rec.Nodes = append(rec.Nodes, n)
+	}
+	ib, err := json.Marshal(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeTestFile(t, dir, reports.InstancesFile, ib)
+
 	s := reports.Summary{Scenario: "flash-crowd", Seed: 42, DurationS: sy.durationS, Events: 1234567, WallS: 0.812,
 		Services: map[string]reports.ServiceSummary{
 			"web": {Policy: "cpu",
@@ -203,14 +244,18 @@ func TestWritePlotsPNG(t *testing.T) {
 			want = append(want, k+"-"+svc+".png")
 		}
 	}
+	want = append(want, "instances-web.png", "nodes.png") // api has no instances.json rows
 	if !slices.Equal(files, want) {
 		t.Fatalf("files %v, want %v", files, want)
 	}
 	for _, name := range files {
 		cfg := pngConfig(t, filepath.Join(dir, name))
 		minW, minH := 800, 450
-		if strings.HasPrefix(name, reports.PlotDashboard) {
+		switch {
+		case strings.HasPrefix(name, reports.PlotDashboard):
 			minW, minH = 1600, 1000
+		case name == "nodes.png": // two rows of two panels
+			minH = 250
 		}
 		if cfg.Width < minW || cfg.Height < minH {
 			t.Errorf("%s is %dx%d, want at least %dx%d", name, cfg.Width, cfg.Height, minW, minH)
@@ -234,7 +279,7 @@ func TestWritePlotsSVG(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 2*len(reports.PlotKinds) {
+	if len(files) != 2*len(reports.PlotKinds)+2 {
 		t.Fatalf("files %v", files)
 	}
 	for _, name := range files {
@@ -243,6 +288,9 @@ func TestWritePlotsSVG(t *testing.T) {
 			t.Fatal(err)
 		}
 		w, h := checkSVG(t, name, b)
+		if name == "nodes.svg" {
+			h *= 2
+		}
 		if w < 600 || h < 350 {
 			t.Errorf("%s is %gx%g pt, want at least 600x350", name, w, h)
 		}

@@ -23,11 +23,13 @@ type results struct {
 	// timeline is decisions.jsonl's decisions that matter; nil without
 	// the file.
 	timeline *reports.Timeline
-	endS     float64 // the run's length in seconds (> 0)
+	// instances is instances.json; nil without the file.
+	instances *reports.InstancesRecord
+	endS      float64 // the run's length in seconds (> 0)
 }
 
 // readResults reads summary.json, timeseries.csv and (when present)
-// events.jsonl and decisions.jsonl from dir.
+// events.jsonl, decisions.jsonl and instances.json from dir.
 func readResults(dir string) (*results, error) {
 	res := &results{rows: map[string][]reports.TimeseriesRow{}}
 	if err := readFile(dir, reports.SummaryFile, func(r io.Reader) (err error) {
@@ -47,6 +49,13 @@ func readResults(dir string) (*results, error) {
 	}
 	err := readFile(dir, reports.EventsFile, func(r io.Reader) (err error) {
 		res.faults, err = reports.ReadFaults(r)
+		return err
+	})
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	err = readFile(dir, reports.InstancesFile, func(r io.Reader) (err error) {
+		res.instances, err = reports.ReadInstances(r)
 		return err
 	})
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
