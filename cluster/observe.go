@@ -101,8 +101,16 @@ type Sample struct {
 	CPURequestSeconds float64
 	// InstanceSeconds is the integral of alive instances over time.
 	InstanceSeconds float64
-	// MemoryBytes is the working-set memory of all running instances now.
-	MemoryBytes float64
+	// MemoryBytes is the working-set memory of all running containers now;
+	// MemoryRequestBytes and MemoryLimitBytes are their memory requests
+	// and limits (0 without a limit), summed.
+	MemoryBytes        float64
+	MemoryRequestBytes float64
+	MemoryLimitBytes   float64
+	// Restarts counts the containers restarted in place so far, OOMKills
+	// the containers OOM-killed so far (cumulative).
+	Restarts int64
+	OOMKills int64
 	// Unschedulable is the number of Pending instances that no node can
 	// take now (not those waiting for a node being provisioned).
 	Unschedulable int
@@ -137,6 +145,12 @@ const (
 	KindNodeCordoned     EventKind = "node-cordoned"
 	KindNodeDown         EventKind = "node-down"
 	KindNodeRemoved      EventKind = "node-removed"
+
+	// KindOOMKilled: a container's working set went over its memory
+	// limit; KindContainerRestarted: a container starts again in place,
+	// after its back-off (Detail "restart N, back-off D").
+	KindOOMKilled          EventKind = "oom-killed"
+	KindContainerRestarted EventKind = "container-restarted"
 
 	KindLBFailover EventKind = "lb-failover"
 	KindLBRestored EventKind = "lb-restored"

@@ -143,6 +143,10 @@ type Collector struct {
 }
 
 // cum is the cumulative Sample fields at one instant.
+// containerCounts are a service's cumulative container restarts and OOM
+// kills.
+type containerCounts struct{ restarts, oomKills int64 }
+
 type cum struct {
 	t                          sim.Time
 	cpu, cpuReq, instSec, cost float64
@@ -202,6 +206,10 @@ type service struct {
 	// Placement failures by reason, cumulative: at warmup and at the last
 	// sample.
 	pfBase, pfLast [NumPlacementReasons]int64
+	// Container restarts and OOM kills (cumulative): at warmup, at the
+	// last sample, at the last row.
+	ctrBase, ctrLast, ctrRow containerCounts
+	ctrSet                   bool
 
 	// The time series: the current row's counters, the cumulative values at
 	// the previous row.
@@ -517,6 +525,13 @@ func (c *Collector) Sample(now sim.Time, rows []Sample) {
 			}
 		}
 		s.pfLast = r.PlacementFailures
+		if !s.ctrSet && now >= c.warmup {
+			s.ctrBase, s.ctrSet = s.ctrLast, true
+			if now == c.warmup {
+				s.ctrBase = containerCounts{r.Restarts, r.OOMKills}
+			}
+		}
+		s.ctrLast = containerCounts{r.Restarts, r.OOMKills}
 		s.prev, s.last = cur, cur
 		if inflight := int64(s.allArrived - s.allEnded); inflight != int64(r.InFlight) && c.inconsistent == nil {
 			c.inconsistent = fmt.Errorf("at %v: service %q: InFlight is %d, but %d requests arrived and %d ended",
@@ -531,6 +546,7 @@ func (c *Collector) Sample(now sim.Time, rows []Sample) {
 			c.write(c.ts, c.row)
 		}
 		s.rowCum = cur
+		s.ctrRow = s.ctrLast
 		s.iv.reset()
 	}
 }
@@ -569,6 +585,8 @@ func fillRow(row *TimeseriesRow, now sim.Time, s *service, r *Sample) {
 		MemoryBytes:      r.MemoryBytes,
 
 		ReplicasUnschedulable: int64(r.Unschedulable),
+		Restarts:              r.Restarts - s.ctrRow.restarts,
+		OOMKills:              r.OOMKills - s.ctrRow.oomKills,
 	}
 	if req := r.CPURequestSeconds - s.rowCum.cpuReq; req > 0 {
 		row.CPUUtilization = (r.CPUSeconds - s.rowCum.cpu) / req

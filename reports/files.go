@@ -65,6 +65,10 @@ type TimeseriesRow struct {
 	// ReplicasUnschedulable are the Pending instances no node can take at
 	// the instant (events.jsonl's instance-unschedulable says why).
 	ReplicasUnschedulable int64 // replicas_unschedulable
+	// Restarts and OOMKills are the containers restarted in place and
+	// OOM-killed in the interval.
+	Restarts int64 // restarts
+	OOMKills int64 // oom_kills
 }
 
 // tsColumn is one column of timeseries.csv: its name and the field it
@@ -106,6 +110,8 @@ var tsColumns = []tsColumn{
 	{name: "cpu_cores", prec: 4, flt: func(r *TimeseriesRow) *float64 { return &r.CPUCores }},
 	{name: "memory_bytes", prec: 0, flt: func(r *TimeseriesRow) *float64 { return &r.MemoryBytes }},
 	{name: "replicas_unschedulable", num: func(r *TimeseriesRow) *int64 { return &r.ReplicasUnschedulable }},
+	{name: "restarts", num: func(r *TimeseriesRow) *int64 { return &r.Restarts }},
+	{name: "oom_kills", num: func(r *TimeseriesRow) *int64 { return &r.OOMKills }},
 }
 
 // TimeseriesHeader is the first line of timeseries.csv (without the
@@ -119,7 +125,7 @@ var tsColumns = []tsColumn{
 //
 //	replicas_pending,replicas_alive,arrived,completed,rejected,failed,
 //	timed_out,latency_mean_s,latency_max_s,queue_wait_mean_s,cpu_cores,
-//	memory_bytes,replicas_unschedulable
+//	memory_bytes,replicas_unschedulable,restarts,oom_kills
 //
 // TimeseriesRow documents each. Integers are written as such; time_s as
 // the shortest exact decimal; other numbers in fixed point (6 decimals for
@@ -130,7 +136,7 @@ var tsColumns = []tsColumn{
 const TimeseriesHeader = "time_s,service,arrival_rps,replicas_desired,replicas_ready,replicas_starting," +
 	"replicas_draining,in_flight,cpu_utilization,latency_p50_s,latency_p95_s,latency_p99_s,errors," +
 	"replicas_pending,replicas_alive,arrived,completed,rejected,failed,timed_out," +
-	"latency_mean_s,latency_max_s,queue_wait_mean_s,cpu_cores,memory_bytes,replicas_unschedulable"
+	"latency_mean_s,latency_max_s,queue_wait_mean_s,cpu_cores,memory_bytes,replicas_unschedulable,restarts,oom_kills"
 
 // AppendTimeseriesRow appends r as one CSV line, newline included.
 func AppendTimeseriesRow(b []byte, r *TimeseriesRow) []byte {

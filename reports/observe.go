@@ -134,8 +134,16 @@ type Sample struct {
 	CPURequestSeconds float64
 	// InstanceSeconds is the integral of alive instances over time.
 	InstanceSeconds float64
-	// MemoryBytes is the working-set memory of all running instances now.
-	MemoryBytes float64
+	// MemoryBytes is the working-set memory of all running containers
+	// now; MemoryRequestBytes and MemoryLimitBytes their memory requests
+	// and limits (0 without one), summed.
+	MemoryBytes        float64
+	MemoryRequestBytes float64
+	MemoryLimitBytes   float64
+	// Restarts and OOMKills count the containers restarted in place and
+	// the containers OOM-killed. Cumulative.
+	Restarts int64
+	OOMKills int64
 	// Unschedulable is the number of pending instances no node can take.
 	Unschedulable int
 	// PlacementFailures counts failed placements by reason. Cumulative.

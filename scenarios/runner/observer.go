@@ -94,7 +94,8 @@ func (o *observer) Sample(now sim.Time, rows []cluster.Sample) {
 		r := &rows[i]
 		s := reports.Sample{Service: r.Service, Counts: counts(r.Counts), InFlight: r.InFlight,
 			CPUSeconds: r.CPUSeconds, CPURequestSeconds: r.CPURequestSeconds, InstanceSeconds: r.InstanceSeconds,
-			MemoryBytes: r.MemoryBytes, Unschedulable: r.Unschedulable, CostUSD: r.CostUSD}
+			MemoryBytes: r.MemoryBytes, MemoryRequestBytes: r.MemoryRequestBytes, MemoryLimitBytes: r.MemoryLimitBytes,
+			Restarts: r.Restarts, OOMKills: r.OOMKills, Unschedulable: r.Unschedulable, CostUSD: r.CostUSD}
 		for k, n := range r.PlacementFailures {
 			s.PlacementFailures[k] = n
 		}
