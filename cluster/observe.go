@@ -111,6 +111,13 @@ type Sample struct {
 	// the containers OOM-killed so far (cumulative).
 	Restarts int64
 	OOMKills int64
+	// CPUPeriods counts the CFS periods in which a container with a CPU
+	// limit ran, CPUThrottledPeriods those in which it was throttled, and
+	// CPUThrottledSeconds the time its runnable work waited for the next
+	// period (cumulative; all 0 without cpu_limit).
+	CPUPeriods          int64
+	CPUThrottledPeriods int64
+	CPUThrottledSeconds float64
 	// Unschedulable is the number of Pending instances that no node can
 	// take now (not those waiting for a node being provisioned).
 	Unschedulable int

@@ -147,6 +147,13 @@ type Collector struct {
 // kills.
 type containerCounts struct{ restarts, oomKills int64 }
 
+// cfsCounts are a service's cumulative CFS periods, throttled periods and
+// throttled seconds.
+type cfsCounts struct {
+	periods, throttled int64
+	seconds            float64
+}
+
 type cum struct {
 	t                          sim.Time
 	cpu, cpuReq, instSec, cost float64
@@ -210,6 +217,8 @@ type service struct {
 	// last sample, at the last row.
 	ctrBase, ctrLast, ctrRow containerCounts
 	ctrSet                   bool
+	// CFS counters at the last row.
+	cfsRow cfsCounts
 
 	// The time series: the current row's counters, the cumulative values at
 	// the previous row.
@@ -547,6 +556,7 @@ func (c *Collector) Sample(now sim.Time, rows []Sample) {
 		}
 		s.rowCum = cur
 		s.ctrRow = s.ctrLast
+		s.cfsRow = cfsCounts{r.CPUPeriods, r.CPUThrottledPeriods, r.CPUThrottledSeconds}
 		s.iv.reset()
 	}
 }
@@ -587,6 +597,11 @@ func fillRow(row *TimeseriesRow, now sim.Time, s *service, r *Sample) {
 		ReplicasUnschedulable: int64(r.Unschedulable),
 		Restarts:              r.Restarts - s.ctrRow.restarts,
 		OOMKills:              r.OOMKills - s.ctrRow.oomKills,
+		MemoryRequestBytes:    r.MemoryRequestBytes,
+		MemoryLimitBytes:      r.MemoryLimitBytes,
+		CPUPeriods:            r.CPUPeriods - s.cfsRow.periods,
+		CPUThrottledPeriods:   r.CPUThrottledPeriods - s.cfsRow.throttled,
+		CPUThrottledSeconds:   r.CPUThrottledSeconds - s.cfsRow.seconds,
 	}
 	if req := r.CPURequestSeconds - s.rowCum.cpuReq; req > 0 {
 		row.CPUUtilization = (r.CPUSeconds - s.rowCum.cpu) / req

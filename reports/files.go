@@ -69,6 +69,16 @@ type TimeseriesRow struct {
 	// OOM-killed in the interval.
 	Restarts int64 // restarts
 	OOMKills int64 // oom_kills
+	// MemoryRequestBytes and MemoryLimitBytes are the running containers'
+	// memory requests and limits at the instant, summed (0 without).
+	MemoryRequestBytes float64 // memory_request_bytes
+	MemoryLimitBytes   float64 // memory_limit_bytes
+	// CPUPeriods and CPUThrottledPeriods are the CFS periods run and
+	// throttled in the interval, CPUThrottledSeconds the time throttled
+	// in it (all 0 without a CPU limit).
+	CPUPeriods          int64   // cpu_periods
+	CPUThrottledPeriods int64   // cpu_throttled_periods
+	CPUThrottledSeconds float64 // cpu_throttled_seconds
 }
 
 // tsColumn is one column of timeseries.csv: its name and the field it
@@ -112,6 +122,11 @@ var tsColumns = []tsColumn{
 	{name: "replicas_unschedulable", num: func(r *TimeseriesRow) *int64 { return &r.ReplicasUnschedulable }},
 	{name: "restarts", num: func(r *TimeseriesRow) *int64 { return &r.Restarts }},
 	{name: "oom_kills", num: func(r *TimeseriesRow) *int64 { return &r.OOMKills }},
+	{name: "memory_request_bytes", prec: 0, flt: func(r *TimeseriesRow) *float64 { return &r.MemoryRequestBytes }},
+	{name: "memory_limit_bytes", prec: 0, flt: func(r *TimeseriesRow) *float64 { return &r.MemoryLimitBytes }},
+	{name: "cpu_periods", num: func(r *TimeseriesRow) *int64 { return &r.CPUPeriods }},
+	{name: "cpu_throttled_periods", num: func(r *TimeseriesRow) *int64 { return &r.CPUThrottledPeriods }},
+	{name: "cpu_throttled_seconds", prec: 4, flt: func(r *TimeseriesRow) *float64 { return &r.CPUThrottledSeconds }},
 }
 
 // TimeseriesHeader is the first line of timeseries.csv (without the
@@ -125,7 +140,9 @@ var tsColumns = []tsColumn{
 //
 //	replicas_pending,replicas_alive,arrived,completed,rejected,failed,
 //	timed_out,latency_mean_s,latency_max_s,queue_wait_mean_s,cpu_cores,
-//	memory_bytes,replicas_unschedulable,restarts,oom_kills
+//	memory_bytes,replicas_unschedulable,restarts,oom_kills,
+//	memory_request_bytes,memory_limit_bytes,cpu_periods,
+//	cpu_throttled_periods,cpu_throttled_seconds
 //
 // TimeseriesRow documents each. Integers are written as such; time_s as
 // the shortest exact decimal; other numbers in fixed point (6 decimals for
@@ -136,7 +153,8 @@ var tsColumns = []tsColumn{
 const TimeseriesHeader = "time_s,service,arrival_rps,replicas_desired,replicas_ready,replicas_starting," +
 	"replicas_draining,in_flight,cpu_utilization,latency_p50_s,latency_p95_s,latency_p99_s,errors," +
 	"replicas_pending,replicas_alive,arrived,completed,rejected,failed,timed_out," +
-	"latency_mean_s,latency_max_s,queue_wait_mean_s,cpu_cores,memory_bytes,replicas_unschedulable,restarts,oom_kills"
+	"latency_mean_s,latency_max_s,queue_wait_mean_s,cpu_cores,memory_bytes,replicas_unschedulable,restarts,oom_kills," +
+	"memory_request_bytes,memory_limit_bytes,cpu_periods,cpu_throttled_periods,cpu_throttled_seconds"
 
 // AppendTimeseriesRow appends r as one CSV line, newline included.
 func AppendTimeseriesRow(b []byte, r *TimeseriesRow) []byte {

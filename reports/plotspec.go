@@ -19,8 +19,18 @@ const (
 	PlotLoad      = "load"      // arrival rate over ready, starting, draining and desired replicas
 	PlotLatency   = "latency"   // latency p50, p95, p99 and the SLO target
 	PlotCPU       = "cpu"       // CPU utilization and the policy's target
-	PlotErrors    = "errors"    // rejected, failed and timed-out requests per interval
+	PlotErrors    = "errors"    // rejected, failed and timed-out requests per second
 	PlotDashboard = "dashboard" // the four above in one image
+)
+
+// The resource plots, drawn only for a service whose data is not all
+// zero: memory-SERVICE.FORMAT (the working set against the memory
+// requests and limits, OOM kills and restarts marked) and
+// throttling-SERVICE.FORMAT (CFS throttling: the share of periods
+// throttled and the time throttled per second).
+const (
+	PlotMemory     = "memory"
+	PlotThrottling = "throttling"
 )
 
 // The per-instance and per-node heatmaps, drawn from instances.json when

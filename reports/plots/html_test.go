@@ -6,6 +6,7 @@ import (
 	"flag"
 	"image"
 	"image/color"
+	"math"
 	"net/url"
 	"os"
 	"os/exec"
@@ -65,9 +66,10 @@ func TestWriteHTML(t *testing.T) {
 	}
 	want := []string{
 		"load: api: load and capacity", "latency: api: latency percentiles", "cpu: api: CPU utilization",
-		"errors: api: rejected, failed and timed-out requests",
+		"errors: api: rejected, failed and timed-out requests", "memory: api: memory (working set, requests, limits)",
 		"load: web: load and capacity", "latency: web: latency percentiles", "cpu: web: CPU utilization",
-		"errors: web: rejected, failed and timed-out requests",
+		"errors: web: rejected, failed and timed-out requests", "memory: web: memory (working set, requests, limits)",
+		"throttling: web: CPU throttling",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("plots:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -163,7 +165,7 @@ func TestWriteHTMLMinimal(t *testing.T) {
 	page = string(b)
 	checkBalanced(t, page)
 	if !strings.Contains(page, "No decisions were recorded.") || strings.Contains(page, `id="faults"`) ||
-		len(svgRE.FindAllString(page, -1)) != 8 {
+		len(svgRE.FindAllString(page, -1)) != 11 {
 		t.Errorf("report without events and decisions is wrong")
 	}
 	if err := WriteHTML(t.TempDir(), reports.HTMLOptions{}); err == nil {
@@ -422,5 +424,72 @@ func TestInstanceHeatmap(t *testing.T) {
 		if !strings.Contains(string(b), s) {
 			t.Errorf("nodes.svg lacks %q", s)
 		}
+	}
+}
+
+// TestResourcePanels: from the synthetic run's hand-built rows, web's
+// memory panel has the requests, the limits and the OOM kills and restarts
+// at 45 min; api's (working set only) has neither; api has no throttling
+// panel (no CFS periods), web's shows the share throttled. Errors are a
+// rate: web's outage rejects the whole arrival rate, so during it the
+// error rate equals the arrival rate.
+func TestResourcePanels(t *testing.T) {
+	dir := t.TempDir()
+	syntheticRun.write(t, dir)
+	res, err := readResults(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	render := func(f *figure) string {
+		b, err := f.render(reports.SVG, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	kinds := func(figs []*figure) (out []string) {
+		for _, f := range figs {
+			out = append(out, f.kind)
+		}
+		return out
+	}
+	web, api := res.figures("web", syntheticPlotOptions), res.figures("api", syntheticPlotOptions)
+	if got := kinds(web); !slices.Equal(got, []string{"load", "latency", "cpu", "errors", "memory", "throttling"}) {
+		t.Errorf("web's figures %v", got)
+	}
+	if got := kinds(api); !slices.Equal(got, []string{"load", "latency", "cpu", "errors", "memory"}) {
+		t.Errorf("api's figures %v", got)
+	}
+	mem := render(web[4])
+	for _, s := range []string{">working set<", ">requests<", ">limits<", ">OOM kill<", ">restart<", "memory (GiB, all instances)"} {
+		if !strings.Contains(mem, s) {
+			t.Errorf("web's memory panel lacks %q", s)
+		}
+	}
+	apiMem := render(api[4])
+	for _, s := range []string{">limits<", ">OOM kill<", ">restart<"} {
+		if strings.Contains(apiMem, s) {
+			t.Errorf("api's memory panel has %q", s)
+		}
+	}
+	if th := render(web[5]); !strings.Contains(th, ">periods throttled (% of periods)<") {
+		t.Errorf("web's throttling panel lacks its line")
+	}
+	if !strings.Contains(render(web[3]), "errors (req/s)") {
+		t.Errorf("the errors panel is not in req/s")
+	}
+	sp := res.svcPlot("web", syntheticPlotOptions)
+	rate := sp.errorRate()
+	checked := 0
+	for i, r := range sp.rows {
+		if m := r.TimeS / 60; m > 61 && m < 65 {
+			checked++
+			if math.Abs(rate[i]-r.ArrivalRPS) > 0.051 { // rejected = round(rate x 10 s)
+				t.Errorf("at %v s: error rate %v, arrival rate %v", r.TimeS, rate[i], r.ArrivalRPS)
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no outage rows")
 	}
 }

@@ -58,6 +58,13 @@ func WritePlots(dir, format string, opts reports.PlotOptions) ([]string, error) 
 			}
 			written = append(written, file)
 		}
+		for _, f := range figs[len(reports.PlotKinds)-1:] { // memory, throttling
+			file := reports.PlotFileName(f.kind, name, format)
+			if err := writeFigure(dir, file, format, f); err != nil {
+				return written, err
+			}
+			written = append(written, file)
+		}
 		if f := res.instancesFigure(res.svcPlot(name, opts)); f != nil {
 			file := reports.PlotFileName(reports.PlotInstances, name, format)
 			if err := writeFigure(dir, file, format, f); err != nil {
@@ -181,12 +188,19 @@ func (res *results) figures(name string, opts reports.PlotOptions) []*figure {
 	if so.SLOLatency > 0 {
 		sloS = so.SLOLatency.Seconds()
 	}
-	return []*figure{
+	figs := []*figure{
 		sp.loadFigure(),
 		sp.latencyFigure(sloS, sloPct),
 		sp.cpuFigure(so.TargetUtilization),
 		sp.errorsFigure(),
 	}
+	// The panels of the resources, only when they have something to show.
+	for _, f := range []*figure{sp.memoryFigure(), sp.throttlingFigure()} {
+		if f != nil {
+			figs = append(figs, f)
+		}
+	}
+	return figs
 }
 
 // svcPlot is service name's time axis, rows and bands.
@@ -321,6 +335,10 @@ func (sp *svcPlot) loadFigure() *figure {
 	top := sp.newPanel(sp.name+" — load and capacity", "arrival rate (req/s)", false)
 	rate := sp.column(func(r *reports.TimeseriesRow) float64 { return r.ArrivalRPS })
 	top.add("arrival rate", newSeries(sp.xs, rate, solid(colBlue, 1.6), false))
+	// The errors on the arrivals' scale: the share of the load that failed.
+	if errs := sp.errorRate(); maxOf(errs) > 0 {
+		top.add("errors", newSeries(sp.xs, errs, solid(colRed, 1.4), true))
+	}
 	sp.finish(top, true, 0, linearTop(maxOf(rate), 1))
 
 	bottom := sp.newPanel("", "replicas", true)
@@ -445,19 +463,41 @@ func (sp *svcPlot) cpuFigure(target float64) *figure {
 	return &figure{kind: reports.PlotCPU, title: sp.name + ": CPU utilization", panels: []*panel{pn}, w: plotW, h: plotH}
 }
 
-func (sp *svcPlot) errorsFigure() *figure {
-	pn := sp.newPanel(sp.name+" — errors", "requests per "+shortSeconds(sp.interval)+" interval", true)
-	count := func(f func(*reports.TimeseriesRow) int64) []float64 {
-		return sp.column(func(r *reports.TimeseriesRow) float64 { return float64(f(r)) })
+// perSecond is a count column of the rows divided by each row's
+// interval: a rate in 1/s.
+func (sp *svcPlot) perSecond(f func(*reports.TimeseriesRow) float64) []float64 {
+	ys := make([]float64, len(sp.rows))
+	prev := 0.0
+	for i := range sp.rows {
+		r := &sp.rows[i]
+		dt := r.TimeS - prev
+		if i == 0 && len(sp.rows) > 1 {
+			dt = sp.interval
+		}
+		prev = r.TimeS
+		if dt > 0 {
+			ys[i] = f(r) / dt
+		} else {
+			ys[i] = math.NaN()
+		}
 	}
-	rejected := count(func(r *reports.TimeseriesRow) int64 { return r.Rejected })
-	failed := count(func(r *reports.TimeseriesRow) int64 { return r.Failed })
-	timedOut := count(func(r *reports.TimeseriesRow) int64 { return r.TimedOut })
+	return ys
+}
+
+// errorRate is the rejected, failed and timed-out requests per second.
+func (sp *svcPlot) errorRate() []float64 {
+	return sp.perSecond(func(r *reports.TimeseriesRow) float64 { return float64(r.Rejected + r.Failed + r.TimedOut) })
+}
+
+func (sp *svcPlot) errorsFigure() *figure {
+	pn := sp.newPanel(sp.name+" — errors", "errors (req/s)", true)
+	rejected := sp.perSecond(func(r *reports.TimeseriesRow) float64 { return float64(r.Rejected) })
+	failed := sp.perSecond(func(r *reports.TimeseriesRow) float64 { return float64(r.Failed) })
+	timedOut := sp.perSecond(func(r *reports.TimeseriesRow) float64 { return float64(r.TimedOut) })
 	pn.add("rejected", newSeries(sp.xs, rejected, solid(colRed, 1.5), true))
 	pn.add("failed", newSeries(sp.xs, failed, solid(colPurple, 1.5), true))
 	pn.add("timed out", newSeries(sp.xs, timedOut, solid(colBrown, 1.5), true))
-	sp.finish(pn, true, 0, linearTop(maxOf(rejected, failed, timedOut), 5))
-	pn.p.Y.Tick.Marker = niceTicks{integer: true}
+	sp.finish(pn, true, 0, linearTop(maxOf(rejected, failed, timedOut), 1))
 	return &figure{kind: reports.PlotErrors, title: sp.name + ": rejected, failed and timed-out requests", panels: []*panel{pn}, w: plotW, h: plotH}
 }
 

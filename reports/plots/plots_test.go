@@ -83,6 +83,26 @@ func (sy synthetic) write(t testing.TB, dir string) reports.Summary {
 			Rejected: int64(rejected), Failed: int64(failed), TimedOut: int64(timedOut),
 			Errors: int64(rejected + failed + timedOut), LatencyMeanS: p50, LatencyMaxS: p99, QueueWaitMeanS: nan,
 			CPUCores: nan, MemoryBytes: nan}
+		// Memory: 300 MiB a ready instance against 256 MiB requested and
+		// 512 MiB of limit an alive one; at 45 min (in the flash crowd)
+		// an OOM kill per interval for a minute, each restarted the next
+		// interval. Throttling: 100 CFS periods per instance per 10 s, a
+		// share of them throttled while utilization is above 90%.
+		const mib = 1 << 20
+		web.MemoryBytes = ready * 300 * mib
+		web.MemoryRequestBytes = (ready + starting + draining) * 256 * mib
+		web.MemoryLimitBytes = (ready + starting + draining) * 512 * mib
+		if min >= 45 && min < 46 {
+			web.OOMKills = 1
+		}
+		if min > 45+1.0/6 && min < 46+1.0/6 {
+			web.Restarts = 1
+		}
+		if !outage {
+			web.CPUPeriods = int64(ready) * 100
+			web.CPUThrottledPeriods = int64(float64(web.CPUPeriods) * math.Min(1, math.Max(0, util-0.9)))
+			web.CPUThrottledSeconds = float64(web.CPUThrottledPeriods) * 0.02
+		}
 		api := reports.TimeseriesRow{TimeS: now, Service: "api", ArrivalRPS: 20, ReplicasDesired: 2, ReplicasReady: 2,
 			CPUUtilization: 0.35, LatencyP50S: 0.004, LatencyP95S: 0.009, LatencyP99S: 0.015,
 			LatencyMeanS: 0.005, LatencyMaxS: 0.02, QueueWaitMeanS: 0, CPUCores: 0.7, MemoryBytes: 1 << 28}
@@ -244,7 +264,10 @@ func TestWritePlotsPNG(t *testing.T) {
 			want = append(want, k+"-"+svc+".png")
 		}
 	}
-	want = append(want, "instances-web.png", "nodes.png") // api has no instances.json rows
+	// api has memory figures only; web also CPU throttling and the
+	// instances; the nodes last.
+	want = slices.Insert(want, 5, "memory-api.png")
+	want = append(want, "memory-web.png", "throttling-web.png", "instances-web.png", "nodes.png")
 	if !slices.Equal(files, want) {
 		t.Fatalf("files %v, want %v", files, want)
 	}
@@ -279,7 +302,7 @@ func TestWritePlotsSVG(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 2*len(reports.PlotKinds)+2 {
+	if len(files) != 2*len(reports.PlotKinds)+5 {
 		t.Fatalf("files %v", files)
 	}
 	for _, name := range files {
