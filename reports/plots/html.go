@@ -2,7 +2,7 @@ package plots
 
 import (
 	"bytes"
-	_ "embed"
+	"embed"
 	"fmt"
 	"html"
 	"html/template"
@@ -407,12 +407,18 @@ func humanDuration(s float64) string {
 	return d
 }
 
-//go:embed report.html.tmpl
-var reportTemplateText string
+//go:embed report.html.tmpl group.html.tmpl style.html.tmpl
+var templateFS embed.FS
 
-var reportTemplate = template.Must(template.New(reports.ReportFile).Funcs(template.FuncMap{
-	"inc": func(n int) int { return n + 1 },
-}).Parse(reportTemplateText))
+// The pages: report.html of a run, and of a comparison or a sweep
+// (group.html.tmpl); both share style.html.tmpl.
+var (
+	templateFuncs  = template.FuncMap{"inc": func(n int) int { return n + 1 }}
+	reportTemplate = template.Must(template.New("report.html.tmpl").Funcs(templateFuncs).
+			ParseFS(templateFS, "report.html.tmpl", "style.html.tmpl"))
+	groupTemplate = template.Must(template.New("group.html.tmpl").Funcs(templateFuncs).
+			ParseFS(templateFS, "group.html.tmpl", "style.html.tmpl"))
+)
 
 // badShare is a share of requests, marked bad when it is not zero.
 func badShare(x float64) htmlCell {

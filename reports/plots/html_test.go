@@ -2,6 +2,7 @@ package plots
 
 import (
 	"context"
+	"fmt"
 	"errors"
 	"flag"
 	"image"
@@ -20,7 +21,7 @@ import (
 	"github.com/scalesim/scalesim/reports"
 )
 
-var screenshot = flag.String("screenshot", "", "copy the browser test's screenshot of report.html to this file")
+var screenshotFlag = flag.String("screenshot", "", "copy the browser test's screenshot of report.html to this file")
 
 const testDescription = "A flash crowd hits web at 40 min.\nThen zone a goes down for 6 minutes. <script>alert(1)</script>"
 
@@ -173,10 +174,11 @@ func TestWriteHTMLMinimal(t *testing.T) {
 	}
 }
 
-// TestReportInBrowser renders report.html in headless Chromium and checks
-// that the screenshot shows the plots: the fault shading and the plot
-// lines' colours cover many pixels below the summary table.
-func TestReportInBrowser(t *testing.T) {
+// screenshot renders page in headless Chromium at width x height and
+// returns the image (copied to keep when keep is not empty); it skips the
+// test without chromium unless SCALESIM_REQUIRE_BROWSER is set.
+func screenshot(t *testing.T, page string, width, height int, keep string) image.Image {
+	t.Helper()
 	bin, err := exec.LookPath("chromium")
 	if err != nil {
 		msg := "chromium is not on PATH; install the Debian packages chromium and fonts-liberation to run this test"
@@ -185,8 +187,6 @@ func TestReportInBrowser(t *testing.T) {
 		}
 		t.Skip(msg)
 	}
-	dir, _ := writeSyntheticReport(t)
-	const width, height = 1280, 2400
 	shot := filepath.Join(t.TempDir(), "report.png")
 	// No time limit of our own (a loaded machine may take minutes): go
 	// test's -timeout is the bound, and chromium is killed shortly before
@@ -200,7 +200,7 @@ func TestReportInBrowser(t *testing.T) {
 	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
 		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--hide-scrollbars", "--user-data-dir="+t.TempDir(), "--screenshot="+shot,
-		"--window-size=1280,2400", (&url.URL{Scheme: "file", Path: filepath.Join(dir, reports.ReportFile)}).String())
+		fmt.Sprintf("--window-size=%d,%d", width, height), (&url.URL{Scheme: "file", Path: page}).String())
 	cmd.WaitDelay = 5 * time.Second
 	out, err := cmd.CombinedOutput()
 	if errors.Is(err, exec.ErrWaitDelay) {
@@ -212,10 +212,10 @@ func TestReportInBrowser(t *testing.T) {
 		t.Fatalf("chromium: %v\n%s", err, out)
 	}
 	img := decodePNG(t, shot)
-	if *screenshot != "" {
+	if keep != "" {
 		b, err := os.ReadFile(shot)
 		if err == nil {
-			err = os.WriteFile(*screenshot, b, 0o644)
+			err = os.WriteFile(keep, b, 0o644)
 		}
 		if err != nil {
 			t.Error(err)
@@ -224,6 +224,16 @@ func TestReportInBrowser(t *testing.T) {
 	if b := img.Bounds(); b.Dx() != width || b.Dy() != height {
 		t.Fatalf("screenshot is %dx%d, want %dx%d", b.Dx(), b.Dy(), width, height)
 	}
+	return img
+}
+
+// TestReportInBrowser renders report.html in headless Chromium and checks
+// that the screenshot shows the plots: the fault shading and the plot
+// lines' colours cover many pixels below the summary table.
+func TestReportInBrowser(t *testing.T) {
+	dir, _ := writeSyntheticReport(t)
+	const width, height = 1280, 2400
+	img := screenshot(t, filepath.Join(dir, reports.ReportFile), width, height, *screenshotFlag)
 	// Below the header and summary table: the first service's plots.
 	plots := img.(interface {
 		SubImage(image.Rectangle) image.Image
