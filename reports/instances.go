@@ -1,11 +1,13 @@
 package reports
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"slices"
+	"strconv"
 
 	"github.com/scalesim/scalesim/sim"
 )
@@ -139,16 +141,34 @@ type grid struct {
 	scratchMm []float64 // per node row: memory of this sample
 }
 
+// instRow is one instance's columns from its first (first) to the last
+// it was sampled in: the slices grow as the run goes, so the rows hold no
+// more cells in all than the columns times the instances alive at once,
+// however many instances come and go.
 type instRow struct {
 	svc        int
 	name, node string
 	req        float64
 	prevT      sim.Time
 	prevCPU    float64
-	held, mem  [HeatmapColumns]float32 // sums over samples
-	cpu, dt    [HeatmapColumns]float32 // CPU seconds and seconds sampled
-	n          [HeatmapColumns]uint16
-	state      [HeatmapColumns]uint8 // state + 1; 0 = not sampled
+	first      int
+	cells      []instCell
+}
+
+// instCell is one column of an instance.
+type instCell struct {
+	held, mem float32 // sums over samples
+	cpu, dt   float32 // CPU seconds and seconds sampled
+	n         uint16
+	state     uint8 // state + 1; 0 = not sampled
+}
+
+// cell returns column k of r, growing r to it.
+func (r *instRow) cell(k int) *instCell {
+	for len(r.cells) <= k-r.first {
+		r.cells = append(r.cells, instCell{})
+	}
+	return &r.cells[k-r.first]
 }
 
 type nodeRow struct {
@@ -218,7 +238,8 @@ func (c *Collector) InstanceSample(now sim.Time, insts []InstanceSample, nodes [
 			j = len(g.insts)
 			g.byName[s.Name] = j
 			// Its first interval is from its creation.
-			g.insts = append(g.insts, instRow{svc: s.Service, name: s.Name, req: s.CPURequest, prevT: min(s.Created, now)})
+			prev := min(s.Created, now)
+			g.insts = append(g.insts, instRow{svc: s.Service, name: s.Name, req: s.CPURequest, prevT: prev, first: g.col(float64(prev))})
 		}
 		if j < 0 {
 			continue
@@ -233,12 +254,14 @@ func (c *Collector) InstanceSample(now sim.Time, insts []InstanceSample, nodes [
 		}
 		dt, mid := float64(now-r.prevT)/1e9, g.col(float64(now)-float64(now-r.prevT)/2)
 		r.prevT, r.prevCPU = now, s.CPUSeconds
-		r.held[k] += float32(s.Held)
-		r.mem[k] += float32(s.MemoryBytes)
-		r.cpu[mid] += float32(cpu)
-		r.dt[mid] += float32(dt)
-		r.n[k]++
-		r.state[k] = uint8(s.State) + 1
+		cm := r.cell(mid)
+		cm.cpu += float32(cpu)
+		cm.dt += float32(dt)
+		ck := r.cell(k)
+		ck.held += float32(s.Held)
+		ck.mem += float32(s.MemoryBytes)
+		ck.n++
+		ck.state = uint8(s.State) + 1
 		if s.Node != "" {
 			if n, ok := g.nodeIdx[s.Node]; ok && n >= 0 {
 				g.nodes[n].cpu[mid] += float32(cpu)
@@ -255,57 +278,88 @@ func (c *Collector) InstanceSample(now sim.Time, insts []InstanceSample, nodes [
 	}
 }
 
-// record is the grid as instances.json.
-func (g *grid) record(services []ServiceConfig) *InstancesRecord {
-	rec := &InstancesRecord{Columns: g.cols, ColumnS: g.colNS / 1e9, InstancesLeftOut: g.instOut,
-		NodesLeftOut: g.nodeOut, Instances: []InstanceRow{}, Nodes: []NodeRow{}}
-	nan := JSONFloat(math.NaN())
-	col := func() []JSONFloat { return slices.Repeat([]JSONFloat{nan}, g.cols) }
-	for i := range g.insts {
-		r := &g.insts[i]
-		row := InstanceRow{Service: services[r.svc].Name, Name: r.name, Node: r.node, CPURequest: r.req,
-			InFlight: col(), CPUUtilization: col(), MemoryBytes: col(), State: make([]string, g.cols)}
-		for k := range g.cols {
-			if r.dt[k] > 0 && r.req > 0 {
-				row.CPUUtilization[k] = JSONFloat(float64(r.cpu[k]) / float64(r.dt[k]) / r.req)
-			}
-			if r.n[k] == 0 {
-				continue
-			}
-			n := float64(r.n[k])
-			row.InFlight[k] = JSONFloat(float64(r.held[k]) / n)
-			row.MemoryBytes[k] = JSONFloat(float64(r.mem[k]) / n)
-			row.State[k] = InstanceState(r.state[k] - 1).String()
+// instanceRow is instance i's row of instances.json.
+func (g *grid) instanceRow(i int, services []ServiceConfig) InstanceRow {
+	r := &g.insts[i]
+	row := InstanceRow{Service: services[r.svc].Name, Name: r.name, Node: r.node, CPURequest: r.req,
+		InFlight: g.nulls(), CPUUtilization: g.nulls(), MemoryBytes: g.nulls(), State: make([]string, g.cols)}
+	for j := range r.cells {
+		c, k := &r.cells[j], r.first+j
+		if c.dt > 0 && r.req > 0 {
+			row.CPUUtilization[k] = JSONFloat(float64(c.cpu) / float64(c.dt) / r.req)
 		}
-		rec.Instances = append(rec.Instances, row)
-	}
-	for i := range g.nodes {
-		r := &g.nodes[i]
-		row := NodeRow{Name: r.name, Pool: r.pool, Zone: r.zone, CPUCores: r.cpuCap, MemoryBytes: r.memCap,
-			CPUUsedCores: col(), MemoryUsedBytes: col(), CPURequestedCores: col(), MemoryRequestedBytes: col()}
-		for k := range g.cols {
-			if r.n[k] == 0 && r.cpu[k] == 0 {
-				continue
-			}
-			row.CPUUsedCores[k] = JSONFloat(float64(r.cpu[k]) / rec.ColumnS)
-			if r.n[k] == 0 {
-				continue
-			}
-			n := float64(r.n[k])
-			row.MemoryUsedBytes[k] = JSONFloat(float64(r.mem[k]) / n)
-			row.CPURequestedCores[k] = JSONFloat(float64(r.req[k]) / n)
-			row.MemoryRequestedBytes[k] = JSONFloat(float64(r.memReq[k]) / n)
+		if c.n == 0 {
+			continue
 		}
-		rec.Nodes = append(rec.Nodes, row)
+		n := float64(c.n)
+		row.InFlight[k] = JSONFloat(float64(c.held) / n)
+		row.MemoryBytes[k] = JSONFloat(float64(c.mem) / n)
+		row.State[k] = InstanceState(c.state - 1).String()
 	}
-	return rec
+	return row
 }
 
-// writeInstances writes the grid to w as one JSON document.
+// nodeRow is node i's row of instances.json.
+func (g *grid) nodeRow(i int) NodeRow {
+	columnS := g.colNS / 1e9
+	r := &g.nodes[i]
+	row := NodeRow{Name: r.name, Pool: r.pool, Zone: r.zone, CPUCores: r.cpuCap, MemoryBytes: r.memCap,
+		CPUUsedCores: g.nulls(), MemoryUsedBytes: g.nulls(), CPURequestedCores: g.nulls(), MemoryRequestedBytes: g.nulls()}
+	for k := range g.cols {
+		if r.n[k] == 0 && r.cpu[k] == 0 {
+			continue
+		}
+		row.CPUUsedCores[k] = JSONFloat(float64(r.cpu[k]) / columnS)
+		if r.n[k] == 0 {
+			continue
+		}
+		n := float64(r.n[k])
+		row.MemoryUsedBytes[k] = JSONFloat(float64(r.mem[k]) / n)
+		row.CPURequestedCores[k] = JSONFloat(float64(r.req[k]) / n)
+		row.MemoryRequestedBytes[k] = JSONFloat(float64(r.memReq[k]) / n)
+	}
+	return row
+}
+
+// col is a column of nulls.
+func (g *grid) nulls() []JSONFloat { return slices.Repeat([]JSONFloat{JSONFloat(math.NaN())}, g.cols) }
+
+// writeInstances writes the grid to w as one JSON document
+// (InstancesRecord), a row at a time, so that writing it holds one row's
+// text rather than the whole file's.
 func (c *Collector) writeInstances(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(c.grid.record(c.cfg.Services)); err != nil {
+	g := c.grid
+	bw := bufio.NewWriter(w)
+	put := func(v any) error {
+		b, err := json.Marshal(v)
+		if err == nil {
+			_, err = bw.Write(b)
+		}
+		return err
+	}
+	err := func() error {
+		fmt.Fprintf(bw, `{"columns":%d,"column_s":%s,"instances":[`, g.cols, strconv.FormatFloat(g.colNS/1e9, 'g', -1, 64))
+		for i := range g.insts {
+			if i > 0 {
+				bw.WriteByte(',')
+			}
+			if err := put(g.instanceRow(i, c.cfg.Services)); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(bw, `],"instances_left_out":%d,"nodes":[`, g.instOut)
+		for i := range g.nodes {
+			if i > 0 {
+				bw.WriteByte(',')
+			}
+			if err := put(g.nodeRow(i)); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(bw, "],\"nodes_left_out\":%d}\n", g.nodeOut)
+		return bw.Flush()
+	}()
+	if err != nil {
 		return fmt.Errorf("reports: writing %s: %w", InstancesFile, err)
 	}
 	return nil

@@ -2,9 +2,9 @@ package plots
 
 import (
 	"context"
-	"fmt"
 	"errors"
 	"flag"
+	"fmt"
 	"image"
 	"image/color"
 	"math"
