@@ -5,7 +5,9 @@
 // the files' readers, the plot names and the options) and never the
 // reverse.
 //
-// Writer bundles the four writers behind the runner's Plotter interface:
+// Writer bundles the writers behind the runner's Plotter interface (a
+// comparison's and a sweep's plots come with their report.html,
+// WriteComparisonHTML and WriteSweepHTML, in group_html.go):
 // cmd/scalesim sets runner.RunOptions.Plotter (and Compare's, Sweep's,
 // Merge's) to plots.Writer{}, and a headless program leaves it unset.
 //
@@ -27,7 +29,12 @@
 //     percentile beyond every latency runs along a labelled ceiling
 //     ("beyond every latency (not completed)") rather than leaving a gap;
 //   - cpu: CPU utilization in % of the request, with the policy's target;
-//   - errors: rejected, failed and timed-out requests per sample interval;
+//   - errors: rejected, failed and timed-out requests per second (and
+//     their sum on the load plot's arrival panel, on its scale);
+//   - memory and throttling, only when their data is not all zero: the
+//     working set against the memory requests and limits, OOM kills and
+//     restarts marked; the share of CFS periods throttled and the time
+//     throttled per second;
 //   - dashboard: the four in one image under the scenario's name;
 //   - instances (from instances.json, when the run has one): a heatmap
 //     per service of each instance's requests in flight, CPU (% of its
@@ -46,7 +53,7 @@
 //
 // report.html is one file with nothing to fetch: the scenario's name and
 // description, the warnings, the summary table (a column per service),
-// every service's four plots as inline SVG, the faults, and the decisions
+// every service's plots as inline SVG, the faults, and the decisions
 // timeline: the decisions that matter (reports.Timeline; the first
 // reports.DefaultMaxDecisions rows, the page says how many more there
 // are), with one inline script that filters its rows by service and
