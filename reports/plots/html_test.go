@@ -503,3 +503,50 @@ func TestResourcePanels(t *testing.T) {
 		t.Fatal("no outage rows")
 	}
 }
+
+// TestTimelineFilterInBrowser runs the timeline's script in headless
+// Chromium: opened at #service=web&reason=stabilization, the synthetic
+// report shows only web's 62 held runs of its 131 rows, the others hidden.
+func TestTimelineFilterInBrowser(t *testing.T) {
+	bin, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("SCALESIM_REQUIRE_BROWSER") != "" {
+			t.Fatal("chromium is not on PATH (SCALESIM_REQUIRE_BROWSER is set)")
+		}
+		t.Skip("chromium is not on PATH")
+	}
+	dir, _ := writeSyntheticReport(t)
+	u := url.URL{Scheme: "file", Path: filepath.Join(dir, reports.ReportFile), Fragment: "service=web&reason=stabilization"}
+	ctx := context.Background()
+	if deadline, ok := t.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-10*time.Second))
+		defer cancel()
+	}
+	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir="+t.TempDir(), "--dump-dom", u.String())
+	cmd.WaitDelay = 5 * time.Second
+	out, err := cmd.Output()
+	if errors.Is(err, exec.ErrWaitDelay) {
+		err = nil
+	}
+	if err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	dom := string(out)
+	rows := regexp.MustCompile(`<tr data-service="([a-z]+)" data-reason="([a-z-]+)"( hidden="")?>`).FindAllStringSubmatch(dom, -1)
+	shown := 0
+	for _, r := range rows {
+		want := r[1] == "web" && r[2] == "stabilization"
+		if got := r[3] == ""; got != want {
+			t.Errorf("row %s/%s: shown %v, want %v", r[1], r[2], got, want)
+		}
+		if r[3] == "" {
+			shown++
+		}
+	}
+	if len(rows) != 131 || shown != 62 || !strings.Contains(dom, ">62 of 131 rows shown<") {
+		t.Errorf("%d rows, %d shown; want 131 and 62 (and the count saying so)", len(rows), shown)
+	}
+}
