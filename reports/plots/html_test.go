@@ -370,7 +370,8 @@ func TestLoadPanelWhy(t *testing.T) {
 		}
 	}
 	web := svg("web")
-	has(web, "held by a limit", "scale up", "scale down", "desired", "ready")
+	has(web, "held by a limit", "scale up", "scale down", "desired", "ready", "errors") // web has errors
+	hasNot(svg("api"), "errors")
 	hasNot(web, "pending", "unschedulable")
 	api := svg("api") // held at its max: shaded, no markers
 	has(api, "held by a limit")
