@@ -551,3 +551,19 @@ func TestTimelineFilterInBrowser(t *testing.T) {
 		t.Errorf("%d rows, %d shown; want 131 and 62 (and the count saying so)", len(rows), shown)
 	}
 }
+
+// TestInstanceRowsCapped: of 60 instances, the heatmap keeps the 48 with
+// the most requests in flight (web-12 ... web-59 hold 12 ... 59), still in
+// the order they appeared, the busiest marked.
+func TestInstanceRowsCapped(t *testing.T) {
+	rec := &reports.InstancesRecord{Columns: 2, ColumnS: 1}
+	for i := range 60 {
+		v := reports.JSONFloat(i)
+		rec.Instances = append(rec.Instances, reports.InstanceRow{Service: "web", Name: fmt.Sprintf("web-%d", i),
+			InFlight: []reports.JSONFloat{v, v}, CPUUtilization: []reports.JSONFloat{0, 0}, State: []string{"ready", "ready"}})
+	}
+	rows, _, total := instanceRows(rec, "web")
+	if total != 60 || len(rows) != maxHeatRows || rows[0].label != "web-12" || rows[47].label != "web-59 (hottest)" {
+		t.Errorf("%d of %d rows, first %q, last %q", len(rows), total, rows[0].label, rows[len(rows)-1].label)
+	}
+}
