@@ -193,6 +193,11 @@ func (g *grid) col(t float64) int {
 	return min(max(int(t/g.colNS), 0), g.cols-1)
 }
 
+// WantsInstances says whether c gathers instances.json (it was given an
+// Outputs.Instances writer): a caller need not build InstanceSample's rows
+// otherwise.
+func (c *Collector) WantsInstances() bool { return c.grid != nil }
+
 // InstanceSample records the instances and nodes at now. It is called
 // right after Sample, with the same now; a Collector without an
 // Outputs.Instances writer ignores it.

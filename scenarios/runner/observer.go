@@ -27,7 +27,7 @@ type observer struct {
 
 var (
 	_ cluster.Observer         = (*observer)(nil)
-	_ cluster.InstanceObserver = (*observer)(nil)
+	_ cluster.InstanceObserver = instanceObserver{}
 )
 
 // The two packages' enums are converted by value: these fail to compile
@@ -105,9 +105,23 @@ func (o *observer) Sample(now sim.Time, rows []cluster.Sample) {
 	o.c.Sample(now, o.samples)
 }
 
+// instanceObserver is the observer of a run whose collector gathers
+// instances.json (reports.Collector.WantsInstances): only then does the
+// world build per-instance rows at every sample.
+type instanceObserver struct{ *observer }
+
+// newObserver is the observer for c.
+func newObserver(c *reports.Collector) cluster.Observer {
+	o := &observer{c: c}
+	if c.WantsInstances() {
+		return instanceObserver{o}
+	}
+	return o
+}
+
 // InstanceSample converts the per-instance and per-node rows; the names
 // are the cluster's strings, not copies.
-func (o *observer) InstanceSample(now sim.Time, insts []cluster.InstanceSample, nodes []cluster.NodeSample) {
+func (o instanceObserver) InstanceSample(now sim.Time, insts []cluster.InstanceSample, nodes []cluster.NodeSample) {
 	o.insts, o.nodes = o.insts[:0], o.nodes[:0]
 	for i := range insts {
 		r := &insts[i]

@@ -117,7 +117,7 @@ func (s *simulation) run() (reports.Summary, error) {
 	if err != nil {
 		return reports.Summary{}, err
 	}
-	w, err := cluster.New(cfg, &observer{c: coll})
+	w, err := cluster.New(cfg, newObserver(coll))
 	if err != nil {
 		coll.Close()
 		return reports.Summary{}, err
