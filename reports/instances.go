@@ -130,19 +130,19 @@ type NodeRow struct {
 
 // grid accumulates instances.json.
 type grid struct {
-	cols      int     // columns in use, <= HeatmapColumns
-	colNS     float64 // column width, ns
-	insts     []instRow
-	byName    map[string]int
-	instOut   int
-	nodes     []nodeRow
-	nodeIdx   map[string]int
-	nodeOut   int
-	scratchMm []float64 // per node row: memory of this sample
+	cols    int     // columns in use, <= HeatmapColumns
+	colNS   float64 // column width, ns
+	insts   []instRow
+	byName  map[string]int
+	instOut int
+	nodes   []nodeRow
+	nodeIdx map[string]int
+	nodeOut int
+	nodeMem []float64 // per node row: its instances' memory at this sample
 }
 
 // instRow is one instance's columns from its first (first) to the last
-// it was sampled in: the slices grow as the run goes, so the rows hold no
+// it was sampled in: cells grow as the run goes, so the rows hold no
 // more cells in all than the columns times the instances alive at once,
 // however many instances come and go.
 type instRow struct {
@@ -171,12 +171,13 @@ func (r *instRow) cell(k int) *instCell {
 	return &r.cells[k-r.first]
 }
 
+// nodeRow is one node's columns (nodes come and go far less than
+// instances: fixed arrays).
 type nodeRow struct {
 	name, pool, zone string
 	cpuCap, memCap   float64
 	cpu              [HeatmapColumns]float32 // CPU seconds of its instances
-
-	mem, req, memReq [HeatmapColumns]float32
+	mem, req, memReq [HeatmapColumns]float32 // sums over samples
 	n                [HeatmapColumns]uint16
 }
 
@@ -219,7 +220,7 @@ func (c *Collector) InstanceSample(now sim.Time, insts []InstanceSample, nodes [
 			j = len(g.nodes)
 			g.nodeIdx[ns.Name] = j
 			g.nodes = append(g.nodes, nodeRow{name: ns.Name, pool: ns.Pool, zone: ns.Zone})
-			g.scratchMm = append(g.scratchMm, 0)
+			g.nodeMem = append(g.nodeMem, 0)
 		}
 		if j < 0 {
 			continue
@@ -229,7 +230,7 @@ func (c *Collector) InstanceSample(now sim.Time, insts []InstanceSample, nodes [
 		r.req[k] += float32(ns.CPURequested)
 		r.memReq[k] += float32(ns.MemoryRequested)
 		r.n[k]++
-		g.scratchMm[j] = 0
+		g.nodeMem[j] = 0
 	}
 	for i := range insts {
 		s := &insts[i]
@@ -270,7 +271,7 @@ func (c *Collector) InstanceSample(now sim.Time, insts []InstanceSample, nodes [
 		if s.Node != "" {
 			if n, ok := g.nodeIdx[s.Node]; ok && n >= 0 {
 				g.nodes[n].cpu[mid] += float32(cpu)
-				g.scratchMm[n] += s.MemoryBytes
+				g.nodeMem[n] += s.MemoryBytes
 			}
 		}
 	}
@@ -279,7 +280,7 @@ func (c *Collector) InstanceSample(now sim.Time, insts []InstanceSample, nodes [
 		if j < 0 {
 			continue
 		}
-		g.nodes[j].mem[k] += float32(g.scratchMm[j])
+		g.nodes[j].mem[k] += float32(g.nodeMem[j])
 	}
 }
 
