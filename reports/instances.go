@@ -88,7 +88,8 @@ type InstancesRecord struct {
 	ColumnS float64 `json:"column_s"`
 	// Instances are in the order they were first sampled.
 	Instances []InstanceRow `json:"instances"`
-	// InstancesLeftOut counts the instances beyond MaxHeatmapInstances.
+	// InstancesLeftOut counts the instances first sampled once
+	// MaxHeatmapInstances had rows.
 	InstancesLeftOut int       `json:"instances_left_out"`
 	Nodes            []NodeRow `json:"nodes"`
 	NodesLeftOut     int       `json:"nodes_left_out"`
@@ -139,6 +140,8 @@ type grid struct {
 	nodeIdx map[string]int
 	nodeOut int
 	nodeMem []float64 // per node row: its instances' memory at this sample
+	lastT   sim.Time  // the previous sample's instant
+	sampled bool      // whether there was one
 }
 
 // instRow is one instance's columns from its first (first) to the last
@@ -237,8 +240,11 @@ func (c *Collector) InstanceSample(now sim.Time, insts []InstanceSample, nodes [
 		j, ok := g.byName[s.Name]
 		if !ok {
 			if len(g.insts) >= MaxHeatmapInstances {
-				g.instOut++
-				g.byName[s.Name] = -1
+				// Not remembered (the map would grow with the run): an
+				// instance is new at the first sample after its creation.
+				if s.Created > g.lastT || !g.sampled {
+					g.instOut++
+				}
 				continue
 			}
 			j = len(g.insts)
@@ -246,9 +252,6 @@ func (c *Collector) InstanceSample(now sim.Time, insts []InstanceSample, nodes [
 			// Its first interval is from its creation.
 			prev := min(s.Created, now)
 			g.insts = append(g.insts, instRow{svc: s.Service, name: s.Name, req: s.CPURequest, prevT: prev, first: g.col(float64(prev))})
-		}
-		if j < 0 {
-			continue
 		}
 		r := &g.insts[j]
 		if s.Node != "" {
@@ -275,6 +278,7 @@ func (c *Collector) InstanceSample(now sim.Time, insts []InstanceSample, nodes [
 			}
 		}
 	}
+	g.lastT, g.sampled = now, true
 	for i := range nodes {
 		j := g.nodeIdx[nodes[i].Name]
 		if j < 0 {

@@ -83,8 +83,17 @@ func TestInstanceGridBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// One new instance a second, created just before its first sample;
+	// the last 7 (beyond the cap) are sampled again at the next second
+	// alongside the next one, and counted once.
+	name := func(i int) string { return "web-" + string(rune('a'+i%26)) + string(rune('a'+i/26%26)) }
 	for i := range MaxHeatmapInstances + 7 {
-		c.InstanceSample(sim.At(time.Duration(i)*time.Second), []InstanceSample{{Name: "web-" + string(rune('a'+i%26)) + string(rune('a'+i/26%26)), CPURequest: 1}}, nil)
+		now := sim.At(time.Duration(i+1) * time.Second)
+		insts := []InstanceSample{{Name: name(i), Created: now - 1, CPURequest: 1}}
+		if i > MaxHeatmapInstances {
+			insts = append(insts, InstanceSample{Name: name(i - 1), Created: now - 1e9 - 1, CPURequest: 1})
+		}
+		c.InstanceSample(now, insts, nil)
 	}
 	c.Close()
 	rec, err := ReadInstances(&buf)
