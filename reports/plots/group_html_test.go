@@ -82,6 +82,9 @@ func TestWriteComparisonHTML(t *testing.T) {
 // than the one before and differently dashed, so in the PNG both the first
 // policy's blue and the third's green show along the shared line.
 func TestOverlappingPoliciesVisible(t *testing.T) {
+	if testing.Short() {
+		t.Skip("draws PNGs or runs a browser: slow under -race; run without -short")
+	}
 	for i := range 4 {
 		a, b := policyStyle(i), policyStyle(i+1)
 		if !(b.Width < a.Width) || slices.Equal(a.Dashes, b.Dashes) {
@@ -149,6 +152,9 @@ func TestWriteSweepHTML(t *testing.T) {
 // inline plots show their lines (the first policy's blue; the sweep's
 // grid points in blue and its Pareto front in red).
 func TestGroupReportsInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("draws PNGs or runs a browser: slow under -race; run without -short")
+	}
 	dir := t.TempDir()
 	c := comparisonFolder(t, dir)
 	if err := WriteComparisonHTML(dir, c, reports.ComparisonPlotOptions{}); err != nil {

@@ -388,6 +388,9 @@ func TestLoadPanelWhy(t *testing.T) {
 // instances are grouped by node; web-4's pending start shows in the state
 // panel's legend. The nodes figure has a row per node.
 func TestInstanceHeatmap(t *testing.T) {
+	if testing.Short() {
+		t.Skip("draws PNGs or runs a browser: slow under -race; run without -short")
+	}
 	dir := t.TempDir()
 	syntheticRun.write(t, dir)
 	res, err := readResults(dir)
