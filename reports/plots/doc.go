@@ -20,10 +20,12 @@
 //
 //   - load: arrival rate (req/s) over the replicas desired, ready,
 //     starting and draining (and pending and unschedulable when there
-//     were any), two panels sharing the time axis; on the replicas panel a
-//     triangle marks each scale action at its new count and an amber shade
-//     each span in which a limit held the count (reports.Timeline: from
-//     its first decision to one evaluation interval after its last);
+//     were any), two panels sharing the time axis; with the predictive
+//     policy, its forecast (forecast_rps of decisions.jsonl) dashed over
+//     the arrival rate (forecast.go); on the replicas panel a triangle
+//     marks each scale action at its new count and an amber shade each
+//     span in which a limit held the count (reports.Timeline: from its
+//     first decision to one evaluation interval after its last);
 //   - latency: p50, p95 and p99 of the requests ended in each sample
 //     interval (seconds, log scale), with the SLO's latency target; a
 //     percentile beyond every latency runs along a labelled ceiling

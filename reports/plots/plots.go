@@ -173,6 +173,7 @@ type svcPlot struct {
 	hasFaults bool
 	hasWarmup bool
 	timeline  *reports.Timeline // nil without decisions.jsonl
+	forecast  []forecastPoint   // the predictive policy's, if any
 }
 
 // figures builds the four figures of PlotKinds but the dashboard for
@@ -205,7 +206,7 @@ func (res *results) figures(name string, opts reports.PlotOptions) []*figure {
 
 // svcPlot is service name's time axis, rows and bands.
 func (res *results) svcPlot(name string, opts reports.PlotOptions) *svcPlot {
-	sp := &svcPlot{name: name, rows: res.rows[name], ta: newTimeAxis(res.endS), timeline: res.timeline}
+	sp := &svcPlot{name: name, rows: res.rows[name], ta: newTimeAxis(res.endS), timeline: res.timeline, forecast: res.forecasts[name]}
 	sp.end = res.endS / sp.ta.unit
 	sp.xs = make([]float64, len(sp.rows))
 	for i, r := range sp.rows {
@@ -339,7 +340,13 @@ func (sp *svcPlot) loadFigure() *figure {
 	if errs := sp.errorRate(); maxOf(errs) > 0 {
 		top.add("errors", newSeries(sp.xs, errs, solid(colRed, 1.4), true))
 	}
-	sp.finish(top, true, 0, linearTop(maxOf(rate), 1))
+	hi := maxOf(rate)
+	if pts := sp.forecast; len(pts) > 0 {
+		fx, fy := forecastSeries(pts, sp.ta.unit)
+		top.add("forecast (predictive)", newSeries(fx, fy, dashed(colOrange, 1.4), false))
+		hi = max(hi, maxOf(fy))
+	}
+	sp.finish(top, true, 0, linearTop(hi, 1))
 
 	bottom := sp.newPanel("", "replicas", true)
 	count := func(f func(*reports.TimeseriesRow) int64) []float64 {

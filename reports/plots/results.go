@@ -25,6 +25,8 @@ type results struct {
 	timeline *reports.Timeline
 	// instances is instances.json; nil without the file.
 	instances *reports.InstancesRecord
+	// forecasts are the predictive policy's forecasts by service (forecast.go).
+	forecasts map[string][]forecastPoint
 	endS      float64 // the run's length in seconds (> 0)
 }
 
@@ -66,6 +68,9 @@ func readResults(dir string) (*results, error) {
 		return err
 	})
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	if res.forecasts, err = readForecasts(dir); err != nil {
 		return nil, err
 	}
 
