@@ -111,6 +111,13 @@ type Sample struct {
 	// the containers OOM-killed so far (cumulative).
 	Restarts int64
 	OOMKills int64
+	// CPUPeriods counts the CFS periods in which a container with a CPU
+	// limit ran, CPUThrottledPeriods those in which it was throttled, and
+	// CPUThrottledSeconds the time its runnable work waited for the next
+	// period (cumulative; all 0 without cpu_limit).
+	CPUPeriods          int64
+	CPUThrottledPeriods int64
+	CPUThrottledSeconds float64
 	// Unschedulable is the number of Pending instances that no node can
 	// take now (not those waiting for a node being provisioned).
 	Unschedulable int
@@ -181,3 +188,72 @@ var stateKinds = [...]EventKind{KindInstancePending, KindInstanceStarting, KindI
 
 // EventKind is the kind of the event that reports a move to s.
 func (s State) EventKind() EventKind { return stateKinds[s] }
+
+// InstanceObserver is an Observer that also takes each sample's
+// per-instance and per-node rows, for the reports' heatmaps. The world
+// calls InstanceSample right after Sample, at the same instants, when its
+// Observer implements it; the slices are reused and valid only during the
+// call.
+type InstanceObserver interface {
+	InstanceSample(now sim.Time, instances []InstanceSample, nodes []NodeSample)
+}
+
+// InstanceSample is one alive instance's state at a sample instant.
+type InstanceSample struct {
+	Service int
+	Name    string // e.g. "web-3", unique in the run
+	// Node is the node it is bound or nominated to; "" when it has none.
+	Node  string
+	State State
+	// Held is the requests it holds: in service or queued.
+	Held int
+	// Created is when it was created; CPUSeconds the CPU time it used
+	// since (core-seconds), cumulative.
+	Created    sim.Time
+	CPUSeconds float64
+	// CPURequest is its CPU request in cores.
+	CPURequest float64
+	// MemoryBytes is its working set now (0 while pending).
+	MemoryBytes float64
+}
+
+// NodeSample is one node of the node pools at a sample instant (none
+// without node pools: a zone's default node has no capacity to show).
+type NodeSample struct {
+	Name, Pool, Zone string
+	// Ready is false while it is provisioning, down or cordoned.
+	Ready bool
+	// CPUCores and MemoryBytes are its capacity; CPURequested and
+	// MemoryRequested the requests of the instances on it.
+	CPUCores, MemoryBytes         float64
+	CPURequested, MemoryRequested float64
+}
+
+// instanceSample builds the rows of InstanceSample into the world's
+// scratch slices and hands them to io.
+func (w *World) instanceSample(now sim.Time, io InstanceObserver) {
+	w.instRows, w.nodeRows = w.instRows[:0], w.nodeRows[:0]
+	for _, s := range w.services {
+		req := s.cfg.Instance.CPURequest
+		for _, inst := range s.instances {
+			r := InstanceSample{Service: s.index, Name: inst.Name, State: inst.State(), Held: inst.held(),
+				Created: inst.created, CPUSeconds: inst.cpuUsed, CPURequest: req}
+			if inst.node != nil && inst.node.pool != nil {
+				r.Node = inst.node.name
+			}
+			if inst.containerRuns() {
+				r.MemoryBytes = inst.workingSet(now)
+			}
+			w.instRows = append(w.instRows, r)
+		}
+	}
+	for _, n := range w.nodes {
+		if n.pool == nil {
+			continue
+		}
+		w.nodeRows = append(w.nodeRows, NodeSample{Name: n.name, Pool: n.pool.cfg.Name, Zone: w.zones[n.zone].name,
+			Ready: n.state == nodeReady && !n.cordoned, CPUCores: float64(n.cpuCap) / 1000, MemoryBytes: float64(n.memCap),
+			CPURequested: float64(n.cpuUsed) / 1000, MemoryRequested: float64(n.memUsed)})
+	}
+	io.InstanceSample(now, w.instRows, w.nodeRows)
+}

@@ -17,6 +17,11 @@ type World struct {
 	pool     requestPool
 	end      sim.Time
 	rows     []Sample // reused by every Sample call
+	// instObs is obs when it takes per-instance samples; its rows are
+	// reused by every call.
+	instObs  InstanceObserver
+	instRows []InstanceSample
+	nodeRows []NodeSample
 	ran      bool
 
 	// The cluster: zones sorted by name, node pools, the nodes not
@@ -52,6 +57,7 @@ func New(cfg Config, obs Observer) (*World, error) {
 		obs = nopObserver{}
 	}
 	w := &World{eng: sim.NewEngine(), cfg: cfg, obs: obs, end: sim.At(cfg.Duration)}
+	w.instObs, _ = obs.(InstanceObserver)
 	streams := sim.NewStreams(cfg.Seed)
 	w.placement = streams.Get("placement")
 	w.buildTopology()
@@ -141,6 +147,9 @@ func (w *World) sample(now sim.Time) {
 		w.rows = append(w.rows, s.sample(now))
 	}
 	w.obs.Sample(now, w.rows)
+	if w.instObs != nil {
+		w.instanceSample(now, w.instObs)
+	}
 }
 
 // Start creates the initial instances and schedules the first events. Run

@@ -27,6 +27,9 @@ type Config struct {
 	// Services are indexed like the cluster's service indices (the svc and
 	// Service fields of the Collector's calls).
 	Services []ServiceConfig
+	// SampleInterval is the time between Samples; instances.json's
+	// columns are no narrower (0: HeatmapColumns columns).
+	SampleInterval time.Duration
 	// Warnings are the scenario's own warnings (scenarios.Warnings), put
 	// first in the Summary's.
 	Warnings []Warning
@@ -77,6 +80,9 @@ type Outputs struct {
 	Timeseries io.Writer // timeseries.csv
 	Events     io.Writer // events.jsonl
 	Decisions  io.Writer // decisions.jsonl
+	// Instances gets instances.json, the per-instance and per-node grid,
+	// at Close; nil also skips gathering it.
+	Instances io.Writer
 }
 
 // Validate reports every problem with c.
@@ -134,13 +140,22 @@ type Collector struct {
 	tsRow        TimeseriesRow // scratch for one row (a local would escape)
 	err          error         // first write error
 	closed       bool
-	inconsistent error // first inconsistency seen, for Check
+	inconsistent error     // first inconsistency seen, for Check
+	grid         *grid     // nil without Outputs.Instances
+	instOut      io.Writer // Outputs.Instances
 }
 
 // cum is the cumulative Sample fields at one instant.
 // containerCounts are a service's cumulative container restarts and OOM
 // kills.
 type containerCounts struct{ restarts, oomKills int64 }
+
+// cfsCounts are a service's cumulative CFS periods, throttled periods and
+// throttled seconds.
+type cfsCounts struct {
+	periods, throttled int64
+	seconds            float64
+}
 
 type cum struct {
 	t                          sim.Time
@@ -209,6 +224,8 @@ type service struct {
 	// last sample, at the last row.
 	ctrBase, ctrLast, ctrRow containerCounts
 	ctrSet                   bool
+	// CFS counters at the last row.
+	cfsRow cfsCounts
 
 	// The time series: the current row's counters, the cumulative values at
 	// the previous row.
@@ -252,6 +269,10 @@ func New(cfg Config, out Outputs) (*Collector, error) {
 		c.evEnc = json.NewEncoder(c.ev)
 		c.evEnc.SetEscapeHTML(false)
 	}
+	if out.Instances != nil {
+		c.grid = newGrid(&c.cfg)
+		c.instOut = out.Instances
+	}
 	if out.Decisions != nil {
 		c.dec = bufio.NewWriterSize(out.Decisions, bufSize)
 		c.decEnc = json.NewEncoder(c.dec)
@@ -260,8 +281,8 @@ func New(cfg Config, out Outputs) (*Collector, error) {
 	return c, nil
 }
 
-// Create returns a Collector that writes timeseries.csv, events.jsonl and
-// decisions.jsonl into dir, creating dir if needed. Close closes the files.
+// Create returns a Collector that writes timeseries.csv, events.jsonl,
+// decisions.jsonl and instances.json into dir, creating dir if needed. Close closes the files.
 // The caller writes summary.json (WriteSummaryFile) into the same dir; a
 // command points dir at a temporary folder and renames it into place once
 // everything is written.
@@ -273,7 +294,7 @@ func Create(dir string, cfg Config) (*Collector, error) {
 		return nil, fmt.Errorf("reports: %w", err)
 	}
 	var files []*os.File
-	for _, name := range []string{TimeseriesFile, EventsFile, DecisionsFile} {
+	for _, name := range []string{TimeseriesFile, EventsFile, DecisionsFile, InstancesFile} {
 		f, err := os.Create(filepath.Join(dir, name))
 		if err != nil {
 			for _, f := range files {
@@ -283,7 +304,7 @@ func Create(dir string, cfg Config) (*Collector, error) {
 		}
 		files = append(files, f)
 	}
-	out := Outputs{Timeseries: files[0], Events: files[1], Decisions: files[2]}
+	out := Outputs{Timeseries: files[0], Events: files[1], Decisions: files[2], Instances: files[3]}
 	c, err := New(cfg, out)
 	if err != nil {
 		for _, f := range files {
@@ -311,6 +332,9 @@ func (c *Collector) Close() error {
 	}
 	c.closed = true
 	errs := []error{c.err}
+	if c.grid != nil {
+		errs = append(errs, c.writeInstances(c.instOut))
+	}
 	for _, w := range []*bufio.Writer{c.ts, c.ev, c.dec} {
 		// A bufio.Writer keeps its first error: do not report it twice.
 		if err := flush(w); err != c.err {
@@ -544,6 +568,7 @@ func (c *Collector) Sample(now sim.Time, rows []Sample) {
 		}
 		s.rowCum = cur
 		s.ctrRow = s.ctrLast
+		s.cfsRow = cfsCounts{r.CPUPeriods, r.CPUThrottledPeriods, r.CPUThrottledSeconds}
 		s.iv.reset()
 	}
 }
@@ -586,6 +611,11 @@ func fillRow(row *TimeseriesRow, now sim.Time, s *service, r *Sample) {
 		QueueAgeS:             r.QueueAge.Seconds(),
 		Restarts:              r.Restarts - s.ctrRow.restarts,
 		OOMKills:              r.OOMKills - s.ctrRow.oomKills,
+		MemoryRequestBytes:    r.MemoryRequestBytes,
+		MemoryLimitBytes:      r.MemoryLimitBytes,
+		CPUPeriods:            r.CPUPeriods - s.cfsRow.periods,
+		CPUThrottledPeriods:   r.CPUThrottledPeriods - s.cfsRow.throttled,
+		CPUThrottledSeconds:   r.CPUThrottledSeconds - s.cfsRow.seconds,
 	}
 	if req := r.CPURequestSeconds - s.rowCum.cpuReq; req > 0 {
 		row.CPUUtilization = (r.CPUSeconds - s.rowCum.cpu) / req

@@ -735,10 +735,15 @@ func TestCollectorRestartsAndOOMKills(t *testing.T) {
 	if sum.Restarts != 7 || sum.OOMKills != 2 {
 		t.Errorf("summary restarts %d oom_kills %d, want 7 and 2", sum.Restarts, sum.OOMKills)
 	}
+	lines := strings.Split(strings.TrimSpace(ts.String()), "\n")
+	col := map[string]int{}
+	for k, name := range strings.Split(lines[0], ",") {
+		col[name] = k
+	}
 	var got []string
-	for _, line := range strings.Split(strings.TrimSpace(ts.String()), "\n")[1:] {
+	for _, line := range lines[1:] {
 		f := strings.Split(line, ",")
-		got = append(got, f[0]+":"+strings.Join(f[len(f)-2:], "/"))
+		got = append(got, f[0]+":"+f[col["restarts"]]+"/"+f[col["oom_kills"]])
 	}
 	if want := "10:2/1 50:3/2 100:4/0"; strings.Join(got, " ") != want {
 		t.Errorf("timeseries restarts/oom_kills %s, want %s", strings.Join(got, " "), want)

@@ -123,7 +123,10 @@
 // timeseries.csv has one row per Sample call per service; see
 // TimeseriesHeader for the columns. events.jsonl has one JSON object per
 // Lifecycle event; decisions.jsonl one per autoscaler evaluation worth
-// reading (see Collector.Decision). All three cover the whole run, warmup
+// reading (see Collector.Decision); instances.json (InstancesRecord,
+// written at Close) the per-instance and per-node grid that
+// Collector.InstanceSample fills, at most HeatmapColumns columns wide and
+// MaxHeatmapInstances rows tall (see instances.go). All three cover the whole run, warmup
 // included: they are a record of what happened, and plots mark the warmup.
 //
 // Numbers in summary.json are rounded to 12 significant digits, which hides

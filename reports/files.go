@@ -74,6 +74,16 @@ type TimeseriesRow struct {
 	// OOM-killed in the interval.
 	Restarts int64 // restarts
 	OOMKills int64 // oom_kills
+	// MemoryRequestBytes and MemoryLimitBytes are the running containers'
+	// memory requests and limits at the instant, summed (0 without).
+	MemoryRequestBytes float64 // memory_request_bytes
+	MemoryLimitBytes   float64 // memory_limit_bytes
+	// CPUPeriods and CPUThrottledPeriods are the CFS periods run and
+	// throttled in the interval, CPUThrottledSeconds the time throttled
+	// in it (all 0 without a CPU limit).
+	CPUPeriods          int64   // cpu_periods
+	CPUThrottledPeriods int64   // cpu_throttled_periods
+	CPUThrottledSeconds float64 // cpu_throttled_seconds
 }
 
 // tsColumn is one column of timeseries.csv: its name and the field it
@@ -119,6 +129,11 @@ var tsColumns = []tsColumn{
 	{name: "queue_age_s", prec: 6, flt: func(r *TimeseriesRow) *float64 { return &r.QueueAgeS }},
 	{name: "restarts", num: func(r *TimeseriesRow) *int64 { return &r.Restarts }},
 	{name: "oom_kills", num: func(r *TimeseriesRow) *int64 { return &r.OOMKills }},
+	{name: "memory_request_bytes", prec: 0, flt: func(r *TimeseriesRow) *float64 { return &r.MemoryRequestBytes }},
+	{name: "memory_limit_bytes", prec: 0, flt: func(r *TimeseriesRow) *float64 { return &r.MemoryLimitBytes }},
+	{name: "cpu_periods", num: func(r *TimeseriesRow) *int64 { return &r.CPUPeriods }},
+	{name: "cpu_throttled_periods", num: func(r *TimeseriesRow) *int64 { return &r.CPUThrottledPeriods }},
+	{name: "cpu_throttled_seconds", prec: 4, flt: func(r *TimeseriesRow) *float64 { return &r.CPUThrottledSeconds }},
 }
 
 // TimeseriesHeader is the first line of timeseries.csv (without the
@@ -133,7 +148,8 @@ var tsColumns = []tsColumn{
 //	replicas_pending,replicas_alive,arrived,completed,rejected,failed,
 //	timed_out,latency_mean_s,latency_max_s,queue_wait_mean_s,cpu_cores,
 //	memory_bytes,replicas_unschedulable,queue_depth,queue_age_s,restarts,
-//	oom_kills
+//	oom_kills,memory_request_bytes,memory_limit_bytes,cpu_periods,
+//	cpu_throttled_periods,cpu_throttled_seconds
 //
 // TimeseriesRow documents each. Integers are written as such; time_s as
 // the shortest exact decimal; other numbers in fixed point (6 decimals for
@@ -145,7 +161,8 @@ const TimeseriesHeader = "time_s,service,arrival_rps,replicas_desired,replicas_r
 	"replicas_draining,in_flight,cpu_utilization,latency_p50_s,latency_p95_s,latency_p99_s,errors," +
 	"replicas_pending,replicas_alive,arrived,completed,rejected,failed,timed_out," +
 	"latency_mean_s,latency_max_s,queue_wait_mean_s,cpu_cores,memory_bytes,replicas_unschedulable," +
-	"queue_depth,queue_age_s,restarts,oom_kills"
+	"queue_depth,queue_age_s,restarts,oom_kills," +
+	"memory_request_bytes,memory_limit_bytes,cpu_periods,cpu_throttled_periods,cpu_throttled_seconds"
 
 // AppendTimeseriesRow appends r as one CSV line, newline included.
 func AppendTimeseriesRow(b []byte, r *TimeseriesRow) []byte {

@@ -146,6 +146,12 @@ type Sample struct {
 	// the containers OOM-killed. Cumulative.
 	Restarts int64
 	OOMKills int64
+	// CPUPeriods, CPUThrottledPeriods and CPUThrottledSeconds are the CFS
+	// periods run, the periods throttled and the time throttled
+	// (cumulative; 0 without a CPU limit).
+	CPUPeriods          int64
+	CPUThrottledPeriods int64
+	CPUThrottledSeconds float64
 	// Unschedulable is the number of pending instances no node can take.
 	Unschedulable int
 	// PlacementFailures counts failed placements by reason. Cumulative.

@@ -19,8 +19,27 @@ const (
 	PlotLoad      = "load"      // arrival rate over ready, starting, draining and desired replicas
 	PlotLatency   = "latency"   // latency p50, p95, p99 and the SLO target
 	PlotCPU       = "cpu"       // CPU utilization and the policy's target
-	PlotErrors    = "errors"    // rejected, failed and timed-out requests per interval
+	PlotErrors    = "errors"    // rejected, failed and timed-out requests per second
 	PlotDashboard = "dashboard" // the four above in one image
+)
+
+// The resource plots, drawn only for a service whose data is not all
+// zero: memory-SERVICE.FORMAT (the working set against the memory
+// requests and limits, OOM kills and restarts marked) and
+// throttling-SERVICE.FORMAT (CFS throttling: the share of periods
+// throttled and the time throttled per second).
+const (
+	PlotMemory     = "memory"
+	PlotThrottling = "throttling"
+)
+
+// The per-instance and per-node heatmaps, drawn from instances.json when
+// the run has one: instances-SERVICE.FORMAT (requests in flight, CPU and
+// state per instance over time) and, with node pools, nodes.FORMAT (CPU
+// and memory used per node). They are in report.html too.
+const (
+	PlotInstances = "instances"
+	PlotNodes     = "nodes"
 )
 
 // PlotKinds are the plots plots.WritePlots draws for each service, in order.
@@ -109,7 +128,7 @@ func safeName(s string) string {
 // ReportFile is the HTML report's file name in a results folder.
 const ReportFile = "report.html"
 
-// DefaultMaxDecisions is how many decisions report.html lists when
+// DefaultMaxDecisions is how many timeline rows report.html lists when
 // HTMLOptions.MaxDecisions is 0.
 const DefaultMaxDecisions = 500
 
@@ -121,7 +140,8 @@ type HTMLOptions struct {
 	Description string
 	// Plot is passed to the plots (warmup, targets, SLO overrides).
 	Plot PlotOptions
-	// MaxDecisions caps the decisions timeline (DefaultMaxDecisions when
-	// 0); the page says how many were left out.
+	// MaxDecisions caps the decisions timeline's rows (reports.Timeline
+	// entries; DefaultMaxDecisions when 0); the page says how many were
+	// left out.
 	MaxDecisions int
 }

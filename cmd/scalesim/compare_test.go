@@ -128,6 +128,16 @@ func TestCompare(t *testing.T) {
 			}
 		}
 	}
+	// The comparison's own report.html: the verdict and every policy.
+	page, err := os.ReadFile(filepath.Join(out, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range append([]string{"the cheapest policy that meets the SLO is latency", "scalesim comparison"}, labels...) {
+		if !strings.Contains(string(page), s) {
+			t.Errorf("the comparison's report.html lacks %q", s)
+		}
+	}
 	// The overlay plots decode as images of a sensible size; db has no SLO,
 	// so no cost-slo plot.
 	for _, name := range []string{"replicas-web.png", "p99-web.png", "cost-slo-web.png", "replicas-db.png", "p99-db.png"} {

@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -64,7 +66,7 @@ func stableStdout(stdout, out string) string {
 // downs themselves.
 func TestRunExplainGolden(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "res")
-	code, stdout, stderr := scalesim(t, "run", "testdata/explain.yaml", "--explain", "--no-plots", "-o", out)
+	code, stdout, stderr := scalesim(t, "run", "testdata/explain.yaml", "--explain=all", "--no-plots", "-o", out)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -80,7 +82,7 @@ func TestRunExplainGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, timeline, ok := strings.Cut(stdout, "\ndecisions:\n")
+	_, timeline, ok := strings.Cut(stdout, "\ndecisions (all):\n")
 	if !ok {
 		t.Fatalf("no decisions section:\n%s", stdout)
 	}
@@ -110,7 +112,85 @@ func TestRunExplainGolden(t *testing.T) {
 
 	// Without --explain there is no timeline.
 	_, stdout, _ = scalesim(t, "run", "testdata/explain.yaml", "--no-plots", "-o", out)
-	if strings.Contains(stdout, "decisions:") {
+	if strings.Contains(stdout, "decisions") {
 		t.Errorf("run without --explain prints the decisions:\n%s", stdout)
+	}
+}
+
+// `run --explain` (no value) prints the decisions that matter: every change
+// of the count on a line of its own, and each run of decisions held back by
+// the same limit at the same count as one line that says how many times it
+// held. Checked against decisions.jsonl read here, by the rule of
+// reports.DecisionRecord.Matters, not against a copy of the output.
+func TestRunExplainMatters(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "res")
+	code, stdout, stderr := scalesim(t, "run", "testdata/explain.yaml", "--explain", "--no-plots", "-q", "-o", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	f, err := os.Open(filepath.Join(out, reports.DecisionsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := reports.ReadDecisions(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, body, ok := strings.Cut(stdout, ":\n")
+	if !ok || !strings.Contains(head, "decisions that changed or held the count") {
+		t.Fatalf("no heading:\n%s", stdout)
+	}
+	lines := strings.Split(strings.TrimSpace(body), "\n")
+	changes, held, mattering := 0, 0, 0
+	for _, d := range recs {
+		switch {
+		case d.After != d.Before:
+			changes++
+			mattering++
+		case d.HeldBy() != nil:
+			held++
+			mattering++
+		}
+	}
+	if changes == 0 || held == 0 || mattering == len(recs) {
+		t.Fatalf("the scenario should change, hold and do neither: %d changes, %d held of %d", changes, held, len(recs))
+	}
+	if want := fmt.Sprintf("(%d of %d;", mattering, len(recs)); !strings.Contains(head, want) {
+		t.Errorf("heading %q lacks %q", head, want)
+	}
+	// Each change is a line of its own, in order, with its [before -> after].
+	var changeLines []string
+	counted := 0
+	times := regexp.MustCompile(`held by [a-z-]+ (\d+) times, until`)
+	for _, l := range lines {
+		if strings.HasSuffix(l, "]") {
+			changeLines = append(changeLines, l)
+			counted++
+		} else if m := times.FindStringSubmatch(l); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			counted += n
+		} else {
+			counted++
+		}
+	}
+	if len(changeLines) != changes {
+		t.Errorf("%d change lines for %d changes:\n%s", len(changeLines), changes, body)
+	}
+	if counted != mattering {
+		t.Errorf("the lines stand for %d decisions, want the %d that matter:\n%s", counted, mattering, body)
+	}
+	if len(lines) >= mattering {
+		t.Errorf("%d lines for %d decisions: the held runs are not grouped", len(lines), mattering)
+	}
+	for _, l := range lines {
+		if strings.Contains(l, "within tolerance") && !strings.HasSuffix(l, "]") && !times.MatchString(l) {
+			t.Errorf("a tolerance dead band is not a hold: %q", l)
+		}
+	}
+
+	code, _, stderr = scalesim(t, "run", "testdata/explain.yaml", "--explain=some", "--no-plots", "-o", out)
+	if code != exitUsage || !strings.Contains(stderr, "--explain=some") {
+		t.Errorf("--explain=some: exit %d, %q; want 2 and the value", code, stderr)
 	}
 }

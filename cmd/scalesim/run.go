@@ -19,8 +19,17 @@ type RunOptions struct {
 	budgetFlags
 	outputFlags
 	FailOnSLO bool
-	Explain   bool
+	// Explain is "" (no timeline), explainMatters (--explain: the
+	// decisions that changed or held the count) or explainAll
+	// (--explain=all: every line of decisions.jsonl).
+	Explain string
 }
+
+// The values of --explain.
+const (
+	explainMatters = "changes"
+	explainAll     = "all"
+)
 
 func newCmdRun(io *IOStreams, runF func(*RunOptions) error) *cobra.Command {
 	opts := &RunOptions{IO: io}
@@ -57,13 +66,17 @@ SIGINT and SIGTERM (the previous results kept).`,
 	addBudgetFlags(cmd, &opts.budgetFlags)
 	addOutputFlags(cmd, &opts.outputFlags)
 	cmd.Flags().BoolVar(&opts.FailOnSLO, "fail-on-slo", false, "exit with code 3 when a service misses its SLO")
-	cmd.Flags().BoolVar(&opts.Explain, "explain", false, "print the autoscaler's decisions in words (with -q: only them, no table)")
+	cmd.Flags().StringVar(&opts.Explain, "explain", "", "print the autoscaler's decisions that changed or held the count, in words; --explain=all prints every one (with -q: only them, no table)")
+	cmd.Flags().Lookup("explain").NoOptDefVal = explainMatters
 	return cmd
 }
 
 func runRun(opts *RunOptions) error {
 	if err := opts.check(); err != nil {
 		return err
+	}
+	if e := opts.Explain; e != "" && e != explainMatters && e != explainAll {
+		return usageErr(fmt.Errorf("--explain=%s: allowed are --explain (the decisions that changed or held the count) and --explain=all", e))
 	}
 	sc, err := opts.load(opts.Scenario)
 	if err != nil {
@@ -85,7 +98,7 @@ func runRun(opts *RunOptions) error {
 	}
 	if opts.Quiet {
 		// --explain is output asked for: -q keeps it, without the table.
-		if opts.Explain {
+		if opts.Explain != "" {
 			if err := printExplanation(opts, res); err != nil {
 				return err
 			}
@@ -101,7 +114,7 @@ func runRun(opts *RunOptions) error {
 
 // printExplanation prints the autoscaler's decisions in words.
 func printExplanation(opts *RunOptions, res *runner.RunResult) error {
-	lines, err := runner.Explain(res.Out)
+	lines, err := runner.Explain(res.Out, opts.Explain == explainAll)
 	if err != nil {
 		return err
 	}
@@ -117,7 +130,7 @@ func printRun(opts *RunOptions, res *runner.RunResult) error {
 	if err := reports.WriteTable(opts.IO.Out, res.Summary); err != nil {
 		return err
 	}
-	if opts.Explain {
+	if opts.Explain != "" {
 		if err := printExplanation(opts, res); err != nil {
 			return err
 		}

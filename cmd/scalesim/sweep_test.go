@@ -134,6 +134,22 @@ func TestSweepOutputs(t *testing.T) {
 	}
 }
 
+// TestSweepReport: with plots, the sweep folder has its report.html, with
+// each grid point named by its value, the chosen one marked, and the
+// Pareto chart labelled the same way.
+func TestSweepReport(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "s")
+	args := slices.DeleteFunc(withArgs(tinySweep, "-o", dir, "--format", "svg"), func(a string) bool { return a == "--no-plots" })
+	mustMain(t, args...)
+	page := string(read(t, filepath.Join(dir, "report.html")))
+	for _, s := range []string{"scalesim sweep", "<td>50</td>", "<td>70</td>", `<tr class="chosen">`,
+		">target_utilization=50<", ">target_utilization=70<", `data-kind="sweep-pareto"`} {
+		if !strings.Contains(page, s) {
+			t.Errorf("the sweep's report.html lacks %q", s)
+		}
+	}
+}
+
 // TestSweepMatchesRun: run r of a sweep is `scalesim run` of its grid
 // point with its seed.
 func TestSweepMatchesRun(t *testing.T) {

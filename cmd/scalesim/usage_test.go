@@ -70,7 +70,7 @@ func TestScenariosShowNames(t *testing.T) {
 // -q --explain prints the explanation (asked for), but no table.
 func TestQuietExplain(t *testing.T) {
 	code, stdout, stderr := scalesim(t, "run", "testdata/tiny.yaml", "--no-plots", "-q", "--explain", "-o", filepath.Join(t.TempDir(), "r"))
-	if code != 0 || !strings.Contains(stdout, "decisions:") || strings.Contains(stdout, "SERVICE") || strings.Contains(stdout, "results:") || stderr != "" {
+	if code != 0 || !strings.Contains(stdout, "decisions that changed or held the count") || strings.Contains(stdout, "SERVICE") || strings.Contains(stdout, "results:") || stderr != "" {
 		t.Errorf("exit %d, stdout %q, stderr %q; want the decisions only", code, stdout, stderr)
 	}
 }

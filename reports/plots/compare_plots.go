@@ -15,17 +15,36 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
-// policyColors tell the policies apart on the overlay plots (Tableau 10);
-// beyond ten, the colours repeat dashed.
+// policyColors tell the policies apart on the overlay plots (Tableau 10).
 var policyColors = []color.Color{colBlue, colOrange, colGreen, colRed, colPurple, colBrown,
 	rgb(0xe3, 0x77, 0xc2), colGrey, rgb(0xbc, 0xbd, 0x22), rgb(0x17, 0xbe, 0xcf)}
 
+// policyDashes are the overlay lines' patterns in turn, in points: solid,
+// dashed, dotted, dash-dot, long dashes.
+var policyDashes = [][]float64{nil, {7, 3}, {1.5, 2.5}, {8, 3, 1.5, 3}, {12, 4}}
+
+// policyStyle is the i-th policy's line: its own colour and dash pattern,
+// and a width that narrows from the first policy on (which is drawn first),
+// so that policies whose lines coincide all stay visible, each inside the
+// one before.
 func policyStyle(i int) draw.LineStyle {
-	c := policyColors[i%len(policyColors)]
-	if i >= len(policyColors) {
-		return dashed(c, 1.6)
+	st := solid(policyColors[i%len(policyColors)], max(1.2, 3.6-0.6*float64(i)))
+	for _, d := range policyDashes[i%len(policyDashes)] {
+		st.Dashes = append(st.Dashes, vg.Points(d))
 	}
-	return solid(c, 1.6)
+	return st
+}
+
+// policyLegend is run i's legend entry for service name: its label, and
+// its SLO attainment when the service has an SLO (so that a policy whose
+// requests never completed, with no latency line to speak of, still says
+// how it did).
+func policyLegend(c *reports.Comparison, i int, name string) string {
+	label := c.Runs[i].Label
+	if s, ok := c.Runs[i].Summary.Services[name]; ok && s.SLO != nil {
+		label += " (SLO " + reports.FormatPercent(s.SLO.Attainment) + ")"
+	}
+	return label
 }
 
 // WriteComparisonPlots reads the runs' results folders (dir/Folder) and
@@ -113,7 +132,7 @@ func (sp *svcPlot) replicasOverlay(c *reports.Comparison, runs []*results) *figu
 	m := 0.0
 	for i, res := range runs {
 		xs, ys := sp.runSeries(res, func(r *reports.TimeseriesRow) float64 { return float64(r.ReplicasAlive) })
-		bottom.add(c.Runs[i].Label, newSeries(xs, ys, policyStyle(i), false))
+		bottom.add(policyLegend(c, i, sp.name), newSeries(xs, ys, policyStyle(i), false))
 		m = max(m, maxOf(ys))
 	}
 	sp.finish(bottom, false, 0, linearTop(m, 1))
@@ -146,7 +165,7 @@ func (sp *svcPlot) p99Overlay(c *reports.Comparison, runs []*results) *figure {
 	// that lets requests time out does not vanish from the plot.
 	beyond := ceilBeyond(yss, hi)
 	for i := range runs {
-		pn.add(c.Runs[i].Label, newSeries(xss[i], yss[i], policyStyle(i), false))
+		pn.add(policyLegend(c, i, sp.name), newSeries(xss[i], yss[i], policyStyle(i), false))
 	}
 	if beyond > 0 {
 		pn.add(beyondLabel, hline(0, sp.end, beyond, dashed(colGrey, 0.8)))

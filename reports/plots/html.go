@@ -1,19 +1,16 @@
 package plots
 
 import (
-	"bufio"
 	"bytes"
-	_ "embed"
-	"encoding/json"
-	"errors"
+	"embed"
 	"fmt"
 	"html"
 	"html/template"
-	"io"
-	"io/fs"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,25 +25,18 @@ const htmlPlotScale = 0.75
 
 // WriteHTML reads the results folder dir (summary.json, timeseries.csv,
 // and when present events.jsonl and decisions.jsonl) and writes
-// dir/report.html: one self-contained page, with no network access and no
-// scripts, holding the scenario's name and description, the warnings, the summary table
-// (a column per service), each service's plots as inline SVG (the four of
-// PlotKinds but the dashboard, which would repeat them), the faults, and
-// the decisions timeline.
+// dir/report.html: one self-contained page, with no network access and one
+// inline script (the timeline's filters), holding the scenario's name and
+// description, the warnings, the summary table (a column per service),
+// each service's plots as inline SVG (the four of PlotKinds but the
+// dashboard, which would repeat them), the faults, and the decisions
+// timeline (reports.Timeline).
 func WriteHTML(dir string, opts reports.HTMLOptions) error {
 	res, err := readResults(dir)
 	if err != nil {
 		return err
 	}
-	limit := opts.MaxDecisions
-	if limit <= 0 {
-		limit = reports.DefaultMaxDecisions
-	}
-	decisions, total, err := readDecisionsCapped(dir, limit)
-	if err != nil {
-		return err
-	}
-	page, err := buildPage(res, opts, decisions, total)
+	page, err := buildPage(res, opts)
 	if err != nil {
 		return err
 	}
@@ -60,35 +50,6 @@ func WriteHTML(dir string, opts reports.HTMLOptions) error {
 	return nil
 }
 
-// readDecisionsCapped returns the first limit records of dir's
-// decisions.jsonl and how many it holds in all, decoding one at a time.
-// A missing file has none.
-func readDecisionsCapped(dir string, limit int) ([]reports.DecisionRecord, int, error) {
-	f, err := os.Open(filepath.Join(dir, reports.DecisionsFile))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, 0, nil
-	}
-	if err != nil {
-		return nil, 0, fmt.Errorf("reports: %w", err)
-	}
-	defer f.Close()
-	dec := json.NewDecoder(bufio.NewReader(f))
-	var out []reports.DecisionRecord
-	for n := 0; ; n++ {
-		var d reports.DecisionRecord
-		err := dec.Decode(&d)
-		if errors.Is(err, io.EOF) {
-			return out, n, nil
-		}
-		if err != nil {
-			return nil, 0, fmt.Errorf("reports: reading %s record %d: %w", reports.DecisionsFile, n+1, err)
-		}
-		if n < limit {
-			out = append(out, d)
-		}
-	}
-}
-
 // The page's model.
 type (
 	htmlPage struct {
@@ -98,9 +59,16 @@ type (
 		Rows                  []htmlRow
 		Sections              []htmlSection
 		Faults                []htmlFault
+		Nodes                 *htmlNodes // nil without node pools
 		Decisions             []htmlDecision
-		DecisionsTotal        int
-		Warnings              []string
+		// DecisionEntries is how many timeline entries there are (more
+		// than Decisions when capped); DecisionsTotal how many decisions
+		// decisions.jsonl holds, DecisionsMattering how many of them
+		// changed or held the count.
+		DecisionEntries, DecisionsTotal, DecisionsMattering int
+		// DecisionServices and DecisionReasons are the filters' choices.
+		DecisionServices, DecisionReasons []string
+		Warnings                          []string
 	}
 	htmlRow struct {
 		Group string // a group heading row when set
@@ -114,6 +82,18 @@ type (
 	htmlSection struct {
 		ID, Name, Policy string
 		Plots            []htmlPlot
+		// Wide are the full-width plots under them: the instances'
+		// heatmaps.
+		Wide []htmlPlot
+	}
+	htmlNodes struct {
+		Plot      htmlPlot
+		Placement []htmlPlacement
+	}
+	// htmlPlacement is a node and the instances that were on it.
+	htmlPlacement struct {
+		Node, Pool, Zone, Capacity string
+		Instances                  string
 	}
 	htmlPlot struct {
 		Kind, Title string
@@ -123,19 +103,18 @@ type (
 		Start, End, Service, Label string
 	}
 	htmlDecision struct {
-		Time, Service, Policy  string
-		Before, After          int
-		Change, Reason, Detail string
+		Time, Until, Service, Policy string
+		Before, After, Count         int
+		Change, Reason, Detail       string
 	}
 )
 
-func buildPage(res *results, opts reports.HTMLOptions, decisions []reports.DecisionRecord, total int) (*htmlPage, error) {
+func buildPage(res *results, opts reports.HTMLOptions) (*htmlPage, error) {
 	s := res.summary
 	page := &htmlPage{
-		Scenario:       s.Scenario,
-		Description:    strings.TrimSpace(opts.Description),
-		Services:       res.names,
-		DecisionsTotal: total,
+		Scenario:    s.Scenario,
+		Description: strings.TrimSpace(opts.Description),
+		Services:    res.names,
 	}
 	if page.Scenario == "" {
 		page.Scenario = "scenario"
@@ -160,7 +139,22 @@ func buildPage(res *results, opts reports.HTMLOptions, decisions []reports.Decis
 			}
 			sec.Plots = append(sec.Plots, htmlPlot{Kind: f.kind, Title: f.title, SVG: inlineSVG(b, f.title)})
 		}
+		if f := res.instancesFigure(res.svcPlot(name, opts.Plot)); f != nil {
+			b, err := f.render(reports.SVG, htmlPlotScale)
+			if err != nil {
+				return nil, fmt.Errorf("reports: %s plot of %s: %w", f.kind, name, err)
+			}
+			sec.Wide = append(sec.Wide, htmlPlot{Kind: f.kind, Title: f.title, SVG: inlineSVG(b, f.title)})
+		}
 		page.Sections = append(page.Sections, sec)
+	}
+	if f := res.nodesFigure(); f != nil {
+		b, err := f.render(reports.SVG, htmlPlotScale)
+		if err != nil {
+			return nil, fmt.Errorf("reports: %s plot: %w", f.kind, err)
+		}
+		page.Nodes = &htmlNodes{Plot: htmlPlot{Kind: f.kind, Title: f.title, SVG: inlineSVG(b, f.title)},
+			Placement: placement(res.instances)}
 	}
 
 	for _, f := range res.faults {
@@ -177,18 +171,74 @@ func buildPage(res *results, opts reports.HTMLOptions, decisions []reports.Decis
 		page.Faults = append(page.Faults, hf)
 	}
 
-	for _, d := range decisions {
-		hd := htmlDecision{Time: clock(d.TimeS), Service: d.Service, Policy: d.Policy,
-			Before: d.Before, After: d.After, Reason: d.Reason, Detail: d.Explanation, Change: "same"}
-		switch {
-		case d.After > d.Before:
-			hd.Change = "up"
-		case d.After < d.Before:
-			hd.Change = "down"
+	page.addTimeline(res.timeline, opts.MaxDecisions)
+	return page, nil
+}
+
+// placement lists each node with the instances that were on it, in the
+// order they appeared.
+func placement(rec *reports.InstancesRecord) []htmlPlacement {
+	on := map[string][]string{}
+	for _, r := range rec.Instances {
+		if r.Node != "" {
+			on[r.Node] = append(on[r.Node], r.Name)
+		}
+	}
+	var out []htmlPlacement
+	for _, n := range rec.Nodes {
+		p := htmlPlacement{Node: n.Name, Pool: n.Pool, Zone: n.Zone,
+			Capacity:  strconv.FormatFloat(n.CPUCores, 'g', -1, 64) + " CPU, " + bytesText(n.MemoryBytes),
+			Instances: strings.Join(on[n.Name], ", ")}
+		if p.Instances == "" {
+			p.Instances = "–"
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// bytesText formats a memory size in binary units: 512 MiB, 8 GiB.
+func bytesText(b float64) string {
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
+	i := 0
+	for b >= 1024 && i < len(units)-1 {
+		b /= 1024
+		i++
+	}
+	return strconv.FormatFloat(b, 'g', 4, 64) + " " + units[i]
+}
+
+// addTimeline fills the decisions timeline: the first limit entries of
+// tl (reports.DefaultMaxDecisions when limit <= 0), and the filters'
+// choices.
+func (page *htmlPage) addTimeline(tl *reports.Timeline, limit int) {
+	if tl == nil {
+		return
+	}
+	if limit <= 0 {
+		limit = reports.DefaultMaxDecisions
+	}
+	page.DecisionEntries, page.DecisionsTotal, page.DecisionsMattering = len(tl.Entries), tl.Total, tl.Mattering
+	services, reasons := map[string]bool{}, map[string]bool{}
+	for i := range tl.Entries {
+		e := &tl.Entries[i]
+		d := &e.First
+		services[d.Service], reasons[e.Reason()] = true, true
+		if i >= limit {
+			continue
+		}
+		hd := htmlDecision{Time: clock(d.TimeS), Service: d.Service, Policy: d.Policy, Before: d.Before, After: d.After,
+			Count: e.Count, Reason: e.Reason(), Detail: d.Explanation, Change: e.Change()}
+		if hd.Detail == "" {
+			hd.Detail = d.Reason
+		}
+		if e.Count > 1 {
+			hd.Until = clock(e.Last.TimeS)
 		}
 		page.Decisions = append(page.Decisions, hd)
 	}
-	return page, nil
+	page.DecisionServices = slices.Sorted(maps.Keys(services))
+	page.DecisionReasons = slices.Sorted(maps.Keys(reasons))
 }
 
 // inlineSVG makes gonum's SVG document an element to inline in HTML: the
@@ -357,12 +407,18 @@ func humanDuration(s float64) string {
 	return d
 }
 
-//go:embed report.html.tmpl
-var reportTemplateText string
+//go:embed report.html.tmpl group.html.tmpl style.html.tmpl
+var templateFS embed.FS
 
-var reportTemplate = template.Must(template.New(reports.ReportFile).Funcs(template.FuncMap{
-	"inc": func(n int) int { return n + 1 },
-}).Parse(reportTemplateText))
+// The pages: report.html of a run, and of a comparison or a sweep
+// (group.html.tmpl); both share style.html.tmpl.
+var (
+	templateFuncs  = template.FuncMap{"inc": func(n int) int { return n + 1 }}
+	reportTemplate = template.Must(template.New("report.html.tmpl").Funcs(templateFuncs).
+			ParseFS(templateFS, "report.html.tmpl", "style.html.tmpl"))
+	groupTemplate = template.Must(template.New("group.html.tmpl").Funcs(templateFuncs).
+			ParseFS(templateFS, "group.html.tmpl", "style.html.tmpl"))
+)
 
 // badShare is a share of requests, marked bad when it is not zero.
 func badShare(x float64) htmlCell {

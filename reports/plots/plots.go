@@ -58,8 +58,40 @@ func WritePlots(dir, format string, opts reports.PlotOptions) ([]string, error) 
 			}
 			written = append(written, file)
 		}
+		for _, f := range figs[len(reports.PlotKinds)-1:] { // memory, throttling
+			file := reports.PlotFileName(f.kind, name, format)
+			if err := writeFigure(dir, file, format, f); err != nil {
+				return written, err
+			}
+			written = append(written, file)
+		}
+		if f := res.instancesFigure(res.svcPlot(name, opts)); f != nil {
+			file := reports.PlotFileName(reports.PlotInstances, name, format)
+			if err := writeFigure(dir, file, format, f); err != nil {
+				return written, err
+			}
+			written = append(written, file)
+		}
+	}
+	if f := res.nodesFigure(); f != nil {
+		file := reports.PlotNodes + "." + format
+		if err := writeFigure(dir, file, format, f); err != nil {
+			return written, err
+		}
+		written = append(written, file)
 	}
 	return written, nil
+}
+
+func writeFigure(dir, file, format string, f *figure) error {
+	b, err := f.render(format, 1)
+	if err == nil {
+		err = os.WriteFile(filepath.Join(dir, file), b, 0o644)
+	}
+	if err != nil {
+		return fmt.Errorf("reports: plot %s: %w", file, err)
+	}
+	return nil
 }
 
 // Sizes, in points (1/72 in); PNGs are drawn at 96 dpi, so 9 in is 864 px.
@@ -140,21 +172,15 @@ type svcPlot struct {
 	bands     []band
 	hasFaults bool
 	hasWarmup bool
-	forecast  []forecastPoint // the predictive policy's, if any
+	timeline  *reports.Timeline // nil without decisions.jsonl
+	forecast  []forecastPoint   // the predictive policy's, if any
 }
 
 // figures builds the four figures of PlotKinds but the dashboard for
 // service name, in the order of PlotKinds.
 func (res *results) figures(name string, opts reports.PlotOptions) []*figure {
 	so := opts.Services[name]
-	sp := &svcPlot{name: name, rows: res.rows[name], ta: newTimeAxis(res.endS), forecast: res.forecasts[name]}
-	sp.end = res.endS / sp.ta.unit
-	sp.xs = make([]float64, len(sp.rows))
-	for i, r := range sp.rows {
-		sp.xs[i] = r.TimeS / sp.ta.unit
-	}
-	sp.interval = sampleInterval(sp.rows)
-	sp.addBands(res, name, opts.Warmup)
+	sp := res.svcPlot(name, opts)
 
 	var sloS, sloPct float64
 	if s, ok := res.summary.Services[name]; ok && s.SLO != nil {
@@ -163,12 +189,32 @@ func (res *results) figures(name string, opts reports.PlotOptions) []*figure {
 	if so.SLOLatency > 0 {
 		sloS = so.SLOLatency.Seconds()
 	}
-	return []*figure{
+	figs := []*figure{
 		sp.loadFigure(),
 		sp.latencyFigure(sloS, sloPct),
 		sp.cpuFigure(so.TargetUtilization),
 		sp.errorsFigure(),
 	}
+	// The panels of the resources, only when they have something to show.
+	for _, f := range []*figure{sp.memoryFigure(), sp.throttlingFigure()} {
+		if f != nil {
+			figs = append(figs, f)
+		}
+	}
+	return figs
+}
+
+// svcPlot is service name's time axis, rows and bands.
+func (res *results) svcPlot(name string, opts reports.PlotOptions) *svcPlot {
+	sp := &svcPlot{name: name, rows: res.rows[name], ta: newTimeAxis(res.endS), timeline: res.timeline, forecast: res.forecasts[name]}
+	sp.end = res.endS / sp.ta.unit
+	sp.xs = make([]float64, len(sp.rows))
+	for i, r := range sp.rows {
+		sp.xs[i] = r.TimeS / sp.ta.unit
+	}
+	sp.interval = sampleInterval(sp.rows)
+	sp.addBands(res, name, opts.Warmup)
+	return sp
 }
 
 // sampleInterval is the median time between rows (the first row's time
@@ -290,6 +336,10 @@ func (sp *svcPlot) loadFigure() *figure {
 	top := sp.newPanel(sp.name+" — load and capacity", "arrival rate (req/s)", false)
 	rate := sp.column(func(r *reports.TimeseriesRow) float64 { return r.ArrivalRPS })
 	top.add("arrival rate", newSeries(sp.xs, rate, solid(colBlue, 1.6), false))
+	// The errors on the arrivals' scale: the share of the load that failed.
+	if errs := sp.errorRate(); maxOf(errs) > 0 {
+		top.add("errors", newSeries(sp.xs, errs, solid(colRed, 1.4), true))
+	}
 	hi := maxOf(rate)
 	if pts := sp.forecast; len(pts) > 0 {
 		fx, fy := forecastSeries(pts, sp.ta.unit)
@@ -306,11 +356,35 @@ func (sp *svcPlot) loadFigure() *figure {
 	ready := count(func(r *reports.TimeseriesRow) int64 { return r.ReplicasReady })
 	starting := count(func(r *reports.TimeseriesRow) int64 { return r.ReplicasStarting })
 	draining := count(func(r *reports.TimeseriesRow) int64 { return r.ReplicasDraining })
+	pending := count(func(r *reports.TimeseriesRow) int64 { return r.ReplicasPending })
+	unsched := count(func(r *reports.TimeseriesRow) int64 { return r.ReplicasUnschedulable })
+	up, down, held := sp.decisionMarks(sp.timeline)
+	if len(held) > 0 {
+		bottom.p.Add(bandShades(held))
+		bottom.legend.Add("held by a limit", swatch{colHeldFill})
+	}
 	bottom.add("desired", newSeries(sp.xs, desired, dashed(colGrey, 1.4), false))
 	bottom.add("ready", newSeries(sp.xs, ready, solid(colGreen, 2), false))
 	bottom.add("starting", newSeries(sp.xs, starting, solid(colOrange, 1.4), false))
 	bottom.add("draining", newSeries(sp.xs, draining, solid(colPurple, 1.4), false))
-	sp.finish(bottom, false, 0, linearTop(maxOf(desired, ready, starting, draining), 1))
+	cols := [][]float64{desired, ready, starting, draining}
+	// Pending (no node yet) and unschedulable (no node can take it) only
+	// when there were any: most runs have none.
+	if maxOf(pending) > 0 {
+		bottom.add("pending", newSeries(sp.xs, pending, dashed(colBrown, 1.4), false))
+		cols = append(cols, pending)
+	}
+	if maxOf(unsched) > 0 {
+		bottom.add("unschedulable", newSeries(sp.xs, unsched, solid(colRed, 1.4), false))
+		cols = append(cols, unsched)
+	}
+	if len(up.xs) > 0 {
+		bottom.add("scale up", up)
+	}
+	if len(down.xs) > 0 {
+		bottom.add("scale down", down)
+	}
+	sp.finish(bottom, false, 0, linearTop(maxOf(append(cols, up.ys, down.ys)...), 1))
 	bottom.p.Y.Tick.Marker = niceTicks{integer: true}
 	return &figure{kind: reports.PlotLoad, title: sp.name + ": load and capacity", panels: []*panel{top, bottom}, w: plotW, h: loadPlotH}
 }
@@ -396,19 +470,41 @@ func (sp *svcPlot) cpuFigure(target float64) *figure {
 	return &figure{kind: reports.PlotCPU, title: sp.name + ": CPU utilization", panels: []*panel{pn}, w: plotW, h: plotH}
 }
 
-func (sp *svcPlot) errorsFigure() *figure {
-	pn := sp.newPanel(sp.name+" — errors", "requests per "+shortSeconds(sp.interval)+" interval", true)
-	count := func(f func(*reports.TimeseriesRow) int64) []float64 {
-		return sp.column(func(r *reports.TimeseriesRow) float64 { return float64(f(r)) })
+// perSecond is a count column of the rows divided by each row's
+// interval: a rate in 1/s.
+func (sp *svcPlot) perSecond(f func(*reports.TimeseriesRow) float64) []float64 {
+	ys := make([]float64, len(sp.rows))
+	prev := 0.0
+	for i := range sp.rows {
+		r := &sp.rows[i]
+		dt := r.TimeS - prev
+		if i == 0 && len(sp.rows) > 1 {
+			dt = sp.interval
+		}
+		prev = r.TimeS
+		if dt > 0 {
+			ys[i] = f(r) / dt
+		} else {
+			ys[i] = math.NaN()
+		}
 	}
-	rejected := count(func(r *reports.TimeseriesRow) int64 { return r.Rejected })
-	failed := count(func(r *reports.TimeseriesRow) int64 { return r.Failed })
-	timedOut := count(func(r *reports.TimeseriesRow) int64 { return r.TimedOut })
+	return ys
+}
+
+// errorRate is the rejected, failed and timed-out requests per second.
+func (sp *svcPlot) errorRate() []float64 {
+	return sp.perSecond(func(r *reports.TimeseriesRow) float64 { return float64(r.Rejected + r.Failed + r.TimedOut) })
+}
+
+func (sp *svcPlot) errorsFigure() *figure {
+	pn := sp.newPanel(sp.name+" — errors", "errors (req/s)", true)
+	rejected := sp.perSecond(func(r *reports.TimeseriesRow) float64 { return float64(r.Rejected) })
+	failed := sp.perSecond(func(r *reports.TimeseriesRow) float64 { return float64(r.Failed) })
+	timedOut := sp.perSecond(func(r *reports.TimeseriesRow) float64 { return float64(r.TimedOut) })
 	pn.add("rejected", newSeries(sp.xs, rejected, solid(colRed, 1.5), true))
 	pn.add("failed", newSeries(sp.xs, failed, solid(colPurple, 1.5), true))
 	pn.add("timed out", newSeries(sp.xs, timedOut, solid(colBrown, 1.5), true))
-	sp.finish(pn, true, 0, linearTop(maxOf(rejected, failed, timedOut), 5))
-	pn.p.Y.Tick.Marker = niceTicks{integer: true}
+	sp.finish(pn, true, 0, linearTop(maxOf(rejected, failed, timedOut), 1))
 	return &figure{kind: reports.PlotErrors, title: sp.name + ": rejected, failed and timed-out requests", panels: []*panel{pn}, w: plotW, h: plotH}
 }
 

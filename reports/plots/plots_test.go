@@ -83,6 +83,26 @@ func (sy synthetic) write(t testing.TB, dir string) reports.Summary {
 			Rejected: int64(rejected), Failed: int64(failed), TimedOut: int64(timedOut),
 			Errors: int64(rejected + failed + timedOut), LatencyMeanS: p50, LatencyMaxS: p99, QueueWaitMeanS: nan,
 			CPUCores: nan, MemoryBytes: nan}
+		// Memory: 300 MiB a ready instance against 256 MiB requested and
+		// 512 MiB of limit an alive one; at 45 min (in the flash crowd)
+		// an OOM kill per interval for a minute, each restarted the next
+		// interval. Throttling: 100 CFS periods per instance per 10 s, a
+		// share of them throttled while utilization is above 90%.
+		const mib = 1 << 20
+		web.MemoryBytes = ready * 300 * mib
+		web.MemoryRequestBytes = (ready + starting + draining) * 256 * mib
+		web.MemoryLimitBytes = (ready + starting + draining) * 512 * mib
+		if min >= 45 && min < 46 {
+			web.OOMKills = 1
+		}
+		if min > 45+1.0/6 && min < 46+1.0/6 {
+			web.Restarts = 1
+		}
+		if !outage {
+			web.CPUPeriods = int64(ready) * 100
+			web.CPUThrottledPeriods = int64(float64(web.CPUPeriods) * math.Min(1, math.Max(0, util-0.9)))
+			web.CPUThrottledSeconds = float64(web.CPUThrottledPeriods) * 0.02
+		}
 		api := reports.TimeseriesRow{TimeS: now, Service: "api", ArrivalRPS: 20, ReplicasDesired: 2, ReplicasReady: 2,
 			CPUUtilization: 0.35, LatencyP50S: 0.004, LatencyP95S: 0.009, LatencyP99S: 0.015,
 			LatencyMeanS: 0.005, LatencyMaxS: 0.02, QueueWaitMeanS: 0, CPUCores: 0.7, MemoryBytes: 1 << 28}
@@ -109,21 +129,89 @@ func (sy synthetic) write(t testing.TB, dir string) reports.Summary {
 
 	var dec bytes.Buffer
 	enc = json.NewEncoder(&dec)
+	// web, every 15 s: a change every tenth decision (3 -> 4, 4 -> 3, 5 -> 6,
+	// 6 -> 5, ...), then four held by the stabilization window (one
+	// timeline row), one within the tolerance (a dead band: no row), four
+	// quiet. api, every 750 s: held at its max, then quiet, in turn.
+	after := 3
 	for i := range sy.decisions {
-		before := 3 + i%4
-		after := before + 1 - 2*(i%2)
 		d := reports.DecisionRecord{TimeS: float64(15 * (i + 1)), Service: "web", Policy: "cpu", Valid: true,
-			Reason: "scale-up", Changed: true, Before: before, Raw: after, Desired: after, After: after,
+			Reason: "unchanged", Before: after, Raw: after, Desired: after, After: after,
 			Min: 2, Max: 20, Inputs: []reports.InputRecord{{Name: "utilization", Value: 0.9}},
 			Explanation: fmt.Sprintf("decision %d: utilization 92%% vs target 70%% -> ceil(4 x 1.31) = 6 <tag>", i)}
-		if after < before {
-			d.Reason = "scale-down"
+		switch k := i % 10; {
+		case k == 0:
+			d.Before = 3 + (i/10)%4
+			d.After, d.Reason = d.Before+1, "scale-up"
+			if (i/10)%2 == 1 {
+				d.After, d.Reason = d.Before-1, "scale-down"
+			}
+			d.Raw, d.Desired, d.Changed = d.After, d.After, true
+			after = d.After
+		case k <= 4:
+			d.Reason, d.Raw = "stabilized", after-1
+			d.Limits = []reports.Limit{{Name: "stabilization", From: after - 1, To: after, Detail: "window"}}
+		case k == 5:
+			d.Reason, d.Raw = "within-tolerance", after+1
+			d.Limits = []reports.Limit{{Name: "tolerance", From: after + 1, To: after}}
 		}
 		if err := enc.Encode(d); err != nil {
 			t.Fatal(err)
 		}
+		if i%50 == 0 {
+			a := reports.DecisionRecord{TimeS: d.TimeS, Service: "api", Policy: "static", Valid: true, Reason: "unchanged",
+				Before: 2, Raw: 2, Desired: 2, After: 2, Min: 1, Max: 2, Explanation: fmt.Sprintf("api decision %d", i)}
+			if i%100 == 0 {
+				a.Reason, a.Raw = "max", 3
+				a.Limits = []reports.Limit{{Name: "max", From: 3, To: 2, Detail: "max replicas 2"}}
+			}
+			if err := enc.Encode(a); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	writeTestFile(t, dir, reports.DecisionsFile, dec.Bytes())
+
+	// instances.json: five web instances on two nodes over 120 columns of
+	// 60 s; web-2 holds 30 requests and runs at 150% of its request, the
+	// others 3 and 40%; web-4 starts at column 40 and is pending for 5.
+	jnan := reports.JSONFloat(math.NaN())
+	rec := reports.InstancesRecord{Columns: 120, ColumnS: sy.durationS / 120}
+	for i := range 5 {
+		row := reports.InstanceRow{Service: "web", Name: fmt.Sprintf("web-%d", i), Node: fmt.Sprintf("node-%d", i%2), CPURequest: 0.5}
+		for k := range 120 {
+			held, cpu, state := reports.JSONFloat(3), reports.JSONFloat(0.4), "ready"
+			if i == 2 {
+				held, cpu = 30, 1.5
+			}
+			switch {
+			case i == 4 && k < 40:
+				held, cpu, state = jnan, jnan, ""
+			case i == 4 && k < 45:
+				held, cpu, state = 0, 0, "pending"
+			}
+			row.InFlight = append(row.InFlight, held)
+			row.CPUUtilization = append(row.CPUUtilization, cpu)
+			row.MemoryBytes = append(row.MemoryBytes, 1<<28)
+			row.State = append(row.State, state)
+		}
+		rec.Instances = append(rec.Instances, row)
+	}
+	for i := range 2 {
+		n := reports.NodeRow{Name: fmt.Sprintf("node-%d", i), Pool: "general", Zone: "a", CPUCores: 4, MemoryBytes: 16 << 30}
+		for range 120 {
+			n.CPUUsedCores = append(n.CPUUsedCores, reports.JSONFloat(1+float64(i)))
+			n.MemoryUsedBytes = append(n.MemoryUsedBytes, 1<<30)
+			n.CPURequestedCores = append(n.CPURequestedCores, 1)
+			n.MemoryRequestedBytes = append(n.MemoryRequestedBytes, 1<<30)
+		}
+		rec.Nodes = append(rec.Nodes, n)
+	}
+	ib, err := json.Marshal(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeTestFile(t, dir, reports.InstancesFile, ib)
 
 	s := reports.Summary{Scenario: "flash-crowd", Seed: 42, DurationS: sy.durationS, Events: 1234567, WallS: 0.812,
 		Services: map[string]reports.ServiceSummary{
@@ -176,14 +264,21 @@ func TestWritePlotsPNG(t *testing.T) {
 			want = append(want, k+"-"+svc+".png")
 		}
 	}
+	// api has memory figures only; web also CPU throttling and the
+	// instances; the nodes last.
+	want = slices.Insert(want, 5, "memory-api.png")
+	want = append(want, "memory-web.png", "throttling-web.png", "instances-web.png", "nodes.png")
 	if !slices.Equal(files, want) {
 		t.Fatalf("files %v, want %v", files, want)
 	}
 	for _, name := range files {
 		cfg := pngConfig(t, filepath.Join(dir, name))
 		minW, minH := 800, 450
-		if strings.HasPrefix(name, reports.PlotDashboard) {
+		switch {
+		case strings.HasPrefix(name, reports.PlotDashboard):
 			minW, minH = 1600, 1000
+		case name == "nodes.png": // two rows of two panels
+			minH = 250
 		}
 		if cfg.Width < minW || cfg.Height < minH {
 			t.Errorf("%s is %dx%d, want at least %dx%d", name, cfg.Width, cfg.Height, minW, minH)
@@ -207,7 +302,7 @@ func TestWritePlotsSVG(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) != 2*len(reports.PlotKinds) {
+	if len(files) != 2*len(reports.PlotKinds)+5 {
 		t.Fatalf("files %v", files)
 	}
 	for _, name := range files {
@@ -216,6 +311,9 @@ func TestWritePlotsSVG(t *testing.T) {
 			t.Fatal(err)
 		}
 		w, h := checkSVG(t, name, b)
+		if name == "nodes.svg" {
+			h *= 2
+		}
 		if w < 600 || h < 350 {
 			t.Errorf("%s is %gx%g pt, want at least 600x350", name, w, h)
 		}

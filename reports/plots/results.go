@@ -20,13 +20,18 @@ type results struct {
 	names   []string                           // services, sorted
 	rows    map[string][]reports.TimeseriesRow // by service, in time order
 	faults  []reports.FaultSpan                // all of them, by start
+	// timeline is decisions.jsonl's decisions that matter; nil without
+	// the file.
+	timeline *reports.Timeline
+	// instances is instances.json; nil without the file.
+	instances *reports.InstancesRecord
 	// forecasts are the predictive policy's forecasts by service (forecast.go).
 	forecasts map[string][]forecastPoint
 	endS      float64 // the run's length in seconds (> 0)
 }
 
 // readResults reads summary.json, timeseries.csv and (when present)
-// events.jsonl from dir.
+// events.jsonl, decisions.jsonl and instances.json from dir.
 func readResults(dir string) (*results, error) {
 	res := &results{rows: map[string][]reports.TimeseriesRow{}}
 	if err := readFile(dir, reports.SummaryFile, func(r io.Reader) (err error) {
@@ -46,6 +51,20 @@ func readResults(dir string) (*results, error) {
 	}
 	err := readFile(dir, reports.EventsFile, func(r io.Reader) (err error) {
 		res.faults, err = reports.ReadFaults(r)
+		return err
+	})
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	err = readFile(dir, reports.InstancesFile, func(r io.Reader) (err error) {
+		res.instances, err = reports.ReadInstances(r)
+		return err
+	})
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	err = readFile(dir, reports.DecisionsFile, func(r io.Reader) (err error) {
+		res.timeline, err = reports.ReadTimeline(r)
 		return err
 	})
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {

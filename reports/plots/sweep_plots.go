@@ -151,8 +151,9 @@ func padded(lo, hi float64) (float64, float64) {
 func figureVsParam(res *reports.SweepResult, f reports.SweepFigure, pi int) (*figure, error) {
 	param := res.Grid.Params[pi]
 	ax := newParamAxis(param)
-	title := f.Label + " by " + param.Path
-	ylabel := f.Label
+	scale, label := percentScale(f.Name, f.Label)
+	title := label + " by " + param.Path
+	ylabel := label
 	if !math.IsNaN(res.Points[0].Stats[f.Name].Lo) {
 		ylabel += fmt.Sprintf(", mean and %s CI", reports.FormatConfidence(res.Analysis.Confidence))
 	}
@@ -212,7 +213,7 @@ func figureVsParam(res *reports.SweepResult, f reports.SweepFigure, pi int) (*fi
 			if p < 0 {
 				continue
 			}
-			st := res.Points[p].Stats[f.Name]
+			st := scaled(res.Points[p].Stats[f.Name], scale)
 			xs, ys = append(xs, ax.xs[vi]), append(ys, st.Mean)
 			rangeOf(&xlo, &xhi, ax.xs[vi])
 			rangeOf(&ylo, &yhi, st.Mean, st.Lo, st.Hi)
@@ -262,6 +263,39 @@ func figureVsParam(res *reports.SweepResult, f reports.SweepFigure, pi int) (*fi
 	return &figure{kind: "sweep", title: title, panels: []*panel{pn}, w: plotW, h: plotH}, nil
 }
 
+// percentScale is how a sweep figure is drawn: SLO attainment and the
+// error rate, fractions in points.csv, in percent (as every other plot and
+// table shows them), the others as they are.
+func percentScale(name, label string) (float64, string) {
+	switch name {
+	case "slo_attainment", "error_rate":
+		return 100, label + " (%)"
+	}
+	return 1, label
+}
+
+func scaled(st reports.SweepStat, k float64) reports.SweepStat {
+	st.Mean, st.Lo, st.Hi = st.Mean*k, st.Lo*k, st.Hi*k
+	return st
+}
+
+// pointLabel names a grid point by its varied params' values, each param by
+// the last part of its path: "target_utilization=60, window=5m".
+func pointLabel(res *reports.SweepResult, pt *reports.SweepPoint) string {
+	var parts []string
+	for _, v := range res.Grid.Varied() {
+		path := res.Grid.Params[v].Path
+		if i := strings.LastIndex(path, "."); i >= 0 {
+			path = path[i+1:]
+		}
+		parts = append(parts, path+"="+pt.Values[v])
+	}
+	if len(parts) == 0 {
+		return "p" + strconv.Itoa(pt.Index)
+	}
+	return strings.Join(parts, ", ")
+}
+
 // sortBy sorts idx stably by key (insertion sort: plots have few points).
 func sortBy(idx []int, key func(int) float64) {
 	for i := 1; i < len(idx); i++ {
@@ -272,17 +306,19 @@ func sortBy(idx []int, key func(int) float64) {
 }
 
 // paretoFigure draws every grid point at its mean cost and mean SLO
-// attainment with both intervals, the Pareto front as a step line through
-// its points (labelled with their point index), and the best point ringed.
+// attainment (%) with both intervals, each labelled with its param values,
+// the Pareto front as a step line through its points, and the best point
+// ringed.
 func paretoFigure(res *reports.SweepResult) (*figure, error) {
 	title := "cost against SLO attainment (mean and " + reports.FormatConfidence(res.Analysis.Confidence) + " CI per grid point)"
-	pn := plainPanel(title, "cost (USD)", "SLO attainment")
+	pn := plainPanel(title, "cost (USD)", "SLO attainment (%)")
 	var all, front xyErrs
-	var frontIdx []int
+	var labels plotter.XYLabels
 	xlo, xhi := math.Inf(1), math.Inf(-1)
 	ylo, yhi := math.Inf(1), math.Inf(-1)
-	for _, pt := range res.Points {
-		c, a := pt.Stats["cost_usd"], pt.Stats["slo_attainment"]
+	for i := range res.Points {
+		pt := &res.Points[i]
+		c, a := pt.Stats["cost_usd"], scaled(pt.Stats["slo_attainment"], 100)
 		if !finite(c.Mean) || !finite(a.Mean) {
 			continue
 		}
@@ -299,8 +335,15 @@ func paretoFigure(res *reports.SweepResult) (*figure, error) {
 		all.XYs, all.XErrors, all.YErrors = append(all.XYs, xy), append(all.XErrors, ex), append(all.YErrors, ey)
 		if pt.Pareto {
 			front.XYs = append(front.XYs, xy)
-			frontIdx = append(frontIdx, pt.Index)
 		}
+		// Points with the same means (a param that changed nothing) share
+		// one label: "window=1m; window=5m".
+		if n := len(labels.XYs); n > 0 && labels.XYs[n-1] == xy {
+			labels.Labels[n-1] += "; " + pointLabel(res, pt)
+			continue
+		}
+		labels.XYs = append(labels.XYs, xy)
+		labels.Labels = append(labels.Labels, pointLabel(res, pt))
 	}
 	if len(all.XYs) > 0 {
 		xe, err := plotter.NewXErrorBars(all)
@@ -329,21 +372,12 @@ func paretoFigure(res *reports.SweepResult) (*figure, error) {
 		}
 		sortBy(order, func(i int) float64 { return front.XYs[i].X })
 		var sx, sy []float64
-		var labels plotter.XYLabels
 		for k, o := range order {
 			p := front.XYs[o]
 			if k > 0 {
 				sx, sy = append(sx, p.X), append(sy, sy[len(sy)-1])
 			}
 			sx, sy = append(sx, p.X), append(sy, p.Y)
-			// Points with the same means (a param that changed nothing)
-			// share one label: p4,p5.
-			if n := len(labels.XYs); n > 0 && labels.XYs[n-1] == p {
-				labels.Labels[n-1] += ",p" + strconv.Itoa(frontIdx[o])
-				continue
-			}
-			labels.XYs = append(labels.XYs, p)
-			labels.Labels = append(labels.Labels, "p"+strconv.Itoa(frontIdx[o]))
 		}
 		sc, err := plotter.NewScatter(front.XYs)
 		if err != nil {
@@ -351,36 +385,38 @@ func paretoFigure(res *reports.SweepResult) (*figure, error) {
 		}
 		sc.GlyphStyle = draw.GlyphStyle{Color: colRed, Radius: vg.Points(4), Shape: draw.CircleGlyph{}}
 		pn.add("Pareto front", newSeries(sx, sy, dashed(colRed, 1.4), false), sc)
+	}
+	if len(labels.XYs) > 0 {
 		lb, err := plotter.NewLabels(labels)
 		if err != nil {
 			return nil, err
 		}
 		for i := range lb.TextStyle {
-			lb.TextStyle[i] = textStyle(9, colRed)
+			lb.TextStyle[i] = textStyle(8.5, colBlack)
 		}
 		lb.Offset = vg.Point{X: vg.Points(5), Y: vg.Points(3)}
 		pn.p.Add(lb)
 	}
 	if res.Best >= 0 {
-		b := res.Points[res.Best]
-		c, a := b.Stats["cost_usd"].Mean, b.Stats["slo_attainment"].Mean
+		b := &res.Points[res.Best]
+		c, a := b.Stats["cost_usd"].Mean, 100*b.Stats["slo_attainment"].Mean
 		if finite(c) && finite(a) {
 			sc, err := plotter.NewScatter(plotter.XYs{{X: c, Y: a}})
 			if err != nil {
 				return nil, err
 			}
 			sc.GlyphStyle = draw.GlyphStyle{Color: colGreen, Radius: vg.Points(8), Shape: draw.RingGlyph{}}
-			pn.add("best (p"+strconv.Itoa(b.Index)+")", sc)
+			pn.add("chosen: "+pointLabel(res, b), sc)
 		}
 	}
 	for _, r := range res.Analysis.Require {
 		if r.Figure == "slo_attainment" && finite(xlo) {
-			rangeOf(&ylo, &yhi, r.Value)
-			pn.add("require "+r.String(), hline(xlo, xhi, r.Value, dashed(colBlack, 1.2)))
+			rangeOf(&ylo, &yhi, 100*r.Value)
+			pn.add("require "+r.String(), hline(xlo, xhi, 100*r.Value, dashed(colBlack, 1.2)))
 		}
 	}
 	pn.p.X.Min, pn.p.X.Max = padded(xlo, xhi)
 	pn.p.Y.Min, pn.p.Y.Max = padded(ylo, yhi)
-	pn.p.Y.Max = min(pn.p.Y.Max, 1+(pn.p.Y.Max-pn.p.Y.Min)*0.05)
+	pn.p.Y.Max = min(pn.p.Y.Max, 100+(pn.p.Y.Max-pn.p.Y.Min)*0.05)
 	return &figure{kind: "sweep", title: title, panels: []*panel{pn}, w: plotW, h: plotH}, nil
 }

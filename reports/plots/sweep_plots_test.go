@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/scalesim/scalesim/reports"
@@ -90,5 +91,36 @@ func TestWriteSweepPlots(t *testing.T) {
 	}
 	if len(files) != 2*9+1 {
 		t.Errorf("%d plots, want 19: %v", len(files), files)
+	}
+}
+
+// TestParetoLabels: every point of the Pareto chart is labelled with its
+// param values (not p0-p2), the chosen point is named the same way, and
+// attainment is in percent: the points sit at 91%, 99.13% and 99.9% on
+// the y axis, whose label says so.
+func TestParetoLabels(t *testing.T) {
+	res := testSweep(t, "slo>=0.99")
+	fig, err := paretoFigure(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := fig.render(reports.SVG, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svg := string(b)
+	for _, s := range []string{">min=1<", ">min=2<", ">min=3<", ">chosen: min=3<", ">SLO attainment (%)<"} {
+		if !strings.Contains(svg, s) {
+			t.Errorf("the Pareto chart lacks %q", s)
+		}
+	}
+	if strings.Contains(svg, ">p0<") || strings.Contains(svg, ">best (p") {
+		t.Errorf("the Pareto chart still names points by index")
+	}
+	if lo, hi := fig.panels[0].p.Y.Min, fig.panels[0].p.Y.Max; !(lo < 91 && lo > 80 && hi > 99.9 && hi <= 101) {
+		t.Errorf("y axis [%v, %v], want about [90, 100] (percent)", lo, hi)
+	}
+	if got := pointLabel(res, &res.Points[1]); got != "min=2" {
+		t.Errorf("pointLabel = %q", got)
 	}
 }

@@ -24,14 +24,25 @@ func (Writer) RunPlots(dir, format string, opts reports.HTMLOptions) error {
 }
 
 // ComparisonPlots writes a comparison folder's overlay plots
-// (WriteComparisonPlots).
+// (WriteComparisonPlots) and report.html (WriteComparisonHTML).
 func (Writer) ComparisonPlots(dir, format string, c *reports.Comparison, opts reports.ComparisonPlotOptions) error {
-	_, err := WriteComparisonPlots(dir, format, c, opts)
-	return err
+	if _, err := WriteComparisonPlots(dir, format, c, opts); err != nil {
+		return err
+	}
+	if err := WriteComparisonHTML(dir, c, opts); err != nil {
+		return fmt.Errorf("report.html: %w", err)
+	}
+	return nil
 }
 
-// SweepPlots writes a sweep folder's plots (WriteSweepPlots).
+// SweepPlots writes a sweep folder's plots (WriteSweepPlots) and
+// report.html (WriteSweepHTML).
 func (Writer) SweepPlots(dir, format string, res *reports.SweepResult) error {
-	_, err := WriteSweepPlots(dir, format, res)
-	return err
+	if _, err := WriteSweepPlots(dir, format, res); err != nil {
+		return err
+	}
+	if err := WriteSweepHTML(dir, res); err != nil {
+		return fmt.Errorf("report.html: %w", err)
+	}
+	return nil
 }

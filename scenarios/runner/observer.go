@@ -18,12 +18,17 @@ type observer struct {
 	c *reports.Collector
 
 	samples []reports.Sample
+	insts   []reports.InstanceSample
+	nodes   []reports.NodeSample
 	inputs  []reports.InputRecord
 	limits  []reports.Limit
 	d       reports.Decision
 }
 
-var _ cluster.Observer = (*observer)(nil)
+var (
+	_ cluster.Observer         = (*observer)(nil)
+	_ cluster.InstanceObserver = instanceObserver{}
+)
 
 // The two packages' enums are converted by value: these fail to compile
 // when their lengths part.
@@ -32,6 +37,8 @@ var (
 	_ [4 - int(reports.NumOutcomes)]struct{}
 	_ [int(reports.NumPlacementReasons) - int(cluster.NumReasons)]struct{}
 	_ [int(cluster.NumReasons) - int(reports.NumPlacementReasons)]struct{}
+	_ [int(reports.NumInstanceStates) - int(cluster.Terminated) - 1]struct{}
+	_ [int(cluster.Terminated) + 1 - int(reports.NumInstanceStates)]struct{}
 )
 
 // RequestArrived is on the hot path: one call per request.
@@ -89,11 +96,44 @@ func (o *observer) Sample(now sim.Time, rows []cluster.Sample) {
 			CPUSeconds: r.CPUSeconds, CPURequestSeconds: r.CPURequestSeconds, InstanceSeconds: r.InstanceSeconds,
 			MemoryBytes: r.MemoryBytes, MemoryRequestBytes: r.MemoryRequestBytes, MemoryLimitBytes: r.MemoryLimitBytes,
 			Restarts: r.Restarts, OOMKills: r.OOMKills, Unschedulable: r.Unschedulable, CostUSD: r.CostUSD,
-			QueueDepth: r.QueueDepth, QueueAge: r.QueueAge}
+			QueueDepth: r.QueueDepth, QueueAge: r.QueueAge,
+			CPUPeriods: r.CPUPeriods, CPUThrottledPeriods: r.CPUThrottledPeriods, CPUThrottledSeconds: r.CPUThrottledSeconds}
 		for k, n := range r.PlacementFailures {
 			s.PlacementFailures[k] = n
 		}
 		o.samples = append(o.samples, s)
 	}
 	o.c.Sample(now, o.samples)
+}
+
+// instanceObserver is the observer of a run whose collector gathers
+// instances.json (reports.Collector.WantsInstances): only then does the
+// world build per-instance rows at every sample.
+type instanceObserver struct{ *observer }
+
+// newObserver is the observer for c.
+func newObserver(c *reports.Collector) cluster.Observer {
+	o := &observer{c: c}
+	if c.WantsInstances() {
+		return instanceObserver{o}
+	}
+	return o
+}
+
+// InstanceSample converts the per-instance and per-node rows; the names
+// are the cluster's strings, not copies.
+func (o instanceObserver) InstanceSample(now sim.Time, insts []cluster.InstanceSample, nodes []cluster.NodeSample) {
+	o.insts, o.nodes = o.insts[:0], o.nodes[:0]
+	for i := range insts {
+		r := &insts[i]
+		o.insts = append(o.insts, reports.InstanceSample{Service: r.Service, Name: r.Name, Node: r.Node,
+			State: reports.InstanceState(r.State), Held: r.Held, Created: r.Created, CPUSeconds: r.CPUSeconds, CPURequest: r.CPURequest,
+			MemoryBytes: r.MemoryBytes})
+	}
+	for i := range nodes {
+		n := &nodes[i]
+		o.nodes = append(o.nodes, reports.NodeSample{Name: n.Name, Pool: n.Pool, Zone: n.Zone, Ready: n.Ready,
+			CPUCores: n.CPUCores, MemoryBytes: n.MemoryBytes, CPURequested: n.CPURequested, MemoryRequested: n.MemoryRequested})
+	}
+	o.c.InstanceSample(now, o.insts, o.nodes)
 }

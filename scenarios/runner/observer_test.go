@@ -2,6 +2,7 @@ package runner
 
 import (
 	"errors"
+	"io"
 	"os/exec"
 	"strings"
 	"testing"
@@ -21,6 +22,11 @@ func TestOutcomesAgree(t *testing.T) {
 	for r := range cluster.NumReasons {
 		if got, want := reports.PlacementReason(r).String(), r.String(); got != want {
 			t.Errorf("placement reason %d: reports says %q, cluster %q", r, got, want)
+		}
+	}
+	for st := cluster.Pending; st <= cluster.Terminated; st++ {
+		if got, want := reports.InstanceState(st).String(), st.String(); got != want {
+			t.Errorf("instance state %d: reports says %q, cluster %q", st, got, want)
 		}
 	}
 	for got, want := range map[string]cluster.EventKind{reports.FaultStartKind: cluster.KindFaultStart,
@@ -102,4 +108,24 @@ func goListDeps(t *testing.T, pkg string) map[string]bool {
 		deps[p] = true
 	}
 	return deps
+}
+
+// Only a collector that gathers instances.json gets the per-instance rows:
+// a sweep's runs (no files) spare the world building them.
+func TestObserverInstancesOnlyWhenWanted(t *testing.T) {
+	cfg := reports.Config{Duration: 1e9, Services: []reports.ServiceConfig{{Name: "web"}}}
+	c, err := reports.New(cfg, reports.Outputs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := newObserver(c).(cluster.InstanceObserver); ok {
+		t.Errorf("an observer without instances.json takes instance samples")
+	}
+	c, err = reports.New(cfg, reports.Outputs{Instances: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := newObserver(c).(cluster.InstanceObserver); !ok {
+		t.Errorf("an observer with instances.json does not take instance samples")
+	}
 }

@@ -38,7 +38,7 @@ func peakLiveHeapOfScenario(t testing.TB, dir, name string, set ...string) uint6
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := cluster.New(cfg, &observer{c: coll})
+	w, err := cluster.New(cfg, newObserver(coll))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -117,7 +117,7 @@ func (s *simulation) run() (reports.Summary, error) {
 	if err != nil {
 		return reports.Summary{}, err
 	}
-	w, err := cluster.New(cfg, &observer{c: coll})
+	w, err := cluster.New(cfg, newObserver(coll))
 	if err != nil {
 		coll.Close()
 		return reports.Summary{}, err
@@ -155,7 +155,7 @@ func (s *simulation) write(sum reports.Summary) error {
 
 // reportsConfig is what the collector needs to know of the scenario.
 func reportsConfig(sc *scenarios.Scenario) reports.Config {
-	rc := reports.Config{Scenario: sc.Name, Seed: sc.Seed, Duration: sc.Duration, Warmup: sc.Warmup}
+	rc := reports.Config{Scenario: sc.Name, Seed: sc.Seed, Duration: sc.Duration, Warmup: sc.Warmup, SampleInterval: sc.SampleInterval}
 	for _, svc := range sc.Services {
 		sv := reports.ServiceConfig{Name: svc.Name, Policy: svc.Autoscaler.Policy, PricePerHour: svc.Instance.PricePerHour, NodeCost: len(sc.Nodes) > 0}
 		if tr := sc.TrafficFor(svc.Name); tr != nil && tr.Kind == scenarios.KindQueue {

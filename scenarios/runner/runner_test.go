@@ -116,7 +116,7 @@ func TestConfigRunsTwiceIdentically(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w, err := cluster.New(cfg, &observer{c: coll})
+		w, err := cluster.New(cfg, newObserver(coll))
 		if err != nil {
 			t.Fatal(err)
 		}
