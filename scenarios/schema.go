@@ -54,6 +54,10 @@ type Scenario struct {
 	Faults []Fault `yaml:"faults"`
 	// SLOs in file order (the `slo` key).
 	SLOs []SLO `yaml:"slo" scn:"byname"`
+	// Manifests are the Kubernetes YAML and Cloud.toml files or folders
+	// the services are read from (manifests_load.go); the file's
+	// services.<name> overlays what they say.
+	Manifests []ManifestRef `yaml:"manifests"`
 
 	// File is the name the scenario was parsed under: a path, or
 	// "builtin:NAME" for a built-in scenario.
@@ -68,6 +72,12 @@ type Scenario struct {
 	// the service's policy does not read. The caller prints them (on
 	// stderr; summary.json's warnings).
 	Warnings []Error `yaml:"-"`
+	// ManifestIgnored lists each manifest field that was read but is not
+	// simulated, once, at its position in the manifest (Warnings gives
+	// them the code ignored-manifest-field).
+	ManifestIgnored []Error `yaml:"-"`
+	// ManifestFiles are the manifest files read, in order.
+	ManifestFiles []string `yaml:"-"`
 
 	src *sourceMap // positions of every field, for Validate's messages
 }
