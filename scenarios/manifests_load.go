@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -155,9 +156,41 @@ func applyManifests(name string, root *yaml.Node, src *sourceMap, s *Scenario) [
 		}
 		if f.Kind == yaml.MappingNode {
 			overlay(f, m, "")
+			clampInitial(f, src)
 		}
 	}
 	return nil
+}
+
+// clampInitial puts a manifest's replica count (spec.replicas) into the
+// range the scenario file or --set gives replicas.min and max, as an
+// autoscaler would at once: a sweep over replicas.min does not trip over
+// the Deployment's count.
+func clampInitial(svc *yaml.Node, src *sourceMap) {
+	r := mapValue(svc, "replicas")
+	in := mapValue(r, "initial")
+	if in == nil || !src.origin[in].typed {
+		return
+	}
+	n, err := strconv.Atoi(in.Value)
+	if err != nil {
+		return
+	}
+	bound := func(key string) (int, bool) {
+		b := mapValue(r, key)
+		if b == nil || src.origin[b].typed || b.Kind != yaml.ScalarNode {
+			return 0, false
+		}
+		v, err := strconv.Atoi(b.Value)
+		return v, err == nil
+	}
+	if lo, ok := bound("min"); ok && n < lo {
+		n = lo
+	}
+	if hi, ok := bound("max"); ok && n > hi {
+		n = hi
+	}
+	in.Value = strconv.Itoa(n)
 }
 
 // entryFor finds the list item of the entry a service came from (by its

@@ -125,6 +125,14 @@ func (r *reader) cloudToml(e *Entry, file string, data []byte) {
 	at := func(key string) (tomlPos, bool) {
 		p, ok := pos[key]
 		if !ok {
+			// A table known only by its subtables: the first of them.
+			for k, q := range pos {
+				if strings.HasPrefix(k, key+".") && (p.line == 0 || q.line < p.line) {
+					p = q
+				}
+			}
+		}
+		if p.line == 0 {
 			p = pos[parentKey(key)]
 		}
 		if p.line == 0 {

@@ -135,7 +135,7 @@ func (c *checker) check(n *yaml.Node, t reflect.Type, path, norm string) {
 	case rawType:
 		return // any value (a List's items are checked by their own kind)
 	}
-	if reflect.PointerTo(t).Implements(unmarshaler) && t.Kind() != reflect.Struct {
+	if reflect.PointerTo(t).Implements(unmarshaler) {
 		return // a type with its own JSON form; encoding/json checks it
 	}
 	switch t.Kind() {

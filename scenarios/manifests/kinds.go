@@ -82,6 +82,13 @@ func (w *workload) ref() string { return w.kind + "/" + w.name + " (" + w.loc.fi
 func readDeployment(r *reader, e *Entry, l *locator, obj any) {
 	d := obj.(*appsv1.Deployment)
 	w := &workload{kind: "Deployment", name: d.Name, service: d.Name, loc: l, labels: d.Spec.Template.Labels, replicas: d.Spec.Replicas}
+	v, before := validator{r, l}, len(r.diags)
+	v.replicas(d.Spec.Replicas)
+	v.podSpec(&d.Spec.Template.Spec)
+	v.strategy(d.Spec.Strategy)
+	if len(r.diags) > before {
+		return
+	}
 	r.pod(w, &d.Spec.Template.Spec)
 	// The rollout strategy: RollingUpdate with 25% / 25% by default
 	// (SetDefaults_Deployment, pkg/apis/apps/v1/defaults.go).
@@ -105,6 +112,12 @@ func readDeployment(r *reader, e *Entry, l *locator, obj any) {
 func readStatefulSet(r *reader, e *Entry, l *locator, obj any) {
 	s := obj.(*appsv1.StatefulSet)
 	w := &workload{kind: "StatefulSet", name: s.Name, service: s.Name, loc: l, labels: s.Spec.Template.Labels, replicas: s.Spec.Replicas}
+	v, before := validator{r, l}, len(r.diags)
+	v.replicas(s.Spec.Replicas)
+	v.podSpec(&s.Spec.Template.Spec)
+	if len(r.diags) > before {
+		return
+	}
 	r.pod(w, &s.Spec.Template.Spec)
 	if s.Spec.MinReadySeconds > 0 {
 		w.values = append(w.values, l.value("rollout.min_ready_seconds", seconds(int64(s.Spec.MinReadySeconds)), "spec", "minReadySeconds"))
@@ -340,6 +353,21 @@ type hpaObj struct {
 
 func readHPA(r *reader, e *Entry, l *locator, obj any) {
 	h := &hpaObj{loc: l, entry: e}
+	v, before := validator{r, l}, len(r.diags)
+	switch o := obj.(type) {
+	case *autoscalingv1.HorizontalPodAutoscaler:
+		v.hpaSpec(o.Spec.MinReplicas, o.Spec.MaxReplicas)
+		if c := o.Spec.TargetCPUUtilizationPercentage; c != nil && *c <= 0 {
+			v.fail(fmt.Sprintf("must be greater than 0; got %d", *c), "spec", "targetCPUUtilizationPercentage")
+		}
+	case *autoscalingv2.HorizontalPodAutoscaler:
+		v.hpaSpec(o.Spec.MinReplicas, o.Spec.MaxReplicas)
+		v.metrics(o.Spec.Metrics)
+		v.behavior(o.Spec.Behavior)
+	}
+	if len(r.diags) > before {
+		return
+	}
 	switch o := obj.(type) {
 	case *autoscalingv1.HorizontalPodAutoscaler:
 		h.name, h.target, h.kind = o.Name, o.Spec.ScaleTargetRef.Name, o.Spec.ScaleTargetRef.Kind
@@ -475,6 +503,12 @@ type pdbObj struct {
 
 func readPDB(r *reader, e *Entry, l *locator, obj any) {
 	p := obj.(*policyv1.PodDisruptionBudget)
+	v, before := validator{r, l}, len(r.diags)
+	v.intOrPercent(p.Spec.MinAvailable, "spec", "minAvailable")
+	v.intOrPercent(p.Spec.MaxUnavailable, "spec", "maxUnavailable")
+	if len(r.diags) > before {
+		return
+	}
 	if p.Spec.MinAvailable != nil && p.Spec.MaxUnavailable != nil {
 		r.fail(l.diag("give minAvailable or maxUnavailable, not both (the API server refuses both)", "spec", "maxUnavailable"))
 		return

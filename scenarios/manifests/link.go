@@ -47,7 +47,10 @@ func (r *reader) link() {
 	extraFor := func(name string, l *locator) *Service {
 		s, ok := extra[name]
 		if !ok {
-			s = &Service{Name: name, File: l.file, Line: l.root.Line, Col: l.root.Column}
+			s = &Service{Name: name, File: l.file}
+			if l.root != nil {
+				s.Line, s.Col = l.root.Line, l.root.Column
+			}
 			extra[name] = s
 			extraOrder = append(extraOrder, name)
 		}
