@@ -47,6 +47,9 @@ func ParseWithOverrides(name string, data []byte, sets []string) (*Scenario, err
 }
 
 func parse(name string, data []byte, sets []string, overrides []Override) (*Scenario, error) {
+	if err := notAScenario(name, data); err != nil {
+		return nil, err
+	}
 	root, err := parseYAML(name, data)
 	if err != nil {
 		return nil, err

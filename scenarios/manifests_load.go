@@ -278,3 +278,22 @@ func mapValue(m *yaml.Node, key string) *yaml.Node {
 	}
 	return nil
 }
+
+// notAScenario recognises a Kubernetes manifest or a Cloud.toml given
+// where a scenario is expected, and says how to use it.
+func notAScenario(name string, data []byte) error {
+	what, ok := manifests.Identify(name, data)
+	if !ok {
+		return nil
+	}
+	dir := filepath.Dir(name)
+	msg := fmt.Sprintf("this is %s, not a scenario; list it under `manifests:` in a scenario (which adds the traffic and the demand a manifest cannot say), "+
+		"or write a starter one with `scalesim init --from %s`", what, dir+string(filepath.Separator))
+	if strings.Contains(what, "Cloud.toml") {
+		msg = fmt.Sprintf("this is %s, not a scenario; list it under `manifests:` in a scenario as {path: %s, service: NAME}, "+
+			"or write a starter one with `scalesim init --from %s --service NAME`", what, filepath.Base(name), name)
+	} else if what == "a TOML file" {
+		msg = "this is a TOML file, not a scenario (scenarios are YAML); a Ballerina Cloud.toml is listed under `manifests:` in a scenario as {path: FILE, service: NAME}"
+	}
+	return newValidationError(name, []Error{{File: name, Line: 1, Col: 1, Msg: msg}})
+}
