@@ -98,3 +98,28 @@ func TestExportCommand(t *testing.T) {
 		t.Error("export of an invalid scenario wrote its folder")
 	}
 }
+
+// sweep and compare write the best point's manifests, a file to apply.
+func TestBestManifests(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "s")
+	// Cheapest meeting a nearly empty requirement: the higher target,
+	// 70, needs fewer replicas.
+	mustMain(t, withArgs(tinySweep, "-o", out)...)
+	data, err := os.ReadFile(filepath.Join(out, "best", "manifests", "web.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "kind: HorizontalPodAutoscaler") || !strings.Contains(string(data), "averageUtilization: 70\n") {
+		t.Errorf("best/manifests/web.yaml is not the HPA at 70%%:\n%s", data)
+	}
+	cmp := filepath.Join(t.TempDir(), "cmp")
+	code, _, stderr := scalesim(t, "compare", "testdata/compare.yaml", "--no-plots", "-q", "-o", cmp, "--policy", "static", "--policy", "latency")
+	if code != 0 {
+		t.Fatalf("compare: exit %d: %s", code, stderr)
+	}
+	// latency meets the SLO (TestCompare): its manifests, no HPA.
+	data, err = os.ReadFile(filepath.Join(cmp, "best", "manifests", "web.yaml"))
+	if err != nil || !strings.Contains(string(data), "kind: Deployment") || strings.Contains(string(data), "HorizontalPodAutoscaler") {
+		t.Errorf("compare's best/manifests/web.yaml (%v):\n%s", err, data)
+	}
+}

@@ -244,6 +244,19 @@ func (p *SweepPlan) Run(ctx context.Context) (*SweepResult, error) {
 	if res.Result, err = finishSweep(p.Out, m, p.opts.Analysis, p.plot); err != nil {
 		return nil, err
 	}
+	// The best point's manifests, a file to apply (its first seed's
+	// scenario: the manifests do not depend on the seed).
+	if b := res.Result.Best; b >= 0 {
+		sc, err := p.src.Parse(p.sets[b])
+		if err != nil {
+			return nil, inputErr(err)
+		}
+		if err := writeBestManifests(p.Out, sc); err != nil {
+			return nil, fmt.Errorf("best/manifests: %w", err)
+		}
+	} else if err := os.RemoveAll(filepath.Join(p.Out, "best")); err != nil { // a resumed sweep's earlier answer
+		return nil, err
+	}
 	return res, requirementErr(res.Result, p.Out)
 }
 
