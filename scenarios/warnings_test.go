@@ -102,14 +102,22 @@ traffic:
 	}
 }
 
-// No built-in scenario warns: each is meant as it is.
+// No built-in scenario warns: each is meant as it is. The one exception
+// is a field of a guide's manifests (kept unmodified) that scalesim reads
+// but does not simulate yet: listing it is the point.
 func TestWarningsBuiltins(t *testing.T) {
 	for _, e := range Library() {
 		sc, err := Open(e.Name, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ws := Warnings(sc); len(ws) != 0 {
+		var ws []Warning
+		for _, w := range Warnings(sc) {
+			if w.Code != WarnIgnoredManifestField {
+				ws = append(ws, w)
+			}
+		}
+		if len(ws) != 0 {
 			t.Errorf("%s: %v", e.Name, ws)
 		}
 	}
