@@ -144,3 +144,56 @@ func TestExportRoundTrip(t *testing.T) {
 		t.Error("the user's file was touched")
 	}
 }
+
+// The cloud policy goes out as a Deployment and a Cloud.toml block, and
+// comes back the same.
+func TestExportRoundTripCloud(t *testing.T) {
+	dir := t.TempDir()
+	orig := filepath.Join(dir, "orig.yaml")
+	os.WriteFile(orig, []byte(`name: trip
+duration: 20m
+services:
+  web:
+    demand: {cpu: {dist: exponential, mean: 20ms}}
+    instance: {cpu_request: 250m, cpu_limit: 500m, memory_request: 256Mi, memory_limit: 512Mi, concurrency: 16}
+    replicas: {initial: 2}
+    autoscaler: {policy: cloud, min_replicas: 2, max_replicas: 8, cpu_threshold: 60, memory_threshold: 90}
+traffic:
+  web:
+    pattern: [{type: ramp, from: 10, to: 60, start: 2m, end: 12m}]
+`), 0o644)
+	sc, err := scenarios.Load(orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Export(sc, filepath.Join(dir, "k8s"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(res.Files, " ") != "web.Cloud.toml web.yaml" {
+		t.Fatalf("exported %v", res.Files)
+	}
+	overlay := filepath.Join(dir, "overlay.yaml")
+	os.WriteFile(overlay, []byte(`name: trip
+duration: 20m
+manifests: [k8s/web.yaml, {path: k8s/web.Cloud.toml, service: web}]
+services:
+  web:
+    demand: {cpu: {dist: exponential, mean: 20ms}}
+    instance: {concurrency: 16}
+traffic:
+  web:
+    pattern: [{type: ramp, from: 10, to: 60, start: 2m, end: 12m}]
+`), 0o644)
+	back, err := scenarios.Load(overlay)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := runFiles(t, sc, filepath.Join(dir, "a"))
+	b := runFiles(t, back, filepath.Join(dir, "b"))
+	for f := range a {
+		if !bytes.Equal(a[f], b[f]) {
+			t.Errorf("%s differs after the round trip", f)
+		}
+	}
+}
