@@ -146,6 +146,29 @@ type Probes struct {
 	Readiness, Liveness *ProbeConfig
 }
 
+// prepare replaces the service's distributions by prepared ones
+// (sim.Prepare): the same draws, without recomputing their derived
+// parameters per request.
+func (s *ServiceConfig) prepare() {
+	for _, d := range []*sim.Dist{&s.DemandCPU, &s.DemandWait, &s.Instance.StartupDelay, &s.Instance.ReadinessDelay} {
+		if *d != nil {
+			*d = sim.Prepare(*d)
+		}
+	}
+}
+
+// longestTimeout is the longest timeout of the probes that look at the
+// instance's queue (see Instance.answers); 0 without probes.
+func (p Probes) longestTimeout() time.Duration {
+	var d time.Duration
+	for _, c := range []*ProbeConfig{p.Readiness, p.Liveness} {
+		if c != nil {
+			d = max(d, c.Timeout)
+		}
+	}
+	return d
+}
+
 // ProbeConfig is a Kubernetes-style periodic check.
 type ProbeConfig struct {
 	Period           time.Duration

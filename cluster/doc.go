@@ -226,8 +226,13 @@
 // is done, as most servers do when a client disconnects, so timed-out work
 // still consumes capacity. That is how overload turns into a retry storm.
 // A queued request whose client has gone keeps only its demand and arrival
-// time (a 32-byte queue entry, no events), so a long overload's backlog
-// stays compact.
+// time (a 32-byte queue entry, no events). Once an instance's queue buffer
+// holds 4096 entries, consecutive ones of these older than the longest
+// probe timeout are merged into a run that keeps only their number and the
+// oldest arrival (see fifo.compact): no probe can tell, and the demand of
+// each is drawn when it is served, from the service's "backlog/<name>"
+// stream. So a long overload's backlog costs memory in proportion to the
+// requests whose clients still wait, not to the work the server owes.
 //
 // With InstanceConfig.CancelOnClientTimeout the server abandons the work
 // (deadline propagation, as gRPC does): a queued request leaves the queue,

@@ -199,7 +199,7 @@ func (i *Instance) accept(r *request, now sim.Time) bool {
 		i.start(r, now)
 	case cfg.QueueLimit < 0 || i.queue.len() < cfg.QueueLimit:
 		r.inst = i
-		r.qseq = i.queue.push(r)
+		r.qseq = i.queue.push(r, now)
 	default:
 		return false
 	}
@@ -399,11 +399,7 @@ func (i *Instance) dropAll(now sim.Time) {
 	}
 	clear(i.ps)
 	i.ps = i.ps[:0]
-	for i.queue.len() > 0 {
-		if e := i.queue.pop(); e.r != nil {
-			i.svc.serverDone(e.r, Failed, now)
-		}
-	}
+	i.queue.clear(func(r *request) { i.svc.serverDone(r, Failed, now) })
 	for j, r := range i.waiting {
 		eng.Cancel(r.waitEnd)
 		i.svc.serverDone(r, Failed, now)
@@ -486,6 +482,13 @@ func (i *Instance) dequeue() *request {
 	e := i.queue.pop()
 	if e.r != nil {
 		return e.r
+	}
+	if e.run() {
+		// Merged into a run (fifo.compact), its demand was forgotten: it is
+		// drawn now, from its own stream, so the draws for live requests
+		// keep their order. Its client has gone; only the server's time
+		// spent on it is observable, and that has the same distribution.
+		e.cpu, e.wait = i.svc.drawDemand(i.svc.backlog)
 	}
 	r := i.svc.w.pool.get()
 	r.svc, r.inst, r.arrived, r.cpu, r.wait, r.clientDone = i.svc, i, e.arrived, e.cpu, e.wait, true

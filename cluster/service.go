@@ -21,6 +21,8 @@ type Service struct {
 	arrivals ArrivalProcess  // nil: no traffic
 
 	demand    *rand.Rand
+	backlog   *rand.Rand  // demands of merged abandoned work (Instance.dequeue)
+	timeouts  *sim.Timers // the clients' timeouts (Timeout), in a ring: one length, due in arrival order
 	lifecycle *rand.Rand
 	clients   *rand.Rand // client of each arrival, for client-ip
 
@@ -127,14 +129,20 @@ func (s *Service) arrive(now sim.Time) {
 	// Demand and client are drawn here, for every request in arrival
 	// order, so their sequences do not depend on what happens to requests
 	// later.
-	r.cpu = s.cfg.DemandCPU.Sample(s.demand)
-	if s.cfg.DemandWait != nil {
-		r.wait = sim.SampleDuration(s.cfg.DemandWait, s.demand)
-	}
+	r.cpu, r.wait = s.drawDemand(s.demand)
 	if s.clients != nil {
 		r.client = int32(s.clients.IntN(s.lb.clients))
 	}
 	s.admit(r, now)
+}
+
+// drawDemand draws one request's CPU time and off-CPU wait from src.
+func (s *Service) drawDemand(src *rand.Rand) (cpu float64, wait time.Duration) {
+	cpu = s.cfg.DemandCPU.Sample(src)
+	if s.cfg.DemandWait != nil {
+		wait = sim.SampleDuration(s.cfg.DemandWait, src)
+	}
+	return cpu, wait
 }
 
 // admit counts r as an arrival and routes it: a new request or a retry.
@@ -154,7 +162,7 @@ func (s *Service) admit(r *request, now sim.Time) {
 	// takes it: a request with no demand completes inside accept.
 	s.inFlight++
 	if s.cfg.Timeout > 0 {
-		r.timeout = s.w.eng.Schedule(now.Add(s.cfg.Timeout), r, reqTimeout)
+		r.timeout = s.timeouts.Schedule(r, reqTimeout)
 	}
 	if !inst.accept(r, now) {
 		if inst.lost() {
@@ -165,7 +173,7 @@ func (s *Service) admit(r *request, now sim.Time) {
 		}
 		s.inFlight--
 		if !r.timeout.IsZero() {
-			s.w.eng.Cancel(r.timeout)
+			s.timeouts.Cancel(r.timeout)
 		}
 		s.reject(r, now)
 	}
@@ -185,8 +193,8 @@ func (s *Service) reject(r *request, now sim.Time) {
 func (s *Service) clientEnd(r *request, o Outcome, now sim.Time) {
 	r.clientDone = true
 	if !r.timeout.IsZero() {
-		s.w.eng.Cancel(r.timeout)
-		r.timeout = sim.EventID{}
+		s.timeouts.Cancel(r.timeout)
+		r.timeout = sim.TimerID{}
 	}
 	s.inFlight--
 	s.outcomes[o]++
@@ -274,6 +282,7 @@ func (s *Service) newInstance(now sim.Time, initial bool) *Instance {
 		cold:    !initial,
 	}
 	inst.metrics.init(s.metrics.depth)
+	inst.queue.agedAfter = s.cfg.Probes.longestTimeout()
 	s.nextID++
 	s.instances = append(s.instances, inst)
 	inst.readyChanged = now

@@ -54,12 +54,15 @@ func New(cfg Config, obs Observer) (*World, error) {
 	w.buildTopology()
 	w.placementEvents = len(w.pools) > 0 || len(w.zones) > 1
 	for k, sc := range cfg.Services {
+		sc.prepare()
 		lbc := sc.LoadBalancer
 		s := &Service{
 			w:         w,
 			index:     k,
 			cfg:       sc,
 			demand:    streams.Get("demand/" + sc.Name),
+			backlog:   streams.Get("backlog/" + sc.Name),
+			timeouts:  sim.NewTimers(w.eng, sc.Timeout),
 			lifecycle: streams.Get("lifecycle/" + sc.Name),
 			lb: loadBalancer{
 				alg:      lbc.Algorithm,
