@@ -3,7 +3,6 @@ package manifests
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -313,5 +312,3 @@ func tomlDescribe(v any) string {
 	}
 	return fmt.Sprintf("%v", v)
 }
-
-var _ = slices.Contains[[]string]

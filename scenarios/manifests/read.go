@@ -222,16 +222,6 @@ func (r *reader) entry(e *Entry) {
 				Msg: fmt.Sprintf("the entry holds %d workloads (%s and %s); service names one: give each its own entry", len(ws), ws[0].name, ws[1].name)})
 		}
 	}
-	for _, o := range r.pdbs {
-		if o.entry == nil {
-			o.entry = e
-		}
-	}
-	for _, o := range r.svcs {
-		if o.entry == nil {
-			o.entry = e
-		}
-	}
 }
 
 func joinPath(dir, name string) string {

@@ -214,9 +214,15 @@ spec:
   maxReplicas: 12
   targetCPUUtilizationPercentage: 60
 ---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: api-config}
+data: {LOG_LEVEL: info}
+---
 `},
 		entries: []Entry{{Path: "app.yaml"}},
 		service: "api",
+		ignored: []string{"app.yaml:26:1: kind: kind ConfigMap (v1) is not simulated; ignored"},
 		want: map[string]string{
 			// spec.replicas omitted: the HPA's minReplicas.
 			"replicas.initial": "3", "replicas.min": "3", "replicas.max": "12",
