@@ -219,10 +219,18 @@ kind: ConfigMap
 metadata: {name: api-config}
 data: {LOG_LEVEL: info}
 ---
+apiVersion: serving.knative.dev/v1
+kind: Service
+metadata:
+  name: api-kn
+  annotations: {autoscaling.knative.dev/target: "10"}
+spec: {template: {spec: {containers: [{image: api}]}}}
+---
 `},
 		entries: []Entry{{Path: "app.yaml"}},
 		service: "api",
-		ignored: []string{"app.yaml:26:1: kind: kind ConfigMap (v1) is not simulated; ignored"},
+		ignored: []string{"app.yaml:26:1: kind: kind ConfigMap (v1) is not simulated; ignored",
+			"app.yaml:31:1: kind: kind Service (serving.knative.dev/v1) is not simulated yet (its autoscaling annotations will set the kpa policy); ignored"},
 		want: map[string]string{
 			// spec.replicas omitted: the HPA's minReplicas.
 			"replicas.initial": "3", "replicas.min": "3", "replicas.max": "12",
@@ -428,6 +436,24 @@ spec:
 		service: "s",
 		want:    map[string]string{"autoscaler.cpu_threshold": "55", "autoscaler.max_replicas": "6"},
 		absent:  []string{"autoscaler.memory_threshold"},
+	}, {
+		name: "a StatefulSet reads as a Deployment",
+		files: map[string]string{"s.yaml": `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  replicas: 2
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      terminationGracePeriodSeconds: 120
+      containers: [{name: db, image: pg, resources: {requests: {cpu: "2", memory: 4Gi}}}]
+`},
+		entries: []Entry{{Path: "s.yaml"}},
+		service: "db",
+		want:    map[string]string{"replicas.initial": "2", "instance.cpu_request": "2", "instance.memory_request": "4Gi", "instance.drain.grace_period": "120s"},
 	}, {
 		name: "a folder of HPAs alone, for a service of the scenario file",
 		files: map[string]string{"hpa/a.yaml": `apiVersion: autoscaling/v2
