@@ -46,6 +46,9 @@ func StarterScenario(out, from, service string) ([]byte, error) {
 	}
 	b.WriteString("services:\n")
 	for _, s := range res.Services {
+		for _, src := range s.Sources {
+			fmt.Fprintf(&b, "  # %s\n", src)
+		}
 		fmt.Fprintf(&b, "  %s:\n", s.Name)
 		b.WriteString("    demand: {cpu: 50ms}   # TODO: the CPU time one request needs (CPU seconds used / requests served)\n")
 	}

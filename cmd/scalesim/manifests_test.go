@@ -52,7 +52,7 @@ func TestInitFromManifests(t *testing.T) {
 		t.Fatalf("init: exit %d: %s", code, stderr)
 	}
 	data, _ := os.ReadFile(s)
-	for _, want := range []string{"manifests:\n  - k8s/\n", "  wso2-integrator-app:\n    demand: {cpu: 50ms}   # TODO", "  wso2-integrator-app: {rate: 10}   # TODO"} {
+	for _, want := range []string{"manifests:\n  - k8s/\n", "  # Deployment/wso2-integrator-app (", "  # HorizontalPodAutoscaler/wso2-integrator-app-hpa (", "  wso2-integrator-app:\n    demand: {cpu: 50ms}   # TODO", "  wso2-integrator-app: {rate: 10}   # TODO"} {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("starter lacks %q:\n%s", want, data)
 		}
