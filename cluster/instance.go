@@ -34,6 +34,8 @@ type Instance struct {
 	readyChanged sim.Time
 	inLB         bool   // in the load balancer's rotation
 	lbEpoch      uint32 // counts the times it joined the rotation (client-ip sessions)
+	unreachable  bool   // lost with its node, whose pod object remains (nodelifecycle.go)
+	version      int    // the version it runs (rollout.go)
 
 	// Scheduling: the node it is bound to (or nominated for, while the
 	// node is provisioned), its zone, and the last counted placement

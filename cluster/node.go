@@ -66,6 +66,7 @@ type node struct {
 	insts    []*Instance // bound or nominated, in the order they came
 	timer    sim.EventID // joining (provisioning) or idle removal (ready)
 	downs    int         // causes keeping it down (a zone outage, a node failure)
+	life     nodeLife    // what the control plane does about it while down (nodelifecycle.go)
 }
 
 // Event arguments for node events.
@@ -86,11 +87,18 @@ func (n *node) billed() bool { return n.state == nodeProvisioning || n.state == 
 
 // Fire handles the node's events.
 func (n *node) Fire(now sim.Time, arg uint64) {
-	n.timer = sim.EventID{}
 	switch arg {
 	case nodeJoined:
+		n.timer = sim.EventID{}
 		n.w.nodeJoined(n, now)
+	case nodeNotReadyArg:
+		n.w.nodeNotReady(n, now)
+		return
+	case nodeEvictArg:
+		n.w.evictStranded(n, now)
+		return
 	case nodeIdle:
+		n.timer = sim.EventID{}
 		if len(n.insts) == 0 && n.state == nodeReady && n.pool.count[n.zone] > n.pool.cfg.PerZone {
 			n.w.removeNode(n, now, "empty for "+idleTimeout.String())
 		}
@@ -248,7 +256,8 @@ func (w *World) removeNode(n *node, now sim.Time, why string) {
 }
 
 // loseNode takes a node down with everything on it: its instances are lost
-// (their requests fail) and their services replace them elsewhere.
+// (their requests fail), and the control plane finds out after the node
+// monitor grace period (nodelifecycle.go).
 func (w *World) loseNode(n *node, now sim.Time, why string) {
 	if n.state == nodeRemoved {
 		return
@@ -269,8 +278,9 @@ func (w *World) loseNode(n *node, now sim.Time, why string) {
 	w.nodeEvent(n, KindNodeDown, now, why)
 	for len(n.insts) > 0 {
 		inst := n.insts[len(n.insts)-1]
-		inst.svc.lose(inst, now, "lost with node "+n.name+": "+why, true)
+		w.strand(inst, n, now, "lost with node "+n.name+": "+why)
 	}
+	w.monitor(n, now)
 }
 
 func (n *node) price() float64 {
@@ -293,6 +303,7 @@ func (w *World) restoreNode(n *node, now sim.Time) {
 	n.state = nodeReady
 	w.zones[n.zone].live++
 	w.nodeEvent(n, KindNodeReady, now, "back")
+	w.nodeBack(n, now)
 	n.idleCheck(now)
 }
 

@@ -55,6 +55,8 @@ func (r *request) Fire(now sim.Time, arg uint64) {
 		r.svc.clientEnd(r, TimedOut, now)
 		if r.inst != nil {
 			r.inst.clientGone(r, now)
+		} else {
+			r.svc.w.pool.put(r) // held by no instance (a silent node)
 		}
 	case reqWaitDone:
 		r.waitEnd = sim.EventID{}

@@ -52,6 +52,14 @@ type Service struct {
 	nodeCost           float64
 	unschedulable      int
 	placementFailures  [NumReasons]int64
+	// stranded counts the instances lost with a node whose pods are not
+	// evicted yet: the ReplicaSet counts them (nodelifecycle.go).
+	stranded int
+
+	// Versions: the one new instances get, the last one handed out, and
+	// the rolling update under way (rollout.go), nil when none is.
+	version, nextVersion int
+	ro                   *rollout
 
 	// dep is the service's dependency while an outage lasts.
 	dep struct {
@@ -165,6 +173,11 @@ func (s *Service) admit(r *request, now sim.Time) {
 		r.timeout = s.timeouts.Schedule(r, reqTimeout)
 	}
 	if !inst.accept(r, now) {
+		if s.unreachableHold(inst) {
+			// A connection to a silent node: the client waits for its
+			// timeout.
+			return
+		}
 		if inst.lost() {
 			// Routed to an instance that is gone: the load balancer
 			// answers with an error (502).
@@ -280,6 +293,7 @@ func (s *Service) newInstance(now sim.Time, initial bool) *Instance {
 		cores:   s.cfg.Instance.Cores(),
 		reason:  noReason,
 		cold:    !initial,
+		version: s.version,
 	}
 	inst.metrics.init(s.metrics.depth)
 	inst.queue.agedAfter = s.cfg.Probes.longestTimeout()
@@ -344,7 +358,8 @@ func (s *Service) terminateWhy(inst *Instance, now sim.Time, why string) {
 }
 
 // terminateAs ends inst in the Terminated phase to: gone, lost, or lost
-// and still in rotation until its readiness probe notices (detecting).
+// and still in rotation until it is noticed (detecting: by its readiness
+// probe, or its node NotReady, nodelifecycle.go).
 func (s *Service) terminateAs(inst *Instance, to phase, now sim.Time, why string) {
 	detecting := to == terminatedDetecting
 	eng := s.w.eng
@@ -407,7 +422,11 @@ func (s *Service) lose(inst *Instance, now sim.Time, why string, byProbe bool) {
 // reconcile replaces lost or evicted instances: the ReplicaSet's count of
 // instances not draining is brought back to the desired one.
 func (s *Service) reconcile(now sim.Time) {
-	for have := s.counts.Pending + s.counts.Starting + s.counts.Ready; have < s.counts.Desired; have++ {
+	if s.ro != nil {
+		s.ro.poke(now) // two ReplicaSets: the rollout keeps each at its count
+		return
+	}
+	for have := s.counts.Pending + s.counts.Starting + s.counts.Ready + s.stranded; have < s.counts.Desired; have++ {
 		s.newInstance(now, false)
 	}
 }
@@ -415,11 +434,18 @@ func (s *Service) reconcile(now sim.Time) {
 // scaleTo makes the number of instances not draining equal n.
 func (s *Service) scaleTo(n int, now sim.Time) {
 	s.counts.Desired = n
-	have := s.counts.Pending + s.counts.Starting + s.counts.Ready
+	if s.ro != nil {
+		s.ro.poke(now) // scaled in proportion over both ReplicaSets
+		return
+	}
+	have := s.counts.Pending + s.counts.Starting + s.counts.Ready + s.stranded
 	for ; have < n; have++ {
 		s.newInstance(now, false)
 	}
 	for ; have > n; have-- {
+		if s.stranded > 0 && s.w.dropStranded(s, now, nil) {
+			continue
+		}
 		s.pickVictim().beginDrain(now, "")
 	}
 }
@@ -459,7 +485,7 @@ func (s *Service) evaluate(now sim.Time) {
 	if rec.Valid {
 		after = rec.Desired
 	}
-	if after != s.counts.Desired || s.counts.Pending+s.counts.Starting+s.counts.Ready != after {
+	if after != s.counts.Desired || s.counts.Pending+s.counts.Starting+s.counts.Ready+s.stranded != after {
 		s.scaleTo(after, now)
 	}
 	s.w.obs.Decision(Decision{Time: now, Service: s.index, Policy: p.Name(), Observation: obs, Recommendation: rec, Before: before, After: after})

@@ -28,6 +28,8 @@ type World struct {
 	spare       []*Instance // retryPending's other buffer
 	retrying    bool
 	att         attempt // the scheduler's scratch
+	dom         []bool  // the scheduler's scratch: the zones that are spread domains
+	cnt         []int   // the scheduler's scratch: the instances per zone it counts
 	placement   *rand.Rand
 	// placementEvents: instance-scheduled events are worth reporting
 	// (there are node pools or several zones).

@@ -111,7 +111,7 @@ func TestManifestsWSO2(t *testing.T) {
 	if p := svc.Probes.Liveness; p == nil || p.Period != 10*time.Second || p.FailureThreshold != 3 {
 		t.Errorf("liveness %+v", p)
 	}
-	if ts := svc.TopologySpread; ts == nil || *ts != (TopologySpread{MaxSkew: 1, WhenUnsatisfiable: DoNotSchedule}) {
+	if ts := svc.TopologySpread; ts == nil || *ts != (TopologySpread{MaxSkew: 1, WhenUnsatisfiable: DoNotSchedule, MinDomains: 1, NodeTaintsPolicy: "Ignore"}) {
 		t.Errorf("topology spread %+v", ts)
 	}
 	a := svc.Autoscaler

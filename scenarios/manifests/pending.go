@@ -13,8 +13,6 @@ var NotYetModelled = map[string]string{
 	"probes.liveness.initial_delay":        "a probe's initial delay",
 	"probes.liveness.success_threshold":    "a probe's success threshold",
 	"probes.startup":                       "the startup probe",
-	"topology_spread.min_domains":          "topology spread minDomains",
-	"topology_spread.node_taints_policy":   "topology spread nodeTaintsPolicy",
 	"topology_spread.node_affinity_policy": "topology spread nodeAffinityPolicy",
 	// A rollout is a fault in the scenario (type rollout); the strategy
 	// gives its defaults.

@@ -449,11 +449,16 @@ spec:
     metadata: {labels: {app: db}}
     spec:
       terminationGracePeriodSeconds: 120
+      topologySpreadConstraints:
+      - {maxSkew: 2, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule, minDomains: 3, nodeTaintsPolicy: Honor}
+      - {maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway}
       containers: [{name: db, image: pg, resources: {requests: {cpu: "2", memory: 4Gi}}}]
 `},
 		entries: []Entry{{Path: "s.yaml"}},
 		service: "db",
-		want:    map[string]string{"replicas.initial": "2", "instance.cpu_request": "2", "instance.memory_request": "4Gi", "instance.drain.grace_period": "120s"},
+		want: map[string]string{"replicas.initial": "2", "instance.cpu_request": "2", "instance.memory_request": "4Gi", "instance.drain.grace_period": "120s",
+			"topology_spread.max_skew": "2", "topology_spread.min_domains": "3", "topology_spread.node_taints_policy": "Honor"},
+		ignored: []string{`s.yaml:14:9: spec.template.spec.topologySpreadConstraints[1]: a spread over "kubernetes.io/hostname" is not simulated`},
 	}, {
 		name: "a folder of HPAs alone, for a service of the scenario file",
 		files: map[string]string{"hpa/a.yaml": `apiVersion: autoscaling/v2

@@ -33,7 +33,7 @@ services:
     probes:
       readiness: {period: 5s, failure_threshold: 2, timeout: 1s}
       liveness: {period: 10s, failure_threshold: 3, timeout: 2s}
-    topology_spread: {max_skew: 1, when_unsatisfiable: ScheduleAnyway}
+    topology_spread: {max_skew: 1, when_unsatisfiable: DoNotSchedule, min_domains: 3, node_taints_policy: Honor}
     disruption_budget: {min_available: 2}
     load_balancer: {algorithm: client-ip, session_affinity_timeout: 10m}
     autoscaler:

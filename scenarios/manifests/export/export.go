@@ -153,6 +153,14 @@ func (w *writer) objects() ([]any, error) {
 			WhenUnsatisfiable: corev1.UnsatisfiableConstraintAction(ts.WhenUnsatisfiable),
 			LabelSelector:     &metav1.LabelSelector{MatchLabels: labels},
 		}}
+		// The API's defaults (minDomains 1, nodeTaintsPolicy Ignore) are
+		// left out, as kubectl would show them.
+		if ts.MinDomains > 1 {
+			pod.TopologySpreadConstraints[0].MinDomains = ptr(int32(ts.MinDomains))
+		}
+		if ts.NodeTaintsPolicy != "" && ts.NodeTaintsPolicy != string(corev1.NodeInclusionPolicyIgnore) {
+			pod.TopologySpreadConstraints[0].NodeTaintsPolicy = ptr(corev1.NodeInclusionPolicy(ts.NodeTaintsPolicy))
+		}
 	}
 	dep := &appsv1.Deployment{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
