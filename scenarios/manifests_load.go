@@ -132,6 +132,10 @@ func applyManifests(name string, root *yaml.Node, src *sourceMap, s *Scenario) [
 		base := "services." + ms.Name
 		m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 		for _, v := range ms.Values {
+			if key, ok := strings.CutPrefix(v.Key, "rollout."); ok {
+				rolloutDefault(root, ms.Name, key, v, src)
+				continue
+			}
 			o := origin{typed: true, file: v.File, path: base + "." + v.Key, at: v.Field}
 			putValue(m, strings.Split(v.Key, "."), v, o, src)
 		}
@@ -296,4 +300,27 @@ func notAScenario(name string, data []byte) error {
 		msg = "this is a TOML file, not a scenario (scenarios are YAML); a Ballerina Cloud.toml is listed under `manifests:` in a scenario as {path: FILE, service: NAME}"
 	}
 	return newValidationError(name, []Error{{File: name, Line: 1, Col: 1, Msg: msg}})
+}
+
+// rolloutDefault gives each rollout fault of service that does not set
+// key (max_surge, max_unavailable, min_ready_seconds) the Deployment's
+// value: a rollout of the service is what its strategy says.
+func rolloutDefault(root *yaml.Node, service, key string, v manifests.Value, src *sourceMap) {
+	faults := mapValue(root, "faults")
+	if faults == nil || faults.Kind != yaml.SequenceNode {
+		return
+	}
+	for i, f := range faults.Content {
+		f = deref(f)
+		t, s := mapValue(f, "type"), mapValue(f, "service")
+		if f.Kind != yaml.MappingNode || t == nil || t.Value != "rollout" || s == nil || s.Value != service || findKey(f, key) >= 0 {
+			continue
+		}
+		o := origin{typed: true, file: v.File, path: fmt.Sprintf("faults.%d.%s", i, key), at: v.Field}
+		k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key, Line: v.KeyLine, Column: v.KeyCol}
+		val := deepCopy(v.Node)
+		src.origin[k] = o
+		mark(val, o, src)
+		f.Content = append(f.Content, k, val)
+	}
 }

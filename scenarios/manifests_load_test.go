@@ -211,3 +211,44 @@ func TestManifestsErrors(t *testing.T) {
 		t.Errorf("got  %v\nwant %s", err, want)
 	}
 }
+
+// A rollout fault of a service takes the Deployment's strategy for what
+// the fault does not give; the fault's own keys win.
+func TestManifestsRolloutStrategy(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "d.yaml"), []byte(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 4
+  minReadySeconds: 10
+  strategy:
+    type: RollingUpdate
+    rollingUpdate: {maxSurge: 1, maxUnavailable: 0}
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: web}]
+`), 0o644)
+	path := filepath.Join(dir, "s.yaml")
+	os.WriteFile(path, []byte(`duration: 1h
+manifests: [d.yaml]
+services:
+  web: {demand: {cpu: 10ms}}
+faults:
+  - {at: 10m, type: rollout, service: web}
+  - {at: 30m, type: rollout, service: web, max_surge: 50%}
+`), 0o644)
+	sc, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f0, f1 := sc.Faults[0], sc.Faults[1]
+	if f0.MaxSurge != "1" || f0.MaxUnavailable != "0" || f0.MinReadySeconds != 10 {
+		t.Errorf("first rollout: surge %q unavailable %q min ready %d, want the strategy's 1, 0, 10", f0.MaxSurge, f0.MaxUnavailable, f0.MinReadySeconds)
+	}
+	if f1.MaxSurge != "50%" || f1.MaxUnavailable != "0" {
+		t.Errorf("second rollout: surge %q unavailable %q, want the fault's 50%% and the strategy's 0", f1.MaxSurge, f1.MaxUnavailable)
+	}
+}

@@ -104,7 +104,7 @@ func readDeployment(r *reader, e *Entry, l *locator, obj any) {
 		}
 	}
 	if d.Spec.MinReadySeconds > 0 {
-		w.values = append(w.values, l.value("rollout.min_ready_seconds", seconds(int64(d.Spec.MinReadySeconds)), "spec", "minReadySeconds"))
+		w.values = append(w.values, l.value("rollout.min_ready_seconds", strconv.Itoa(int(d.Spec.MinReadySeconds)), "spec", "minReadySeconds"))
 	}
 	r.addWorkload(w)
 }
@@ -120,7 +120,7 @@ func readStatefulSet(r *reader, e *Entry, l *locator, obj any) {
 	}
 	r.pod(w, &s.Spec.Template.Spec)
 	if s.Spec.MinReadySeconds > 0 {
-		w.values = append(w.values, l.value("rollout.min_ready_seconds", seconds(int64(s.Spec.MinReadySeconds)), "spec", "minReadySeconds"))
+		w.values = append(w.values, l.value("rollout.min_ready_seconds", strconv.Itoa(int(s.Spec.MinReadySeconds)), "spec", "minReadySeconds"))
 	}
 	if u := s.Spec.UpdateStrategy.RollingUpdate; u != nil && u.MaxUnavailable != nil {
 		w.values = append(w.values, l.value("rollout.max_unavailable", quoteIntStr(u.MaxUnavailable.String()), "spec", "updateStrategy", "rollingUpdate", "maxUnavailable"))

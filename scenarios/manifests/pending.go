@@ -14,11 +14,6 @@ var NotYetModelled = map[string]string{
 	"probes.liveness.success_threshold":    "a probe's success threshold",
 	"probes.startup":                       "the startup probe",
 	"topology_spread.node_affinity_policy": "topology spread nodeAffinityPolicy",
-	// A rollout is a fault in the scenario (type rollout); the strategy
-	// gives its defaults.
-	"rollout.max_surge":         "the rollout strategy's maxSurge",
-	"rollout.max_unavailable":   "the rollout strategy's maxUnavailable",
-	"rollout.min_ready_seconds": "minReadySeconds",
 	"ingress":                   "the ingress hop",
 	"ingress.read_timeout":      "the ingress proxy's read timeout",
 	"ingress.send_timeout":      "the ingress proxy's send timeout",

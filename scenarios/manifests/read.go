@@ -60,7 +60,8 @@ func (d Diag) Error() string {
 // Value is one scenario key a manifest sets, at the manifest's position.
 type Value struct {
 	// Key is the scenario path under the service, e.g.
-	// instance.cpu_request or autoscaler.behavior.
+	// instance.cpu_request or autoscaler.behavior; rollout.KEY is the
+	// KEY of the service's rollout faults (the Deployment's strategy).
 	Key string
 	// Node is the value in scenario syntax (a scalar, a list or a
 	// mapping), positioned at the manifest field it comes from.

@@ -325,10 +325,10 @@ metadata:
 			"instance.cpu_request": "1", "instance.cpu_limit": "1",
 			"instance.memory_request": "512Mi", "instance.memory_limit": "512Mi",
 			"probes.readiness.period": "10s", "probes.readiness.timeout": "1s", "probes.readiness.failure_threshold": "3",
+			// The strategy: what a rollout fault of the service uses.
+			"rollout.max_surge": "25%", "rollout.max_unavailable": "25%",
 		},
 		absent: []string{"autoscaler.policy"},
-		// The rollout strategy is read; its keys are not in the schema yet.
-		ignored: []string{"items[0].spec.strategy.rollingUpdate.maxSurge: read, but the rollout strategy's maxSurge"},
 	}, {
 		name: "sidecars are summed, init containers left out, limits only when every container has one",
 		files: map[string]string{"d.yaml": `apiVersion: apps/v1
