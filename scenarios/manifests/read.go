@@ -8,7 +8,9 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -240,6 +242,8 @@ func unwrapPathErr(err error) error {
 	return err
 }
 
+var yamlLine = regexp.MustCompile(`^line (\d+): (.*)$`)
+
 // yamlFile reads every document of a YAML (or JSON) file.
 func (r *reader) yamlFile(e *Entry, file string, data []byte) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -250,7 +254,17 @@ func (r *reader) yamlFile(e *Entry, file string, data []byte) {
 			return
 		}
 		if err != nil {
-			r.fail(Diag{File: file, Line: 1, Col: 1, Msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")})
+			msg, line := strings.TrimPrefix(err.Error(), "yaml: "), 1
+			if m := yamlLine.FindStringSubmatch(msg); m != nil {
+				line, _ = strconv.Atoi(m[1])
+				msg = m[2]
+				// yaml.v3 reports parser errors at the 0-based line where
+				// the enclosing construct starts (as scenarios' syntaxError).
+				if strings.HasPrefix(msg, "did not find expected") {
+					line++
+				}
+			}
+			r.fail(Diag{File: file, Line: line, Col: 1, Msg: "invalid YAML: " + msg})
 			return
 		}
 		root := resolve(&doc)
