@@ -463,12 +463,12 @@ func setPos(n *yaml.Node, line, col int) {
 	}
 }
 
-// pendingKinds are the APIs whose objects map to policies being added
-// (SPEC.md's kpa and keda): listed as ignored until they exist.
+// pendingKinds are the APIs whose objects map to SPEC.md's kpa and keda
+// policies: listed as ignored until the reader translates them.
 var pendingKinds = map[string]string{
-	"serving.knative.dev":     "its autoscaling annotations will set the kpa policy",
-	"autoscaling.knative.dev": "its autoscaling annotations will set the kpa policy",
-	"keda.sh":                 "a ScaledObject will set the keda policy",
+	"serving.knative.dev":     "its autoscaling annotations are not read yet: give the kpa policy's parameters in the scenario file",
+	"autoscaling.knative.dev": "its autoscaling annotations are not read yet: give the kpa policy's parameters in the scenario file",
+	"keda.sh":                 "a ScaledObject will set the keda policy, which is being added",
 }
 
 // group is an apiVersion's API group ("" for the core group, v1).

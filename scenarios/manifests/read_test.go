@@ -230,7 +230,7 @@ spec: {template: {spec: {containers: [{image: api}]}}}
 		entries: []Entry{{Path: "app.yaml"}},
 		service: "api",
 		ignored: []string{"app.yaml:26:1: kind: kind ConfigMap (v1) is not simulated; ignored",
-			"app.yaml:31:1: kind: kind Service (serving.knative.dev/v1) is not simulated yet (its autoscaling annotations will set the kpa policy); ignored"},
+			"app.yaml:31:1: kind: kind Service (serving.knative.dev/v1) is not simulated yet (its autoscaling annotations are not read yet: give the kpa policy's parameters in the scenario file); ignored"},
 		want: map[string]string{
 			// spec.replicas omitted: the HPA's minReplicas.
 			"replicas.initial": "3", "replicas.min": "3", "replicas.max": "12",
