@@ -23,6 +23,18 @@
 //	bad.yaml:8:5: services.web.autscaler: unknown field; did you mean "autoscaler"?
 //	--set services.web.autoscaler.target_utilization=abc: "abc" is not a number
 //
+// # Manifests
+//
+// A scenario's `manifests:` list (Kubernetes YAML, Cloud.toml) is read by
+// package scenarios/manifests into scenario keys positioned in the
+// manifests, and put under services.<name> after the --set overrides and
+// before the typed ones (manifests_load.go); the file's own keys win, key
+// by key. A manifest's problem is an Error in the manifest's file with its
+// Kubernetes field path; a field read but not simulated is in
+// Scenario.ManifestIgnored (the ignored-manifest-field warning).
+// StarterScenario writes `scalesim init`'s file; package
+// scenarios/manifests/export writes manifests back.
+//
 // A parsed Scenario is complete: every default below is filled in,
 // durations are time.Duration, CPU is float64 cores, memory float64 bytes,
 // delays and demands are sim.Dist values in seconds, and `rate: N` is a

@@ -132,6 +132,9 @@ func (g *schemaGen) value(t reflect.Type, f *fieldInfo) obj {
 		return obj{"anyOf": []any{duration(), obj{"const": "forever"}}}
 	case t == durationType:
 		return duration()
+	case t == reflect.TypeFor[ManifestRef]():
+		// A path alone, or {path, service} (manifests_load.go).
+		return obj{"anyOf": []any{obj{"type": "string", "description": "a file or folder of Kubernetes YAML, or a Cloud.toml (then give {path, service})"}, g.structRef(t)}}
 	case t.Kind() == reflect.String && f.pct:
 		// A count or a percentage (a rollout's max_surge).
 		return obj{"anyOf": []any{obj{"type": "integer", "minimum": 0}, obj{"type": "string", "pattern": percentPattern}}}

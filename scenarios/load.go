@@ -47,6 +47,9 @@ func ParseWithOverrides(name string, data []byte, sets []string) (*Scenario, err
 }
 
 func parse(name string, data []byte, sets []string, overrides []Override) (*Scenario, error) {
+	if err := notAScenario(name, data); err != nil {
+		return nil, err
+	}
 	root, err := parseYAML(name, data)
 	if err != nil {
 		return nil, err
@@ -58,6 +61,15 @@ func parse(name string, data []byte, sets []string, overrides []Override) (*Scen
 			errs = append(errs, *e)
 		}
 	}
+	s := &Scenario{File: name, Dir: filepath.Dir(name), Overrides: append([]string(nil), sets...), src: src}
+	if strings.HasPrefix(name, "builtin:") {
+		s.Dir = "."
+	}
+	if len(errs) == 0 {
+		// After --set (which edits the file's services), before the
+		// typed overrides (which replace an autoscaler whole).
+		errs = applyManifests(name, root, src, s)
+	}
 	for _, ov := range overrides {
 		if e := applyOverride(root, ov, len(sets), src); e != nil { // one order for all: the same problem in two services is one
 			errs = append(errs, *e)
@@ -65,10 +77,6 @@ func parse(name string, data []byte, sets []string, overrides []Override) (*Scen
 	}
 	if len(errs) > 0 {
 		return nil, newValidationError(name, errs)
-	}
-	s := &Scenario{File: name, Dir: filepath.Dir(name), Overrides: append([]string(nil), sets...), src: src}
-	if strings.HasPrefix(name, "builtin:") {
-		s.Dir = "."
 	}
 	s.setDefaults()
 	d := &decoder{src: src}

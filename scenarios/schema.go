@@ -67,6 +67,10 @@ type Scenario struct {
 	Faults []Fault `yaml:"faults"`
 	// SLOs in file order (the `slo` key).
 	SLOs []SLO `yaml:"slo" scn:"byname"`
+	// Manifests are the Kubernetes YAML and Cloud.toml files or folders
+	// the services are read from (manifests_load.go); the file's
+	// services.<name> overlays what they say.
+	Manifests []ManifestRef `yaml:"manifests"`
 	// ControlPlane is the Kubernetes control plane's handling of failed
 	// nodes. Defaults: Kubernetes' (DefaultControlPlane).
 	ControlPlane ControlPlane `yaml:"control_plane"`
@@ -84,6 +88,12 @@ type Scenario struct {
 	// the service's policy does not read. The caller prints them (on
 	// stderr; summary.json's warnings).
 	Warnings []Error `yaml:"-"`
+	// ManifestIgnored lists each manifest field that was read but is not
+	// simulated, once, at its position in the manifest (Warnings gives
+	// them the code ignored-manifest-field).
+	ManifestIgnored []Error `yaml:"-"`
+	// ManifestFiles are the manifest files read, in order.
+	ManifestFiles []string `yaml:"-"`
 
 	src *sourceMap // positions of every field, for Validate's messages
 }

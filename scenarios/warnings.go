@@ -109,6 +109,9 @@ func Warnings(sc *Scenario) []Warning {
 		}
 		out = append(out, Warning{Code: WarnIgnoredParameter, Service: svc, Message: e.Error()})
 	}
+	for _, e := range sc.ManifestIgnored {
+		out = append(out, Warning{Code: WarnIgnoredManifestField, Message: e.Error()})
+	}
 	end := sim.At(sc.Duration)
 	for i := range sc.Services {
 		svc := &sc.Services[i]

@@ -104,7 +104,9 @@ traffic:
 
 // No built-in scenario warns: each is meant as it is; but ingress, which
 // shows the WSO2 Integrator guide's trap (a Service's ClientIP affinity
-// behind ingress-nginx) and must warn about it.
+// behind ingress-nginx) and must warn about it. A field of a guide's
+// manifests (kept unmodified) that scalesim reads but does not simulate
+// is listed too: listing it is the point, so it is left out here.
 func TestWarningsBuiltins(t *testing.T) {
 	want := map[string]string{"ingress": "behind-ingress:" + WarnIngressBypass}
 	for _, e := range Library() {
@@ -112,7 +114,13 @@ func TestWarningsBuiltins(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := warningCodes(Warnings(sc)); got != want[e.Name] {
+		var ws []Warning
+		for _, w := range Warnings(sc) {
+			if w.Code != WarnIgnoredManifestField {
+				ws = append(ws, w)
+			}
+		}
+		if got := warningCodes(ws); got != want[e.Name] {
 			t.Errorf("%s: warnings %q, want %q", e.Name, got, want[e.Name])
 		}
 	}

@@ -71,6 +71,8 @@ costs, whether the SLO holds.`,
 		newCmdSweep(io, nil),
 		newCmdMerge(io, nil),
 		newCmdSchema(io),
+		newCmdInit(io),
+		newCmdExport(io),
 	)
 	return root
 }

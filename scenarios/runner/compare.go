@@ -91,7 +91,19 @@ func Compare(ctx context.Context, src scenarios.Source, variants []Variant, opts
 		for i, v := range variants {
 			cmp.Runs = append(cmp.Runs, reports.ComparedRun{Label: v.Label, Source: v.Source, Folder: v.Label, Summary: sums[i]})
 		}
-		return writeComparison(dir, base, cmp, plot)
+		if err := writeComparison(dir, base, cmp, plot); err != nil {
+			return err
+		}
+		// The answer as a file to apply: the manifests of the cheapest
+		// policy that meets the SLO.
+		if best := cmp.Verdict().CheapestMeetingSLO; best != "" {
+			for i, v := range variants {
+				if v.Label == best {
+					return writeBestManifests(dir, scs[i])
+				}
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

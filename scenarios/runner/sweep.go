@@ -492,7 +492,37 @@ func finishSweep(dir string, m *sweepManifest, a reports.SweepAnalysis, plot plo
 			return nil, fmt.Errorf("plots: %w", err)
 		}
 	}
+	if err := bestManifests(dir, m, res.Best); err != nil {
+		return nil, fmt.Errorf("best/manifests: %w", err)
+	}
 	return res, nil
+}
+
+// bestManifests writes the best point's manifests into dir/best/manifests
+// (a file to apply; the manifests do not depend on the seed), from the
+// sweep's scenario when it is at hand unchanged (merge may run where it
+// is not); a resumed sweep's earlier answer is removed first.
+func bestManifests(dir string, m *sweepManifest, best int) error {
+	if err := os.RemoveAll(filepath.Join(dir, "best")); err != nil {
+		return err
+	}
+	if best < 0 {
+		return nil
+	}
+	src, err := scenarios.Resolve(strings.TrimPrefix(m.Scenario, "builtin:"))
+	if err != nil || scenarioHash(src.Data) != m.SHA256 {
+		return nil
+	}
+	vals := m.SweepGrid.Values(best)
+	sets := make([]string, len(vals))
+	for i, v := range vals {
+		sets[i] = m.SweepGrid.Params[i].Path + "=" + v
+	}
+	sc, err := src.Parse(sets)
+	if err != nil {
+		return inputErr(err)
+	}
+	return writeBestManifests(dir, sc)
 }
 
 // readAllRecords reads every run record of the sweep in dir, in run order.
