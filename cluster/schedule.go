@@ -69,7 +69,9 @@ var feasibility = [...]stage{
 // eligible reports whether zone z is a topology-spread domain: up and with
 // a node that is not down. (Kubernetes counts the zones of the nodes that
 // exist; a lost zone's nodes are deleted.)
-func (w *World) eligible(z int) bool { return !w.zones[z].down && w.zones[z].live > 0 }
+func (w *World) eligible(z int) bool {
+	return !w.zones[z].down && (w.zones[z].live > 0 || len(w.pools) == 0)
+}
 
 // minCount returns the fewest instances of s in an eligible zone, 0 when
 // there is none.
@@ -173,7 +175,13 @@ func (w *World) place(inst *Instance, now sim.Time) bool {
 	s := inst.svc
 	a := &w.att
 	*a = attempt{s: s, cpu: s.cpuMilli, mem: s.memBytes, minCount: w.minCount(s)}
-	if n := w.pick(a); n != nil {
+	n := w.pick(a)
+	if len(w.pools) == 0 {
+		if m := w.roomFor(a, n, now); m != nil {
+			n = m
+		}
+	}
+	if n != nil {
 		w.assign(inst, n, now)
 		inst.bind(now)
 		return true

@@ -40,6 +40,9 @@ type Service struct {
 	instanceSeconds   float64
 	cpuRequestSeconds float64
 	cpuRetired        float64 // CPU seconds of terminated instances
+	// CFS figures of terminated instances.
+	periodsRetired, throttledRetired int64
+	throttledSecsRetired             float64
 
 	// Scheduling: one instance's requests, the instances per zone that
 	// count for topology spread, the CPU requested on pool nodes (for the
@@ -269,10 +272,13 @@ func (s *Service) newInstance(now sim.Time, initial bool) *Instance {
 		created: now,
 		started: now,
 		last:    now,
-		cores:   s.cfg.Instance.Cores(),
+		speed:   1,
+		runIdx:  -1,
+		weight:  cpuShares(s.cpuMilli),
 		reason:  noReason,
 		cold:    !initial,
 	}
+	inst.cfs.init(s.cfg.Instance.CPULimit, s.cfg.Instance.CPUPeriod)
 	inst.metrics.init(s.metrics.depth)
 	s.nextID++
 	s.instances = append(s.instances, inst)
@@ -348,8 +354,12 @@ func (s *Service) terminateAs(inst *Instance, to phase, now sim.Time, why string
 	if !detecting {
 		inst.stopProbes()
 	}
-	inst.advance(now)
+	inst.cpuStop(now)
 	s.cpuRetired += inst.cpuUsed
+	p, tp, ts := inst.throttling(now)
+	s.periodsRetired += p
+	s.throttledRetired += tp
+	s.throttledSecsRetired += ts
 	if inst.forget.IsZero() && !detecting {
 		// Nothing will take it out of rotation later: do it now. Otherwise
 		// the load balancer keeps routing to it (and is refused) until the
@@ -499,10 +509,13 @@ func (s *Service) memory(inst *Instance) float64 {
 func (s *Service) sample(now sim.Time) Sample {
 	s.integrate(now)
 	cpu := s.cpuRetired
+	periods, throttled, throttledSecs := s.periodsRetired, s.throttledRetired, s.throttledSecsRetired
 	mem := 0.0
 	for _, inst := range s.instances {
 		inst.advance(now)
 		cpu += inst.cpuUsed
+		p, tp, ts := inst.throttling(now)
+		periods, throttled, throttledSecs = periods+p, throttled+tp, throttledSecs+ts
 		if inst.State() != Pending {
 			mem += s.memory(inst)
 		}
@@ -513,16 +526,19 @@ func (s *Service) sample(now sim.Time) Sample {
 		cost = s.nodeCost
 	}
 	return Sample{
-		Service:           s.index,
-		Counts:            s.counts,
-		InFlight:          s.inFlight,
-		CPUSeconds:        cpu,
-		CPURequestSeconds: s.cpuRequestSeconds,
-		InstanceSeconds:   s.instanceSeconds,
-		MemoryBytes:       mem,
-		Unschedulable:     s.unschedulable,
-		PlacementFailures: s.placementFailures,
-		CostUSD:           cost,
+		Service:             s.index,
+		Counts:              s.counts,
+		InFlight:            s.inFlight,
+		CPUSeconds:          cpu,
+		CPURequestSeconds:   s.cpuRequestSeconds,
+		CPUPeriods:          periods,
+		CPUThrottledPeriods: throttled,
+		CPUThrottledSeconds: throttledSecs,
+		InstanceSeconds:     s.instanceSeconds,
+		MemoryBytes:         mem,
+		Unschedulable:       s.unschedulable,
+		PlacementFailures:   s.placementFailures,
+		CostUSD:             cost,
 	}
 }
 

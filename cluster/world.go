@@ -29,6 +29,7 @@ type World struct {
 	retrying    bool
 	att         attempt // the scheduler's scratch
 	placement   *rand.Rand
+	defaultNext []int // per zone: the number of the last default node
 	// placementEvents: instance-scheduled events are worth reporting
 	// (there are node pools or several zones).
 	placementEvents bool
