@@ -65,6 +65,11 @@ type TimeseriesRow struct {
 	// ReplicasUnschedulable are the Pending instances no node can take at
 	// the instant (events.jsonl's instance-unschedulable says why).
 	ReplicasUnschedulable int64 // replicas_unschedulable
+	// ThrottledPeriods and ThrottledS are the CFS quota periods in which
+	// an instance was throttled during the interval, and the time it
+	// spent throttled, summed over the instances (0 without a CPU limit).
+	ThrottledPeriods int64   // throttled_periods
+	ThrottledS       float64 // throttled_s
 }
 
 // tsColumn is one column of timeseries.csv: its name and the field it
@@ -106,6 +111,8 @@ var tsColumns = []tsColumn{
 	{name: "cpu_cores", prec: 4, flt: func(r *TimeseriesRow) *float64 { return &r.CPUCores }},
 	{name: "memory_bytes", prec: 0, flt: func(r *TimeseriesRow) *float64 { return &r.MemoryBytes }},
 	{name: "replicas_unschedulable", num: func(r *TimeseriesRow) *int64 { return &r.ReplicasUnschedulable }},
+	{name: "throttled_periods", num: func(r *TimeseriesRow) *int64 { return &r.ThrottledPeriods }},
+	{name: "throttled_s", prec: 6, flt: func(r *TimeseriesRow) *float64 { return &r.ThrottledS }},
 }
 
 // TimeseriesHeader is the first line of timeseries.csv (without the
@@ -119,7 +126,7 @@ var tsColumns = []tsColumn{
 //
 //	replicas_pending,replicas_alive,arrived,completed,rejected,failed,
 //	timed_out,latency_mean_s,latency_max_s,queue_wait_mean_s,cpu_cores,
-//	memory_bytes,replicas_unschedulable
+//	memory_bytes,replicas_unschedulable,throttled_periods,throttled_s
 //
 // TimeseriesRow documents each. Integers are written as such; time_s as
 // the shortest exact decimal; other numbers in fixed point (6 decimals for
@@ -130,7 +137,8 @@ var tsColumns = []tsColumn{
 const TimeseriesHeader = "time_s,service,arrival_rps,replicas_desired,replicas_ready,replicas_starting," +
 	"replicas_draining,in_flight,cpu_utilization,latency_p50_s,latency_p95_s,latency_p99_s,errors," +
 	"replicas_pending,replicas_alive,arrived,completed,rejected,failed,timed_out," +
-	"latency_mean_s,latency_max_s,queue_wait_mean_s,cpu_cores,memory_bytes,replicas_unschedulable"
+	"latency_mean_s,latency_max_s,queue_wait_mean_s,cpu_cores,memory_bytes,replicas_unschedulable," +
+	"throttled_periods,throttled_s"
 
 // AppendTimeseriesRow appends r as one CSV line, newline included.
 func AppendTimeseriesRow(b []byte, r *TimeseriesRow) []byte {

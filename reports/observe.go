@@ -132,6 +132,14 @@ type Sample struct {
 	// CPURequestSeconds is the integral of the CPU request of running
 	// instances over time (core-seconds): the denominator of utilization.
 	CPURequestSeconds float64
+	// CPUPeriods, CPUThrottledPeriods and CPUThrottledSeconds are the CFS
+	// quota figures cAdvisor reports, summed over the service's instances
+	// with a CPU limit: periods in which an instance had work to run,
+	// periods in which it was throttled, and the time it spent throttled.
+	// Cumulative; zero without a limit.
+	CPUPeriods          int64
+	CPUThrottledPeriods int64
+	CPUThrottledSeconds float64
 	// InstanceSeconds is the integral of alive instances over time.
 	InstanceSeconds float64
 	// MemoryBytes is the working-set memory of all running instances now.

@@ -18,7 +18,7 @@ const (
 
 	DefaultReplicasMax = 10
 
-	DefaultCPURequest    = 1.0       // cores
+	DefaultCPURequest    = 1.0 // cores
 	DefaultCFSPeriod     = cluster.DefaultCFSPeriod
 	DefaultMemoryRequest = 256 << 20 // bytes
 	DefaultStartupDelay  = 5 * time.Second

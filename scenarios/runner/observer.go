@@ -87,6 +87,7 @@ func (o *observer) Sample(now sim.Time, rows []cluster.Sample) {
 		r := &rows[i]
 		s := reports.Sample{Service: r.Service, Counts: counts(r.Counts), InFlight: r.InFlight,
 			CPUSeconds: r.CPUSeconds, CPURequestSeconds: r.CPURequestSeconds, InstanceSeconds: r.InstanceSeconds,
+			CPUPeriods: r.CPUPeriods, CPUThrottledPeriods: r.CPUThrottledPeriods, CPUThrottledSeconds: r.CPUThrottledSeconds,
 			MemoryBytes: r.MemoryBytes, Unschedulable: r.Unschedulable, CostUSD: r.CostUSD}
 		for k, n := range r.PlacementFailures {
 			s.PlacementFailures[k] = n
