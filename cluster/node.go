@@ -385,13 +385,21 @@ func (w *World) roomFor(a *attempt, n *node, now sim.Time) *node {
 	return w.addDefaultNode(best, a.cpu, a.mem)
 }
 
-// addDefaultNode adds a ready default node to zone z, big enough for an
-// instance requesting cpu millicores and mem bytes.
-func (w *World) addDefaultNode(z int, cpu, mem int64) *node {
+// DefaultNodeSize is the size of the default node an instance requesting
+// cpu millicores and mem bytes gets: DefaultNodeCPU and DefaultNodeMemory,
+// doubled until it fits.
+func DefaultNodeSize(cpu, mem int64) (milliCPU, bytes int64) {
 	c, m := int64(DefaultNodeCPU*1000), int64(DefaultNodeMemory)
 	for c < cpu || m < mem {
 		c, m = 2*c, 2*m
 	}
+	return c, m
+}
+
+// addDefaultNode adds a ready default node to zone z, big enough for an
+// instance requesting cpu millicores and mem bytes.
+func (w *World) addDefaultNode(z int, cpu, mem int64) *node {
+	c, m := DefaultNodeSize(cpu, mem)
 	w.defaultNext[z]++
 	n := &node{
 		w: w, name: fmt.Sprintf("default-%s-%d", w.zones[z].name, w.defaultNext[z]),
