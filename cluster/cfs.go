@@ -37,8 +37,14 @@ type cfs struct {
 	quota  float64 // CPU-seconds per period
 	period time.Duration
 
-	idx  int64   // the period that used is of
-	used float64 // CPU-seconds used in it
+	idx  int64    // the period that used is of (the one of the instance's last advance)
+	end  sim.Time // its end, the next period's start
+	used float64  // CPU-seconds used in it
+
+	// bounded: the instance can never run faster than its limit (its
+	// concurrency is at most the limit, and a request runs on at most one
+	// core), so it never spends its quota early and needs no events.
+	bounded bool
 
 	throttled   bool
 	throttledAt sim.Time
@@ -52,16 +58,18 @@ type cfs struct {
 	throttledSeconds float64
 }
 
-func (c *cfs) init(limit float64, period time.Duration) {
+func (c *cfs) init(limit float64, period time.Duration, concurrency int) {
 	if limit <= 0 {
 		return
 	}
+	c.bounded = concurrency > 0 && float64(concurrency) <= limit
 	if period <= 0 {
 		period = DefaultCFSPeriod
 	}
 	c.period = period
 	c.quota = limit * period.Seconds()
 	c.counted = -1
+	c.end = c.start(1)
 }
 
 // DefaultCFSPeriod is the kernel's default cpu.cfs_period_us, 100 ms;
@@ -82,6 +90,15 @@ func (c *cfs) start(k int64) sim.Time { return sim.Time(k * int64(c.period)) }
 // periods with work to run.
 func (i *Instance) cfsAdvance(now sim.Time, dt float64) {
 	c := &i.cfs
+	if now < c.end {
+		// Within the period of the last advance.
+		c.used += i.rate * dt
+		if len(i.ps) > 0 && c.idx > c.counted {
+			c.periods++
+			c.counted = c.idx
+		}
+		return
+	}
 	if len(i.ps) > 0 {
 		if hi := c.periodOf(now - 1); hi > c.counted {
 			c.periods += hi - max(c.counted, c.periodOf(i.last)-1)
@@ -95,16 +112,17 @@ func (i *Instance) cfsAdvance(now sim.Time, dt float64) {
 		// that would have spent a whole quota had an event at each
 		// period's end): what was used since it began.
 		c.idx = k
+		c.end = c.start(k + 1)
 		c.used = i.rate * now.Sub(c.start(k)).Seconds()
 	}
 }
 
-// cfsBusy counts the current period when the instance gets work to run.
-func (i *Instance) cfsBusy(now sim.Time) {
-	c := &i.cfs
-	if k := c.periodOf(now); k > c.counted {
+// cfsBusy counts the current period when the instance gets work to run;
+// the caller has just advanced the instance to now.
+func (i *Instance) cfsBusy() {
+	if c := &i.cfs; c.idx > c.counted {
 		c.periods++
-		c.counted = k
+		c.counted = c.idx
 	}
 }
 
@@ -118,7 +136,7 @@ const (
 func (i *Instance) cfsSchedule(now sim.Time) {
 	c := &i.cfs
 	at, arg := sim.Time(-1), uint64(0)
-	end := c.start(c.idx + 1)
+	end := c.end
 	switch {
 	case c.throttled:
 		at, arg = end, instPeriodEnd

@@ -89,6 +89,12 @@ func (i *Instance) cpuChanged(now sim.Time) {
 	i.wanted = w
 	over := float64(n.demand) > n.cores
 	if !over && !n.oversub {
+		if !i.shared && w > 0 && (i.cfs.quota == 0 || i.cfs.bounded) {
+			// Fast mode stays fast: every request on its own core, and
+			// no quota to watch. (The caller has advanced the instance.)
+			i.rate = float64(w)
+			return
+		}
 		i.setRate(now, float64(w))
 		return
 	}
@@ -175,7 +181,7 @@ func (i *Instance) setRate(now sim.Time, rate float64) {
 			i.reschedule(now)
 		}
 	}
-	if i.cfs.quota > 0 {
+	if i.cfs.quota > 0 && !i.cfs.bounded {
 		i.cfsSchedule(now)
 	}
 }
@@ -203,7 +209,7 @@ func (i *Instance) advance(now sim.Time) {
 func (i *Instance) addCPU(r *request, cpu float64, now sim.Time) {
 	i.advance(now)
 	if len(i.ps) == 0 && i.cfs.quota > 0 {
-		i.cfsBusy(now)
+		i.cfsBusy()
 	}
 	if i.shared {
 		r.finishV = i.v + cpu

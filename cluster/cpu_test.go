@@ -302,3 +302,21 @@ func TestDefaultNodeFitsInstance(t *testing.T) {
 		t.Errorf("CPU used %v, want %v", got, want)
 	}
 }
+
+// An instance that runs exactly at its limit for whole periods spends its
+// quota exactly at each period's end: never throttled, and no quota event.
+// (Unlimited concurrency, so the quota arithmetic is what decides.) Two
+// 10 s requests at once under a 2-core limit on a 4-core node: each on
+// its own core, both done at 10 s; 100 periods with work, none throttled.
+func TestCFSAtLimitNotThrottled(t *testing.T) {
+	s := cpuService("web", 2, 2, 10, batchAt(0, 2))
+	w, l := runTwice(t, Config{Seed: 1, Duration: 20 * time.Second, SampleInterval: 10 * time.Second, Services: []ServiceConfig{s}})
+	if lat := l.latencies(); len(lat) != 2 || !near(lat[0], 10*time.Second) || !near(lat[1], 10*time.Second) {
+		t.Fatalf("latencies %v, want 10s twice", lat)
+	}
+	checkThrottling(t, l.rows[0], 100, 0, 0)
+	// Two arrivals, two completions, one sample, and nothing for the quota.
+	if n := w.eng.Fired(); n > 6 {
+		t.Errorf("%d events fired", n)
+	}
+}

@@ -278,7 +278,7 @@ func (s *Service) newInstance(now sim.Time, initial bool) *Instance {
 		reason:  noReason,
 		cold:    !initial,
 	}
-	inst.cfs.init(s.cfg.Instance.CPULimit, s.cfg.Instance.CPUPeriod)
+	inst.cfs.init(s.cfg.Instance.CPULimit, s.cfg.Instance.CPUPeriod, s.cfg.Instance.Concurrency)
 	inst.metrics.init(s.metrics.depth)
 	s.nextID++
 	s.instances = append(s.instances, inst)
