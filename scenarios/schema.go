@@ -43,8 +43,9 @@ type Scenario struct {
 	// Zones are the availability zones, sorted by name (their order in
 	// the file does not matter). Default: one zone named "default".
 	Zones []string `yaml:"zones"`
-	// Nodes are the node pools. None: capacity is unlimited and cost comes
-	// from Instance.PricePerHour.
+	// Nodes are the node pools. None: default nodes (cluster.DefaultNodeCPU
+	// cores and DefaultNodeMemory, larger where an instance requests more),
+	// as many as needed, and cost comes from Instance.PricePerHour.
 	Nodes []NodePool `yaml:"nodes"`
 	// Services in file order; Service indexes follow this order.
 	Services []Service `yaml:"services" scn:"byname,req"`
