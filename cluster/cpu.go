@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"math"
-	"slices"
 	"time"
 
 	"github.com/scalesim/scalesim/sim"
@@ -92,7 +91,7 @@ func (i *Instance) cpuChanged(now sim.Time) {
 		if !i.shared && w > 0 && (i.cfs.quota == 0 || i.cfs.bounded) {
 			// Fast mode stays fast: every request on its own core, and
 			// no quota to watch. (The caller has advanced the instance.)
-			i.rate = float64(w)
+			i.rate, i.rateN = float64(w), w
 			return
 		}
 		i.setRate(now, float64(w))
@@ -119,16 +118,16 @@ func (n *node) reshare(now sim.Time) {
 	// again among the others; the first one that wants more than its share
 	// fixes the share of all that follow.
 	s := append(n.scratch[:0], n.runnable...)
-	slices.SortStableFunc(s, func(a, b *Instance) int {
-		x, y := float64(a.wanted)/a.weight, float64(b.wanted)/b.weight
-		switch {
-		case x < y:
-			return -1
-		case x > y:
-			return 1
+	for _, i := range s {
+		i.shareKey = float64(i.wanted) / i.weight
+	}
+	// Insertion sort: a handful of instances, nearly in order from the
+	// last time.
+	for k := 1; k < len(s); k++ {
+		for j := k; j > 0 && s[j].before(s[j-1]); j-- {
+			s[j], s[j-1] = s[j-1], s[j]
 		}
-		return a.runOrder(b)
-	})
+	}
 	free, weight := n.cores, 0.0
 	for _, i := range s {
 		weight += i.weight
@@ -150,21 +149,34 @@ func (n *node) reshare(now sim.Time) {
 	n.scratch = s[:0]
 }
 
-// runOrder breaks ties between instances of equal want per weight: by
+// before orders instances for water-filling: by want per weight, ties by
 // service, then by instance ID, so that the result does not depend on the
 // order they became runnable.
-func (i *Instance) runOrder(j *Instance) int {
-	if i.svc.index != j.svc.index {
-		return i.svc.index - j.svc.index
+func (i *Instance) before(j *Instance) bool {
+	switch {
+	case i.shareKey != j.shareKey:
+		return i.shareKey < j.shareKey
+	case i.svc.index != j.svc.index:
+		return i.svc.index < j.svc.index
 	}
-	return i.ID - j.ID
+	return i.ID < j.ID
 }
 
 // setRate gives the instance rate cores from now on.
 func (i *Instance) setRate(now sim.Time, rate float64) {
-	i.advance(now)
-	i.rate = rate
 	n := len(i.ps)
+	if rate == i.rate && n == i.rateN {
+		// The same rate for as many requests (another instance of the
+		// node changed, or one request replaced another): the speed and
+		// the quota's event stand; in shared mode the earliest finish
+		// may be another request's.
+		if i.shared && !i.dispatch {
+			i.reschedule(now)
+		}
+		return
+	}
+	i.advance(now)
+	i.rate, i.rateN = rate, n
 	switch {
 	case n == 0:
 		if !i.next.IsZero() {

@@ -62,6 +62,7 @@ type Instance struct {
 	v       float64
 	speed   float64
 	rate    float64
+	rateN   int // len(ps) when rate and speed were set
 	last    sim.Time
 	cpuUsed float64 // core-seconds used so far
 
@@ -72,9 +73,10 @@ type Instance struct {
 
 	// Node sharing: the instance's index in its node's runnable list (-1
 	// if not in it), the cores it asked for there, its cpu.shares.
-	runIdx int
-	wanted int
-	weight float64
+	runIdx   int
+	wanted   int
+	weight   float64
+	shareKey float64 // wanted/weight, water-filling's order
 
 	cfs cfs // the CPU limit's quota
 
