@@ -28,6 +28,9 @@ type Config struct {
 	Pools []PoolConfig
 	// Faults are the failures injected during the run, in any order.
 	Faults []FaultConfig
+	// ControlPlane holds the node controller's and taint manager's
+	// timings (nodelifecycle.go).
+	ControlPlane ControlPlane
 }
 
 // PoolConfig is a group of identical nodes: PerZone of them in each of its
@@ -60,10 +63,11 @@ const (
 	LoadBalancerFailure FaultType = "load-balancer-failure"
 	DependencyOutage    FaultType = "dependency-outage"
 	NodeUpgrade         FaultType = "node-upgrade"
+	Rollout             FaultType = "rollout"
 )
 
 // FaultTypes lists the fault types.
-var FaultTypes = []FaultType{ZoneOutage, NodeFailure, InstanceCrash, LoadBalancerFailure, DependencyOutage, NodeUpgrade}
+var FaultTypes = []FaultType{ZoneOutage, NodeFailure, InstanceCrash, LoadBalancerFailure, DependencyOutage, NodeUpgrade, Rollout}
 
 func (f FaultType) String() string { return string(f) }
 
@@ -94,6 +98,13 @@ type FaultConfig struct {
 	// failing it.
 	Slow  bool
 	Delay time.Duration
+	// A rollout's maxSurge and maxUnavailable (not both 0) and
+	// minReadySeconds (rollout.go).
+	MaxSurge, MaxUnavailable IntOrPercent
+	MinReady                 time.Duration
+	// NodeSurge is how many nodes a node-upgrade replaces at once, each
+	// surge node ready before its old node is drained; 0 means 1.
+	NodeSurge int
 }
 
 // ArrivalProcess yields the arrival times of a service's requests.
@@ -146,6 +157,29 @@ type Probes struct {
 	Readiness, Liveness *ProbeConfig
 }
 
+// prepare replaces the service's distributions by prepared ones
+// (sim.Prepare): the same draws, without recomputing their derived
+// parameters per request.
+func (s *ServiceConfig) prepare() {
+	for _, d := range []*sim.Dist{&s.DemandCPU, &s.DemandWait, &s.Instance.StartupDelay, &s.Instance.ReadinessDelay} {
+		if *d != nil {
+			*d = sim.Prepare(*d)
+		}
+	}
+}
+
+// longestTimeout is the longest timeout of the probes that look at the
+// instance's queue (see Instance.answers); 0 without probes.
+func (p Probes) longestTimeout() time.Duration {
+	var d time.Duration
+	for _, c := range []*ProbeConfig{p.Readiness, p.Liveness} {
+		if c != nil {
+			d = max(d, c.Timeout)
+		}
+	}
+	return d
+}
+
 // ProbeConfig is a Kubernetes-style periodic check.
 type ProbeConfig struct {
 	Period           time.Duration
@@ -161,6 +195,13 @@ type TopologySpread struct {
 	// ScheduleAnyway makes the constraint a preference; otherwise an
 	// instance that would break it stays Pending (DoNotSchedule).
 	ScheduleAnyway bool
+	// MinDomains (DoNotSchedule only): with fewer domains than this, the
+	// global minimum is taken as 0. 0 or 1: no effect.
+	MinDomains int
+	// HonorTaints is nodeTaintsPolicy Honor: a node with a taint the pod
+	// does not tolerate (cordoned, NotReady) does not make its zone a
+	// domain. The default, Ignore, counts every registered node.
+	HonorTaints bool
 }
 
 // InstanceConfig describes every instance of a service.
@@ -293,6 +334,8 @@ func (c *Config) validate() error {
 			return fmt.Errorf("cluster: service %s: warmup slowdown must be at least 1, got %g", s.Name, s.Instance.WarmupSlowdown)
 		case s.TopologySpread != nil && s.TopologySpread.MaxSkew < 1:
 			return fmt.Errorf("cluster: service %s: topology spread max skew must be at least 1", s.Name)
+		case s.TopologySpread != nil && s.TopologySpread.MinDomains < 0:
+			return fmt.Errorf("cluster: service %s: topology spread min domains must not be negative", s.Name)
 		case s.Clients > math.MaxInt32:
 			return fmt.Errorf("cluster: service %s: at most %d clients", s.Name, math.MaxInt32)
 		case s.Retries < 0 || s.Clients < 0 || s.MinAvailable < 0 || s.LoadBalancer.Replicas < 0:
@@ -305,6 +348,9 @@ func (c *Config) validate() error {
 				return fmt.Errorf("cluster: service %s: a probe needs a positive period and timeout and a failure threshold of at least 1", s.Name)
 			}
 		}
+	}
+	if cp := c.ControlPlane; cp.NodeMonitorGracePeriod < 0 || cp.NotReadyToleration < 0 || cp.UnreachableToleration < 0 {
+		return fmt.Errorf("cluster: the control plane's grace period and tolerations must not be negative, got %+v", cp)
 	}
 	pools := map[string]bool{}
 	for _, p := range c.Pools {
@@ -329,7 +375,7 @@ func (c *Config) validate() error {
 			if !slices.Contains(zones, f.Zone) {
 				return fmt.Errorf("cluster: fault %d: unknown zone %q", k, f.Zone)
 			}
-		case InstanceCrash, LoadBalancerFailure, DependencyOutage:
+		case InstanceCrash, LoadBalancerFailure, DependencyOutage, Rollout:
 			if !names[f.Service] {
 				return fmt.Errorf("cluster: fault %d: unknown service %q", k, f.Service)
 			}
@@ -343,8 +389,11 @@ func (c *Config) validate() error {
 		default:
 			return fmt.Errorf("cluster: fault %d: unknown type %q", k, f.Type)
 		}
-		if f.At < 0 || f.Duration < 0 {
+		if f.At < 0 || f.Duration < 0 || f.MinReady < 0 {
 			return fmt.Errorf("cluster: fault %d: negative time", k)
+		}
+		if f.Type == Rollout && (f.MaxSurge.Value < 0 || f.MaxUnavailable.Value < 0 || f.MaxSurge.Value == 0 && f.MaxUnavailable.Value == 0) {
+			return fmt.Errorf("cluster: fault %d: a rollout needs max surge and max unavailable at least 0, not both 0", k)
 		}
 	}
 	return nil

@@ -79,7 +79,8 @@
 // new, unscheduled, nominated or bound; Starting is booting or unready
 // (still serving); Draining runs its pre-stop hook (accepting or not), then
 // has stopped accepting; Terminated is gone, lost, or lost and still in
-// rotation until its readiness probe notices. Every move goes through one
+// rotation until it is noticed (its readiness probe, or its node NotReady:
+// "Node lifecycle"). Every move goes through one
 // transition function that checks it against a table of legal moves
 // (anything else panics: a programming error) and reports the
 // "instance-<state>" event in one place.
@@ -87,7 +88,8 @@
 // Initial replicas that find a node at time 0 are Ready at once, and warm.
 // Lost instances (a crash, a node or zone going down) go straight to
 // Terminated; the service replaces them as a ReplicaSet does, keeping the
-// instances not draining at the desired count.
+// instances not draining at the desired count: a crashed one at once, one
+// lost with its node when its pod is evicted (see "Node lifecycle").
 //
 // # Zones, nodes and scheduling
 //
@@ -107,9 +109,17 @@
 // every node runs a chain of feasibility stages, in order: the node is up
 // and not cordoned (nor in a zone that is down), its free CPU and memory
 // cover the instance's requests, and a DoNotSchedule topology spread
-// allows its zone (the zone's count plus one, minus the smallest count over
-// the eligible zones, is at most MaxSkew; eligible zones are up and have a
-// node that is not down; draining instances do not count). A node that a
+// allows its zone (the zone's count plus one, minus the global minimum, is
+// at most MaxSkew). As the scheduler's PodTopologySpread plugin counts
+// them, the domains are the zones with a registered node (not being
+// provisioned) that passes the node taints policy: any node under Ignore,
+// the default, a failed one too; one neither cordoned nor NotReady under
+// HonorTaints, which also leaves out the instances on the nodes it
+// excludes. The global minimum is the fewest instances in a domain, or 0
+// with fewer domains than MinDomains. Draining instances do not count; the
+// stranded pods of a failed node do, until evicted; so do instances
+// nominated to a node being provisioned (the cluster autoscaler packs
+// pending pods with the spread in mind). A node that a
 // stage refuses is counted under that stage's Reason. The feasible nodes are
 // ranked: fewest instances of the service in the zone first (the soft
 // spread Kubernetes applies by default, and all that ScheduleAnyway asks),
@@ -175,14 +185,11 @@
 // of the cluster.
 //
 //   - zone-outage {zone, duration}: the zone and its nodes go down; their
-//     instances are lost (what they hold fails) and replaced elsewhere,
-//     within the spread rules over the zones left. The load balancer keeps
-//     routing to a lost instance, and those requests fail (the load
-//     balancer answers 502), until its readiness probe has failed
-//     FailureThreshold times (at once without a readiness probe), plus
-//     PropagationDelay. After duration the nodes come back, empty; nothing
-//     moves back by itself (Kubernetes does not rebalance). Duration 0:
-//     until the end.
+//     instances are lost (what they hold fails), and the control plane
+//     handles their pods on its timeline (see "Node lifecycle"): they are
+//     replaced when evicted, within the spread rules. After duration the
+//     nodes come back, empty; nothing moves back by itself (Kubernetes
+//     does not rebalance). Duration 0: until the end.
 //   - node-failure {node, duration}: the same for one node (nothing if
 //     no node has that name then).
 //   - instance-crash {service, count}: count running instances (Starting
@@ -198,14 +205,50 @@
 //     readiness probe fails (see "Health probes"), which takes the
 //     instances out of rotation: with a readiness probe checking the
 //     dependency, a failing dependency turns into rejections.
-//   - node-upgrade {pool}: node by node (the pool's ready nodes when it
-//     begins, in creation order), the node is cordoned and a replacement
-//     requested; its instances are evicted (a graceful drain, replaced
+//   - node-upgrade {pool, NodeSurge}: NodeSurge nodes at a time (the
+//     pool's ready nodes when it begins, in creation order), a surge node
+//     is requested in the node's zone; once it has joined, the node is
+//     cordoned and its instances are evicted (a graceful drain, replaced
 //     elsewhere) as long as the disruption budget allows: evicting a Ready
 //     instance must leave at least MinAvailable Ready; a refused eviction
 //     is retried every 5 s, as kubectl drain does. An empty node is
-//     removed and the next one begins. The fault ends when the last node
-//     is gone.
+//     removed and the next one begins. The pool never has fewer
+//     schedulable nodes than it began with. The fault ends when the last
+//     node is gone.
+//   - rollout {service, MaxSurge, MaxUnavailable, MinReady}: see "Rolling
+//     updates".
+//
+// # Node lifecycle
+//
+// A node that fails loses its processes, but its pods remain, as in
+// Kubernetes while its kubelet is silent (nodelifecycle.go). Until the
+// node controller marks the node NotReady, ControlPlane.
+// NodeMonitorGracePeriod after the failure, the lost instances stay in the
+// load balancer's rotation: requests routed to them fail (502), or wait
+// for a client's Timeout (a silent host); no probe result arrives. At
+// NotReady ("node-not-ready", then "instance-not-ready" per pod) they
+// leave the rotation after PropagationDelay, and the node is tainted
+// unreachable (HonorTaints spreads stop counting it). Their ReplicaSet and
+// the spread count them ("stranded") until the taint manager evicts them,
+// UnreachableToleration after NotReady ("instance-evicted"); then they are
+// replaced. A node back before that is empty: its pods are replaced then.
+// A scale-down deletes stranded pods first.
+//
+// # Rolling updates
+//
+// A rollout (rollout.go) gives the service's new instances a new version
+// and runs the Deployment controller's rolling update over two
+// ReplicaSets, the new version's and the old ones', at every change of
+// the service's instances: the new one is scaled up while their sizes
+// stay within desired + MaxSurge (rounded up), the old one down, not
+// available ones first, while the available instances (Ready for
+// MinReady) stay at least desired - MaxUnavailable (rounded down; 1 if
+// both are 0). Terminating instances count for neither. Each ReplicaSet
+// then creates or drains instances to its size (the old one replaces
+// what it loses). A change of the desired count meanwhile scales both in
+// proportion to their sizes, as the Deployment controller's getProportion
+// does; disruption budgets do not apply. "rollout-step" events report the
+// sizes; the fault ends when all desired instances are new and available.
 //
 // # Load-balancer failover
 //
@@ -271,8 +314,13 @@
 // is done, as most servers do when a client disconnects, so timed-out work
 // still consumes capacity. That is how overload turns into a retry storm.
 // A queued request whose client has gone keeps only its demand and arrival
-// time (a 32-byte queue entry, no events), so a long overload's backlog
-// stays compact.
+// time (a 32-byte queue entry, no events). Once an instance's queue buffer
+// holds 4096 entries, consecutive ones of these older than the longest
+// probe timeout are merged into a run that keeps only their number and the
+// oldest arrival (see fifo.compact): no probe can tell, and the demand of
+// each is drawn when it is served, from the service's "backlog/<name>"
+// stream. So a long overload's backlog costs memory in proportion to the
+// requests whose clients still wait, not to the work the server owes.
 //
 // With InstanceConfig.CancelOnClientTimeout the server abandons the work
 // (deadline propagation, as gRPC does): a queued request leaves the queue,

@@ -23,18 +23,28 @@ type fault struct {
 	node   *node      // node-failure: the node it took down
 
 	// node-upgrade: the pool's nodes when it began, the next to take, the
-	// one being drained.
+	// ones being replaced, and the pending retry of refused evictions.
 	nodes   []*node
 	k       int
-	cur     *node
+	slots   []upgradeSlot
+	retry   sim.EventID
 	scratch []*Instance
+}
+
+// upgradeSlot is one node of a node upgrade being replaced: its surge
+// node, and whether it is cordoned and draining (once the surge node has
+// joined).
+type upgradeSlot struct {
+	old, surge *node
+	draining   bool
 }
 
 // Event arguments for fault events.
 const (
 	faultBegin uint64 = iota
 	faultOver
-	faultPoll
+	faultPoll // a node upgrade retries the evictions a budget refused
+	faultJoin // a node upgrade's surge node has joined
 )
 
 func (w *World) newFault(k int, fc FaultConfig, streams sim.Streams) *fault {
@@ -80,6 +90,9 @@ func (f *fault) Fire(now sim.Time, arg uint64) {
 	case faultOver:
 		f.over(now)
 	case faultPoll:
+		f.retry = sim.EventID{}
+		f.upgradeStep(now)
+	case faultJoin:
 		f.upgradeStep(now)
 	}
 }
@@ -121,6 +134,8 @@ func (f *fault) begin(now sim.Time) {
 		s.event(KindFaultStart, f.detail, now)
 		s.dep.active, s.dep.slow, s.dep.delay, s.dep.by = true, f.cfg.Slow, f.cfg.Delay, f
 		f.scheduleOver(now)
+	case Rollout:
+		f.beginRollout(now)
 	case NodeUpgrade:
 		f.clusterEvent(KindFaultStart, now)
 		for _, n := range w.nodes {
@@ -192,57 +207,92 @@ func (f *fault) crash(now sim.Time) {
 	}
 }
 
-// upgradeStep moves a node upgrade on: it cordons the next node of the
-// pool and requests its replacement, evicts what the disruption budgets
-// allow, removes the node once it is empty, and goes on until every node
-// the pool had when the upgrade began is replaced. Evictions a budget
-// refuses are retried every evictionRetry.
+// upgradeStep moves a node upgrade on, as a surge upgrade does (GKE's
+// max-surge-upgrade): up to NodeSurge nodes at a time, in the order the
+// pool had them when the upgrade began, a surge node is requested in the
+// old node's zone; once it has joined, the old node is cordoned and its
+// instances evicted as the disruption budgets allow (a refused eviction
+// is retried every evictionRetry), and the empty node is removed. So the
+// pool never has fewer schedulable nodes than it started with. The fault
+// ends when every node is replaced.
 func (f *fault) upgradeStep(now sim.Time) {
 	w := f.w
+	surge := max(f.cfg.NodeSurge, 1)
 	for {
-		if f.cur == nil {
-			for f.k < len(f.nodes) && f.cur == nil {
-				if n := f.nodes[f.k]; n.state == nodeReady {
-					f.cur = n
-				}
-				f.k++
+		for len(f.slots) < surge && f.k < len(f.nodes) {
+			n := f.nodes[f.k]
+			f.k++
+			if n.state != nodeReady {
+				continue // lost meanwhile
 			}
-			if f.cur == nil {
-				f.clusterEvent(KindFaultEnd, now)
-				return
+			sn := w.addNode(n.pool, n.zone, now, false)
+			f.slots = append(f.slots, upgradeSlot{old: n, surge: sn})
+			if sn.state == nodeProvisioning {
+				// The node joins first: its event was scheduled before.
+				w.eng.Schedule(now.Add(n.pool.cfg.ProvisionDelay), f, faultJoin)
 			}
-			n := f.cur
-			n.cordoned = true
-			if !n.timer.IsZero() {
-				w.eng.Cancel(n.timer)
-				n.timer = sim.EventID{}
-			}
-			w.nodeEvent(n, KindNodeCordoned, now, f.detail)
-			w.addNode(n.pool, n.zone, now, false)
 		}
-		n := f.cur
-		f.scratch = append(f.scratch[:0], n.insts...)
-		for _, inst := range f.scratch {
-			if inst.State() == Draining || inst.State() == Terminated {
-				continue
-			}
-			s := inst.svc
-			if inst.State() == Ready && s.cfg.MinAvailable > 0 && s.counts.Ready-1 < s.cfg.MinAvailable {
-				continue // the budget refuses: retried later
-			}
-			inst.beginDrain(now, "evicted: "+f.detail)
-			s.reconcile(now)
-		}
-		clear(f.scratch)
-		switch {
-		case n.state != nodeReady:
-			f.cur = nil // lost meanwhile
-		case len(n.insts) == 0:
-			w.removeNode(n, now, "upgraded")
-			f.cur = nil
-		default:
-			w.eng.Schedule(now.Add(evictionRetry), f, faultPoll)
+		if len(f.slots) == 0 {
+			f.clusterEvent(KindFaultEnd, now)
 			return
 		}
+		done, waiting := false, false
+		for k := 0; k < len(f.slots); k++ {
+			sl := &f.slots[k]
+			n := sl.old
+			if n.state != nodeReady {
+				f.slots = append(f.slots[:k], f.slots[k+1:]...) // lost meanwhile
+				k--
+				done = true
+				continue
+			}
+			if !sl.draining {
+				if sl.surge.state == nodeProvisioning {
+					continue // waiting for it to join
+				}
+				sl.draining = true
+				n.cordoned = true
+				if !n.timer.IsZero() {
+					w.eng.Cancel(n.timer)
+					n.timer = sim.EventID{}
+				}
+				w.nodeEvent(n, KindNodeCordoned, now, f.detail)
+			}
+			f.evict(n, now)
+			if n.state == nodeReady && len(n.insts) == 0 {
+				w.removeNode(n, now, "upgraded")
+				f.slots = append(f.slots[:k], f.slots[k+1:]...)
+				k--
+				done = true
+			} else if n.state == nodeReady {
+				waiting = true
+			}
+		}
+		if done {
+			continue // free slots: take the next nodes
+		}
+		if waiting && f.retry.IsZero() {
+			f.retry = w.eng.Schedule(now.Add(evictionRetry), f, faultPoll)
+		}
+		return
 	}
+}
+
+// evict starts the graceful drain of every instance on n that the
+// disruption budgets allow: evicting a Ready instance must leave at
+// least MinAvailable Ready.
+func (f *fault) evict(n *node, now sim.Time) {
+	f.scratch = append(f.scratch[:0], n.insts...)
+	for _, inst := range f.scratch {
+		if inst.State() == Draining || inst.State() == Terminated {
+			continue
+		}
+		s := inst.svc
+		if inst.State() == Ready && s.cfg.MinAvailable > 0 && s.counts.Ready-1 < s.cfg.MinAvailable {
+			continue // the budget refuses: retried later
+		}
+		inst.beginDrain(now, "evicted: "+f.detail)
+		s.reconcile(now)
+	}
+	clear(f.scratch)
 }

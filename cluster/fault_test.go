@@ -29,36 +29,30 @@ func threeZones(faults ...FaultConfig) Config {
 	}
 }
 
-func TestZoneOutageReplacesInSurvivingZones(t *testing.T) {
+// kubeControlPlane is Kubernetes' default timing: NotReady 50 s after
+// the last heartbeat, pods evicted 300 s after that.
+var kubeControlPlane = ControlPlane{NodeMonitorGracePeriod: 50 * time.Second, NotReadyToleration: 300 * time.Second, UnreachableToleration: 300 * time.Second}
+
+// zoneOutage runs threeZones with zone b down from 600 s to 1200 s under
+// Kubernetes' control-plane timing, and the spread's node taints policy
+// Honor or not. It returns the log and the instances per zone when the
+// outage ends.
+func zoneOutage(t *testing.T, spread TopologySpread) (*log, map[string]int, Counts) {
 	cfg := threeZones(FaultConfig{At: 600 * time.Second, Type: ZoneOutage, Zone: "b", Duration: 600 * time.Second})
+	cfg.ControlPlane = kubeControlPlane
+	cfg.Services[0].TopologySpread = &spread
 	// A liveness probe too: a lost instance is not restarted.
 	cfg.Services[0].Probes.Liveness = &ProbeConfig{Period: 5 * time.Second, FailureThreshold: 3, Timeout: time.Second}
 	l := &log{}
 	var during map[string]int
+	var counts Counts
 	l.onEvent = func(e Event) {
 		if e.Kind == "fault-end" {
 			s := l.w.Services()[0]
-			during = zoneCounts(s)
-			if c := s.Counts(); c.Ready != 6 {
-				t.Errorf("at the end of the outage %+v, want the 6 replicas back and ready", c)
-			}
+			during, counts = zoneCounts(s), s.Counts()
 		}
 	}
-	w := run(t, cfg, l)
-	// The two instances of b are lost; their replacements go to a and c
-	// (one each: max skew 1 over the two zones left), on nodes the
-	// cluster autoscaler adds.
-	if during["a"] != 3 || during["c"] != 3 || during["b"] != 0 {
-		t.Errorf("instances per zone during the outage: %v, want a:3 c:3", during)
-	}
-	if got := zoneCounts(w.Services()[0]); got["b"] != 0 {
-		t.Errorf("after the outage %v: nothing moves back by itself", got)
-	}
-	starts, ends := l.kinds("fault-start"), l.kinds("fault-end")
-	if len(starts) != 1 || len(ends) != 1 || starts[0].Detail != "zone-outage b" || ends[0].Detail != starts[0].Detail ||
-		starts[0].Service != -1 || starts[0].Time != sim.At(600*time.Second) || ends[0].Time != sim.At(1200*time.Second) {
-		t.Errorf("fault events %+v %+v", starts, ends)
-	}
+	run(t, cfg, l)
 	lost := 0
 	for _, e := range l.kinds("instance-terminated") {
 		if strings.Contains(e.Detail, "zone-outage b") {
@@ -73,10 +67,22 @@ func TestZoneOutageReplacesInSurvivingZones(t *testing.T) {
 			t.Errorf("%v: %s %s", e.Time, e.Instance, e.Detail)
 		}
 	}
+	// The node is NotReady at 650 s, its two pods leave the endpoints
+	// then, and are evicted at 950 s.
+	nr := l.kinds("node-not-ready")
+	if len(nr) != 1 || nr[0].Time != sim.At(650*time.Second) || !strings.HasPrefix(nr[0].Detail, "general-b-1 ") {
+		t.Errorf("node-not-ready events %+v, want general-b-1 at 650 s", nr)
+	}
+	for kind, at := range map[string]time.Duration{"instance-not-ready": 650 * time.Second, "instance-evicted": 950 * time.Second} {
+		evs := l.kinds(kind)
+		if len(evs) != 2 || evs[0].Time != sim.At(at) || evs[1].Time != sim.At(at) {
+			t.Errorf("%s events %+v, want 2 at %v", kind, evs, at)
+		}
+	}
 	// Failed: what the two lost instances held, then the requests the
-	// load balancer kept sending them until their readiness probes (at
-	// 600, 605, 610 s: the third failure) took them out, plus the 1 s
-	// propagation: nothing after 611 s.
+	// load balancer kept sending them until the node was NotReady
+	// (650 s) plus the 1 s propagation: nothing after 651 s, whatever the
+	// readiness probe (its kubelet is gone, it reports nothing).
 	var first, last sim.Time
 	n := 0
 	for _, e := range l.ends {
@@ -88,8 +94,69 @@ func TestZoneOutageReplacesInSurvivingZones(t *testing.T) {
 			n++
 		}
 	}
-	if n == 0 || first != sim.At(600*time.Second) || last < sim.At(609*time.Second) || last > sim.At(611*time.Second) {
-		t.Errorf("%d failed from %v to %v; want failures from 600 s until the probes notice, by 611 s", n, first, last)
+	if n == 0 || first != sim.At(600*time.Second) || last < sim.At(650*time.Second) || last > sim.At(651*time.Second) {
+		t.Errorf("%d failed from %v to %v; want failures from 600 s until the endpoints drop them at 651 s", n, first, last)
+	}
+	return l, during, counts
+}
+
+// The trap of kubernetes/kubernetes#116978: with DoNotSchedule and the
+// default node taints policy Ignore, the lost zone's node still counts,
+// so b is a domain with 0 instances and the global minimum is 0: a and c,
+// at 2 each, would reach a skew of 3. The replacements stay Pending from
+// their eviction (950 s) until the zone is back (1200 s), then go to b.
+func TestZoneOutageDoNotScheduleTrap(t *testing.T) {
+	l, during, counts := zoneOutage(t, TopologySpread{MaxSkew: 1})
+	if during["a"] != 2 || during["c"] != 2 || during["b"] != 0 || counts.Pending != 2 || counts.Ready != 4 {
+		t.Errorf("at the end of the outage %v %+v, want a:2 c:2 and 2 Pending", during, counts)
+	}
+	// The nodes of a and c are full, which the scheduler reports first
+	// (its resource filter runs before the spread); the cluster
+	// autoscaler adds no node, because on a new node in a or c the spread
+	// would refuse them too.
+	un := l.kinds("instance-unschedulable")
+	if len(un) != 2 || un[0].Time != sim.At(950*time.Second) || un[0].Detail != "0/3 nodes available: 1 down or cordoned, 2 insufficient cpu" {
+		t.Errorf("unschedulable events %+v, want 2 at 950 s", un)
+	}
+	if got := zoneCounts(l.w.Services()[0]); got["a"] != 2 || got["b"] != 2 || got["c"] != 2 {
+		t.Errorf("at the end %v, want 2 per zone", got)
+	}
+	if len(l.kinds("node-provisioning")) != 0 {
+		t.Error("the cluster autoscaler added a node, though no new node can satisfy the spread")
+	}
+}
+
+// The fix users apply: node_taints_policy Honor leaves the NotReady node
+// out, so b is no domain after 650 s; the replacements evicted at 950 s go
+// to a and c, on nodes the cluster autoscaler adds (2 minutes).
+func TestZoneOutageHonorTaints(t *testing.T) {
+	_, during, counts := zoneOutage(t, TopologySpread{MaxSkew: 1, HonorTaints: true})
+	if during["a"] != 3 || during["c"] != 3 || during["b"] != 0 || counts.Ready != 6 {
+		t.Errorf("at the end of the outage %v %+v, want a:3 c:3, all Ready", during, counts)
+	}
+}
+
+// The other fix: ScheduleAnyway makes the spread a preference (a score,
+// not a filter), so the replacements are placed, but skewed: the cluster
+// autoscaler adds one 2-core node (in a, the first of the tied zones)
+// that takes both, as it packs pending pods onto the fewest new nodes.
+func TestZoneOutageScheduleAnyway(t *testing.T) {
+	l, during, counts := zoneOutage(t, TopologySpread{MaxSkew: 1, ScheduleAnyway: true})
+	if during["a"] != 4 || during["c"] != 2 || during["b"] != 0 || counts.Ready != 6 {
+		t.Errorf("at the end of the outage %v %+v, want a:4 c:2, all Ready", during, counts)
+	}
+	if p := l.kinds("node-provisioning"); len(p) != 1 || p[0].Time != sim.At(950*time.Second) {
+		t.Errorf("node-provisioning events %+v, want one at the eviction, 950 s", p)
+	}
+}
+
+// minDomains 3: with b no domain (Honor, after NotReady) there are fewer
+// domains than that, so the global minimum is 0 and the replacements stay
+// Pending even under Honor, as the scheduler's minMatchNum does.
+func TestZoneOutageMinDomains(t *testing.T) {
+	_, during, counts := zoneOutage(t, TopologySpread{MaxSkew: 1, HonorTaints: true, MinDomains: 3})
+	if during["a"] != 2 || during["c"] != 2 || counts.Pending != 2 {
+		t.Errorf("at the end of the outage %v %+v, want a:2 c:2 and 2 Pending", during, counts)
 	}
 }
 
@@ -104,8 +171,10 @@ func TestNodeFailureAndRecovery(t *testing.T) {
 			got = append(got, e.Time.String()+" "+string(e.Kind)+" "+e.Detail)
 		}
 	}
-	// The replacements find b's and c's nodes full and a's down (a is no
-	// spread domain then: it has no node up). The cluster autoscaler adds
+	// With a zero control-plane timing, the node is NotReady and its pods
+	// evicted at once. The replacements find b's and c's nodes full and
+	// a's down (a is a spread domain with no instance: its failed node
+	// counts, so only a can take them). The cluster autoscaler adds
 	// a node where the service has the fewest instances, in a; both wait
 	// for it. The failed node comes back empty and, above per_zone, is
 	// removed 10 minutes later.
@@ -113,6 +182,7 @@ func TestNodeFailureAndRecovery(t *testing.T) {
 		"0s node-ready general-a-1 (zone a)",
 		"1m40s fault-start node-failure general-a-1",
 		"1m40s node-down general-a-1 (zone a): node-failure general-a-1",
+		"1m40s node-not-ready general-a-1 (zone a): no heartbeat for 0s; tainted unreachable, pods evicted after 0s",
 		"1m40s node-provisioning general-a-2 (zone a)",
 		"3m40s node-ready general-a-2 (zone a)",
 		"6m40s node-ready general-a-1 (zone a): back",
@@ -127,12 +197,13 @@ func TestNodeFailureAndRecovery(t *testing.T) {
 	}
 }
 
-// A rolling upgrade of the three nodes with a disruption budget of 2 (of
-// 3 replicas): every eviction waits until it leaves 2 Ready, and the
-// upgrade completes. Without the budget the same upgrade goes below 2.
+// A rolling upgrade of the three nodes, all three at once (max surge 3),
+// with a disruption budget of 2 (of 3 replicas): every eviction waits
+// until it leaves 2 Ready, and the upgrade completes. Without the budget
+// the same upgrade evicts all three when the surge nodes join.
 func TestNodeUpgradeHonoursDisruptionBudget(t *testing.T) {
 	upgrade := func(minAvailable int) (lowest, evictions int, l *log) {
-		cfg := threeZones(FaultConfig{At: 300 * time.Second, Type: NodeUpgrade, Pool: "general"})
+		cfg := threeZones(FaultConfig{At: 300 * time.Second, Type: NodeUpgrade, Pool: "general", NodeSurge: 3})
 		s := &cfg.Services[0]
 		s.Initial, s.Min, s.Max = 3, 3, 3
 		s.DemandCPU = sim.Constant{Value: 0.1}

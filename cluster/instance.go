@@ -31,6 +31,8 @@ type Instance struct {
 	readyChanged sim.Time
 	inLB         bool   // in the load balancer's rotation
 	lbEpoch      uint32 // counts the times it joined the rotation (client-ip sessions)
+	unreachable  bool   // lost with its node, whose pod object remains (nodelifecycle.go)
+	version      int    // the version it runs (rollout.go)
 
 	// Scheduling: the node it is bound to (or nominated for, while the
 	// node is provisioned), its zone, and the last counted placement
@@ -215,7 +217,7 @@ func (i *Instance) accept(r *request, now sim.Time) bool {
 		i.start(r, now)
 	case cfg.QueueLimit < 0 || i.queue.len() < cfg.QueueLimit:
 		r.inst = i
-		r.qseq = i.queue.push(r)
+		r.qseq = i.queue.push(r, now)
 	default:
 		return false
 	}
@@ -337,11 +339,7 @@ func (i *Instance) kill(now sim.Time) {
 func (i *Instance) dropAll(now sim.Time) {
 	eng := i.svc.w.eng
 	i.dropCPU(now)
-	for i.queue.len() > 0 {
-		if e := i.queue.pop(); e.r != nil {
-			i.svc.serverDone(e.r, Failed, now)
-		}
-	}
+	i.queue.clear(func(r *request) { i.svc.serverDone(r, Failed, now) })
 	for j, r := range i.waiting {
 		eng.Cancel(r.waitEnd)
 		i.svc.serverDone(r, Failed, now)
@@ -373,6 +371,13 @@ func (i *Instance) dequeue() *request {
 	e := i.queue.pop()
 	if e.r != nil {
 		return e.r
+	}
+	if e.run() {
+		// Merged into a run (fifo.compact), its demand was forgotten: it is
+		// drawn now, from its own stream, so the draws for live requests
+		// keep their order. Its client has gone; only the server's time
+		// spent on it is observable, and that has the same distribution.
+		e.cpu, e.wait = i.svc.drawDemand(i.svc.backlog)
 	}
 	r := i.svc.w.pool.get()
 	r.svc, r.inst, r.arrived, r.cpu, r.wait, r.clientDone = i.svc, i, e.arrived, e.cpu, e.wait, true

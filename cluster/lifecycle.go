@@ -41,7 +41,7 @@ const (
 	// Terminated.
 	terminatedGone      // stopped, or killed at the end of its grace period
 	terminatedLost      // crashed or its node is gone; the load balancer may route to it (502) until the removal propagates
-	terminatedDetecting // lost, still in rotation until its readiness probe has failed enough
+	terminatedDetecting // lost, still in rotation until its readiness probe has failed enough or its node is NotReady
 
 	numPhases
 )
@@ -137,6 +137,9 @@ func (i *Instance) transition(to phase, now sim.Time, why string) {
 		s.adjust(to.state(), +1)
 	}
 	i.phase = to
+	if s.ro != nil {
+		s.ro.poke(now) // a rolling update reacts to every move
+	}
 	if r == event {
 		s.w.obs.Lifecycle(Event{Time: now, Service: s.index, Kind: to.state().EventKind(), Instance: i.Name, Detail: why, Counts: s.counts})
 	}

@@ -66,6 +66,7 @@ type node struct {
 	insts    []*Instance // bound or nominated, in the order they came
 	timer    sim.EventID // joining (provisioning) or idle removal (ready)
 	downs    int         // causes keeping it down (a zone outage, a node failure)
+	life     nodeLife    // what the control plane does about it while down (nodelifecycle.go)
 
 	// CPU sharing (cpu.go): the node's cores, its runnable instances (with
 	// requests in their CPU phase, not throttled), the cores they want
@@ -102,11 +103,18 @@ func (n *node) billed() bool { return n.state == nodeProvisioning || n.state == 
 
 // Fire handles the node's events.
 func (n *node) Fire(now sim.Time, arg uint64) {
-	n.timer = sim.EventID{}
 	switch arg {
 	case nodeJoined:
+		n.timer = sim.EventID{}
 		n.w.nodeJoined(n, now)
+	case nodeNotReadyArg:
+		n.w.nodeNotReady(n, now)
+		return
+	case nodeEvictArg:
+		n.w.evictStranded(n, now)
+		return
 	case nodeIdle:
+		n.timer = sim.EventID{}
 		if len(n.insts) == 0 && n.state == nodeReady && n.pool.count[n.zone] > n.pool.cfg.PerZone {
 			n.w.removeNode(n, now, "empty for "+idleTimeout.String())
 		}
@@ -222,7 +230,10 @@ func (w *World) nodeJoined(n *node, now sim.Time) {
 // autoscaler may remove, and disarms it once the node holds something.
 func (n *node) idleCheck(now sim.Time) {
 	if n.pool == nil {
-		if len(n.insts) == 0 {
+		// A default node goes once empty, but not while it is down with
+		// the control plane still to deal with its pods: it goes when it
+		// is back (restoreNode checks again).
+		if len(n.insts) == 0 && n.state == nodeReady && len(n.life.pods) == 0 && n.life.timer.IsZero() {
 			n.w.removeDefaultNode(n)
 		}
 		return
@@ -267,7 +278,8 @@ func (w *World) removeNode(n *node, now sim.Time, why string) {
 }
 
 // loseNode takes a node down with everything on it: its instances are lost
-// (their requests fail) and their services replace them elsewhere.
+// (their requests fail), and the control plane finds out after the node
+// monitor grace period (nodelifecycle.go).
 func (w *World) loseNode(n *node, now sim.Time, why string) {
 	if n.state == nodeRemoved {
 		return
@@ -288,8 +300,9 @@ func (w *World) loseNode(n *node, now sim.Time, why string) {
 	w.nodeEvent(n, KindNodeDown, now, why)
 	for len(n.insts) > 0 {
 		inst := n.insts[len(n.insts)-1]
-		inst.svc.lose(inst, now, "lost with node "+n.name+": "+why, true)
+		w.strand(inst, n, now, "lost with node "+n.name+": "+why)
 	}
+	w.monitor(n, now)
 }
 
 func (n *node) price() float64 {
@@ -312,6 +325,7 @@ func (w *World) restoreNode(n *node, now sim.Time) {
 	n.state = nodeReady
 	w.zones[n.zone].live++
 	w.nodeEvent(n, KindNodeReady, now, "back")
+	w.nodeBack(n, now)
 	n.idleCheck(now)
 }
 
@@ -359,27 +373,27 @@ func (w *World) integrateCost(now sim.Time) {
 // one with fewer instances of the service (that the spread allows), where
 // no node has room; ties between such zones are broken at random
 // ("placement" stream), as the scheduler breaks ties between equal nodes.
-func (w *World) roomFor(a *attempt, n *node, now sim.Time) *node {
+func (w *World) roomFor(a *attempt, n *node) *node {
 	ts := a.s.cfg.TopologySpread
 	best, ties := -1, 0
 	for z := range w.zones {
 		if w.zones[z].down {
 			continue
 		}
-		c := a.s.zoneCount[z]
+		c := a.zc[z]
 		if ts != nil && !ts.ScheduleAnyway && c+1-a.minCount > ts.MaxSkew {
 			continue
 		}
 		switch {
-		case best < 0 || c < a.s.zoneCount[best]:
+		case best < 0 || c < a.zc[best]:
 			best, ties = z, 1
-		case c == a.s.zoneCount[best]:
+		case c == a.zc[best]:
 			if ties++; w.placement.IntN(ties) == 0 {
 				best = z
 			}
 		}
 	}
-	if best < 0 || (n != nil && a.s.zoneCount[n.zone] <= a.s.zoneCount[best]) {
+	if best < 0 || (n != nil && a.zc[n.zone] <= a.zc[best]) {
 		return nil
 	}
 	return w.addDefaultNode(best, a.cpu, a.mem)

@@ -142,12 +142,22 @@ const (
 	KindInstanceTerminated    EventKind = "instance-terminated"
 	KindInstanceScheduled     EventKind = "instance-scheduled"
 	KindInstanceUnschedulable EventKind = "instance-unschedulable"
+	// KindInstanceNotReady: the node controller marked the pod of a lost
+	// instance not ready (its node is NotReady): it leaves the endpoints.
+	// KindInstanceEvicted: its pod object is deleted (evicted by the
+	// taint manager, or by a scale-down), and the ReplicaSet replaces it.
+	KindInstanceNotReady EventKind = "instance-not-ready"
+	KindInstanceEvicted  EventKind = "instance-evicted"
 
 	KindNodeProvisioning EventKind = "node-provisioning"
 	KindNodeReady        EventKind = "node-ready"
 	KindNodeCordoned     EventKind = "node-cordoned"
 	KindNodeDown         EventKind = "node-down"
+	KindNodeNotReady     EventKind = "node-not-ready"
 	KindNodeRemoved      EventKind = "node-removed"
+
+	// KindRolloutStep: a rolling update scaled its ReplicaSets.
+	KindRolloutStep EventKind = "rollout-step"
 
 	KindLBFailover EventKind = "lb-failover"
 	KindLBRestored EventKind = "lb-restored"

@@ -36,7 +36,7 @@ type request struct {
 	client  int32
 	attempt uint16
 
-	timeout sim.EventID // the client's timeout, if any
+	timeout sim.TimerID // the client's timeout, if any
 	waitEnd sim.EventID // end of the off-CPU phase, if in it
 	cpuEnd  sim.EventID // end of the CPU phase in fast mode, if armed
 }
@@ -55,10 +55,12 @@ const (
 func (r *request) Fire(now sim.Time, arg uint64) {
 	switch arg {
 	case reqTimeout:
-		r.timeout = sim.EventID{}
+		r.timeout = sim.TimerID{}
 		r.svc.clientEnd(r, TimedOut, now)
 		if r.inst != nil {
 			r.inst.clientGone(r, now)
+		} else {
+			r.svc.w.pool.put(r) // held by no instance (a silent node)
 		}
 	case reqWaitDone:
 		r.waitEnd = sim.EventID{}
@@ -89,12 +91,18 @@ func (p *requestPool) put(r *request) {
 	p.free = append(p.free, r)
 }
 
-// queued is one request waiting for a slot. While its client waits, r is
-// the request; once the client has gone, r is nil and the entry keeps
-// only what the server still uses (its demand and arrival time), so a
-// backlog of abandoned work costs 32 bytes a request and no events.
-// An entry the server has abandoned (deadline propagation) has wait -1:
-// it is skipped.
+// queued is one entry of an instance's queue: a request waiting for a
+// slot, or work whose client has gone. While its client waits, r is the
+// request; once the client has gone, r is nil and the entry keeps only
+// what the server still uses (its demand and arrival time), 32 bytes and
+// no events. Two markers in wait give the other kinds of entry:
+//
+//   - wait == cancelledWait: the server abandoned it (deadline
+//     propagation); it is skipped.
+//   - wait <= runWait: a run of n = runWait - wait + 1 consecutive entries
+//     of abandoned work, merged by fifo.compact into one. A run keeps no
+//     demand (each entry's is drawn when the server takes it, see
+//     Instance.dequeue) and, in arrived, the oldest arrival among them.
 type queued struct {
 	r       *request
 	arrived sim.Time
@@ -102,49 +110,137 @@ type queued struct {
 	wait    time.Duration
 }
 
-func (e *queued) cancelled() bool { return e.wait < 0 }
+const (
+	cancelledWait time.Duration = -1
+	runWait       time.Duration = -2
+)
 
-// fifo is a growable ring buffer of queued requests. Entries are numbered
-// in push order (seq), so a request can find its entry. The head entry is
-// never cancelled; len counts the entries not cancelled.
+func (e *queued) cancelled() bool { return e.wait == cancelledWait }
+
+// run reports whether e is a run of abandoned work.
+func (e *queued) run() bool { return e.wait <= runWait }
+
+// entries is the number of queue entries e stands for.
+func (e *queued) entries() int {
+	switch {
+	case e.run():
+		return int(runWait-e.wait) + 1
+	case e.cancelled():
+		return 0
+	}
+	return 1
+}
+
+// compactFrom is the smallest buffer fifo.compact runs on: a queue
+// shorter than this keeps every entry as it is (and every demand drawn at
+// arrival), so only a real backlog is ever merged.
+const compactFrom = 4096
+
+// fifo is a growable ring buffer of queued requests. Slots are numbered
+// in order (seq), so a request can find its entry; compact renumbers and
+// tells the requests. The head slot is never cancelled; count is the
+// number of entries, a run counting for all it stands for.
+//
+// A backlog of abandoned work stays compact: when the buffer is full,
+// compact merges consecutive abandoned entries older than agedAfter into
+// runs before the buffer grows, so memory grows with the requests whose
+// clients still wait, not with the work the server still owes. Merging
+// forgets when each entry arrived; agedAfter (the longest probe timeout)
+// makes that unobservable: a probe only ever compares the head's age with
+// its timeout, and every merged entry is already older than that, as it
+// will remain.
 type fifo struct {
 	buf        []queued
 	head, size int
-	popped     uint64 // seq of the head entry
-	cancelled  int
+	popped     uint64 // seq of the head slot
+	count      int
+	cancelled  int // cancelled slots
+	agedAfter  time.Duration
 }
 
-func (q *fifo) len() int { return q.size - q.cancelled }
+func (q *fifo) len() int { return q.count }
 
-// push appends r and returns its seq.
-func (q *fifo) push(r *request) uint64 {
+func (q *fifo) slot(k int) *queued { return &q.buf[(q.head+k)%len(q.buf)] }
+
+// push appends r, which arrived at the instance at now, and returns its
+// seq.
+func (q *fifo) push(r *request, now sim.Time) uint64 {
 	if q.size == len(q.buf) {
-		n := 2 * len(q.buf)
-		if n == 0 {
-			n = 16
+		if len(q.buf) >= compactFrom {
+			q.compact(now)
 		}
-		buf := make([]queued, n)
-		for i := 0; i < q.size; i++ {
-			buf[i] = q.buf[(q.head+i)%len(q.buf)]
+		if len(q.buf) == 0 || q.size > len(q.buf)/2 {
+			q.grow()
 		}
-		q.buf, q.head = buf, 0
 	}
-	q.buf[(q.head+q.size)%len(q.buf)] = queued{r: r, arrived: r.arrived, cpu: r.cpu, wait: r.wait}
+	*q.slot(q.size) = queued{r: r, arrived: r.arrived, cpu: r.cpu, wait: r.wait}
 	q.size++
+	q.count++
 	return q.popped + uint64(q.size-1)
 }
 
-// at returns the entry with the given seq, which must be queued.
-func (q *fifo) at(seq uint64) *queued {
-	return &q.buf[(q.head+int(seq-q.popped))%len(q.buf)]
+func (q *fifo) grow() {
+	n := 2 * len(q.buf)
+	if n == 0 {
+		n = 16
+	}
+	buf := make([]queued, n)
+	for i := 0; i < q.size; i++ {
+		buf[i] = *q.slot(i)
+	}
+	q.buf, q.head = buf, 0
 }
 
-// peek returns the oldest entry; the queue must not be empty.
+// compact drops cancelled slots and merges every stretch of abandoned
+// entries older than agedAfter at now into one run, in place, keeping the
+// order, and renumbers the slots of waiting requests.
+func (q *fifo) compact(now sim.Time) {
+	w := 0
+	for k := 0; k < q.size; k++ {
+		e := *q.slot(k)
+		switch {
+		case e.cancelled():
+			continue
+		case e.r == nil && now.Sub(e.arrived) > q.agedAfter:
+			if w > 0 {
+				if prev := q.slot(w - 1); prev.run() {
+					prev.wait -= time.Duration(e.entries())
+					prev.arrived = min(prev.arrived, e.arrived)
+					continue
+				}
+			}
+			e = queued{arrived: e.arrived, wait: runWait - time.Duration(e.entries()-1)}
+		case e.r != nil:
+			e.r.qseq = q.popped + uint64(w)
+		}
+		*q.slot(w) = e
+		w++
+	}
+	for k := w; k < q.size; k++ {
+		*q.slot(k) = queued{}
+	}
+	q.size, q.cancelled = w, 0
+}
+
+// at returns the slot with the given seq, which must be queued.
+func (q *fifo) at(seq uint64) *queued { return q.slot(int(seq - q.popped)) }
+
+// peek returns the oldest entry; the queue must not be empty. For a run
+// whose first entries have been served, arrived is older than the entry's
+// own arrival, which no probe can tell apart (see fifo).
 func (q *fifo) peek() *queued { return &q.buf[q.head] }
 
-// pop removes the oldest entry; the queue must not be empty.
+// pop removes the oldest entry; the queue must not be empty. From a run it
+// takes one entry and returns it as a run of one: abandoned work whose
+// demand is yet to be drawn.
 func (q *fifo) pop() queued {
+	if h := q.peek(); h.run() && h.wait < runWait {
+		h.wait++
+		q.count--
+		return queued{arrived: h.arrived, wait: runWait}
+	}
 	e := q.drop()
+	q.count--
 	q.skipCancelled()
 	return e
 }
@@ -158,12 +254,24 @@ func (q *fifo) drop() queued {
 	return e
 }
 
-// cancel marks the entry seq abandoned.
+// cancel marks the slot seq, a waiting request's, abandoned.
 func (q *fifo) cancel(seq uint64) {
 	e := q.at(seq)
-	*e = queued{wait: -1}
+	*e = queued{wait: cancelledWait}
+	q.count--
 	q.cancelled++
 	q.skipCancelled()
+}
+
+// clear empties the queue, calling f for every request still waiting.
+func (q *fifo) clear(f func(*request)) {
+	for q.size > 0 {
+		if e := q.drop(); e.r != nil {
+			f(e.r)
+		}
+	}
+	q.count, q.cancelled = 0, 0
+	q.buf, q.head = nil, 0
 }
 
 func (q *fifo) skipCancelled() {

@@ -40,8 +40,10 @@ func (r Reason) String() string { return reasonNames[r] }
 type attempt struct {
 	s        *Service
 	cpu, mem int64
-	upcoming bool // evaluating provisioning nodes (nomination) rather than ready ones
-	minCount int  // the fewest instances of s in an eligible zone
+	upcoming bool  // evaluating provisioning nodes (nomination) rather than ready ones
+	minCount int   // the global minimum: the fewest instances of s in a domain (0 below MinDomains)
+	ndom     int   // the number of domains
+	zc       []int // the instances of s per zone that the spread counts
 	filtered [NumReasons]int
 	nodes    int
 }
@@ -62,24 +64,106 @@ var feasibility = [...]stage{
 	{ReasonMemory, func(a *attempt, n *node) bool { return n.memUsed+a.mem <= n.memCap }},
 	{ReasonSpread, func(a *attempt, n *node) bool {
 		ts := a.s.cfg.TopologySpread
-		return ts == nil || ts.ScheduleAnyway || a.s.zoneCount[n.zone]+1-a.minCount <= ts.MaxSkew
+		return ts == nil || ts.ScheduleAnyway || a.zc[n.zone]+1-a.minCount <= ts.MaxSkew
 	}},
 }
 
-// eligible reports whether zone z is a topology-spread domain: up and with
-// a node that is not down. (Kubernetes counts the zones of the nodes that
-// exist; a lost zone's nodes are deleted.)
-func (w *World) eligible(z int) bool {
-	return !w.zones[z].down && (w.zones[z].live > 0 || len(w.pools) == 0)
+// domains marks the zones that are topology-spread domains for s, as the
+// scheduler's PodTopologySpread plugin counts them (calPreFilterState and
+// matchNodeInclusionPolicies in pkg/scheduler/framework/plugins/
+// podtopologyspread): a zone is a domain when one of its registered nodes
+// (not being provisioned, not removed) passes the node inclusion
+// policies. Under nodeTaintsPolicy Ignore, the default, every registered
+// node does, a failed or NotReady one too, so a lost zone stays a domain
+// with no pods in it; under Honor only a node without a taint the pod
+// does not tolerate: not cordoned (node.kubernetes.io/unschedulable) and
+// not NotReady (node.kubernetes.io/unreachable:NoSchedule, which the
+// default tolerations do not cover). It returns the number of domains.
+// (nodeAffinityPolicy has no effect here: the model has no node
+// affinity, so every node matches.)
+func (w *World) domains(s *Service, dom []bool) int {
+	clear(dom)
+	k := 0
+	if len(w.pools) == 0 {
+		// The default cluster has room in every zone that is up: a
+		// default node is added there when one is needed (roomFor).
+		for z := range w.zones {
+			if !w.zones[z].down {
+				dom[z] = true
+				k++
+			}
+		}
+		return k
+	}
+	honor := s.cfg.TopologySpread != nil && s.cfg.TopologySpread.HonorTaints
+	for _, n := range w.nodes {
+		if dom[n.zone] || n.state == nodeProvisioning || n.state == nodeRemoved {
+			continue
+		}
+		if honor && (n.cordoned || n.life.notReady) {
+			continue
+		}
+		dom[n.zone] = true
+		k++
+	}
+	return k
 }
 
-// minCount returns the fewest instances of s in an eligible zone, 0 when
-// there is none.
-func (w *World) minCount(s *Service) int {
+// minCount fills a's domains, counts and global minimum: the fewest
+// instances of its service in a domain, 0 when there is none or, with
+// MinDomains, when there are fewer domains than that (minMatchNum).
+func (w *World) minCount(a *attempt) {
+	if len(w.dom) < len(w.zones) {
+		w.dom = make([]bool, len(w.zones))
+		w.cnt = make([]int, len(w.zones))
+	}
+	a.ndom = w.domains(a.s, w.dom)
+	a.zc = w.counted(a.s, w.cnt)
+	a.minCount = w.globalMin(a, w.dom, a.ndom, -1)
+}
+
+// counted returns the instances of s per zone that the spread counts:
+// those of s.zoneCount (bound, nominated to a node being provisioned, or
+// stranded on a failed node, and not terminating) but, under HonorTaints,
+// not those on a node the policy leaves out (cordoned or NotReady), as
+// calPreFilterState counts only the pods of the nodes it includes. cnt is
+// the scratch for that case.
+func (w *World) counted(s *Service, cnt []int) []int {
+	if ts := s.cfg.TopologySpread; ts == nil || !ts.HonorTaints {
+		return s.zoneCount
+	}
+	copy(cnt, s.zoneCount)
+	for _, n := range w.nodes {
+		if n.state == nodeProvisioning || !(n.cordoned || n.life.notReady) {
+			continue
+		}
+		for _, inst := range n.insts {
+			if inst.svc == s && inst.spread() {
+				cnt[n.zone]--
+			}
+		}
+		for _, p := range n.life.pods {
+			if p.inst.svc == s && p.spread {
+				cnt[n.zone]--
+			}
+		}
+	}
+	return cnt
+}
+
+// globalMin is the global minimum over the domains dom (ndom of them),
+// zone extra counting as a domain too if it is not one (-1: none).
+func (w *World) globalMin(a *attempt, dom []bool, ndom, extra int) int {
+	if extra >= 0 && !dom[extra] {
+		ndom++
+	}
+	if ts := a.s.cfg.TopologySpread; ts != nil && ndom < ts.MinDomains {
+		return 0
+	}
 	m := -1
 	for z := range w.zones {
-		if w.eligible(z) && (m < 0 || s.zoneCount[z] < m) {
-			m = s.zoneCount[z]
+		if (dom[z] || z == extra) && (m < 0 || a.zc[z] < m) {
+			m = a.zc[z]
 		}
 	}
 	return max(m, 0)
@@ -90,7 +174,7 @@ func (w *World) minCount(s *Service) int {
 // spread does), then the share of its CPU allocated once the instance is
 // there (Kubernetes' LeastAllocated).
 func (a *attempt) rank(n *node) (int, float64) {
-	return a.s.zoneCount[n.zone], float64(n.cpuUsed+a.cpu) / float64(n.cpuCap)
+	return a.zc[n.zone], float64(n.cpuUsed+a.cpu) / float64(n.cpuCap)
 }
 
 // pick runs the stages over the nodes and returns the best feasible one,
@@ -174,10 +258,11 @@ func (a *attempt) explain() string {
 func (w *World) place(inst *Instance, now sim.Time) bool {
 	s := inst.svc
 	a := &w.att
-	*a = attempt{s: s, cpu: s.cpuMilli, mem: s.memBytes, minCount: w.minCount(s)}
+	*a = attempt{s: s, cpu: s.cpuMilli, mem: s.memBytes}
+	w.minCount(a)
 	n := w.pick(a)
 	if len(w.pools) == 0 {
-		if m := w.roomFor(a, n, now); m != nil {
+		if m := w.roomFor(a, n); m != nil {
 			n = m
 		}
 	}
@@ -220,22 +305,16 @@ func (w *World) scaleUp(a *attempt, now sim.Time) *node {
 			if w.zones[z].down || p.count[z] >= p.cfg.MaxPerZone {
 				continue
 			}
-			c := a.s.zoneCount[z]
+			c := a.zc[z]
 			if ts != nil && !ts.ScheduleAnyway {
-				// A new node makes its zone a domain if it was not one.
-				m := a.minCount
-				if !w.eligible(z) {
-					if w.anyEligible() {
-						m = min(m, c)
-					} else {
-						m = c
-					}
-				}
-				if c+1-m > ts.MaxSkew {
+				// A new node makes its zone a domain if it was not one
+				// (the cluster autoscaler simulates the scheduler
+				// with the node added).
+				if c+1-w.globalMin(a, w.dom, a.ndom, z) > ts.MaxSkew {
 					continue
 				}
 			}
-			if best == nil || c < a.s.zoneCount[bestZone] || (c == a.s.zoneCount[bestZone] && p.count[z] < best.count[bestZone]) {
+			if best == nil || c < a.zc[bestZone] || (c == a.zc[bestZone] && p.count[z] < best.count[bestZone]) {
 				best, bestZone = p, z
 			}
 		}
@@ -244,15 +323,6 @@ func (w *World) scaleUp(a *attempt, now sim.Time) *node {
 		return nil
 	}
 	return w.addNode(best, bestZone, now, false)
-}
-
-func (w *World) anyEligible() bool {
-	for z := range w.zones {
-		if w.eligible(z) {
-			return true
-		}
-	}
-	return false
 }
 
 // assign puts inst on n (bound if n is ready, nominated if it is still

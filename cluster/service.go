@@ -21,6 +21,8 @@ type Service struct {
 	arrivals ArrivalProcess  // nil: no traffic
 
 	demand    *rand.Rand
+	backlog   *rand.Rand  // demands of merged abandoned work (Instance.dequeue)
+	timeouts  *sim.Timers // the clients' timeouts (Timeout), in a ring: one length, due in arrival order
 	lifecycle *rand.Rand
 	clients   *rand.Rand // client of each arrival, for client-ip
 
@@ -53,6 +55,14 @@ type Service struct {
 	nodeCost           float64
 	unschedulable      int
 	placementFailures  [NumReasons]int64
+	// stranded counts the instances lost with a node whose pods are not
+	// evicted yet: the ReplicaSet counts them (nodelifecycle.go).
+	stranded int
+
+	// Versions: the one new instances get, the last one handed out, and
+	// the rolling update under way (rollout.go), nil when none is.
+	version, nextVersion int
+	ro                   *rollout
 
 	// dep is the service's dependency while an outage lasts.
 	dep struct {
@@ -130,14 +140,20 @@ func (s *Service) arrive(now sim.Time) {
 	// Demand and client are drawn here, for every request in arrival
 	// order, so their sequences do not depend on what happens to requests
 	// later.
-	r.cpu = s.cfg.DemandCPU.Sample(s.demand)
-	if s.cfg.DemandWait != nil {
-		r.wait = sim.SampleDuration(s.cfg.DemandWait, s.demand)
-	}
+	r.cpu, r.wait = s.drawDemand(s.demand)
 	if s.clients != nil {
 		r.client = int32(s.clients.IntN(s.lb.clients))
 	}
 	s.admit(r, now)
+}
+
+// drawDemand draws one request's CPU time and off-CPU wait from src.
+func (s *Service) drawDemand(src *rand.Rand) (cpu float64, wait time.Duration) {
+	cpu = s.cfg.DemandCPU.Sample(src)
+	if s.cfg.DemandWait != nil {
+		wait = sim.SampleDuration(s.cfg.DemandWait, src)
+	}
+	return cpu, wait
 }
 
 // admit counts r as an arrival and routes it: a new request or a retry.
@@ -157,9 +173,14 @@ func (s *Service) admit(r *request, now sim.Time) {
 	// takes it: a request with no demand completes inside accept.
 	s.inFlight++
 	if s.cfg.Timeout > 0 {
-		r.timeout = s.w.eng.Schedule(now.Add(s.cfg.Timeout), r, reqTimeout)
+		r.timeout = s.timeouts.Schedule(r, reqTimeout)
 	}
 	if !inst.accept(r, now) {
+		if s.unreachableHold(inst) {
+			// A connection to a silent node: the client waits for its
+			// timeout.
+			return
+		}
 		if inst.lost() {
 			// Routed to an instance that is gone: the load balancer
 			// answers with an error (502).
@@ -168,7 +189,7 @@ func (s *Service) admit(r *request, now sim.Time) {
 		}
 		s.inFlight--
 		if !r.timeout.IsZero() {
-			s.w.eng.Cancel(r.timeout)
+			s.timeouts.Cancel(r.timeout)
 		}
 		s.reject(r, now)
 	}
@@ -188,8 +209,8 @@ func (s *Service) reject(r *request, now sim.Time) {
 func (s *Service) clientEnd(r *request, o Outcome, now sim.Time) {
 	r.clientDone = true
 	if !r.timeout.IsZero() {
-		s.w.eng.Cancel(r.timeout)
-		r.timeout = sim.EventID{}
+		s.timeouts.Cancel(r.timeout)
+		r.timeout = sim.TimerID{}
 	}
 	s.inFlight--
 	s.outcomes[o]++
@@ -277,9 +298,11 @@ func (s *Service) newInstance(now sim.Time, initial bool) *Instance {
 		weight:  cpuShares(s.cpuMilli),
 		reason:  noReason,
 		cold:    !initial,
+		version: s.version,
 	}
 	inst.cfs.init(s.cfg.Instance.CPULimit, s.cfg.Instance.CPUPeriod, s.cfg.Instance.Concurrency)
 	inst.metrics.init(s.metrics.depth)
+	inst.queue.agedAfter = s.cfg.Probes.longestTimeout()
 	s.nextID++
 	s.instances = append(s.instances, inst)
 	inst.readyChanged = now
@@ -341,7 +364,8 @@ func (s *Service) terminateWhy(inst *Instance, now sim.Time, why string) {
 }
 
 // terminateAs ends inst in the Terminated phase to: gone, lost, or lost
-// and still in rotation until its readiness probe notices (detecting).
+// and still in rotation until it is noticed (detecting: by its readiness
+// probe, or its node NotReady, nodelifecycle.go).
 func (s *Service) terminateAs(inst *Instance, to phase, now sim.Time, why string) {
 	detecting := to == terminatedDetecting
 	eng := s.w.eng
@@ -408,7 +432,11 @@ func (s *Service) lose(inst *Instance, now sim.Time, why string, byProbe bool) {
 // reconcile replaces lost or evicted instances: the ReplicaSet's count of
 // instances not draining is brought back to the desired one.
 func (s *Service) reconcile(now sim.Time) {
-	for have := s.counts.Pending + s.counts.Starting + s.counts.Ready; have < s.counts.Desired; have++ {
+	if s.ro != nil {
+		s.ro.poke(now) // two ReplicaSets: the rollout keeps each at its count
+		return
+	}
+	for have := s.counts.Pending + s.counts.Starting + s.counts.Ready + s.stranded; have < s.counts.Desired; have++ {
 		s.newInstance(now, false)
 	}
 }
@@ -416,11 +444,18 @@ func (s *Service) reconcile(now sim.Time) {
 // scaleTo makes the number of instances not draining equal n.
 func (s *Service) scaleTo(n int, now sim.Time) {
 	s.counts.Desired = n
-	have := s.counts.Pending + s.counts.Starting + s.counts.Ready
+	if s.ro != nil {
+		s.ro.poke(now) // scaled in proportion over both ReplicaSets
+		return
+	}
+	have := s.counts.Pending + s.counts.Starting + s.counts.Ready + s.stranded
 	for ; have < n; have++ {
 		s.newInstance(now, false)
 	}
 	for ; have > n; have-- {
+		if s.stranded > 0 && s.w.dropStranded(s, now, nil) {
+			continue
+		}
 		s.pickVictim().beginDrain(now, "")
 	}
 }
@@ -460,7 +495,7 @@ func (s *Service) evaluate(now sim.Time) {
 	if rec.Valid {
 		after = rec.Desired
 	}
-	if after != s.counts.Desired || s.counts.Pending+s.counts.Starting+s.counts.Ready != after {
+	if after != s.counts.Desired || s.counts.Pending+s.counts.Starting+s.counts.Ready+s.stranded != after {
 		s.scaleTo(after, now)
 	}
 	s.w.obs.Decision(Decision{Time: now, Service: s.index, Policy: p.Name(), Observation: obs, Recommendation: rec, Before: before, After: after})

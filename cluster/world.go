@@ -28,6 +28,8 @@ type World struct {
 	spare       []*Instance // retryPending's other buffer
 	retrying    bool
 	att         attempt // the scheduler's scratch
+	dom         []bool  // the scheduler's scratch: the zones that are spread domains
+	cnt         []int   // the scheduler's scratch: the instances per zone it counts
 	placement   *rand.Rand
 	defaultNext []int // per zone: the number of the last default node
 	// placementEvents: instance-scheduled events are worth reporting
@@ -55,12 +57,15 @@ func New(cfg Config, obs Observer) (*World, error) {
 	w.buildTopology()
 	w.placementEvents = len(w.pools) > 0 || len(w.zones) > 1
 	for k, sc := range cfg.Services {
+		sc.prepare()
 		lbc := sc.LoadBalancer
 		s := &Service{
 			w:         w,
 			index:     k,
 			cfg:       sc,
 			demand:    streams.Get("demand/" + sc.Name),
+			backlog:   streams.Get("backlog/" + sc.Name),
+			timeouts:  sim.NewTimers(w.eng, sc.Timeout),
 			lifecycle: streams.Get("lifecycle/" + sc.Name),
 			lb: loadBalancer{
 				alg:      lbc.Algorithm,

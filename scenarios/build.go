@@ -21,7 +21,12 @@ const DefaultRetryBackoff = 100 * time.Millisecond
 // arrivals, so it runs any number of times with identical results. It
 // reads the scenario, which must not change after.
 func Build(sc *Scenario) (cluster.Config, error) {
-	cfg := cluster.Config{Seed: sc.Seed, Duration: sc.Duration, SampleInterval: sc.SampleInterval, Zones: sc.Zones}
+	cfg := cluster.Config{Seed: sc.Seed, Duration: sc.Duration, SampleInterval: sc.SampleInterval, Zones: sc.Zones,
+		ControlPlane: cluster.ControlPlane{
+			NodeMonitorGracePeriod: sc.ControlPlane.NodeMonitorGracePeriod,
+			NotReadyToleration:     sc.ControlPlane.NotReadyToleration,
+			UnreachableToleration:  sc.ControlPlane.UnreachableToleration,
+		}}
 	var errs []Error
 	for _, p := range sc.Nodes {
 		cfg.Pools = append(cfg.Pools, cluster.PoolConfig{
@@ -35,10 +40,14 @@ func Build(sc *Scenario) (cluster.Config, error) {
 			errs = append(errs, sc.src.valErr(fmt.Sprintf("faults.%d.type", k), fmt.Sprintf("unknown fault type %q", f.Type)))
 			continue
 		}
-		cfg.Faults = append(cfg.Faults, cluster.FaultConfig{
+		c := cluster.FaultConfig{
 			At: f.At, Type: def.Type, Zone: f.Zone, Node: f.Node, Service: f.Service, Pool: f.Pool,
 			Count: f.Count, Duration: f.Duration, Slow: f.Mode == "slow", Delay: f.Delay,
-		})
+		}
+		if def.Build != nil {
+			def.Build(&f, &c)
+		}
+		cfg.Faults = append(cfg.Faults, c)
 	}
 	end := sim.At(sc.Duration)
 	for k := range sc.Services {
@@ -107,7 +116,8 @@ func Build(sc *Scenario) (cluster.Config, error) {
 			c.Instance.QueueLimit = -1
 		}
 		if ts := svc.TopologySpread; ts != nil {
-			c.TopologySpread = &cluster.TopologySpread{MaxSkew: ts.MaxSkew, ScheduleAnyway: ts.WhenUnsatisfiable == ScheduleAnyway}
+			c.TopologySpread = &cluster.TopologySpread{MaxSkew: ts.MaxSkew, ScheduleAnyway: ts.WhenUnsatisfiable == ScheduleAnyway,
+				MinDomains: ts.MinDomains, HonorTaints: ts.NodeTaintsPolicy == PolicyHonor}
 		}
 		if l, ok := pc.(LatencyObserver); ok {
 			c.Autoscaler.LatencyPercentile = l.LatencyPercentile()

@@ -99,7 +99,7 @@ faults:
 	want := []cluster.FaultConfig{
 		{At: 10 * time.Second, Type: cluster.InstanceCrash, Service: "web", Count: 2},
 		{At: 20 * time.Second, Type: cluster.DependencyOutage, Service: "web", Duration: 5 * time.Second, Slow: true, Delay: time.Second},
-		{At: 30 * time.Second, Type: cluster.NodeUpgrade, Pool: "general", Count: 0},
+		{At: 30 * time.Second, Type: cluster.NodeUpgrade, Pool: "general", Count: 0, NodeSurge: 1}, // max_surge's default
 	}
 	for k := range want {
 		f := cfg.Faults[k]

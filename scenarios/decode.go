@@ -37,7 +37,8 @@ import (
 //	cpu, bytes   a Kubernetes CPU or memory quantity (float64)
 //	dist         a duration or a distribution mapping (sim.Dist)
 //	unlimited    an int that also accepts "unlimited" (Unlimited)
-//	pct          a percentage: a number, or a string such as "70%"
+//	pct          a percentage: a number, or a string such as "70%"; on a
+//	             string field, a count or a percentage (kept as written)
 //	fraction     a fraction (0.999) or a percentage string ("99.9%")
 //	metrics      Autoscaler.Metrics: a list, or the pipeline mapping
 //	selector     this key chooses who reads the struct's other keys

@@ -58,6 +58,28 @@ const gib = 1 << 30
 func (s *Scenario) setDefaults() {
 	s.Seed = DefaultSeed
 	s.SampleInterval = DefaultSampleInterval
+	s.ControlPlane = DefaultControlPlane()
+}
+
+// The control plane's defaults, a current Kubernetes release's:
+// kube-controller-manager --node-monitor-grace-period is 50 s since
+// v1.32 (40 s before; kubernetes/kubernetes#126287,
+// pkg/controller/nodelifecycle/config/v1alpha1/defaults.go), and the
+// DefaultTolerationSeconds admission plugin
+// (plugin/pkg/admission/defaulttolerationseconds) gives every pod 300 s
+// for the not-ready and unreachable NoExecute taints.
+const (
+	DefaultNodeMonitorGracePeriod = 50 * time.Second
+	DefaultTolerationSeconds      = 300 * time.Second
+)
+
+// DefaultControlPlane is Kubernetes' default control-plane timing.
+func DefaultControlPlane() ControlPlane {
+	return ControlPlane{
+		NodeMonitorGracePeriod: DefaultNodeMonitorGracePeriod,
+		NotReadyToleration:     DefaultTolerationSeconds,
+		UnreachableToleration:  DefaultTolerationSeconds,
+	}
 }
 
 func (s *Service) setDefaults() {
@@ -98,7 +120,7 @@ func (p *Probe) setDefaults() {
 }
 
 func (t *TopologySpread) setDefaults() {
-	*t = TopologySpread{MaxSkew: 1, WhenUnsatisfiable: DoNotSchedule}
+	*t = TopologySpread{MaxSkew: 1, WhenUnsatisfiable: DoNotSchedule, MinDomains: 1, NodeTaintsPolicy: PolicyIgnore}
 }
 
 func (b *Behavior) setDefaults() {
@@ -161,6 +183,13 @@ func (s *Scenario) fillDependent(errs *[]Error) {
 	}
 	for i := range s.Services {
 		s.fillService(&s.Services[i], errs)
+	}
+	for i := range s.Faults {
+		f := &s.Faults[i]
+		path := "faults." + itoa(i)
+		if d := LookupFault(f.Type); d != nil && d.Defaults != nil {
+			d.Defaults(f, func(rel string) bool { return m.has(path + "." + rel) })
+		}
 	}
 	for i := range s.Traffic {
 		t := &s.Traffic[i]

@@ -67,8 +67,9 @@
 //
 // Adding a fault type: its FaultType in cluster (config.go, fault.go),
 // and one FaultDef in faults.go (name, doc line, keys and required keys,
-// Check, the cluster type); a field of Fault if it needs a new key; its
-// row in README.md's table of faults.
+// Check, the cluster type, and Defaults and Build for keys of its own); a
+// field of Fault if it needs a new key; its row in README.md's table of
+// faults.
 //
 // Adding a traffic component: a ComponentDef in kinds.go (keys, checks,
 // dependent defaults), its term in NewProfile (traffic.go), any new
@@ -86,6 +87,9 @@
 //	sample_interval                      10s; duration/10 under 100s (whole ms, at least 1ms);
 //	                                     duration/1e6 over 115 days
 //	zones                                [default]
+//	control_plane.node_monitor_grace_period 50s (kube-controller-manager since v1.32)
+//	control_plane.not_ready_toleration   300s (the DefaultTolerationSeconds admission plugin)
+//	control_plane.unreachable_toleration 300s
 //	nodes                                none: default nodes (4 cores, 16Gi, or larger to fit an instance,
 //	                                     as many as needed), cost from instance.price_per_hour
 //	nodes[].zones                        every zone
@@ -115,7 +119,8 @@
 //	instance.price_per_hour              0.04048 per requested core + 0.004445 per requested GiB
 //	demand.cpu, demand.wait              0 (at least one is required)
 //	probes.readiness, probes.liveness    none; when given: period 10s, failure_threshold 3, timeout 1s
-//	topology_spread                      none; when given: max_skew 1, when_unsatisfiable DoNotSchedule
+//	topology_spread                      none; when given: max_skew 1, when_unsatisfiable DoNotSchedule,
+//	                                     min_domains 1, node_taints_policy Ignore (Kubernetes')
 //	disruption_budget.min_available      0 (no budget)
 //	load_balancer.algorithm              round-robin
 //	load_balancer.replicas               1
@@ -155,6 +160,9 @@
 //	faults[].count                       1 (instance-crash)
 //	faults[].duration                    0: until the end of the run
 //	faults[].mode                        fail (dependency-outage)
+//	faults[].max_surge                   25% (rollout); 1 (node-upgrade)
+//	faults[].max_unavailable             25% (rollout)
+//	faults[].min_ready_seconds           0 (rollout)
 //	slo.percentile                       99
 //	slo.latency, slo.availability        none (at least one is required)
 package scenarios

@@ -36,7 +36,8 @@ type Estimate struct {
 const (
 	estBaseMemory       = 16 << 20 // the process, the histograms, the policies
 	estRequestBytes     = 256      // a request in flight, its events and queue slots
-	estAbandonedBytes   = 48       // queued work whose client has gone: a compact entry, and slice growth
+	estAbandonedBytes   = 32       // a queue slot of work whose client has gone
+	estAbandonedSlots   = 8192     // per instance: a backlog of abandoned work is merged into runs (cluster's fifo.compact) once its queue holds 4096 slots, and the buffer at most doubles
 	estInstanceBytes    = 2 << 10  // an instance, its metrics and events
 	estSessionBytes     = 24       // a client-ip session
 	estSampleBytes      = 200      // a sample held for the plots, per service
@@ -69,9 +70,12 @@ const (
 //	                                                     hopeless overload every attempt times
 //	                                                     out), else the peak rate
 //	abandoned = backlog - attempts x timeout             queued work whose client has gone:
-//	                                                     kept by the server (a compact 48 B
-//	                                                     entry) unless cancel_on_client_timeout
-//	memory    = 16 MiB + 256 B x (in flight - abandoned) + 48 B x abandoned + 2 KiB x replicas.max
+//	                                                     kept by the server unless
+//	                                                     cancel_on_client_timeout, in 32 B queue
+//	                                                     slots merged into runs: at most 8192
+//	                                                     slots an instance
+//	memory    = 16 MiB + 256 B x (in flight - abandoned) + 32 B x min(abandoned, 8192 x replicas.max)
+//	          + 2 KiB x replicas.max
 //	          + 24 B x clients (client-ip) + 200 B x samples x services
 //	output    = 125 B x samples x services + 850 B x evaluations (an upper bound:
 //	          a line per evaluation) + 160 B x (4 x replicas.max + 20 x faults) + 2 KiB x services
@@ -86,7 +90,7 @@ func (sc *Scenario) Estimate() Estimate {
 		e.Samples = int64(sc.Duration / sc.SampleInterval)
 	}
 	events := float64(e.Samples)
-	var arrivals, inFlight, abandoned, memory, output float64
+	var arrivals, inFlight, abandoned, abandonedSlots, memory, output float64
 	memory = estBaseMemory
 	evaluations := 0.0
 	for i := range sc.Services {
@@ -115,6 +119,7 @@ func (sc *Scenario) Estimate() Estimate {
 			q, gone := backlog(svc, t, peak, cpu, dur)
 			inFlight += peak*(cpu+wait) + q
 			abandoned += gone
+			abandonedSlots += min(gone, estAbandonedSlots*float64(r.Max))
 			if svc.LoadBalancer.Algorithm == ClientIP {
 				memory += estSessionBytes * float64(t.Clients)
 			}
@@ -134,7 +139,7 @@ func (sc *Scenario) Estimate() Estimate {
 		output += estEventLineBytes*4*float64(r.Max) + estSummaryBytes
 	}
 	services := float64(len(sc.Services))
-	memory += estRequestBytes*(inFlight-abandoned) + estAbandonedBytes*abandoned + estSampleBytes*float64(e.Samples)*services
+	memory += estRequestBytes*(inFlight-abandoned) + estAbandonedBytes*abandonedSlots + estSampleBytes*float64(e.Samples)*services
 	output += estRowBytes*float64(e.Samples)*services + estDecisionBytes*evaluations +
 		estEventLineBytes*20*float64(len(sc.Faults))
 	e.Arrivals = round(arrivals)

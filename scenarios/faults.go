@@ -2,6 +2,9 @@ package scenarios
 
 import (
 	"slices"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/scalesim/scalesim/cluster"
 )
@@ -14,6 +17,7 @@ const (
 	FaultLoadBalancerFailure = string(cluster.LoadBalancerFailure)
 	FaultDependencyOutage    = string(cluster.DependencyOutage)
 	FaultNodeUpgrade         = string(cluster.NodeUpgrade)
+	FaultRollout             = string(cluster.Rollout)
 )
 
 // FaultDef declares a fault type to the scenario format: the keys it
@@ -31,6 +35,11 @@ type FaultDef struct {
 	// Check reports what involves other parts of the scenario (a zone, a
 	// service, a pool that must exist).
 	Check func(v validator, path string, f *Fault)
+	// Defaults, if set, fills the defaults of its keys that the file
+	// does not give (has reports whether it gives one).
+	Defaults func(f *Fault, has func(key string) bool)
+	// Build, if set, copies its own keys into the cluster's fault.
+	Build func(f *Fault, c *cluster.FaultConfig)
 }
 
 // faultDefs are the fault types, in the order the docs list them.
@@ -94,8 +103,8 @@ var faultDefs = []FaultDef{
 	},
 	{
 		Name: FaultNodeUpgrade, Type: cluster.NodeUpgrade,
-		Doc:  "cordon, drain and replace the pool's nodes one by one, honouring disruption budgets",
-		Keys: []string{"pool"}, Required: []string{"pool"},
+		Doc:  "replace the pool's nodes, max_surge at a time (default 1): each surge node joins, then the old one is cordoned and drained, honouring disruption budgets",
+		Keys: []string{"pool", "max_surge"}, Required: []string{"pool"},
 		Check: func(v validator, path string, f *Fault) {
 			var names []string
 			for _, p := range v.s.Nodes {
@@ -104,8 +113,82 @@ var faultDefs = []FaultDef{
 			if f.Pool != "" && !slices.Contains(names, f.Pool) {
 				v.val(path+".pool", "unknown pool %q%s", f.Pool, v.known(f.Pool, names, "pools"))
 			}
+			if n, err := strconv.Atoi(f.MaxSurge); err != nil || n < 1 || n > MaxNodesPerZone {
+				v.val(path+".max_surge", "%q is not a number of nodes from 1 to %d", f.MaxSurge, MaxNodesPerZone)
+			}
+		},
+		Defaults: func(f *Fault, has func(string) bool) {
+			if !has("max_surge") {
+				f.MaxSurge = "1"
+			}
+		},
+		Build: func(f *Fault, c *cluster.FaultConfig) { c.NodeSurge, _ = strconv.Atoi(f.MaxSurge) },
+	},
+	{
+		Name: FaultRollout, Type: cluster.Rollout,
+		Doc:  "a rolling update of the service to a new version, as a Deployment's (max_surge 25%, max_unavailable 25%, min_ready_seconds 0)",
+		Keys: []string{"service", "max_surge", "max_unavailable", "min_ready_seconds"}, Required: []string{"service"},
+		Check: func(v validator, path string, f *Fault) {
+			v.faultService(path, f)
+			surge, okS := v.intOrPercent(path+".max_surge", f.MaxSurge)
+			unav, okU := v.intOrPercent(path+".max_unavailable", f.MaxUnavailable)
+			if okS && okU && surge.Value == 0 && unav.Value == 0 {
+				v.key(path+".max_unavailable", []string{path + ".max_surge"}, "max_surge and max_unavailable are both 0, so the rollout could never proceed; give one of them more than 0 (Kubernetes refuses this too)")
+			}
+			if f.MinReadySeconds < 0 || f.MinReadySeconds > MaxMinReadySeconds {
+				v.val(path+".min_ready_seconds", "%d is out of range: give 0 to %d seconds", f.MinReadySeconds, MaxMinReadySeconds)
+			}
+		},
+		Defaults: func(f *Fault, has func(string) bool) {
+			if !has("max_surge") {
+				f.MaxSurge = DefaultMaxSurge
+			}
+			if !has("max_unavailable") {
+				f.MaxUnavailable = DefaultMaxUnavailable
+			}
+		},
+		Build: func(f *Fault, c *cluster.FaultConfig) {
+			c.MaxSurge, _ = parseIntOrPercent(f.MaxSurge)
+			c.MaxUnavailable, _ = parseIntOrPercent(f.MaxUnavailable)
+			c.MinReady = time.Duration(f.MinReadySeconds) * time.Second
 		},
 	},
+}
+
+// A Deployment's rolling update defaults (apps/v1 RollingUpdateDeployment).
+const (
+	DefaultMaxSurge       = "25%"
+	DefaultMaxUnavailable = "25%"
+	// MaxMinReadySeconds bounds a rollout's min_ready_seconds.
+	MaxMinReadySeconds = 3600
+)
+
+// parseIntOrPercent reads a count ("1") or a percentage ("25%").
+func parseIntOrPercent(s string) (cluster.IntOrPercent, error) {
+	pct := strings.HasSuffix(s, "%")
+	n, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(s, "%")))
+	if err != nil {
+		return cluster.IntOrPercent{}, err
+	}
+	return cluster.IntOrPercent{Value: n, Percent: pct}, nil
+}
+
+// intOrPercent checks a rollout's max_surge or max_unavailable: a count
+// from 0 to MaxReplicas or a percentage from 0% to 100%.
+func (v validator) intOrPercent(path, s string) (cluster.IntOrPercent, bool) {
+	x, err := parseIntOrPercent(s)
+	switch {
+	case err != nil:
+		v.val(path, "%q is neither a number of instances (1) nor a percentage of the replicas (\"25%%\")", s)
+		return x, false
+	case x.Percent && (x.Value < 0 || x.Value > 100):
+		v.val(path, "%s is out of range: give 0%% to 100%%", s)
+		return x, false
+	case !x.Percent && (x.Value < 0 || x.Value > MaxReplicas):
+		v.val(path, "%s is out of range: give 0 to %d instances, or a percentage", s, MaxReplicas)
+		return x, false
+	}
+	return x, true
 }
 
 // FaultDefs lists the fault types.

@@ -130,6 +130,9 @@ func (g *schemaGen) value(t reflect.Type, f *fieldInfo) obj {
 		}}
 	case t == durationType:
 		return duration()
+	case t.Kind() == reflect.String && f.pct:
+		// A count or a percentage (a rollout's max_surge).
+		return obj{"anyOf": []any{obj{"type": "integer", "minimum": 0}, obj{"type": "string", "pattern": percentPattern}}}
 	case t.Kind() == reflect.String:
 		s := obj{"type": "string"}
 		if f.enum != nil {

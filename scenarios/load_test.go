@@ -736,7 +736,7 @@ faults:
 	if *w.Probes.Readiness != (Probe{5 * time.Second, 3, time.Second}) || *w.Probes.Liveness != (Probe{10 * time.Second, 5, time.Second}) {
 		t.Errorf("probes %+v %+v", w.Probes.Readiness, w.Probes.Liveness)
 	}
-	if *w.TopologySpread != (TopologySpread{2, DoNotSchedule}) || w.DisruptionBudget.MinAvailable != 2 {
+	if *w.TopologySpread != (TopologySpread{2, DoNotSchedule, 1, PolicyIgnore}) || w.DisruptionBudget.MinAvailable != 2 {
 		t.Errorf("spread %+v budget %+v", w.TopologySpread, w.DisruptionBudget)
 	}
 	if w.Instance.Concurrency != Unlimited || w.Instance.QueueLimit != 0 {

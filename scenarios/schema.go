@@ -55,6 +55,9 @@ type Scenario struct {
 	Faults []Fault `yaml:"faults"`
 	// SLOs in file order (the `slo` key).
 	SLOs []SLO `yaml:"slo" scn:"byname"`
+	// ControlPlane is the Kubernetes control plane's handling of failed
+	// nodes. Defaults: Kubernetes' (DefaultControlPlane).
+	ControlPlane ControlPlane `yaml:"control_plane"`
 
 	// File is the name the scenario was parsed under: a path, or
 	// "builtin:NAME" for a built-in scenario.
@@ -222,11 +225,37 @@ const (
 	ScheduleAnyway = "ScheduleAnyway"
 )
 
-// TopologySpread spreads instances over zones. Defaults: max_skew 1,
-// when_unsatisfiable DoNotSchedule.
+// Node inclusion policies (TopologySpread.NodeTaintsPolicy).
+const (
+	PolicyIgnore = "Ignore"
+	PolicyHonor  = "Honor"
+)
+
+// TopologySpread spreads instances over zones, as a topologySpreadConstraint
+// on topology.kubernetes.io/zone does. Defaults: max_skew 1,
+// when_unsatisfiable DoNotSchedule, min_domains 1, node_taints_policy
+// Ignore (Kubernetes').
 type TopologySpread struct {
 	MaxSkew           int    `yaml:"max_skew"`
 	WhenUnsatisfiable string `yaml:"when_unsatisfiable" scn:"enum=DoNotSchedule|ScheduleAnyway"`
+	// MinDomains: with fewer zones counted as domains, the global minimum
+	// is 0 (DoNotSchedule only).
+	MinDomains int `yaml:"min_domains"`
+	// NodeTaintsPolicy Ignore counts every node's zone as a domain, a
+	// failed node's too; Honor leaves out nodes with a taint the pod does
+	// not tolerate (cordoned, NotReady).
+	NodeTaintsPolicy string `yaml:"node_taints_policy" scn:"enum=Ignore|Honor"`
+}
+
+// ControlPlane is the node lifecycle controller's and the taint manager's
+// timing: a node that stops reporting is NotReady after
+// NodeMonitorGracePeriod, and its pods are evicted after
+// UnreachableToleration more (NotReadyToleration for a node whose kubelet
+// reports NotReady, which no fault produces yet).
+type ControlPlane struct {
+	NodeMonitorGracePeriod time.Duration `yaml:"node_monitor_grace_period"`
+	NotReadyToleration     time.Duration `yaml:"not_ready_toleration"`
+	UnreachableToleration  time.Duration `yaml:"unreachable_toleration"`
 }
 
 // DisruptionBudget limits voluntary disruptions (node upgrades): an
@@ -441,7 +470,9 @@ type TracePoint struct {
 //	load-balancer-failure {service, duration}   duration 0: the failed instance stays down
 //	dependency-outage     {service, duration, mode, delay}
 //	                                            mode fail (default) or slow (+delay per request)
-//	node-upgrade          {pool}                cordon, drain, replace node by node
+//	node-upgrade          {pool, max_surge}     surge nodes first, then cordon and drain; max_surge default 1
+//	rollout               {service, max_surge, max_unavailable, min_ready_seconds}
+//	                                            a Deployment's rolling update; defaults 25%, 25%, 0
 type Fault struct {
 	At       time.Duration `yaml:"at" scn:"req"`
 	Type     string        `yaml:"type" scn:"kind,req,enum=@faults"`
@@ -453,6 +484,14 @@ type Fault struct {
 	Duration time.Duration `yaml:"duration"`
 	Mode     string        `yaml:"mode" scn:"enum=fail|slow"`
 	Delay    time.Duration `yaml:"delay"`
+	// MaxSurge: for a rollout a count or a percentage of the desired
+	// replicas ("25%", rounded up); for a node-upgrade a count of nodes.
+	// MaxUnavailable: a rollout's count or percentage (rounded down).
+	MaxSurge       string `yaml:"max_surge" scn:"pct"`
+	MaxUnavailable string `yaml:"max_unavailable" scn:"pct"`
+	// MinReadySeconds: a rollout counts a new instance available once it
+	// has been Ready this many seconds. Default 0.
+	MinReadySeconds int `yaml:"min_ready_seconds"`
 }
 
 // SLO is a service's objective.

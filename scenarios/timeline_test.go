@@ -26,15 +26,15 @@ import (
 //
 //	scenario [set=path=value ...]   the input is a YAML scenario; prints its services
 //	builtin name=NAME [set=...]     a built-in scenario instead
-//	run [until=DURATION] [trace=full|decisions|changes] [label=L] [same-as=L]
+//	run [until=DURATION] [trace=full|decisions|changes|events] [label=L] [same-as=L]
 //	    runs the world (built on the first run) up to until (default: the
 //	    end) and prints what happened since the previous run: every
 //	    decision with its inputs, limits and explanation, and every
 //	    lifecycle event (full, the default); each decision's first line and
-//	    limits (decisions); or only the decisions that changed the count
-//	    (changes). label names the full trace of this run; same-as fails
-//	    unless this run's full trace, policy names aside, is identical to
-//	    the one labelled.
+//	    limits (decisions); only the decisions that changed the count
+//	    (changes); or only the lifecycle events (events). label names
+//	    the full trace of this run; same-as fails unless this run's full
+//	    trace, policy names aside, is identical to the one labelled.
 //	evaluate cpu=PERCENT [times=N] [every=DURATION]
 //	    drives the first service's policy directly, without the cluster
 //	    (what policies' stepper helper did): N evaluations (default 1)
@@ -44,6 +44,13 @@ import (
 //	    once). Evaluation k runs at 1h + k x every (the pods started at 0,
 //	    past the CPU initialization period) and is printed at k x every.
 //	    Successive evaluate directives continue the same policy.
+//	totals
+//	    prints each service's requests so far by outcome (arrived =
+//	    completed + rejected + failed + timed_out + in flight), and the
+//	    extremes of its counts over the events after time 0: the fewest
+//	    Ready, the most not terminating (pending + starting + ready) and
+//	    the most alive (draining too); with node pools, the fewest and
+//	    the most schedulable nodes (ready, not cordoned) after time 0.
 func TestTimelines(t *testing.T) {
 	runScripts(t, "testdata/timelines/*.txt", func() *timeline { return &timeline{labels: map[string]string{}} }, (*timeline).do)
 }
@@ -129,9 +136,62 @@ func (tl *timeline) do(t *testing.T, d *directive) string {
 		return out
 	case "evaluate":
 		return tl.evaluate(t, d)
+	case "totals":
+		if tl.w == nil {
+			t.Fatalf("%s: totals before a run", d.pos())
+		}
+		return tl.totals()
 	}
 	t.Fatalf("%s: unknown directive %q", d.pos(), d.cmd)
 	return ""
+}
+
+func (tl *timeline) totals() string {
+	var b strings.Builder
+	for k, s := range tl.w.Services() {
+		arrived, out, inFlight := s.Totals()
+		fmt.Fprintf(&b, "%s: arrived %d completed %d rejected %d failed %d timed_out %d in_flight %d\n", s.Name(), arrived,
+			out[cluster.Completed], out[cluster.Rejected], out[cluster.Failed], out[cluster.TimedOut], inFlight)
+		minReady, maxUp, maxAlive, seen := 0, 0, 0, false
+		for _, e := range tl.tr.events {
+			if e.Service != k || e.Time == 0 {
+				continue
+			}
+			c := e.Counts
+			if !seen || c.Ready < minReady {
+				minReady = c.Ready
+			}
+			maxUp, maxAlive, seen = max(maxUp, c.Pending+c.Starting+c.Ready), max(maxAlive, c.Alive()), true
+		}
+		if seen {
+			fmt.Fprintf(&b, "%s: ready at least %d, not terminating at most %d, alive at most %d\n", s.Name(), minReady, maxUp, maxAlive)
+		}
+	}
+	// Schedulable nodes, from the node events.
+	sched := map[string]bool{}
+	lo, hi, seen := 0, 0, false
+	for _, e := range tl.tr.events {
+		if e.Service != -1 || !strings.HasPrefix(string(e.Kind), "node-") {
+			continue
+		}
+		name, _, _ := strings.Cut(e.Detail, " ")
+		switch e.Kind {
+		case cluster.KindNodeReady:
+			sched[name] = true
+		case cluster.KindNodeCordoned, cluster.KindNodeDown, cluster.KindNodeRemoved:
+			delete(sched, name)
+		}
+		if e.Time > 0 {
+			if !seen || len(sched) < lo {
+				lo = len(sched)
+			}
+			hi, seen = max(hi, len(sched)), true
+		}
+	}
+	if seen {
+		fmt.Fprintf(&b, "nodes: schedulable at least %d, at most %d\n", lo, hi)
+	}
+	return b.String()
 }
 
 // print writes decisions and events in time order (at one instant,
@@ -145,11 +205,13 @@ func (tl *timeline) print(decs []cluster.Decision, evs []cluster.Event, mode str
 	i, j := 0, 0
 	for i < len(decs) || j < len(evs) {
 		if i < len(decs) && (j == len(evs) || decs[i].Time <= evs[j].Time) {
-			writeDecision(&b, decs[i], names[decs[i].Service], mode)
+			if mode != "events" {
+				writeDecision(&b, decs[i], names[decs[i].Service], mode)
+			}
 			i++
 			continue
 		}
-		if mode == "" || mode == "full" || mode == "same" {
+		if mode == "" || mode == "full" || mode == "same" || mode == "events" {
 			writeEvent(&b, evs[j])
 		}
 		j++

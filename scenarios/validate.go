@@ -84,7 +84,30 @@ const (
 	// MaxSamples bounds duration / sample_interval: the rows of
 	// timeseries.csv per service.
 	MaxSamples = 1_000_000
+	// MaxControlPlaneDelay bounds the control plane's grace period and
+	// tolerations (a day: beyond it a node is never seen to fail).
+	MaxControlPlaneDelay = 24 * time.Hour
+	// MaxMinDomains bounds topology_spread.min_domains.
+	MaxMinDomains = 1000
 )
+
+// controlPlane checks the control_plane block: each timing from 0 (at the
+// instant the node fails) to MaxControlPlaneDelay.
+func (v validator) controlPlane() {
+	cp := v.s.ControlPlane
+	for _, t := range []struct {
+		key    string
+		d, def time.Duration
+	}{
+		{"node_monitor_grace_period", cp.NodeMonitorGracePeriod, DefaultNodeMonitorGracePeriod},
+		{"not_ready_toleration", cp.NotReadyToleration, DefaultTolerationSeconds},
+		{"unreachable_toleration", cp.UnreachableToleration, DefaultTolerationSeconds},
+	} {
+		if t.d < 0 || t.d > MaxControlPlaneDelay {
+			v.val("control_plane."+t.key, "%v is out of range: give 0s to %v (Kubernetes' default is %v)", t.d, MaxControlPlaneDelay, t.def)
+		}
+	}
+}
 
 var scenarioNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
@@ -129,6 +152,7 @@ func (s *Scenario) validate(errs *[]Error) {
 	for i := range s.Traffic {
 		v.traffic(&s.Traffic[i])
 	}
+	v.controlPlane()
 	for i := range s.Faults {
 		v.fault(i, &s.Faults[i])
 	}
@@ -304,8 +328,16 @@ func (v validator) service(svc *Service) {
 			v.val(pp+".timeout", "must be greater than 0")
 		}
 	}
-	if ts := svc.TopologySpread; ts != nil && ts.MaxSkew < 1 {
-		v.val(p("topology_spread.max_skew"), "must be at least 1")
+	if ts := svc.TopologySpread; ts != nil {
+		if ts.MaxSkew < 1 {
+			v.val(p("topology_spread.max_skew"), "must be at least 1")
+		}
+		switch {
+		case ts.MinDomains < 0 || ts.MinDomains > MaxMinDomains:
+			v.val(p("topology_spread.min_domains"), "%d is out of range: give 1 to %d", ts.MinDomains, MaxMinDomains)
+		case ts.MinDomains > 1 && ts.WhenUnsatisfiable != DoNotSchedule:
+			v.key(p("topology_spread.min_domains"), []string{p("topology_spread.when_unsatisfiable")}, "applies only with when_unsatisfiable: DoNotSchedule (Kubernetes refuses it with ScheduleAnyway)")
+		}
 	}
 	if svc.DisruptionBudget.MinAvailable < 0 {
 		v.val(p("disruption_budget.min_available"), "must be at least 0")

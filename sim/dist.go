@@ -20,6 +20,17 @@ type Dist interface {
 	String() string
 }
 
+// Prepare returns a distribution that draws exactly the values d draws,
+// from the same source, with whatever d derives from its parameters
+// computed once instead of at every draw. A simulation prepares its
+// distributions when it is built; d itself stays a plain value.
+func Prepare(d Dist) Dist {
+	if p, ok := d.(interface{ prepared() Dist }); ok {
+		return p.prepared()
+	}
+	return d
+}
+
 // SampleDuration draws from d, read in seconds, as a duration rounded to
 // the nearest nanosecond. Negative and NaN draws are clamped to zero, and
 // draws beyond the largest Duration (about 292 years, which a heavy-tailed
@@ -72,6 +83,23 @@ func (d LogNormal) Sample(r *rand.Rand) float64 {
 	mu, sigma := d.params()
 	return math.Exp(mu + sigma*r.NormFloat64())
 }
+
+// prepared is d with mu and sigma computed once (see Prepare).
+func (d LogNormal) prepared() Dist {
+	mu, sigma := d.params()
+	return preparedLogNormal{LogNormal: d, mu: mu, sigma: sigma}
+}
+
+// preparedLogNormal samples exactly as its LogNormal does, without
+// computing its parameters (a Log1p, a Log and a Sqrt) at every draw.
+type preparedLogNormal struct {
+	LogNormal
+	mu, sigma float64
+}
+
+func (d preparedLogNormal) Sample(r *rand.Rand) float64 {
+	return math.Exp(d.mu + d.sigma*r.NormFloat64())
+}
 func (d LogNormal) Average() float64 { return d.Mean }
 func (d LogNormal) String() string {
 	return fmt.Sprintf("lognormal(mean=%g, stddev=%g)", d.Mean, d.StdDev)
@@ -96,6 +124,20 @@ func (d Pareto) Scale() float64 { return d.Mean * (d.Shape - 1) / d.Shape }
 func (d Pareto) Sample(r *rand.Rand) float64 {
 	// 1-Float64() lies in (0, 1], so the power is finite.
 	return d.Scale() / math.Pow(1-r.Float64(), 1/d.Shape)
+}
+
+// prepared is d with its scale and exponent computed once (see Prepare).
+func (d Pareto) prepared() Dist {
+	return preparedPareto{Pareto: d, scale: d.Scale(), exp: 1 / d.Shape}
+}
+
+type preparedPareto struct {
+	Pareto
+	scale, exp float64
+}
+
+func (d preparedPareto) Sample(r *rand.Rand) float64 {
+	return d.scale / math.Pow(1-r.Float64(), d.exp)
 }
 func (d Pareto) Average() float64 { return d.Mean }
 func (d Pareto) String() string {

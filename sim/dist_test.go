@@ -221,3 +221,24 @@ func TestSampleDuration(t *testing.T) {
 		}
 	}
 }
+
+// A prepared distribution draws exactly the values of the one it
+// prepares, from the same source, and describes itself the same way.
+func TestPrepareDrawsTheSameValues(t *testing.T) {
+	for _, d := range []Dist{
+		LogNormal{Mean: 0.025, StdDev: 0.02}, LogNormal{Mean: 3, StdDev: 10},
+		Pareto{Mean: 1, Shape: 1.5}, Pareto{Mean: 0.2, Shape: 3},
+		Exponential{Mean: 2}, Constant{Value: 1},
+	} {
+		p := Prepare(d)
+		a, b := NewStreams(7).Get("x"), NewStreams(7).Get("x")
+		for k := 0; k < 10000; k++ {
+			if x, y := d.Sample(a), p.Sample(b); x != y {
+				t.Fatalf("%v: draw %d is %v, prepared %v", d, k, x, y)
+			}
+		}
+		if p.String() != d.String() || p.Average() != d.Average() {
+			t.Errorf("%v: prepared describes itself as %v, mean %v", d, p, p.Average())
+		}
+	}
+}

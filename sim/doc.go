@@ -66,6 +66,13 @@
 // and skipped when its turn comes), so timeouts that are almost always
 // cancelled cost little.
 //
+// Timers that all have one length (every client's timeout of a service,
+// say) come due in the order they were set, so they need no heap: Timers
+// keeps them in a ring, with a single event in the engine's heap for the
+// first one still pending, and gives O(1) Schedule, Cancel and firing. They
+// fire exactly when and in the order Engine.After would have fired them,
+// ties included, and count in Fired and Pending the same way.
+//
 // # Randomness
 //
 // Every random number comes from a named stream: NewStreams(seed) gives a

@@ -99,7 +99,9 @@ type Engine struct {
 	heap    []entry // 4-ary min-heap, including stale (cancelled) entries
 	slots   []slot
 	free    []uint32 // indices of free slots, used last-in first-out
-	live    int      // events scheduled and neither fired nor cancelled
+	live    int      // events in the heap neither fired nor cancelled
+	arms    int      // of those, the events Timers arm for their heads
+	timers  int      // timers pending in Timers
 	fired   uint64
 	running bool // inside Step, while a handler runs
 }
@@ -119,7 +121,7 @@ func (e *Engine) Now() Time { return e.now }
 
 // Pending returns the number of events scheduled that have neither fired nor
 // been cancelled.
-func (e *Engine) Pending() int { return e.live }
+func (e *Engine) Pending() int { return e.live - e.arms + e.timers }
 
 // Fired returns the number of events fired so far.
 func (e *Engine) Fired() uint64 { return e.fired }
@@ -136,6 +138,14 @@ func (e *Engine) Schedule(at Time, h Handler, arg uint64) EventID {
 	if h == nil {
 		panic("sim: Schedule with a nil Handler")
 	}
+	e.seq++
+	return e.pushEvent(at, e.seq, h, arg)
+}
+
+// pushEvent schedules h.Fire(at, arg) with the given sequence number,
+// which must be unique and not yet in use: Schedule's, or one a Timers
+// reserved when its timer was scheduled.
+func (e *Engine) pushEvent(at Time, seq uint64, h Handler, arg uint64) EventID {
 	var s uint32
 	if n := len(e.free); n > 0 {
 		s = e.free[n-1]
@@ -147,12 +157,11 @@ func (e *Engine) Schedule(at Time, h Handler, arg uint64) EventID {
 		s = uint32(len(e.slots))
 		e.slots = append(e.slots, slot{})
 	}
-	e.seq++
 	sl := &e.slots[s]
-	sl.h, sl.arg, sl.seq = h, arg, e.seq
+	sl.h, sl.arg, sl.seq = h, arg, seq
 	e.live++
-	e.push(entry{at: at, seq: e.seq, slot: s})
-	return EventID{seq: e.seq, slot: s}
+	e.push(entry{at: at, seq: seq, slot: s})
+	return EventID{seq: seq, slot: s}
 }
 
 // After schedules h.Fire(now, arg) for d after Now(). A negative d panics,

@@ -166,6 +166,9 @@ traffic:
 		{"unknown policy", "policy: cpu", "policy: magic", []string{"bad.yaml:7:", "services.web.autoscaler.policy"}},
 		{"bad quantity", "    demand:", "    instance: {cpu_request: 2 cores}\n    demand:", []string{"bad.yaml:6:", "services.web.instance.cpu_request"}},
 		{"broken yaml", "services:", "services: [", []string{"bad.yaml:"}},
+		{"rollout of an unknown service", "  web: {rate: 10}", "  web: {rate: 10}\nfaults:\n  - {at: 1m, type: rollout, service: api}", []string{"bad.yaml:11:38: faults.0.service: unknown service \"api\""}},
+		{"rollout that cannot proceed", "  web: {rate: 10}", "  web: {rate: 10}\nfaults:\n  - {at: 1m, type: rollout, service: web, max_surge: 0, max_unavailable: 0%}", []string{"bad.yaml:11:", "faults.0.max_unavailable: max_surge and max_unavailable are both 0"}},
+		{"grace period out of range", "services:", "control_plane: {node_monitor_grace_period: 48h}\nservices:", []string{"bad.yaml:3:", "control_plane.node_monitor_grace_period: 48h0m0s is out of range"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
