@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"testing"
@@ -319,4 +320,42 @@ func TestCFSAtLimitNotThrottled(t *testing.T) {
 	if n := w.eng.Fired(); n > 6 {
 		t.Errorf("%d events fired", n)
 	}
+}
+
+// The default cluster through a zone outage: three zones without pools,
+// six 1-core instances spread two per zone, so one 4-core default node per
+// zone. Zone b goes down at 600 s for 600 s: its instances are replaced in
+// a and c (three each, within max skew 1 of the domains that are up), on
+// the nodes there (four cores hold three instances); the down node stays,
+// holding nothing, until b is back, and then goes.
+func TestDefaultNodesZoneOutage(t *testing.T) {
+	cfg := threeZones(FaultConfig{At: 600 * time.Second, Type: ZoneOutage, Zone: "b", Duration: 600 * time.Second})
+	cfg.Pools = nil
+	nodes := func(w *World) map[string]int {
+		m := map[string]int{}
+		for _, n := range w.nodes {
+			m[n.name] = len(n.insts)
+		}
+		return m
+	}
+	w, err := New(cfg, &log{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(at time.Duration, want map[string]int, zones map[string]int) {
+		t.Helper()
+		w.eng.RunUntil(sim.At(at))
+		if got := nodes(w); !maps.Equal(got, want) {
+			t.Errorf("%v: nodes %v, want %v", at, got, want)
+		}
+		if got := zoneCounts(w.services[0]); !maps.Equal(got, zones) {
+			t.Errorf("%v: instances per zone %v, want %v", at, got, zones)
+		}
+	}
+	w.Start()
+	check(500*time.Second, map[string]int{"default-a-1": 2, "default-b-1": 2, "default-c-1": 2}, map[string]int{"a": 2, "b": 2, "c": 2})
+	check(1100*time.Second, map[string]int{"default-a-1": 3, "default-b-1": 0, "default-c-1": 3}, map[string]int{"a": 3, "c": 3})
+	check(1300*time.Second, map[string]int{"default-a-1": 3, "default-c-1": 3}, map[string]int{"a": 3, "c": 3})
+	w.eng.RunUntil(w.end)
+	checkConservation(t, w)
 }
