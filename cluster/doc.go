@@ -101,8 +101,9 @@
 // "default-<zone>-<n>". One is added at once when the scheduler would
 // place an instance in a zone (the one with the fewest instances of its
 // service that the spread allows, ties at random from the "placement"
-// stream) where no node can take it, and removed as soon as it is empty;
-// every zone that is up is a spread domain. Default nodes are not
+// stream) where no node can take it, and removed as soon as it is empty
+// and up (a down one once it is back, its pods dealt with by the control
+// plane); every zone that is up is a spread domain. Default nodes are not
 // reported and cost nothing (instances are priced).
 //
 // An instance is placed as Nomad and the Kubernetes scheduler place work:
