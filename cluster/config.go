@@ -274,6 +274,11 @@ type AutoscalerConfig struct {
 	// LatencyPercentile is the percentile reported in
 	// Observation.Latency, over the last Window of completed requests.
 	LatencyPercentile float64
+	// Concurrency: the policy reads Observation.Concurrency, one stat a
+	// second of the requests in flight (Knative's metric collector).
+	// Activator: while no instance is ready, requests wait at an
+	// activator instead of being rejected (activator.go).
+	Concurrency, Activator bool
 }
 
 // Algorithm is a load-balancing algorithm.

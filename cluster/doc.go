@@ -329,6 +329,19 @@
 // and the next queued request starts. It was counted TimedOut when the
 // client gave up, and only then.
 //
+// # The activator (Knative's)
+//
+// With AutoscalerConfig.Activator, a request finding no instance in
+// rotation is held at the activator instead of rejected: it counts in
+// flight, its client's timeout runs, and it is sent on, oldest first, to an
+// instance with a free concurrency slot (any instance when Concurrency is
+// 0) when one joins the rotation or frees a slot; later requests queue
+// behind the held ones. With AutoscalerConfig.Concurrency, the collector
+// takes one stat a second, the time-weighted mean of the requests in flight
+// and the requests admitted, for Observation.Concurrency; the first request
+// held at zero is reported at once and runs the autoscaler at that instant.
+// See activator.go.
+//
 // # Random streams
 //
 // Each component draws from its own named stream of sim.Streams: per service

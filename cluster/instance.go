@@ -189,6 +189,7 @@ func (i *Instance) becomeReady(now sim.Time, why string) {
 	}
 	i.cold = false
 	i.startProbes(now)
+	i.svc.release(now)
 }
 
 // leaveLB takes the instance out of rotation once the removal has
@@ -283,6 +284,9 @@ func (i *Instance) finish(r *request, now sim.Time, o Outcome) {
 	i.svc.serverDone(r, o, now)
 	if i.queue.len() > 0 && i.phase.state() != Terminated {
 		i.start(i.dequeue(), now)
+	}
+	if i.svc.act.held.len() > 0 {
+		i.svc.release(now) // a slot is free for the activator
 	}
 	if (i.phase == drainingStopped || i.phase == drainingPreStopClosed) && i.held() == 0 {
 		i.svc.terminate(i, now)

@@ -211,6 +211,7 @@ func (s *Service) lbCount() string {
 // failInFlight ends every request in flight for its client as Failed; the
 // instances keep them until done, as after a client timeout.
 func (s *Service) failInFlight(now sim.Time) {
+	s.failHeld(now)
 	for _, inst := range s.instances {
 		inst.forEachHeld(func(r *request) {
 			if !r.clientDone {

@@ -30,6 +30,8 @@ type request struct {
 	// clientDone is set when the client has learnt the outcome (completed,
 	// timed out, failed); the server may still hold a timed-out request.
 	clientDone bool
+	// held: waiting at the activator (qseq is its entry there).
+	held bool
 
 	// client is the request's client (client-ip balancing); attempt
 	// counts the retries before this one.
@@ -59,6 +61,8 @@ func (r *request) Fire(now sim.Time, arg uint64) {
 		r.svc.clientEnd(r, TimedOut, now)
 		if r.inst != nil {
 			r.inst.clientGone(r, now)
+		} else if r.held {
+			r.svc.unhold(r, now) // waiting at the activator
 		} else {
 			r.svc.w.pool.put(r) // held by no instance (a silent node)
 		}

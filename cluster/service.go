@@ -72,6 +72,7 @@ type Service struct {
 	}
 
 	metrics metricsPipeline
+	act     activator
 }
 
 // Event arguments for service events.
@@ -81,6 +82,8 @@ const (
 	svcScrape
 	svcLBPromote // a standby load balancer takes over
 	svcLBRestore // a failed load balancer is back
+	svcPoke      // the activator's first request at zero: evaluate now
+	svcCollect   // the concurrency collector's stat of the second
 )
 
 // Name returns the service's name.
@@ -112,11 +115,22 @@ func (s *Service) Fire(now sim.Time, arg uint64) {
 		if s.lb.state == lbUp {
 			s.sanityCheck(now)
 			s.evaluate(now)
+		} else {
+			s.act.stats = s.act.stats[:0] // nobody reads them: keep none
 		}
 		s.w.eng.Schedule(now.Add(s.cfg.Autoscaler.Interval), s, svcEvaluate)
 	case svcScrape:
 		s.scrape(now)
 		s.w.eng.Schedule(now.Add(s.cfg.Autoscaler.ScrapeInterval), s, svcScrape)
+	case svcPoke:
+		if s.lb.state == lbUp {
+			s.evaluate(now)
+		}
+	case svcCollect:
+		s.collectUpTo(now)
+		if next := now.Add(s.act.statPeriod); next < s.w.end {
+			s.w.eng.Schedule(next, s, svcCollect)
+		}
 	case svcLBPromote:
 		s.lbPromote(now)
 	case svcLBRestore:
@@ -165,16 +179,27 @@ func (s *Service) admit(r *request, now sim.Time) {
 		return
 	}
 	inst := s.lb.pick(r, now)
-	if inst == nil {
+	if inst == nil && !s.act.on {
 		s.reject(r, now)
 		return
 	}
 	// Count the request in flight and arm its timeout before the instance
 	// takes it: a request with no demand completes inside accept.
-	s.inFlight++
+	s.addInFlight(now, 1)
 	if s.cfg.Timeout > 0 {
 		r.timeout = s.timeouts.Schedule(r, reqTimeout)
 	}
+	if inst == nil || s.act.held.len() > 0 {
+		// Nothing is ready, or the activator is still sending on what it
+		// holds: it holds this one too, behind them (activator.go).
+		s.hold(r, now)
+		return
+	}
+	s.deliver(r, inst, now)
+}
+
+// deliver hands r, counted in flight, to inst; a refusal is a rejection.
+func (s *Service) deliver(r *request, inst *Instance, now sim.Time) {
 	if !inst.accept(r, now) {
 		if s.unreachableHold(inst) {
 			// A connection to a silent node: the client waits for its
@@ -187,7 +212,7 @@ func (s *Service) admit(r *request, now sim.Time) {
 			s.serverDone(r, Failed, now)
 			return
 		}
-		s.inFlight--
+		s.addInFlight(now, -1)
 		if !r.timeout.IsZero() {
 			s.timeouts.Cancel(r.timeout)
 		}
@@ -212,7 +237,7 @@ func (s *Service) clientEnd(r *request, o Outcome, now sim.Time) {
 		s.timeouts.Cancel(r.timeout)
 		r.timeout = sim.TimerID{}
 	}
-	s.inFlight--
+	s.addInFlight(now, -1)
 	s.outcomes[o]++
 	if o == Completed {
 		s.metrics.observeLatency(now, now.Sub(r.arrived))
@@ -499,6 +524,7 @@ func (s *Service) evaluate(now sim.Time) {
 		s.scaleTo(after, now)
 	}
 	s.w.obs.Decision(Decision{Time: now, Service: s.index, Policy: p.Name(), Observation: obs, Recommendation: rec, Before: before, After: after})
+	s.act.stats = s.act.stats[:0]
 }
 
 // observe builds what the autoscaler sees now.
@@ -510,6 +536,9 @@ func (s *Service) observe(now sim.Time) policies.Observation {
 		InFlight: float64(s.inFlight),
 		Latency:  s.metrics.latency(s.cfg.Autoscaler.LatencyPercentile),
 		Pods:     make([]policies.Pod, 0, len(s.instances)),
+	}
+	if s.act.collect {
+		o.Concurrency = s.concurrency(now)
 	}
 	for _, inst := range s.instances {
 		if inst.State() == Draining {

@@ -90,6 +90,7 @@ func New(cfg Config, obs Observer) (*World, error) {
 		}
 		s.initRequests(len(w.zones))
 		s.metrics.init(sc.Autoscaler)
+		s.act.init(sc.Autoscaler)
 		w.services = append(w.services, s)
 	}
 	for k, fc := range cfg.Faults {
@@ -142,6 +143,9 @@ func (w *World) Start() {
 		}
 		if s.policy != nil {
 			w.eng.Schedule(sim.At(a.Interval), s, svcEvaluate)
+		}
+		if s.act.collect && s.act.next < w.end {
+			w.eng.Schedule(s.act.next, s, svcCollect)
 		}
 		s.scheduleArrival(0)
 	}

@@ -2,7 +2,6 @@ package policies
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"time"
 
@@ -350,59 +349,64 @@ func DefaultKPAConfig() KPAConfig {
 	}
 }
 
-// Validate reports every problem in c, joined: upstream's config validation
-// for these keys, and the annotations' rules for activation scale.
+// Validate reports every problem in c, joined, each a *FieldError named
+// after the scenario key (knative's name in snake case; the concurrency and
+// rps target fractions are both target_utilization_percentage, as the
+// autoscaling.knative.dev/target-utilization-percentage annotation sets
+// both): upstream's config validation for these keys, and the annotations'
+// rules for activation scale.
 func (c KPAConfig) Validate() error {
 	var errs []error
+	bad := func(field, format string, args ...any) { errs = append(errs, fieldErr(field, format, args...)) }
 	if c.Metric != "" && c.Metric != KPAConcurrency && c.Metric != KPARPS {
-		errs = append(errs, fmt.Errorf("metric: %q must be %q or %q", c.Metric, KPAConcurrency, KPARPS))
+		bad("metric", "%q must be %q or %q", c.Metric, KPAConcurrency, KPARPS)
 	}
 	if c.ContainerConcurrency < 0 {
-		errs = append(errs, fmt.Errorf("container_concurrency: %d must be >= 0", c.ContainerConcurrency))
+		bad("container_concurrency", "%d must be >= 0", c.ContainerConcurrency)
 	}
 	if c.Target < 0 {
-		errs = append(errs, fmt.Errorf("target: %g must be >= 0", c.Target))
+		bad("target_per_pod", "%g must be >= 0", c.Target)
 	}
 	if c.ScaleDownDelay < 0 || c.ScaleDownDelay.Round(time.Second) != c.ScaleDownDelay {
-		errs = append(errs, fmt.Errorf("scale-down-delay: %s must be >= 0 and whole seconds", c.ScaleDownDelay))
+		bad("scale_down_delay", "%s must be >= 0 and whole seconds", c.ScaleDownDelay)
 	}
 	if c.TargetBurstCapacity < 0 && c.TargetBurstCapacity != -1 {
-		errs = append(errs, fmt.Errorf("target-burst-capacity: %g must be >= 0 or -1 (unlimited)", c.TargetBurstCapacity))
+		bad("target_burst_capacity", "%g must be >= 0 or -1 (unlimited)", c.TargetBurstCapacity)
 	}
 	if c.ContainerConcurrencyTargetFraction <= 0 || c.ContainerConcurrencyTargetFraction > 1 {
-		errs = append(errs, fmt.Errorf("container-concurrency-target-percentage: %g must be in (0, 1]", c.ContainerConcurrencyTargetFraction))
+		bad("target_utilization_percentage", "%g%% must be in (0, 100]", 100*c.ContainerConcurrencyTargetFraction)
 	} else if x := c.ContainerConcurrencyTargetFraction * c.ContainerConcurrencyTargetDefault; x < kpaTargetMin {
-		errs = append(errs, fmt.Errorf("container-concurrency-target-default: the target concurrency %g must be at least %g", x, kpaTargetMin))
+		bad("container_concurrency_target_default", "the target concurrency %g must be at least %g", x, kpaTargetMin)
 	}
 	if !(c.TargetUtilization > 0) || c.TargetUtilization > 1 {
-		errs = append(errs, fmt.Errorf("target-utilization: %g must be in (0, 1]", c.TargetUtilization))
+		bad("target_utilization_percentage", "%g%% must be in (0, 100]", 100*c.TargetUtilization)
 	}
 	if c.RPSTargetDefault < kpaTargetMin {
-		errs = append(errs, fmt.Errorf("requests-per-second-target-default: %g must be at least %g", c.RPSTargetDefault, kpaTargetMin))
+		bad("requests_per_second_target_default", "%g must be at least %g", c.RPSTargetDefault, kpaTargetMin)
 	}
 	if !(c.MaxScaleUpRate > 1) {
-		errs = append(errs, fmt.Errorf("max-scale-up-rate: %g must be > 1", c.MaxScaleUpRate))
+		bad("max_scale_up_rate", "%g must be > 1", c.MaxScaleUpRate)
 	}
 	if !(c.MaxScaleDownRate > 1) {
-		errs = append(errs, fmt.Errorf("max-scale-down-rate: %g must be > 1", c.MaxScaleDownRate))
+		bad("max_scale_down_rate", "%g must be > 1", c.MaxScaleDownRate)
 	}
 	if c.StableWindow < 6*time.Second || c.StableWindow > time.Hour || c.StableWindow.Round(time.Second) != c.StableWindow {
-		errs = append(errs, fmt.Errorf("stable-window: %s must be whole seconds in [6s, 1h]", c.StableWindow))
+		bad("stable_window", "%s must be whole seconds in [6s, 1h]", c.StableWindow)
 	}
 	if c.PanicWindowPercentage < 1 || c.PanicWindowPercentage > 100 {
-		errs = append(errs, fmt.Errorf("panic-window-percentage: %g must be in [1, 100]", c.PanicWindowPercentage))
+		bad("panic_window_percentage", "%g must be in [1, 100]", c.PanicWindowPercentage)
 	}
 	if c.PanicThresholdPercentage < 110 || c.PanicThresholdPercentage > 1000 {
-		errs = append(errs, fmt.Errorf("panic-threshold-percentage: %g must be in [110, 1000]", c.PanicThresholdPercentage))
+		bad("panic_threshold_percentage", "%g must be in [110, 1000]", c.PanicThresholdPercentage)
 	}
 	if c.InitialScale < 0 || (c.InitialScale == 0 && !c.AllowZeroInitialScale) {
-		errs = append(errs, fmt.Errorf("initial-scale: %d must be >= 1 (>= 0 with allow-zero-initial-scale)", c.InitialScale))
+		bad("initial_scale", "%d must be >= 1 (>= 0 with allow-zero-initial-scale)", c.InitialScale)
 	}
 	if c.ActivationScale != 0 && c.ActivationScale < 2 {
-		errs = append(errs, fmt.Errorf("activation-scale: %d must be >= 2 when set", c.ActivationScale))
+		bad("activation_scale", "%d must be >= 2 when set", c.ActivationScale)
 	}
 	if c.Aggregation != "" && c.Aggregation != KPALinear && c.Aggregation != KPAWeightedExponential {
-		errs = append(errs, fmt.Errorf("metric-aggregation-algorithm: %q must be %q or %q", c.Aggregation, KPALinear, KPAWeightedExponential))
+		bad("metric_aggregation_algorithm", "%q must be %q or %q", c.Aggregation, KPALinear, KPAWeightedExponential)
 	}
 	return errors.Join(errs...)
 }

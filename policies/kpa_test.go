@@ -411,7 +411,7 @@ func TestKPAConfig(t *testing.T) {
 	bad := c
 	bad.MaxScaleUpRate, bad.TargetBurstCapacity, bad.ActivationScale, bad.InitialScale = 1, -2, 1, 0
 	err := bad.Validate()
-	for _, want := range []string{"max-scale-up-rate", "target-burst-capacity", "activation-scale", "initial-scale"} {
+	for _, want := range []string{"max_scale_up_rate", "target_burst_capacity", "activation_scale", "initial_scale"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Validate() = %v, want it to name %s", err, want)
 		}

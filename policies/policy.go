@@ -43,6 +43,10 @@ type Observation struct {
 	InFlight float64
 	// Latency is the latency percentile over the autoscaler's metrics window.
 	Latency LatencyMetric
+	// Concurrency is what the KPA's metric collector scraped since the
+	// previous evaluation (kpa_policy.go); empty unless the policy asks for
+	// it.
+	Concurrency Concurrency
 }
 
 // Phase is where an instance is in its lifecycle, as far as the autoscaler
@@ -127,7 +131,9 @@ type Recommendation struct {
 	// "stabilized", "rate-limited", "scaling-disabled", "pending-instance",
 	// "at-min", "at-max"; otherwise "unchanged". No decision (Valid=false):
 	// "no-metrics", "window-not-full", "too-few-samples", "no-ready-pods",
-	// "scaling-disabled" (HPA at 0 replicas with min > 0).
+	// "scaling-disabled" (HPA at 0 replicas with min > 0). The KPA, AWS and
+	// predictive policies add "scale-to-zero-wait", "cooldown", "warmup" and
+	// "forecast" (kpa_policy.go, aws_target_tracking.go, predictive.go).
 	Reason Reason
 	// Inputs are the values the decision was computed from, in the order
 	// they were used (metric values, ratios, replica counts).
@@ -164,7 +170,9 @@ type Limit struct {
 	// running < max and running > min checks and its launch to keep min),
 	// "pending" (no scale-up, or for latency no scale-down, while instances
 	// are starting) and "startup-timeout" (instances terminated because they
-	// did not join within server_startup_delay).
+	// did not join within server_startup_delay); the KPA's "scale-down-delay"
+	// and "scale-to-zero", the AWS policies' "warmup", "cooldown" and
+	// "scale-in-disabled", predictive's "forecast".
 	Name string `json:"name"`
 	// From and To are the counts before and after the rule.
 	From int `json:"from"`

@@ -122,6 +122,12 @@ func Build(sc *Scenario) (cluster.Config, error) {
 		if l, ok := pc.(LatencyObserver); ok {
 			c.Autoscaler.LatencyPercentile = l.LatencyPercentile()
 		}
+		if co, ok := pc.(ConcurrencyObserver); ok {
+			c.Autoscaler.Concurrency, c.Autoscaler.Activator = true, co.WantsActivator()
+		}
+		if rc, ok := pc.(requestCounter); ok && rc.CountsRequests() {
+			c.Autoscaler.Concurrency = true
+		}
 		if tr := sc.TrafficFor(svc.Name); tr != nil {
 			c.NewArrivals = arrivalsFactory(tr, sc.Seed, svc.Name, end)
 			c.Timeout = tr.Timeout

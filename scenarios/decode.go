@@ -350,6 +350,16 @@ func (d *decoder) structure(n *yaml.Node, path string, v reflect.Value) {
 			}
 		}
 	}
+	// The predictive policy reads its reactive policy's keys too.
+	also := ""
+	if si.selector != nil && sel == PolicyPredictive {
+		also = defaultPredictive().Reactive
+		for _, p := range ps {
+			if n := deref(p.val); p.name == "reactive" && n != nil && n.Kind == yaml.ScalarNode && !isNull(n) {
+				also = n.Value
+			}
+		}
+	}
 	present := map[string]bool{}
 	nulls := map[string]*yaml.Node{} // keys given as null: the default stays
 	for _, p := range ps {
@@ -376,7 +386,7 @@ func (d *decoder) structure(n *yaml.Node, path string, v reflect.Value) {
 			continue // "key:" with no value, or an override's null: the default stays
 		}
 		present[p.name] = true
-		if len(f.readBy) > 0 && !slices.Contains(f.readBy, sel) && slices.Contains(si.selector.enum, sel) {
+		if len(f.readBy) > 0 && !slices.Contains(f.readBy, sel) && !slices.Contains(f.readBy, also) && slices.Contains(si.selector.enum, sel) {
 			d.ignored(p.key, fp, si, f, sel)
 		}
 		if f.metrics {

@@ -118,7 +118,7 @@ services:
   web:
     demand: {cpu: 50ms}
     autoscaler: {policy: cpuu}
-`, `bad.yaml:7:26: services.web.autoscaler.policy: unknown value "cpuu"; allowed: static, cpu, memory, hpa, requests-in-flight, latency, cloud; did you mean "cpu"?`},
+`, `bad.yaml:7:26: services.web.autoscaler.policy: unknown value "cpuu"; allowed: static, cpu, memory, hpa, requests-in-flight, latency, cloud, kpa, target-tracking, step-scaling, predictive; did you mean "cpu"?`},
 		{"bad cpu quantity", `
 name: x
 duration: 1h
@@ -391,6 +391,67 @@ services:
 traffic:
   web: {rate: lots}
 `, `bad.yaml:7:15: traffic.web.rate: "lots" is not a number`},
+		{"min 0 without scale to zero", `
+name: x
+duration: 1h
+services:
+  web:
+    replicas: {initial: 1, min: 0}
+    demand: {cpu: 50ms}
+    autoscaler: {policy: cpu}
+`, `bad.yaml:6:33: services.web.replicas.min: 0 needs a policy that scales to zero (kpa); cpu keeps at least 1 replica: set min to 1 or more`},
+		{"kpa panic threshold", `
+name: x
+duration: 1h
+services:
+  web:
+    demand: {cpu: 50ms}
+    autoscaler: {policy: kpa, panic_threshold_percentage: 100}
+`, `bad.yaml:7:59: services.web.autoscaler.panic_threshold_percentage: 100 must be in [110, 1000]`},
+		{"kpa fraction", `
+name: x
+duration: 1h
+services:
+  web:
+    demand: {cpu: 50ms}
+    autoscaler: {policy: kpa, target_utilization_percentage: 0.7}
+`, `bad.yaml:7:62: services.web.autoscaler.target_utilization_percentage: 0.7 is a fraction, but this is a percentage: write 70`},
+		{"target tracking alarm", `
+name: x
+duration: 1h
+services:
+  web:
+    demand: {cpu: 50ms}
+    autoscaler: {policy: target-tracking, scale_out_datapoints: 4}
+`, `bad.yaml:7:65: services.web.autoscaler.scale_out_datapoints: 4 must be between 1 and the 3 periods`},
+		{"step scaling gap", `
+name: x
+duration: 1h
+services:
+  web:
+    demand: {cpu: 50ms}
+    autoscaler:
+      policy: step-scaling
+      scale_out:
+        threshold: 70
+        steps: [{lower: 0, upper: 10, adjustment: 1}, {lower: 20, adjustment: 3}]
+`, `bad.yaml:11:63: services.web.autoscaler.scale_out.steps.1.lower: 20 must equal the upper bound 10 of the step before`},
+		{"step scaling without policies", `
+name: x
+duration: 1h
+services:
+  web:
+    demand: {cpu: 50ms}
+    autoscaler: {policy: step-scaling}
+`, `bad.yaml:7:5: services.web.autoscaler.scale_out: step scaling needs a scale_out or a scale_in policy`},
+		{"predictive reactive", `
+name: x
+duration: 1h
+services:
+  web:
+    demand: {cpu: 50ms}
+    autoscaler: {policy: predictive, reactive: kpa}
+`, `bad.yaml:7:48: services.web.autoscaler.reactive: kpa cannot be the reactive policy of predictive`},
 		{"bad name", `
 name: my scenario
 duration: 1h

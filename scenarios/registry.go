@@ -42,6 +42,11 @@ type PolicyDef struct {
 	// ScalesOnMetrics reports that the policy scales on
 	// Autoscaler.Metrics (the HPA's targets), normalized by Fill.
 	ScalesOnMetrics bool
+	// ScalesToZero reports that the policy can remove the last replica
+	// and bring one back: replicas.min: 0 is valid only for such a policy
+	// (Kubernetes refuses an HPA minReplicas of 0 without the alpha
+	// HPAScaleToZero gate).
+	ScalesToZero bool
 
 	// Init, if set, sets the defaults of the policy's parameters on a new
 	// autoscaler block, before its keys are decoded.
@@ -132,6 +137,17 @@ func PolicyDefs() []*PolicyDef {
 		registry.sorted = true
 	}
 	return slices.Clone(registry.policies)
+}
+
+// ScaleToZeroPolicies names the policies that scale to zero, in Order.
+func ScaleToZeroPolicies() []string {
+	var out []string
+	for _, d := range PolicyDefs() {
+		if d.ScalesToZero {
+			out = append(out, d.Name)
+		}
+	}
+	return out
 }
 
 // PolicyNames lists the registered policy names in Order.

@@ -41,7 +41,7 @@ func TestPolicyParamsAtTheirField(t *testing.T) {
 // Every registered policy has what the format needs, its parameters are
 // keys of Autoscaler, and a key belongs to one policy at most.
 func TestPolicyRegistry(t *testing.T) {
-	want := []string{"static", "cpu", "memory", "hpa", "requests-in-flight", "latency", "cloud"}
+	want := []string{"static", "cpu", "memory", "hpa", "requests-in-flight", "latency", "cloud", "kpa", "target-tracking", "step-scaling", "predictive"}
 	if got := PolicyNames(); !slices.Equal(got, want) {
 		t.Errorf("policies %v, want %v", got, want)
 	}
@@ -74,7 +74,9 @@ func TestPolicyRegistry(t *testing.T) {
 	}
 	for key, want := range map[string][]string{
 		"rounds":             {"requests-in-flight"},
-		"interval":           {"cpu", "memory", "hpa", "requests-in-flight", "latency", "cloud"},
+		"interval":           {"cpu", "memory", "hpa", "requests-in-flight", "latency", "cloud", "kpa", "target-tracking", "step-scaling", "predictive"},
+		"instance_warmup":    {"target-tracking", "step-scaling"},
+		"stable_window":      {"kpa"},
 		"target_utilization": {"cpu", "memory", "hpa"},
 		"tolerance":          {"cpu", "memory", "hpa", "latency", "cloud"},
 		"min_replicas":       {"cloud"},

@@ -297,7 +297,7 @@ type Autoscaler struct {
 	Policy string `yaml:"policy" scn:"selector,enum=@policies"`
 	// Interval between evaluations. Default 15s; 30s for
 	// requests-in-flight.
-	Interval time.Duration `yaml:"interval" scn:"readby=cpu|memory|hpa|requests-in-flight|latency|cloud"`
+	Interval time.Duration `yaml:"interval" scn:"readby=cpu|memory|hpa|requests-in-flight|latency|cloud|kpa|target-tracking|step-scaling|predictive"`
 	// TargetUtilization in percent of the request, for cpu and memory
 	// (and hpa without a metrics list). Default 80 (HPA v1's default).
 	TargetUtilization float64 `yaml:"target_utilization" scn:"pct,readby=cpu|memory|hpa"`
@@ -308,7 +308,7 @@ type Autoscaler struct {
 	//
 	// In the file, `metrics` is either this list or a mapping {scrape_interval,
 	// window, resources: [list]}; the mapping configures Pipeline too.
-	Metrics []MetricTarget `yaml:"metrics" scn:"metrics,readby=cpu|memory|hpa|requests-in-flight|latency|cloud"`
+	Metrics []MetricTarget `yaml:"metrics" scn:"metrics,readby=cpu|memory|hpa|requests-in-flight|latency|cloud|target-tracking|step-scaling"`
 	// Pipeline is how metrics are collected (metrics.scrape_interval,
 	// metrics.window).
 	Pipeline MetricsPipeline `yaml:"-"`
@@ -324,6 +324,11 @@ type Autoscaler struct {
 	RequestsInFlight RequestsInFlight `yaml:",inline" scn:"readby=requests-in-flight"`
 	Latency          LatencyTarget    `yaml:",inline" scn:"readby=latency"`
 	Cloud            Cloud            `yaml:",inline" scn:"readby=cloud"`
+	KPA              KPA              `yaml:",inline" scn:"readby=kpa"`
+	AWS              AWSMetric        `yaml:",inline" scn:"readby=target-tracking|step-scaling"`
+	TargetTracking   TargetTracking   `yaml:",inline" scn:"readby=target-tracking"`
+	StepScaling      StepScaling      `yaml:",inline" scn:"readby=step-scaling"`
+	Predictive       Predictive       `yaml:",inline" scn:"readby=predictive"`
 
 	metricsDefaulted bool // Metrics is hpa's default, from target_utilization
 }

@@ -273,6 +273,10 @@ func (v validator) service(svc *Service) {
 			v.val(p("replicas."+x.key), "%d is more than the %d replicas allowed", x.n, MaxReplicas)
 		}
 	}
+	if d := LookupPolicy(svc.Autoscaler.Policy); d != nil && r.Min == 0 && !d.ScalesToZero && v.m != nil && v.m.has(p("replicas.min")) {
+		v.val(p("replicas.min"), "0 needs a policy that scales to zero (%s); %s keeps at least 1 replica: set min to 1 or more",
+			strings.Join(ScaleToZeroPolicies(), ", "), d.Name)
+	}
 	mm := []string{p("replicas.min"), p("replicas.max"), p("replicas.initial")}
 	switch {
 	case r.Min > r.Max:

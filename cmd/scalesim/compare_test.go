@@ -233,7 +233,7 @@ func TestCompareUsageErrors(t *testing.T) {
 	}{
 		{"no policy", []string{"testdata/compare.yaml"}, []string{"no --policy given", "static, cpu, memory, hpa, requests-in-flight, latency, cloud"}},
 		{"unknown name", []string{"testdata/compare.yaml", "--policy", "cpu", "--policy", "magic"},
-			[]string{`--policy "magic": not a policy (allowed: static, cpu, memory, hpa, requests-in-flight, latency, cloud)`}},
+			[]string{`--policy "magic": not a policy (allowed: static, cpu, memory, hpa, requests-in-flight, latency, cloud, kpa, target-tracking, step-scaling, predictive)`}},
 		{"duplicate name", []string{"testdata/compare.yaml", "--policy", "cpu", "--policy", "cpu"}, []string{`same label "cpu"`}},
 		{"file and name alike", []string{"testdata/compare.yaml", "--policy", "cpu", "--policy", cpuFile}, []string{`same label "cpu"`}},
 		{"missing file", []string{"testdata/compare.yaml", "--policy", "cpu", "--policy", filepath.Join(dir, "nope.yaml")}, []string{"nope.yaml", "no such file"}},

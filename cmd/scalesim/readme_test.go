@@ -42,3 +42,33 @@ func TestREADMETablesAreCurrent(t *testing.T) {
 		}
 	}
 }
+
+// The README's comparison of every policy on aws-step is what compare
+// prints today (regenerate it with the command the README shows).
+func TestREADMECompareIsCurrent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs aws-step under eleven policies")
+	}
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := strings.Index(string(readme), "\naws-step  seed ")
+	if start < 0 {
+		t.Fatal("README.md shows no comparison on aws-step")
+	}
+	block, _, _ := strings.Cut(string(readme[start+1:]), "```")
+	args := []string{"compare", "aws-step"}
+	for _, p := range []string{"static", "cpu", "memory", "hpa", "requests-in-flight", "latency", "cloud", "kpa", "target-tracking", "step-scaling", "predictive"} {
+		args = append(args, "--policy", p)
+	}
+	args = append(args, "--no-plots", "-o", filepath.Join(t.TempDir(), "cmp"))
+	code, stdout, stderr := scalesim(t, args...)
+	if code != 0 {
+		t.Fatalf("compare: exit %d: %s", code, stderr)
+	}
+	got, _, _ := strings.Cut(stdout, "\nresults: ")
+	if strings.TrimRight(got, "\n") != strings.TrimRight(block, "\n") {
+		t.Errorf("README.md's comparison on aws-step is stale; compare prints now:\n%s\nthe README shows:\n%s", got, block)
+	}
+}

@@ -17,7 +17,9 @@
 // name included even when there is only one service:
 //
 //   - load: arrival rate (req/s) over the replicas desired, ready,
-//     starting and draining, two panels sharing the time axis;
+//     starting and draining, two panels sharing the time axis; with the
+//     predictive policy, its forecast (forecast_rps of decisions.jsonl)
+//     dashed over the arrival rate (forecast.go);
 //   - latency: p50, p95 and p99 of the requests ended in each sample
 //     interval (seconds, log scale), with the SLO's latency target; a
 //     percentile beyond every latency runs along a labelled ceiling

@@ -140,13 +140,14 @@ type svcPlot struct {
 	bands     []band
 	hasFaults bool
 	hasWarmup bool
+	forecast  []forecastPoint // the predictive policy's, if any
 }
 
 // figures builds the four figures of PlotKinds but the dashboard for
 // service name, in the order of PlotKinds.
 func (res *results) figures(name string, opts reports.PlotOptions) []*figure {
 	so := opts.Services[name]
-	sp := &svcPlot{name: name, rows: res.rows[name], ta: newTimeAxis(res.endS)}
+	sp := &svcPlot{name: name, rows: res.rows[name], ta: newTimeAxis(res.endS), forecast: res.forecasts[name]}
 	sp.end = res.endS / sp.ta.unit
 	sp.xs = make([]float64, len(sp.rows))
 	for i, r := range sp.rows {
@@ -289,7 +290,13 @@ func (sp *svcPlot) loadFigure() *figure {
 	top := sp.newPanel(sp.name+" — load and capacity", "arrival rate (req/s)", false)
 	rate := sp.column(func(r *reports.TimeseriesRow) float64 { return r.ArrivalRPS })
 	top.add("arrival rate", newSeries(sp.xs, rate, solid(colBlue, 1.6), false))
-	sp.finish(top, true, 0, linearTop(maxOf(rate), 1))
+	hi := maxOf(rate)
+	if pts := sp.forecast; len(pts) > 0 {
+		fx, fy := forecastSeries(pts, sp.ta.unit)
+		top.add("forecast (predictive)", newSeries(fx, fy, dashed(colOrange, 1.4), false))
+		hi = max(hi, maxOf(fy))
+	}
+	sp.finish(top, true, 0, linearTop(hi, 1))
 
 	bottom := sp.newPanel("", "replicas", true)
 	count := func(f func(*reports.TimeseriesRow) int64) []float64 {

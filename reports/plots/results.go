@@ -20,7 +20,9 @@ type results struct {
 	names   []string                           // services, sorted
 	rows    map[string][]reports.TimeseriesRow // by service, in time order
 	faults  []reports.FaultSpan                // all of them, by start
-	endS    float64                            // the run's length in seconds (> 0)
+	// forecasts are the predictive policy's forecasts by service (forecast.go).
+	forecasts map[string][]forecastPoint
+	endS      float64 // the run's length in seconds (> 0)
 }
 
 // readResults reads summary.json, timeseries.csv and (when present)
@@ -47,6 +49,9 @@ func readResults(dir string) (*results, error) {
 		return err
 	})
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	if res.forecasts, err = readForecasts(dir); err != nil {
 		return nil, err
 	}
 
