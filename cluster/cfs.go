@@ -170,6 +170,14 @@ func (i *Instance) quotaSpent(now sim.Time) {
 	c := &i.cfs
 	c.ev = sim.EventID{}
 	i.advance(now)
+	if over := c.used - c.quota; over > 0 {
+		// The event is rounded up to the nanosecond: what ran past the
+		// quota in that fraction of a nanosecond is rounding, not CPU
+		// time (without this, a minute of throttled periods would read
+		// a few millionths above the limit).
+		i.cpuUsed -= over
+		c.used = c.quota
+	}
 	i.dispatch = true
 	i.completeDue(now)
 	i.dispatch = false
