@@ -221,10 +221,15 @@ type TopologySpread struct {
 
 // InstanceConfig describes every instance of a service.
 type InstanceConfig struct {
-	// CPURequest and CPULimit in cores. The request is what utilization is
-	// measured against; the limit (or the request when the limit is 0) is
-	// what the instance can use.
+	// CPURequest and CPULimit in cores. The request is what the scheduler
+	// reserves on a node, the instance's weight when its node's CPU is
+	// contended (cpu.shares), and what utilization is measured against.
+	// The limit, if not 0, is a CFS quota: CPULimit x CPUPeriod of CPU time
+	// per period (see cfs.go); without one the instance may use its whole
+	// node.
 	CPURequest, CPULimit float64
+	// CPUPeriod is the CFS period; 0 means DefaultCFSPeriod (100 ms).
+	CPUPeriod time.Duration
 	// MemoryRequest in bytes; memory utilization is measured against it.
 	MemoryRequest float64
 	// BaseMemory and MemoryPerRequest (bytes) make up the working set: base
@@ -257,14 +262,6 @@ type InstanceConfig struct {
 	// a factor that falls linearly to 1 over Warmup.
 	Warmup         time.Duration
 	WarmupSlowdown float64
-}
-
-// Cores is the CPU the instance can use: the limit, else the request.
-func (c InstanceConfig) Cores() float64 {
-	if c.CPULimit > 0 {
-		return c.CPULimit
-	}
-	return c.CPURequest
 }
 
 // LoadBalancerConfig describes a service's load balancer.
@@ -398,8 +395,12 @@ func (c *Config) validate() error {
 		switch {
 		case s.Min < 0 || s.Max < s.Min || s.Initial < s.Min || s.Initial > s.Max:
 			return fmt.Errorf("cluster: service %s: replicas need 0 <= min <= initial <= max, got %d <= %d <= %d", s.Name, s.Min, s.Initial, s.Max)
-		case s.Instance.Cores() <= 0:
+		case s.Instance.CPURequest <= 0 && s.Instance.CPULimit <= 0:
 			return fmt.Errorf("cluster: service %s: instance needs a positive cpu_request or cpu_limit", s.Name)
+		case s.Instance.CPULimit > 0 && s.Instance.CPULimit < s.Instance.CPURequest:
+			return fmt.Errorf("cluster: service %s: cpu_limit %g is less than cpu_request %g", s.Name, s.Instance.CPULimit, s.Instance.CPURequest)
+		case s.Instance.CPUPeriod != 0 && (s.Instance.CPUPeriod < MinCFSPeriod || s.Instance.CPUPeriod > MaxCFSPeriod):
+			return fmt.Errorf("cluster: service %s: cpu_cfs_period %v is outside %v..%v", s.Name, s.Instance.CPUPeriod, MinCFSPeriod, MaxCFSPeriod)
 		case s.DemandCPU == nil:
 			return fmt.Errorf("cluster: service %s: demand.cpu is required", s.Name)
 		case s.Autoscaler.NewPolicy != nil && s.Autoscaler.Interval <= 0:

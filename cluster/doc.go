@@ -7,21 +7,59 @@
 //
 // An instance serves at most Concurrency requests at once; further requests
 // wait in its FIFO queue up to QueueLimit, beyond which they are rejected.
-// The requests in their CPU phase share the instance's cores (CPULimit, or
-// CPURequest where no limit is set) equally, each at most one core: with n
-// requests on C cores each progresses at min(1, C/n) CPU-seconds per second.
 // A request needs Demand.CPU of CPU time at one core, then Demand.Wait of
 // off-CPU time (a call to a database, say) during which it keeps its slot.
-// With Concurrency = c, CPULimit = c, exponential CPU demand and Poisson
-// arrivals this is exactly an M/M/c queue; with one core and unlimited
-// concurrency it is M/M/1 processor sharing.
+// CPU comes from the instance's node, as Linux CFS gives it to containers
+// (cpu.go, cfs.go):
 //
-// Processor sharing is simulated exactly with a per-instance virtual clock:
-// V(t), the CPU time each busy request has received so far, advances at
-// min(1, C/n). A request needing d CPU-seconds that starts at V0 finishes
-// when V reaches V0+d, so only the earliest such finish needs an event, and
-// it is rescheduled only when n changes the rate or a new request finishes
-// sooner.
+//   - Each of an instance's n requests in their CPU phase gets rate/n of a
+//     core, at most one core: the instance wants n cores.
+//   - A node gives every runnable instance what it wants while they want no
+//     more than its cores. Beyond, the cores are water-filled by weight:
+//     the weight is cpu.shares, which the kubelet sets to request
+//     millicores x 1024 / 1000 (kubernetes pkg/kubelet/cm/helpers_linux.go,
+//     MilliCPUToShares; cgroup v2's cpu.weight is its image, 1 + (shares -
+//     2) x 9999 / 262142, the same proportions up to rounding); an instance
+//     gets weight/total of the cores left, and what it cannot use goes to
+//     the others in proportion to their weights. So an instance without
+//     CPULimit may use its whole node when the node is idle, and is sure of
+//     its request when it is busy. Two saturated instances requesting 1 and
+//     3 cores on a 4-core node get 1 and 3.
+//   - CPULimit is a CFS quota (Documentation/scheduler/sched-bwc.rst):
+//     CPULimit x CPUPeriod (default 100 ms, 1 ms to 1 s) of CPU time per
+//     period, on a grid from time 0, used at whatever speed the node
+//     gives; an instance that spends it with work left is throttled (runs
+//     nothing) until the period ends. A lone 10 ms request under a 500m
+//     limit takes 10 ms; ten at once on 4 cores spend the 50 ms quota in
+//     12.5 ms and wait for the next period. An instance that spends its
+//     quota exactly as its last CPU phase ends is not throttled.
+//     Sample.CPUPeriods, CPUThrottledPeriods and CPUThrottledSeconds count
+//     the periods with work to run, those throttled, and the time
+//     throttled, as cAdvisor reports them (the time is wall time; the
+//     kernel sums it over the CPUs with the container's work queued).
+//
+// CPU utilization, as the HPA sees it, is CPU used over CPURequest: above 1
+// when an instance bursts above its request. With Concurrency = c, CPULimit
+// = c, exponential CPU demand and Poisson arrivals to an instance on a node
+// with c free cores this is exactly an M/M/c queue, never throttled (it
+// never runs more than c cores); with one core and unlimited concurrency
+// (a 1-core node, no limit) it is M/M/1 processor sharing.
+//
+// Event cost. Node shares are recomputed only when what a node's instances
+// want changes (a CPU phase begins or ends, an instance is throttled or
+// released), and on a node that is not oversubscribed only for the
+// instance that changed. While an instance's requests each run at a whole
+// core (its node has room and it is not throttled) each has its own
+// completion event at its start plus its demand, and nothing else is kept;
+// below full speed the requests share the instance's rate through a virtual
+// clock: V(t), the CPU time each has received, advances at rate/n, a
+// request needing d CPU-seconds that starts at V0 finishes when V reaches
+// V0+d, so only the earliest finish needs an event, rescheduled when the
+// rate changes. A quota costs an event only for an instance that can
+// spend it: at the moment it is spent (if that is before the period's
+// end), or at the period's end for an instance throttled, or running fast
+// enough to spend the next period's quota; an instance under its limit
+// adds none.
 //
 // # Instance lifecycle
 //
@@ -59,9 +97,17 @@
 // # Zones, nodes and scheduling
 //
 // Zones are sorted by name, so the order a configuration lists them in
-// does not matter. Without node pools each zone has one node of unlimited
-// capacity (never reported); with them, each pool starts with PerZone nodes
-// in each of its zones, named "<pool>-<zone>-<n>".
+// does not matter. With node pools, each pool starts with PerZone nodes in
+// each of its zones, named "<pool>-<zone>-<n>". Without them the cluster
+// has room: default nodes of DefaultNodeCPU (4) cores and DefaultNodeMemory
+// (16 GiB), doubled until an instance's requests fit, named
+// "default-<zone>-<n>". One is added at once when the scheduler would
+// place an instance in a zone (the one with the fewest instances of its
+// service that the spread allows, ties at random from the "placement"
+// stream) where no node can take it, and removed as soon as it is empty
+// and up (a down one once it is back, its pods dealt with by the control
+// plane); every zone that is up is a spread domain. Default nodes are not
+// reported and cost nothing (instances are priced).
 //
 // An instance is placed as Nomad and the Kubernetes scheduler place work:
 // every node runs a chain of feasibility stages, in order: the node is up

@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"math"
 	"time"
 
 	"github.com/scalesim/scalesim/sim"
@@ -69,19 +68,34 @@ type Instance struct {
 	busy    int        // requests holding a slot (CPU or off-CPU phase)
 	waiting []*request // in their off-CPU phase; request.slot is the index
 
-	// Processor sharing: ps is a min-heap of requests in their CPU phase
-	// ordered by finishV; v is the virtual CPU clock (CPU-seconds each busy
-	// request has received), advanced to last.
+	// CPU (cpu.go, cfs.go): ps holds the requests in their CPU phase,
+	// unordered with their own completion events in fast mode (speed 1),
+	// else a min-heap by finishV on the virtual clock v, which advances at
+	// speed, with one event (next) for the earliest finish. rate is the
+	// cores the node gives the instance now, last when the accounts were
+	// advanced to.
 	ps      []*request
+	shared  bool
 	v       float64
+	speed   float64
+	rate    float64
+	rateN   int // len(ps) when rate and speed were set
 	last    sim.Time
-	cores   float64
 	cpuUsed float64 // core-seconds used so far
 
-	next       sim.EventID // earliest CPU-phase completion
-	nextFinish float64     // finishV and rate the pending event was computed from
+	next       sim.EventID // earliest CPU-phase completion (shared mode)
+	nextFinish float64     // finishV and speed the pending event was computed from
 	nextRate   float64
 	dispatch   bool // completing CPU phases: defer rescheduling
+
+	// Node sharing: the instance's index in its node's runnable list (-1
+	// if not in it), the cores it asked for there, its cpu.shares.
+	runIdx   int
+	wanted   int
+	weight   float64
+	shareKey float64 // wanted/weight, water-filling's order
+
+	cfs cfs // the CPU limit's quota
 
 	lifecycle sim.EventID // boot done / readiness / pre-stop / grace / LB forget
 	grace     sim.EventID
@@ -144,6 +158,10 @@ func (i *Instance) Fire(now sim.Time, arg uint64) {
 	case instForget:
 		i.forget = sim.EventID{}
 		i.svc.lb.remove(i)
+	case instQuotaSpent:
+		i.quotaSpent(now)
+	case instPeriodEnd:
+		i.periodEnd(now)
 	case instReadinessProbe:
 		i.readyProbe = sim.EventID{}
 		i.readinessProbe(now)
@@ -263,7 +281,6 @@ func (i *Instance) start(r *request, now sim.Time) {
 	i.busy++
 	r.started, r.begun = now, true
 	if r.cpu > 0 {
-		i.advance(now)
 		cpu := r.cpu
 		if now < i.warmEnd {
 			// Cold: the demand is multiplied by a factor falling
@@ -271,11 +288,7 @@ func (i *Instance) start(r *request, now sim.Time) {
 			c := &i.svc.cfg.Instance
 			cpu *= 1 + (c.WarmupSlowdown-1)*float64(i.warmEnd-now)/float64(c.Warmup)
 		}
-		r.finishV = i.v + cpu
-		i.psPush(r)
-		if !i.dispatch {
-			i.reschedule(now)
-		}
+		i.addCPU(r, cpu, now)
 		return
 	}
 	i.offCPU(r, now)
@@ -343,74 +356,6 @@ func (i *Instance) finish(r *request, now sim.Time, o Outcome) {
 	}
 }
 
-// rate is the CPU speed of each of n requests in their CPU phase.
-func (i *Instance) rate(n int) float64 {
-	if r := i.cores / float64(n); r < 1 {
-		return r
-	}
-	return 1
-}
-
-// advance brings the virtual clock and the CPU account up to now.
-func (i *Instance) advance(now sim.Time) {
-	if n := len(i.ps); n > 0 && now > i.last {
-		dt := now.Sub(i.last).Seconds()
-		i.v += i.rate(n) * dt
-		i.cpuUsed += math.Min(float64(n), i.cores) * dt
-	}
-	i.last = now
-}
-
-// reschedule makes the pending CPU-completion event match the earliest
-// finish at the current rate, touching the engine only if either changed.
-func (i *Instance) reschedule(now sim.Time) {
-	n := len(i.ps)
-	if n == 0 {
-		if !i.next.IsZero() {
-			i.svc.w.eng.Cancel(i.next)
-			i.next = sim.EventID{}
-		}
-		i.v = 0 // nothing in flight: restart the clock to keep precision
-		return
-	}
-	rate := i.rate(n)
-	f := i.ps[0].finishV
-	if !i.next.IsZero() {
-		if f == i.nextFinish && rate == i.nextRate {
-			return
-		}
-		i.svc.w.eng.Cancel(i.next)
-	}
-	// Round up so that at the event v has reached f. A finish beyond the
-	// end of the run needs no event (and its distance may not fit in a
-	// time.Duration: converting it would wrap around, and an event due at
-	// once that finishes nothing would repeat forever); it is computed
-	// again whenever the number of requests in their CPU phase changes.
-	ns := math.Ceil((f - i.v) / rate * 1e9)
-	if ns > float64(i.svc.w.end.Sub(now)) {
-		i.next = sim.EventID{}
-		return
-	}
-	dt := max(time.Duration(ns), 0)
-	i.nextFinish, i.nextRate = f, rate
-	i.next = i.svc.w.eng.Schedule(now.Add(dt), i, instCPUDone)
-}
-
-// cpuEpsilon absorbs float rounding when comparing the virtual clock with a
-// finish point: one nanosecond of CPU time.
-const cpuEpsilon = 1e-9
-
-// cpuDone completes every CPU phase that has reached its finish point.
-func (i *Instance) cpuDone(now sim.Time) {
-	i.advance(now)
-	i.dispatch = true
-	for len(i.ps) > 0 && i.ps[0].finishV <= i.v+cpuEpsilon {
-		i.offCPU(i.psPop(), now)
-	}
-	i.dispatch = false
-	i.reschedule(now)
-}
-
 // beginDrain starts a graceful removal (see the package documentation);
 // why is the event's Detail.
 func (i *Instance) beginDrain(now sim.Time, why string) {
@@ -464,13 +409,8 @@ func (i *Instance) dropAll(now sim.Time) {
 	if i.memOn {
 		i.memBefore(now)
 	}
-	i.advance(now)
 	eng := i.svc.w.eng
-	for _, r := range i.ps {
-		i.svc.serverDone(r, Failed, now)
-	}
-	clear(i.ps)
-	i.ps = i.ps[:0]
+	i.dropCPU(now)
 	i.dropAbandonedTokens()
 	i.queue.clear(func(r *request) { i.svc.serverDone(r, Failed, now) })
 	for j, r := range i.waiting {
@@ -479,62 +419,11 @@ func (i *Instance) dropAll(now sim.Time) {
 		i.waiting[j] = nil
 	}
 	i.waiting = i.waiting[:0]
-	if !i.next.IsZero() {
-		eng.Cancel(i.next)
-		i.next = sim.EventID{}
-	}
 	i.busy = 0
-	i.v = 0
 	if i.memOn {
 		i.memAfter(now)
 	}
 	i.svc.lb.heldChanged(i)
-}
-
-// psPush and psPop maintain the binary min-heap ps ordered by finishV, ties
-// by insertion (the heap is only ever compared on finishV; equal finish
-// points complete in the same event, in heap order, which is deterministic).
-func (i *Instance) psPush(r *request) {
-	i.ps = append(i.ps, r)
-	j := len(i.ps) - 1
-	for j > 0 {
-		p := (j - 1) / 2
-		if i.ps[p].finishV <= r.finishV {
-			break
-		}
-		i.ps[j] = i.ps[p]
-		j = p
-	}
-	i.ps[j] = r
-}
-
-func (i *Instance) psPop() *request {
-	h := i.ps
-	top := h[0]
-	n := len(h) - 1
-	last := h[n]
-	h[n] = nil
-	h = h[:n]
-	j := 0
-	for {
-		c := 2*j + 1
-		if c >= n {
-			break
-		}
-		if c+1 < n && h[c+1].finishV < h[c].finishV {
-			c++
-		}
-		if last.finishV <= h[c].finishV {
-			break
-		}
-		h[j] = h[c]
-		j = c
-	}
-	if n > 0 {
-		h[j] = last
-	}
-	i.ps = h
-	return top
 }
 
 // forEachHeld calls f for every request the instance holds, queued or in
@@ -610,52 +499,10 @@ func (i *Instance) clientGone(r *request, now sim.Time) {
 		i.waitDoneAs(r, now, TimedOut)
 		return
 	}
-	for k, x := range i.ps {
-		if x == r {
-			i.advance(now)
-			i.psRemove(k)
-			i.finish(r, now, TimedOut)
-			if !i.dispatch {
-				i.reschedule(now)
-			}
-			return
-		}
-	}
-}
-
-// psRemove removes the k-th element of the heap ps.
-func (i *Instance) psRemove(k int) {
-	n := len(i.ps) - 1
-	if k != n {
-		i.ps[k] = i.ps[n]
-	}
-	i.ps[n] = nil
-	i.ps = i.ps[:n]
-	if k == n {
-		return
-	}
-	// Restore the heap: sift the moved element down, then up.
-	h := i.ps
-	for j := k; ; {
-		c := 2*j + 1
-		if c >= n {
-			break
-		}
-		if c+1 < n && h[c+1].finishV < h[c].finishV {
-			c++
-		}
-		if h[j].finishV <= h[c].finishV {
-			break
-		}
-		h[j], h[c] = h[c], h[j]
-		j = c
-	}
-	for j := k; j > 0; {
-		p := (j - 1) / 2
-		if h[p].finishV <= h[j].finishV {
-			break
-		}
-		h[j], h[p] = h[p], h[j]
-		j = p
+	if i.removeCPU(r, now) {
+		i.dispatch = true
+		i.finish(r, now, TimedOut)
+		i.dispatch = false
+		i.cpuChanged(now)
 	}
 }

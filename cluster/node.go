@@ -50,12 +50,12 @@ const (
 // scale-down-unneeded-time default).
 const idleTimeout = 10 * time.Minute
 
-// node is one machine. A zone without node pools has one node of unlimited
-// capacity that never appears in the event log.
+// node is one machine: a node of a pool, or without pools a default node
+// (pool nil), which never appears in the event log.
 type node struct {
 	w        *World
 	name     string
-	pool     *pool // nil for a zone's unlimited node
+	pool     *pool // nil for a default node
 	zone     int
 	state    nodeState
 	cordoned bool
@@ -67,6 +67,15 @@ type node struct {
 	timer    sim.EventID // joining (provisioning) or idle removal (ready)
 	downs    int         // causes keeping it down (a zone outage, a node failure)
 	life     nodeLife    // what the control plane does about it while down (nodelifecycle.go)
+
+	// CPU sharing (cpu.go): the node's cores, its runnable instances (with
+	// requests in their CPU phase, not throttled), the cores they want
+	// (one per such request), and whether that is more than it has.
+	cores    float64
+	runnable []*Instance
+	demand   int
+	oversub  bool
+	scratch  []*Instance
 }
 
 // Event arguments for node events.
@@ -75,9 +84,16 @@ const (
 	nodeIdle
 )
 
-// unlimited is the capacity of a zone's node when there are no pools: large,
-// yet far from overflowing when requests are added to it.
-const unlimited = math.MaxInt64 / 4
+// The default cluster, without node pools: a cluster with room. Its nodes
+// have DefaultNodeCPU cores and DefaultNodeMemory bytes, or twice, four
+// times... as much where an instance requests more; a node is added at
+// once, in the zone where the scheduler would put an instance, when no node
+// there can take it, and removed at once when it is empty. Default nodes
+// cost nothing (without pools instances are priced) and are not reported.
+const (
+	DefaultNodeCPU    = 4        // cores
+	DefaultNodeMemory = 16 << 30 // bytes
+)
 
 func milli(cores float64) int64 { return int64(math.Round(cores * 1000)) }
 
@@ -145,12 +161,8 @@ func (w *World) buildTopology() {
 // startNodes creates the nodes present at time 0.
 func (w *World) startNodes() {
 	if len(w.pools) == 0 {
-		for z := range w.zones {
-			n := &node{w: w, name: w.zones[z].name, zone: z, state: nodeReady, cpuCap: unlimited, memCap: unlimited}
-			w.zones[z].live++
-			w.nodes = append(w.nodes, n)
-		}
-		return
+		w.defaultNext = make([]int, len(w.zones))
+		return // default nodes come with the instances that need them
 	}
 	for _, p := range w.pools {
 		for _, z := range p.zones {
@@ -181,6 +193,7 @@ func (w *World) addNode(p *pool, z int, now sim.Time, ready bool) *node {
 		zone:   z,
 		cpuCap: p.cpu,
 		memCap: p.mem,
+		cores:  float64(p.cpu) / 1000,
 	}
 	p.next[z]++
 	p.count[z]++
@@ -216,7 +229,16 @@ func (w *World) nodeJoined(n *node, now sim.Time) {
 // idleCheck arms the idle-removal timer of an empty node that the cluster
 // autoscaler may remove, and disarms it once the node holds something.
 func (n *node) idleCheck(now sim.Time) {
-	if n.pool == nil || n.state != nodeReady {
+	if n.pool == nil {
+		// A default node goes once empty, but not while it is down with
+		// the control plane still to deal with its pods: it goes when it
+		// is back (restoreNode checks again).
+		if len(n.insts) == 0 && n.state == nodeReady && len(n.life.pods) == 0 && n.life.timer.IsZero() {
+			n.w.removeDefaultNode(n)
+		}
+		return
+	}
+	if n.state != nodeReady {
 		return
 	}
 	if len(n.insts) > 0 {
@@ -341,6 +363,80 @@ func (w *World) integrateCost(now sim.Time) {
 			s.nodeCost += cost * float64(s.allocCPU) / float64(total)
 		} else {
 			s.nodeCost += cost / float64(len(w.services))
+		}
+	}
+}
+
+// roomFor is the default cluster's autoscaler: given n, the node the
+// scheduler picked (nil: none), it returns a new default node for the
+// attempt's instance if the scheduler would rather put it in another zone,
+// one with fewer instances of the service (that the spread allows), where
+// no node has room; ties between such zones are broken at random
+// ("placement" stream), as the scheduler breaks ties between equal nodes.
+func (w *World) roomFor(a *attempt, n *node) *node {
+	ts := a.s.cfg.TopologySpread
+	best, ties := -1, 0
+	for z := range w.zones {
+		if w.zones[z].down {
+			continue
+		}
+		c := a.zc[z]
+		if ts != nil && !ts.ScheduleAnyway && c+1-a.minCount > ts.MaxSkew {
+			continue
+		}
+		switch {
+		case best < 0 || c < a.zc[best]:
+			best, ties = z, 1
+		case c == a.zc[best]:
+			if ties++; w.placement.IntN(ties) == 0 {
+				best = z
+			}
+		}
+	}
+	if best < 0 || (n != nil && a.zc[n.zone] <= a.zc[best]) {
+		return nil
+	}
+	return w.addDefaultNode(best, a.cpu, a.mem)
+}
+
+// DefaultNodeSize is the size of the default node an instance requesting
+// cpu millicores and mem bytes gets: DefaultNodeCPU and DefaultNodeMemory,
+// doubled until it fits.
+func DefaultNodeSize(cpu, mem int64) (milliCPU, bytes int64) {
+	c, m := int64(DefaultNodeCPU*1000), int64(DefaultNodeMemory)
+	for c < cpu || m < mem {
+		c, m = 2*c, 2*m
+	}
+	return c, m
+}
+
+// addDefaultNode adds a ready default node to zone z, big enough for an
+// instance requesting cpu millicores and mem bytes.
+func (w *World) addDefaultNode(z int, cpu, mem int64) *node {
+	c, m := DefaultNodeSize(cpu, mem)
+	w.defaultNext[z]++
+	n := &node{
+		w: w, name: fmt.Sprintf("default-%s-%d", w.zones[z].name, w.defaultNext[z]),
+		zone: z, state: nodeReady, cpuCap: c, memCap: m, cores: float64(c) / 1000,
+	}
+	w.zones[z].live++
+	w.nodes = append(w.nodes, n)
+	return n
+}
+
+// removeDefaultNode removes an empty default node.
+func (w *World) removeDefaultNode(n *node) {
+	if n.state == nodeRemoved {
+		return
+	}
+	if n.state != nodeDown {
+		w.zones[n.zone].live--
+	}
+	n.state = nodeRemoved
+	for k, x := range w.nodes {
+		if x == n {
+			w.nodes = append(w.nodes[:k], w.nodes[k+1:]...)
+			break
 		}
 	}
 }

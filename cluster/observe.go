@@ -99,6 +99,17 @@ type Sample struct {
 	// CPURequestSeconds is the integral of the CPU request of running
 	// instances over time (core-seconds): the denominator of utilization.
 	CPURequestSeconds float64
+	// CPUPeriods, CPUThrottledPeriods and CPUThrottledSeconds are the CFS
+	// bandwidth figures of the instances with a CPU limit, as cAdvisor
+	// reports them (container_cpu_cfs_periods_total,
+	// container_cpu_cfs_throttled_periods_total,
+	// container_cpu_cfs_throttled_seconds_total), summed over instances:
+	// the quota periods in which an instance had work to run, those in
+	// which it spent its quota and was throttled, and the time it spent
+	// throttled. Cumulative; zero without a limit.
+	CPUPeriods          int64
+	CPUThrottledPeriods int64
+	CPUThrottledSeconds float64
 	// InstanceSeconds is the integral of alive instances over time.
 	InstanceSeconds float64
 	// MemoryBytes is the working-set memory of all running containers now;
@@ -111,13 +122,6 @@ type Sample struct {
 	// the containers OOM-killed so far (cumulative).
 	Restarts int64
 	OOMKills int64
-	// CPUPeriods counts the CFS periods in which a container with a CPU
-	// limit ran, CPUThrottledPeriods those in which it was throttled, and
-	// CPUThrottledSeconds the time its runnable work waited for the next
-	// period (cumulative; all 0 without cpu_limit).
-	CPUPeriods          int64
-	CPUThrottledPeriods int64
-	CPUThrottledSeconds float64
 	// Unschedulable is the number of Pending instances that no node can
 	// take now (not those waiting for a node being provisioned).
 	Unschedulable int

@@ -18,10 +18,11 @@ type request struct {
 	cpu  float64       // CPU demand, seconds at one core
 	wait time.Duration // off-CPU demand
 
-	// finishV is the instance's virtual CPU clock value at which the CPU
-	// phase ends; slot is the request's index in its instance's list of
-	// requests in their off-CPU phase (or its heap index in the CPU
-	// phase); qseq is its entry in its instance's queue while queued.
+	// finishV is where the CPU phase ends: on the instance's virtual CPU
+	// clock in shared mode, in seconds of simulated time in fast mode
+	// (cpu.go); slot is the request's index in its instance's list of
+	// requests in their off-CPU phase, or in fast mode in ps; qseq is its
+	// entry in its instance's queue while queued.
 	finishV float64
 	slot    int32
 	qseq    uint64
@@ -42,6 +43,7 @@ type request struct {
 
 	timeout sim.TimerID // the client's timeout, if any
 	waitEnd sim.EventID // end of the off-CPU phase, if in it
+	cpuEnd  sim.EventID // end of the CPU phase in fast mode, if armed
 }
 
 // Event arguments for request events.
@@ -49,10 +51,12 @@ const (
 	reqTimeout uint64 = iota
 	reqWaitDone
 	reqRetry
+	reqCPUDone
 )
 
-// Fire handles the request's own events: its client's timeout and the end
-// of its off-CPU phase.
+// Fire handles the request's own events: its client's timeout, the end of
+// its CPU phase when it runs at full speed, and the end of its off-CPU
+// phase.
 func (r *request) Fire(now sim.Time, arg uint64) {
 	switch arg {
 	case reqTimeout:
@@ -76,6 +80,9 @@ func (r *request) Fire(now sim.Time, arg uint64) {
 	case reqRetry:
 		r.arrived = r.svc.sentAt(now)
 		r.svc.admit(r, now)
+	case reqCPUDone:
+		r.cpuEnd = sim.EventID{}
+		r.inst.fastDone(r, now)
 	}
 }
 

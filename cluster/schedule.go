@@ -83,8 +83,19 @@ var feasibility = [...]stage{
 // affinity, so every node matches.)
 func (w *World) domains(s *Service, dom []bool) int {
 	clear(dom)
-	honor := s.cfg.TopologySpread != nil && s.cfg.TopologySpread.HonorTaints
 	k := 0
+	if len(w.pools) == 0 {
+		// The default cluster has room in every zone that is up: a
+		// default node is added there when one is needed (roomFor).
+		for z := range w.zones {
+			if !w.zones[z].down {
+				dom[z] = true
+				k++
+			}
+		}
+		return k
+	}
+	honor := s.cfg.TopologySpread != nil && s.cfg.TopologySpread.HonorTaints
 	for _, n := range w.nodes {
 		if dom[n.zone] || n.state == nodeProvisioning || n.state == nodeRemoved {
 			continue
@@ -249,7 +260,13 @@ func (w *World) place(inst *Instance, now sim.Time) bool {
 	a := &w.att
 	*a = attempt{s: s, cpu: s.cpuMilli, mem: s.memBytes}
 	w.minCount(a)
-	if n := w.pick(a); n != nil {
+	n := w.pick(a)
+	if len(w.pools) == 0 {
+		if m := w.roomFor(a, n); m != nil {
+			n = m
+		}
+	}
+	if n != nil {
 		w.assign(inst, n, now)
 		inst.bind(now)
 		return true

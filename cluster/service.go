@@ -42,6 +42,9 @@ type Service struct {
 	instanceSeconds   float64
 	cpuRequestSeconds float64
 	cpuRetired        float64 // CPU seconds of terminated instances
+	// CFS figures of terminated instances.
+	periodsRetired, throttledRetired int64
+	throttledSecsRetired             float64
 
 	// Scheduling: one instance's requests, the instances per zone that
 	// count for topology spread, the CPU requested on pool nodes (for the
@@ -365,12 +368,15 @@ func (s *Service) newInstance(now sim.Time, initial bool) *Instance {
 		created: now,
 		started: now,
 		last:    now,
-		cores:   s.cfg.Instance.Cores(),
+		speed:   1,
+		runIdx:  -1,
+		weight:  cpuShares(s.cpuMilli),
 		reason:  noReason,
 		cold:    !initial,
 		memOn:   s.memTracked(),
 		version: s.version,
 	}
+	inst.cfs.init(s.cfg.Instance.CPULimit, s.cfg.Instance.CPUPeriod, s.cfg.Instance.Concurrency)
 	inst.metrics.init(s.metrics.depth)
 	if s.adapter != nil {
 		inst.adapt = &adapterTarget{}
@@ -452,8 +458,12 @@ func (s *Service) terminateAs(inst *Instance, to phase, now sim.Time, why string
 	if !detecting {
 		inst.stopProbes()
 	}
-	inst.advance(now)
+	inst.cpuStop(now)
 	s.cpuRetired += inst.cpuUsed
+	p, tp, ts := inst.throttling(now)
+	s.periodsRetired += p
+	s.throttledRetired += tp
+	s.throttledSecsRetired += ts
 	if inst.forget.IsZero() && !detecting {
 		// Nothing will take it out of rotation later: do it now. Otherwise
 		// the load balancer keeps routing to it (and is refused) until the
@@ -640,10 +650,13 @@ func (s *Service) observe(now sim.Time) policies.Observation {
 func (s *Service) sample(now sim.Time) Sample {
 	s.integrate(now)
 	cpu := s.cpuRetired
+	periods, throttled, throttledSecs := s.periodsRetired, s.throttledRetired, s.throttledSecsRetired
 	mem, memReq, memLim := 0.0, 0.0, 0.0
 	for _, inst := range s.instances {
 		inst.advance(now)
 		cpu += inst.cpuUsed
+		p, tp, ts := inst.throttling(now)
+		periods, throttled, throttledSecs = periods+p, throttled+tp, throttledSecs+ts
 		if inst.containerRuns() {
 			mem += inst.workingSet(now)
 			memReq += s.cfg.Instance.MemoryRequest
@@ -657,22 +670,25 @@ func (s *Service) sample(now sim.Time) Sample {
 	}
 	qd, qa := s.QueueDepth(now)
 	return Sample{
-		QueueDepth:         qd,
-		QueueAge:           qa,
-		Service:            s.index,
-		Counts:             s.counts,
-		InFlight:           s.inFlight,
-		CPUSeconds:         cpu,
-		CPURequestSeconds:  s.cpuRequestSeconds,
-		InstanceSeconds:    s.instanceSeconds,
-		MemoryBytes:        mem,
-		MemoryRequestBytes: memReq,
-		MemoryLimitBytes:   memLim,
-		Restarts:           s.restarts,
-		OOMKills:           s.oomKills,
-		Unschedulable:      s.unschedulable,
-		PlacementFailures:  s.placementFailures,
-		CostUSD:            cost,
+		QueueDepth:          qd,
+		QueueAge:            qa,
+		Service:             s.index,
+		Counts:              s.counts,
+		InFlight:            s.inFlight,
+		CPUSeconds:          cpu,
+		CPURequestSeconds:   s.cpuRequestSeconds,
+		CPUPeriods:          periods,
+		CPUThrottledPeriods: throttled,
+		CPUThrottledSeconds: throttledSecs,
+		InstanceSeconds:     s.instanceSeconds,
+		MemoryBytes:         mem,
+		MemoryRequestBytes:  memReq,
+		MemoryLimitBytes:    memLim,
+		Restarts:            s.restarts,
+		OOMKills:            s.oomKills,
+		Unschedulable:       s.unschedulable,
+		PlacementFailures:   s.placementFailures,
+		CostUSD:             cost,
 	}
 }
 

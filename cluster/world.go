@@ -37,6 +37,7 @@ type World struct {
 	dom         []bool  // the scheduler's scratch: the zones that are spread domains
 	cnt         []int   // the scheduler's scratch: the instances per zone it counts
 	placement   *rand.Rand
+	defaultNext []int // per zone: the number of the last default node
 	// placementEvents: instance-scheduled events are worth reporting
 	// (there are node pools or several zones).
 	placementEvents bool

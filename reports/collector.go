@@ -160,6 +160,8 @@ type cfsCounts struct {
 type cum struct {
 	t                          sim.Time
 	cpu, cpuReq, instSec, cost float64
+	// CFS quota: periods, throttled periods, throttled seconds.
+	periods, throttled, throttledS float64
 }
 
 // lerp returns the cumulative values at t, between a and b.
@@ -171,8 +173,9 @@ func lerp(a, b cum, t sim.Time) cum {
 		return a
 	}
 	f := float64(t-a.t) / float64(b.t-a.t)
-	return cum{t, a.cpu + f*(b.cpu-a.cpu), a.cpuReq + f*(b.cpuReq-a.cpuReq), a.instSec + f*(b.instSec-a.instSec),
-		a.cost + f*(b.cost-a.cost)}
+	at := func(x, y float64) float64 { return x + f*(y-x) }
+	return cum{t, at(a.cpu, b.cpu), at(a.cpuReq, b.cpuReq), at(a.instSec, b.instSec), at(a.cost, b.cost),
+		at(a.periods, b.periods), at(a.throttled, b.throttled), at(a.throttledS, b.throttledS)}
 }
 
 // interval is what one time-series row counts: the requests that arrived
@@ -529,7 +532,8 @@ func (c *Collector) Sample(now sim.Time, rows []Sample) {
 		r := &rows[i]
 		s := &c.svcs[r.Service]
 		c.setLevel(s, now, r.Counts.Alive())
-		cur := cum{now, r.CPUSeconds, r.CPURequestSeconds, r.InstanceSeconds, r.CostUSD}
+		cur := cum{now, r.CPUSeconds, r.CPURequestSeconds, r.InstanceSeconds, r.CostUSD,
+			float64(r.CPUPeriods), float64(r.CPUThrottledPeriods), r.CPUThrottledSeconds}
 		if !s.baseSet && now >= c.warmup {
 			s.base, s.baseSet = lerp(s.prev, cur, c.warmup), true
 			// Counts cannot be interpolated: the failures counted up to

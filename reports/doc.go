@@ -77,7 +77,16 @@
 //     final sample minus the value at warmup. Sample fields are cumulative
 //     from time 0, so the value at warmup is interpolated linearly between
 //     the samples around it (exact when warmup falls on a sample instant,
-//     the usual case, and when warmup is 0). 1 = 100% of the request.
+//     the usual case, and when warmup is 0). 1 = 100% of the request;
+//     above 1 when instances without a limit (or with a limit above their
+//     request) burst onto their nodes' idle CPU.
+//   - cpu_throttling: {periods, throttled_periods, throttled_seconds}, the
+//     CFS quota figures of the instances with a CPU limit, summed (what
+//     cAdvisor exports as container_cpu_cfs_periods_total,
+//     _throttled_periods_total and _throttled_seconds_total), over the same
+//     span and interpolated at warmup as CPU is; zeros without a limit.
+//     timeseries.csv has each interval's cpu_periods, cpu_throttled_periods
+//     and cpu_throttled_seconds.
 //   - cost.instance_hours: Sample.InstanceSeconds over the same span, in
 //     hours; cost.usd: with node pools (Config NodeCost), Sample.CostUSD
 //     over the same span, the service's share of the nodes' cost; else

@@ -134,6 +134,14 @@ type Sample struct {
 	// CPURequestSeconds is the integral of the CPU request of running
 	// instances over time (core-seconds): the denominator of utilization.
 	CPURequestSeconds float64
+	// CPUPeriods, CPUThrottledPeriods and CPUThrottledSeconds are the CFS
+	// quota figures cAdvisor reports, summed over the service's instances
+	// with a CPU limit: periods in which an instance had work to run,
+	// periods in which it was throttled, and the time it spent throttled.
+	// Cumulative; zero without a limit.
+	CPUPeriods          int64
+	CPUThrottledPeriods int64
+	CPUThrottledSeconds float64
 	// InstanceSeconds is the integral of alive instances over time.
 	InstanceSeconds float64
 	// MemoryBytes is the working-set memory of all running containers
@@ -146,12 +154,6 @@ type Sample struct {
 	// the containers OOM-killed. Cumulative.
 	Restarts int64
 	OOMKills int64
-	// CPUPeriods, CPUThrottledPeriods and CPUThrottledSeconds are the CFS
-	// periods run, the periods throttled and the time throttled
-	// (cumulative; 0 without a CPU limit).
-	CPUPeriods          int64
-	CPUThrottledPeriods int64
-	CPUThrottledSeconds float64
 	// Unschedulable is the number of pending instances no node can take.
 	Unschedulable int
 	// PlacementFailures counts failed placements by reason. Cumulative.

@@ -46,7 +46,10 @@ type ServiceSummary struct {
 	Replicas           Replicas       `json:"replicas"`
 	ScalingActions     ScalingActions `json:"scaling_actions"`
 	CPUUtilizationMean float64        `json:"cpu_utilization_mean"`
-	Cost               Cost           `json:"cost"`
+	// CPUThrottling is what cAdvisor reports of the CPU limit's CFS
+	// quota, summed over the instances (zeros without a limit).
+	CPUThrottling CPUThrottling `json:"cpu_throttling"`
+	Cost          Cost          `json:"cost"`
 	// SLO is absent (the key is omitted) when the service has no SLO.
 	SLO *SLOResult `json:"slo,omitempty"`
 	// PlacementFailures counts, by reason (node, cpu, memory, spread),
@@ -72,6 +75,16 @@ type QueueSummary struct {
 	// MessageAgeMaxS is the oldest waiting message's largest age at a
 	// sample instant, in seconds.
 	MessageAgeMaxS float64 `json:"message_age_max_s"`
+}
+
+// CPUThrottling counts CFS quota periods: those in which an instance had
+// work to run, those in which it spent its quota and was throttled, and
+// the time it spent throttled (container_cpu_cfs_periods_total,
+// _throttled_periods_total, _throttled_seconds_total).
+type CPUThrottling struct {
+	Periods          int64   `json:"periods"`
+	ThrottledPeriods int64   `json:"throttled_periods"`
+	ThrottledSeconds float64 `json:"throttled_seconds"`
 }
 
 // Requests counts the requests that arrived at or after warmup by outcome;
@@ -301,6 +314,11 @@ func (c *Collector) serviceSummary(s *service) ServiceSummary {
 		if req := s.last.cpuReq - s.base.cpuReq; req > 0 {
 			out.CPUUtilizationMean = (s.last.cpu - s.base.cpu) / req
 		}
+		out.CPUThrottling = CPUThrottling{
+			Periods:          int64(math.Round(s.last.periods - s.base.periods)),
+			ThrottledPeriods: int64(math.Round(s.last.throttled - s.base.throttled)),
+			ThrottledSeconds: s.last.throttledS - s.base.throttledS,
+		}
 		out.Cost.InstanceHours = (s.last.instSec - s.base.instSec) / 3600
 		out.Cost.USD = out.Cost.InstanceHours * s.cfg.PricePerHour
 		if s.cfg.NodeCost {
@@ -343,7 +361,7 @@ func (c *Collector) serviceSummary(s *service) ServiceSummary {
 		}
 	}
 	for _, p := range []*float64{&out.QueueWaitS.Mean, &out.Replicas.Mean,
-		&out.CPUUtilizationMean, &out.Cost.InstanceHours, &out.Cost.USD} {
+		&out.CPUUtilizationMean, &out.CPUThrottling.ThrottledSeconds, &out.Cost.InstanceHours, &out.Cost.USD} {
 		*p = clean(*p)
 	}
 	return out

@@ -74,6 +74,7 @@ func Build(sc *Scenario) (cluster.Config, error) {
 			Instance: cluster.InstanceConfig{
 				CPURequest:            in.CPURequest,
 				CPULimit:              in.CPULimit,
+				CPUPeriod:             in.CPUCFSPeriod,
 				MemoryRequest:         in.MemoryRequest,
 				BaseMemory:            in.BaseMemory,
 				MemoryPerRequest:      in.MemoryPerRequest,

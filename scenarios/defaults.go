@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scalesim/scalesim/cluster"
 	"github.com/scalesim/scalesim/sim"
 )
 
@@ -17,7 +18,8 @@ const (
 
 	DefaultReplicasMax = 10
 
-	DefaultCPURequest    = 1.0       // cores
+	DefaultCPURequest    = 1.0 // cores
+	DefaultCFSPeriod     = cluster.DefaultCFSPeriod
 	DefaultMemoryRequest = 256 << 20 // bytes
 	DefaultStartupDelay  = 5 * time.Second
 	DefaultReadiness     = 5 * time.Second
@@ -89,6 +91,7 @@ func DefaultControlPlane() ControlPlane {
 func (s *Service) setDefaults() {
 	s.Instance = Instance{
 		CPURequest:     DefaultCPURequest,
+		CPUCFSPeriod:   DefaultCFSPeriod,
 		MemoryRequest:  DefaultMemoryRequest,
 		Concurrency:    Unlimited,
 		QueueLimit:     Unlimited,

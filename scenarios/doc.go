@@ -102,7 +102,8 @@
 //	control_plane.node_monitor_grace_period 50s (kube-controller-manager since v1.32)
 //	control_plane.not_ready_toleration   300s (the DefaultTolerationSeconds admission plugin)
 //	control_plane.unreachable_toleration 300s
-//	nodes                                none: unlimited capacity, cost from instance.price_per_hour
+//	nodes                                none: default nodes (4 cores, 16Gi, or larger to fit an instance,
+//	                                     as many as needed), cost from instance.price_per_hour
 //	nodes[].zones                        every zone
 //	nodes[].per_zone                     1
 //	nodes[].cpu, memory                  4, 16Gi
@@ -113,7 +114,8 @@
 //	replicas.min                         1 (0 if initial is 0)
 //	replicas.max                         the largest of 10, initial and min
 //	instance.cpu_request                 1 (core)
-//	instance.cpu_limit                   none (the instance gets cpu_request)
+//	instance.cpu_limit                   none (the instance may use its node's idle CPU)
+//	instance.cpu_cfs_period              100ms (1ms to 1s)
 //	instance.memory_request              256Mi
 //	instance.memory_limit                none
 //	instance.base_memory                 memory_request / 2

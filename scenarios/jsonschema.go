@@ -229,7 +229,7 @@ var fieldDocs = map[string]string{
 	"Scenario.warmup":          "leading time that statistics ignore (default 0)",
 	"Scenario.sample_interval": "time-series resolution (default 10s)",
 	"Scenario.zones":           "availability zones (default [default])",
-	"Scenario.nodes":           "node pools; none: unlimited capacity",
+	"Scenario.nodes":           "node pools; none: default nodes (4 cores, 16Gi, larger to fit an instance), as many as needed",
 	"Scenario.services":        "the services by name (required)",
 	"Scenario.traffic":         "each service's offered load, by service name",
 	"Scenario.faults":          "injected failures: {at, type, ...}",

@@ -237,6 +237,22 @@ services:
     demand: {cpu: 50ms}
     instance: {cpu_request: 1, cpu_limit: 500m}
 `, `bad.yaml:7:32: services.web.instance.cpu_limit: 500m is less than cpu_request 1`},
+		{"cfs period too long", `
+name: x
+duration: 1h
+services:
+  web:
+    demand: {cpu: 50ms}
+    instance: {cpu_limit: 2, cpu_cfs_period: 2s}
+`, `bad.yaml:7:46: services.web.instance.cpu_cfs_period: 2s is out of range: the kernel takes a CFS period from 1ms to 1s (default 100ms)`},
+		{"cfs period too short", `
+name: x
+duration: 1h
+services:
+  web:
+    demand: {cpu: 50ms}
+    instance: {cpu_cfs_period: 500us}
+`, `bad.yaml:7:32: services.web.instance.cpu_cfs_period: 500µs is out of range: the kernel takes a CFS period from 1ms to 1s (default 100ms)`},
 		{"percentile", `
 name: x
 duration: 1h

@@ -56,8 +56,9 @@ type Scenario struct {
 	// Zones are the availability zones, sorted by name (their order in
 	// the file does not matter). Default: one zone named "default".
 	Zones []string `yaml:"zones"`
-	// Nodes are the node pools. None: capacity is unlimited and cost comes
-	// from Instance.PricePerHour.
+	// Nodes are the node pools. None: default nodes (cluster.DefaultNodeCPU
+	// cores and DefaultNodeMemory, larger where an instance requests more),
+	// as many as needed, and cost comes from Instance.PricePerHour.
 	Nodes []NodePool `yaml:"nodes"`
 	// Services in file order; Service indexes follow this order.
 	Services []Service `yaml:"services" scn:"byname,req"`
@@ -146,11 +147,17 @@ type Replicas struct {
 
 // Instance is what one replica has and does.
 type Instance struct {
-	// CPURequest in cores; the denominator of CPU utilization. Default 1.
+	// CPURequest in cores: reserved on the node, the instance's share of
+	// a contended node (cpu.shares), and the denominator of CPU
+	// utilization. Default 1.
 	CPURequest float64 `yaml:"cpu_request" scn:"cpu"`
-	// CPULimit in cores; 0 (default) means none: the instance gets
-	// CPURequest cores. See CPU.
+	// CPULimit in cores, a CFS quota: CPULimit x CPUCFSPeriod of CPU time
+	// per period, then throttled to the period's end. 0 (default) means
+	// none: the instance may use its node's idle CPU.
 	CPULimit float64 `yaml:"cpu_limit" scn:"cpu"`
+	// CPUCFSPeriod is the CFS period of the limit's quota, 1ms to 1s.
+	// Default 100ms (the kernel's cpu.cfs_period_us).
+	CPUCFSPeriod time.Duration `yaml:"cpu_cfs_period"`
 	// MemoryRequest in bytes. Default 256Mi.
 	MemoryRequest float64 `yaml:"memory_request" scn:"bytes"`
 	// MemoryLimit in bytes; 0 (default) means none. A working set above it
@@ -194,8 +201,9 @@ type Instance struct {
 	PricePerHour float64 `yaml:"price_per_hour"`
 }
 
-// CPU is the number of cores the instance's requests share: the limit if
-// one is set, else the request.
+// CPU is the number of cores the instance can use in the long run on
+// average: the limit if one is set, else the request (what it is sure to
+// get on a busy node; on an idle one it may burst onto the whole node).
 func (i Instance) CPU() float64 {
 	if i.CPULimit > 0 {
 		return i.CPULimit

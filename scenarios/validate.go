@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scalesim/scalesim/cluster"
 	"github.com/scalesim/scalesim/policies"
 )
 
@@ -299,6 +300,9 @@ func (v validator) service(svc *Service) {
 	}
 	if in.CPULimit > 0 && in.CPULimit < in.CPURequest {
 		v.key(p("instance.cpu_limit"), []string{p("instance.cpu_request")}, "%s is less than cpu_request %s", cores(in.CPULimit), cores(in.CPURequest))
+	}
+	if in.CPUCFSPeriod < cluster.MinCFSPeriod || in.CPUCFSPeriod > cluster.MaxCFSPeriod {
+		v.val(p("instance.cpu_cfs_period"), "%v is out of range: the kernel takes a CFS period from %v to %v (default %v)", in.CPUCFSPeriod, cluster.MinCFSPeriod, cluster.MaxCFSPeriod, DefaultCFSPeriod)
 	}
 	if in.MemoryLimit > 0 && in.MemoryLimit < in.MemoryRequest {
 		v.key(p("instance.memory_limit"), []string{p("instance.memory_request")}, "%s is less than memory_request %s", bytesStr(in.MemoryLimit), bytesStr(in.MemoryRequest))

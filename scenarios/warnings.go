@@ -54,9 +54,11 @@ const traceCoverage = 0.9
 //
 //	min(cores / E[cpu], concurrency / (E[cpu] + E[wait]))
 //
-// where cores is cpu_limit when set, else cpu_request without node pools,
-// else the largest node's CPU (an instance without a limit may burst onto
-// its node's idle CPU). A request runs on at most one core and holds a
+// where cores is cpu_limit when set, else cpu_request without node pools
+// (what each of replicas.max instances is sure of on the default nodes they
+// pack onto, a bound on the low side: idle node CPU may serve more), else
+// the largest node's CPU (an instance without a limit may burst onto its
+// node's idle CPU). A request runs on at most one core and holds a
 // concurrency slot for its CPU time and its wait. +Inf when neither bounds
 // it (no CPU demand and unlimited concurrency).
 func MaxThroughput(sc *Scenario, svc *Service) float64 {

@@ -23,7 +23,9 @@ import (
 // keeps one instance and misses it badly; latency (its target, 400 ms, is
 // given in the file's autoscaler block beside the cpu parameters) and
 // testdata/compare/aggressive.yaml (cpu at 30%, no scale-down window) meet
-// it at the same cost, so the verdict goes to latency, given first.
+// it, latency at the lower cost, so the verdict goes to latency. (web's
+// instances are limited to their 500m request: without the limit a lone
+// instance would burst onto its idle node and every policy would meet it.)
 var comparePolicies = []string{"--policy", "cpu", "--policy", "latency", "--policy", "static", "--policy", "testdata/compare/aggressive.yaml"}
 
 // readComparison reads a comparison folder's comparison.json.

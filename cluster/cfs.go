@@ -1,0 +1,231 @@
+package cluster
+
+import (
+	"time"
+
+	"github.com/scalesim/scalesim/sim"
+)
+
+// A CPU limit is CFS bandwidth control, as the kernel enforces it
+// (Documentation/scheduler/sched-bwc.rst): the container may use quota =
+// limit x period of CPU time in each period (the kubelet writes
+// cpu.cfs_quota_us = limit millicores x period / 1000, kubernetes
+// pkg/kubelet/cm/helpers_linux.go MilliCPUToQuota), at whatever speed its
+// node gives it; once the quota is spent with work left, it is throttled
+// (runs nothing) until the period ends and the quota is refilled. Periods
+// are a fixed grid from time 0 (the kernel's period timer keeps its phase
+// across idle periods: hrtimer_forward_now in start_cfs_bandwidth).
+//
+// Events: only an instance that can run out has one. Running at rate r
+// with q of its quota left and R of the period, it is throttled at
+// now + q/r if that is before the period's end; otherwise, if r x period
+// exceeds the quota, it will run out in the next period, so the period's
+// end is an event; otherwise there is none. A throttled instance has one
+// event, at its period's end. An instance that spends its quota exactly as
+// its last CPU phase ends is not throttled: nothing was left to run.
+//
+// Accounting is cAdvisor's (container_cpu_cfs_periods_total,
+// _throttled_periods_total, _throttled_seconds_total, from cpu.stat's
+// nr_periods, nr_throttled and throttled_time): periods counts the periods
+// in which the instance had work to run, throttled periods those in which
+// it was throttled, and throttled seconds the time it spent throttled (wall
+// time: the kernel adds it up per CPU run queue, so its figure can be up to
+// the number of CPUs with the container's work queued times larger).
+
+// cfs is an instance's bandwidth-control state; quota 0 means no limit.
+type cfs struct {
+	quota  float64 // CPU-seconds per period
+	period time.Duration
+
+	idx  int64    // the period that used is of (the one of the instance's last advance)
+	end  sim.Time // its end, the next period's start
+	used float64  // CPU-seconds used in it
+
+	// bounded: the instance can never run faster than its limit (its
+	// concurrency is at most the limit, and a request runs on at most one
+	// core), so it never spends its quota early and needs no events.
+	bounded bool
+
+	throttled   bool
+	throttledAt sim.Time
+	ev          sim.EventID // throttle or period end, if armed
+	evAt        sim.Time
+	evArg       uint64
+
+	counted          int64 // the last period counted in periods
+	periods          int64
+	throttledPeriods int64
+	throttledSeconds float64
+}
+
+func (c *cfs) init(limit float64, period time.Duration, concurrency int) {
+	if limit <= 0 {
+		return
+	}
+	c.bounded = concurrency > 0 && float64(concurrency) <= limit
+	if period <= 0 {
+		period = DefaultCFSPeriod
+	}
+	c.period = period
+	c.quota = limit * period.Seconds()
+	c.counted = -1
+	c.end = c.start(1)
+}
+
+// DefaultCFSPeriod is the kernel's default cpu.cfs_period_us, 100 ms;
+// MinCFSPeriod and MaxCFSPeriod are the range the kernel accepts (1 ms to
+// 1 s, sched-bwc.rst).
+const (
+	DefaultCFSPeriod = 100 * time.Millisecond
+	MinCFSPeriod     = time.Millisecond
+	MaxCFSPeriod     = time.Second
+)
+
+func (c *cfs) periodOf(t sim.Time) int64 { return int64(t) / int64(c.period) }
+
+func (c *cfs) start(k int64) sim.Time { return sim.Time(k * int64(c.period)) }
+
+// cfsAdvance accounts the interval [last, now), dt seconds long, run at
+// the instance's rate: the quota used in the current period, and the
+// periods with work to run.
+func (i *Instance) cfsAdvance(now sim.Time, dt float64) {
+	c := &i.cfs
+	if now < c.end {
+		// Within the period of the last advance.
+		c.used += i.rate * dt
+		if len(i.ps) > 0 && c.idx > c.counted {
+			c.periods++
+			c.counted = c.idx
+		}
+		return
+	}
+	if len(i.ps) > 0 {
+		if hi := c.periodOf(now - 1); hi > c.counted {
+			c.periods += hi - max(c.counted, c.periodOf(i.last)-1)
+			c.counted = hi
+		}
+	}
+	if k := c.periodOf(now); k == c.idx {
+		c.used += i.rate * dt
+	} else {
+		// A new period (the rate has not changed since last, and a rate
+		// that would have spent a whole quota had an event at each
+		// period's end): what was used since it began.
+		c.idx = k
+		c.end = c.start(k + 1)
+		c.used = i.rate * now.Sub(c.start(k)).Seconds()
+	}
+}
+
+// cfsBusy counts the current period when the instance gets work to run;
+// the caller has just advanced the instance to now.
+func (i *Instance) cfsBusy() {
+	if c := &i.cfs; c.idx > c.counted {
+		c.periods++
+		c.counted = c.idx
+	}
+}
+
+// Event arguments of the quota (instance events).
+const (
+	instQuotaSpent uint64 = 100 + iota
+	instPeriodEnd
+)
+
+// cfsSchedule arms the quota's next event, if any, for the current rate.
+func (i *Instance) cfsSchedule(now sim.Time) {
+	c := &i.cfs
+	at, arg := sim.Time(-1), uint64(0)
+	end := c.end
+	switch {
+	case c.throttled:
+		at, arg = end, instPeriodEnd
+	case i.rate <= 0 || len(i.ps) == 0:
+	default:
+		left := c.quota - c.used
+		if left < i.rate*end.Sub(now).Seconds()-cpuEpsilon {
+			at, arg = now.Add(max(nsCeil(left/i.rate), 0)), instQuotaSpent
+		} else if i.rate*c.period.Seconds() > c.quota+cpuEpsilon {
+			at, arg = end, instPeriodEnd
+		}
+	}
+	if !c.ev.IsZero() {
+		if at == c.evAt && arg == c.evArg {
+			return
+		}
+		i.svc.w.eng.Cancel(c.ev)
+		c.ev = sim.EventID{}
+	}
+	if at < 0 || at >= i.svc.w.end {
+		return
+	}
+	c.evAt, c.evArg = at, arg
+	c.ev = i.svc.w.eng.Schedule(at, i, arg)
+}
+
+// quotaSpent throttles the instance: its quota for the period is spent.
+// CPU phases that end at this very moment end first; if none is left to
+// run, it is not throttled.
+func (i *Instance) quotaSpent(now sim.Time) {
+	c := &i.cfs
+	c.ev = sim.EventID{}
+	i.advance(now)
+	if over := c.used - c.quota; over > 0 {
+		// The event is rounded up to the nanosecond: what ran past the
+		// quota in that fraction of a nanosecond is rounding, not CPU
+		// time (without this, a minute of throttled periods would read
+		// a few millionths above the limit).
+		i.cpuUsed -= over
+		c.used = c.quota
+	}
+	i.dispatch = true
+	i.completeDue(now)
+	i.dispatch = false
+	if len(i.ps) > 0 {
+		c.throttled = true
+		c.throttledAt = now
+		c.throttledPeriods++
+	}
+	i.cpuChanged(now)
+	i.cfsSchedule(now)
+}
+
+// periodEnd refills the quota: a throttled instance runs again, and one
+// that will spend its quota in this period gets its event.
+func (i *Instance) periodEnd(now sim.Time) {
+	c := &i.cfs
+	c.ev = sim.EventID{}
+	i.advance(now)
+	if c.throttled {
+		c.throttled = false
+		c.throttledSeconds += now.Sub(c.throttledAt).Seconds()
+		i.cpuChanged(now)
+	}
+	i.cfsSchedule(now)
+}
+
+// cpuStop ends the instance's CPU use for good (it is terminated): it
+// leaves its node's sharing, and a throttle under way ends now.
+func (i *Instance) cpuStop(now sim.Time) {
+	i.advance(now)
+	c := &i.cfs
+	if c.throttled {
+		c.throttled = false
+		c.throttledSeconds += now.Sub(c.throttledAt).Seconds()
+	}
+	if !c.ev.IsZero() {
+		i.svc.w.eng.Cancel(c.ev)
+		c.ev = sim.EventID{}
+	}
+	i.cpuChanged(now)
+}
+
+// throttling returns the instance's cumulative CFS figures up to now.
+func (i *Instance) throttling(now sim.Time) (periods, throttled int64, seconds float64) {
+	c := &i.cfs
+	seconds = c.throttledSeconds
+	if c.throttled {
+		seconds += now.Sub(c.throttledAt).Seconds()
+	}
+	return c.periods, c.throttledPeriods, seconds
+}
