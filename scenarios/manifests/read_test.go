@@ -488,7 +488,7 @@ spec:
 			"probes.liveness.initial_delay": "30s", "probes.liveness.timeout": "5s", "probes.liveness.failure_threshold": "3",
 			"topology_spread.when_unsatisfiable": "ScheduleAnyway",
 		},
-		absent: []string{"probes.startup.initial_delay", "topology_spread.node_affinity_policy"},
+		absent:  []string{"probes.startup.initial_delay", "topology_spread.node_affinity_policy"},
 		ignored: []string{"d.yaml:10:99: spec.template.spec.topologySpreadConstraints[0].nodeAffinityPolicy: read, but topology spread nodeAffinityPolicy is not simulated"},
 	}, {
 		name: "an Ingress's ingress-nginx annotations fill the service's ingress",
