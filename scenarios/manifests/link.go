@@ -263,7 +263,7 @@ func (r *reader) link() {
 	}
 	// Values for keys the schema does not have yet become ignored fields,
 	// one per key of NotYetModelled and service, at the Kubernetes field
-	// they share (startupProbe for its period, thresholds and delay).
+	// they share (spec.metrics for two Pods metrics).
 	for i := range r.out.Services {
 		s := &r.out.Services[i]
 		kept := s.Values[:0]
@@ -412,8 +412,9 @@ func ingressBackends(in *ingressObj) []backend {
 // reads them per Ingress (internal/ingress/annotations/proxy/main.go
 // proxy.Parse: proxy-read-timeout, proxy-next-upstream,
 // proxy-next-upstream-tries; internal/ingress/annotations/sessionaffinity/
-// main.go: affinity, session-cookie-max-age); a value it cannot parse
-// leaves its default (config.go NewDefault), which the reader says.
+// main.go affinity.Parse: affinity, session-cookie-max-age, read with
+// cookie affinity only); a value it cannot parse leaves its default
+// (config.go NewDefault), which the reader says.
 var ingressAnnotations = []struct {
 	annotation, key string
 	kind            byte // 's' seconds, 'n' a count, 'u' next-upstream, 'a' affinity, 0 not simulated
@@ -425,6 +426,7 @@ var ingressAnnotations = []struct {
 	{"nginx.ingress.kubernetes.io/session-cookie-max-age", "ingress.session_cookie_max_age", 's'},
 	{"nginx.ingress.kubernetes.io/proxy-send-timeout", "", 0},
 	{"nginx.ingress.kubernetes.io/proxy-connect-timeout", "", 0},
+	{"nginx.ingress.kubernetes.io/proxy-next-upstream-timeout", "", 0},
 }
 
 // ingressValues translates an Ingress into the service's ingress keys:
@@ -446,11 +448,12 @@ func ingressValues(r *reader, in *ingressObj) []Value {
 		switch a.kind {
 		case 0:
 			r.ignore(in.loc.file, nodeAt(in.loc, segs...), "Ingress", in.loc.field(segs...), in.name+" "+a.annotation,
-				"not simulated (scalesim models no connection set-up or upload time between the ingress and the endpoints); ignored")
+				"not simulated (scalesim models no connection set-up or upload time between the ingress and the endpoints, and retries at once); ignored")
 		case 's', 'n':
-			n, err := strconv.Atoi(strings.TrimSuffix(t, "s"))
+			// parser.GetIntAnnotation: a plain integer ("60", not "60s").
+			n, err := strconv.Atoi(t)
 			if err != nil || n < 0 {
-				bad("a whole number of seconds at least 0")
+				bad("a whole number at least 0")
 				continue
 			}
 			v := strconv.Itoa(n)

@@ -519,6 +519,7 @@ metadata:
     nginx.ingress.kubernetes.io/affinity: cookie
     nginx.ingress.kubernetes.io/session-cookie-max-age: "3600"
     nginx.ingress.kubernetes.io/ssl-redirect: "true"
+    nginx.ingress.kubernetes.io/proxy-next-upstream-timeout: "10"
 spec:
   rules:
   - http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web-svc, port: {number: 80}}}}]}
@@ -537,6 +538,7 @@ spec:
 			"app.yaml:21:5: metadata.annotations.nginx.ingress.kubernetes.io/proxy-send-timeout: not simulated",
 			"app.yaml:22:5: metadata.annotations.nginx.ingress.kubernetes.io/proxy-connect-timeout: not simulated",
 			"app.yaml:23:5: metadata.annotations.nginx.ingress.kubernetes.io/proxy-next-upstream: timeout http_502 not simulated",
+			"app.yaml:28:5: metadata.annotations.nginx.ingress.kubernetes.io/proxy-next-upstream-timeout: not simulated",
 		},
 	}, {
 		name: "an Ingress without annotations is the hop with ingress-nginx's defaults; a bad annotation keeps its default",
@@ -592,7 +594,7 @@ spec: {defaultBackend: {service: {name: api, port: {number: 80}}}}
 		absent:  []string{"ingress.proxy_read_timeout", "ingress.affinity"},
 		ignored: []string{
 			"app.yaml:21:1: metadata.name: a second Ingress (b) in front of Deployment/web (app.yaml); scalesim's ingress is the first's (a)",
-			`other.yaml:19:17: metadata.annotations.nginx.ingress.kubernetes.io/proxy-read-timeout: "1m" is not a whole number of seconds at least 0; ingress-nginx keeps its default`,
+			`other.yaml:19:17: metadata.annotations.nginx.ingress.kubernetes.io/proxy-read-timeout: "1m" is not a whole number at least 0; ingress-nginx keeps its default`,
 			`other.yaml:19:69: metadata.annotations.nginx.ingress.kubernetes.io/affinity: "header" is not "cookie", the one affinity ingress-nginx has`,
 		},
 	}, {
