@@ -9,7 +9,9 @@ import "strings"
 // it will set. Wiring one, once the key exists, is deleting its line.
 var NotYetModelled = map[string]string{
 	"topology_spread.node_affinity_policy": "topology spread nodeAffinityPolicy",
-	// HPA metrics other than Resource Utilization.
+	// HPA metrics the metrics list cannot say (a Pods metric with a Value
+	// target, say); Pods, Object and External metrics of a name the
+	// adapter serves are read (metricValues).
 	"autoscaler.metrics.pods":               "Pods metrics",
 	"autoscaler.metrics.object":             "Object metrics",
 	"autoscaler.metrics.external":           "External metrics",

@@ -598,6 +598,42 @@ spec: {defaultBackend: {service: {name: api, port: {number: 80}}}}
 			`other.yaml:19:69: metadata.annotations.nginx.ingress.kubernetes.io/affinity: "header" is not "cookie", the one affinity ingress-nginx has`,
 		},
 	}, {
+		name: "Pods, Object and External metrics the adapter serves; others listed",
+		files: map[string]string{"hpa.yaml": `apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: checkout}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: checkout}
+  maxReplicas: 20
+  metrics:
+  - type: Resource
+    resource: {name: cpu, target: {type: Utilization, averageUtilization: 75}}
+  - type: Pods
+    pods: {metric: {name: requests_per_second}, target: {type: AverageValue, averageValue: "50"}}
+  - type: Object
+    object:
+      describedObject: {apiVersion: networking.k8s.io/v1, kind: Ingress, name: main}
+      metric: {name: latency_p95_seconds}
+      target: {type: Value, value: 300m}
+  - type: External
+    external: {metric: {name: queue_depth}, target: {type: AverageValue, averageValue: "30"}}
+  - type: Pods
+    pods: {metric: {name: http_requests_total}, target: {type: AverageValue, averageValue: "10"}}
+  - type: Resource
+    resource: {name: memory, target: {type: AverageValue, averageValue: 1Gi}}
+`},
+		entries: []Entry{{Path: "hpa.yaml"}},
+		service: "checkout",
+		want: map[string]string{
+			// In the manifest's order; 300m is 0.3 (resource.Quantity).
+			"autoscaler.metrics": "[{resource: cpu, target_utilization: 75}, {type: pods, metric: requests_per_second, target_average_value: 50}, " +
+				"{type: object, metric: latency_p95_seconds, target_value: 0.3}, {type: external, metric: queue_depth, target_average_value: 30}]",
+		},
+		ignored: []string{
+			`hpa.yaml:20:21: spec.metrics[4].pods.metric.name: the pods metric "http_requests_total" is not one scalesim's metrics adapter serves (requests_per_second, requests_in_flight, queue_length,`,
+			"hpa.yaml:21:5: spec.metrics[5]: read, but Resource metrics with an AverageValue target is not simulated",
+		},
+	}, {
 		name: "a folder of HPAs alone, for a service of the scenario file",
 		files: map[string]string{"hpa/a.yaml": `apiVersion: autoscaling/v2
 kind: HorizontalPodAutoscaler
