@@ -254,6 +254,32 @@ func (w *writer) ingress(g *scenarios.Ingress) *networkingv1.Ingress {
 	}
 }
 
+// customMetric writes a pods, object or external metric; an object
+// metric describes the service's Service (scalesim's object is its load
+// balancer). Targets are whole milli-units, as a Quantity prints them.
+func (w *writer) customMetric(m scenarios.MetricTarget) autoscalingv2.MetricSpec {
+	q := func(v float64) *resource.Quantity {
+		mv := math.Round(v * 1000)
+		if math.Abs(mv-v*1000) > 1e-6 {
+			w.notes = append(w.notes, fmt.Sprintf("%s metric %s target %g rounded to whole thousandths", m.Type, m.Metric, v))
+		}
+		return resource.NewMilliQuantity(int64(mv), resource.DecimalSI)
+	}
+	t := autoscalingv2.MetricTarget{Type: autoscalingv2.AverageValueMetricType, AverageValue: q(m.TargetAverageValue)}
+	if m.TargetAverageValue == 0 {
+		t = autoscalingv2.MetricTarget{Type: autoscalingv2.ValueMetricType, Value: q(m.TargetValue)}
+	}
+	id := autoscalingv2.MetricIdentifier{Name: m.Metric}
+	switch m.Type {
+	case "pods":
+		return autoscalingv2.MetricSpec{Type: autoscalingv2.PodsMetricSourceType, Pods: &autoscalingv2.PodsMetricSource{Metric: id, Target: t}}
+	case "object":
+		return autoscalingv2.MetricSpec{Type: autoscalingv2.ObjectMetricSourceType, Object: &autoscalingv2.ObjectMetricSource{
+			DescribedObject: autoscalingv2.CrossVersionObjectReference{APIVersion: "v1", Kind: "Service", Name: w.svc.Name}, Metric: id, Target: t}}
+	}
+	return autoscalingv2.MetricSpec{Type: autoscalingv2.ExternalMetricSourceType, External: &autoscalingv2.ExternalMetricSource{Metric: id, Target: t}}
+}
+
 func (w *writer) hpa() *autoscalingv2.HorizontalPodAutoscaler {
 	svc := w.svc
 	a := &svc.Autoscaler
@@ -267,6 +293,10 @@ func (w *writer) hpa() *autoscalingv2.HorizontalPodAutoscaler {
 		},
 	}
 	for _, m := range a.Metrics {
+		if m.Custom() {
+			h.Spec.Metrics = append(h.Spec.Metrics, w.customMetric(m))
+			continue
+		}
 		u := int32(math.Round(m.TargetUtilization))
 		if float64(u) != m.TargetUtilization {
 			w.notes = append(w.notes, fmt.Sprintf("target utilization %g%% rounded to %d%% (averageUtilization is a whole percentage)", m.TargetUtilization, u))

@@ -3,6 +3,7 @@ package export_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/scalesim/scalesim/scenarios"
+	"github.com/scalesim/scalesim/scenarios/manifests/export"
 	"github.com/scalesim/scalesim/scenarios/runner"
 )
 
@@ -31,7 +33,10 @@ services:
     ingress: {proxy_read_timeout: 2s, proxy_next_upstream: off, proxy_next_upstream_tries: 2, affinity: cookie, session_cookie_max_age: 5m}
     autoscaler:
       policy: hpa
-      metrics: [{resource: cpu, target_utilization: 60}]
+      metrics:
+        - {resource: cpu, target_utilization: 60}
+        - {type: pods, metric: requests_per_second, target_average_value: 15}
+        - {type: object, metric: latency_p95_seconds, target_value: 0.25}
       # Given: without one the hpa policy runs the controller's older path
       # (policies/hpa.go, Behavior nil), while export writes the v2
       # defaults out, which read back as a behavior.
@@ -111,10 +116,14 @@ func TestExportRoundTripProbesIngress(t *testing.T) {
 	for _, want := range []string{"startupProbe:", "initialDelaySeconds: 10", "successThreshold: 2", "kind: Ingress",
 		`nginx.ingress.kubernetes.io/proxy-read-timeout: "2"`, "nginx.ingress.kubernetes.io/proxy-next-upstream: \"off\"",
 		`nginx.ingress.kubernetes.io/proxy-next-upstream-tries: "2"`, "nginx.ingress.kubernetes.io/affinity: cookie",
-		`nginx.ingress.kubernetes.io/session-cookie-max-age: "300"`} {
+		`nginx.ingress.kubernetes.io/session-cookie-max-age: "300"`,
+		"name: requests_per_second", "averageValue: \"15\"", "name: latency_p95_seconds", "value: 250m"} {
 		if !strings.Contains(string(web), want) {
 			t.Errorf("web.yaml lacks %q:\n%s", want, web)
 		}
+	}
+	if kinds := strings.Join(export.StrictDecode(t, web), " "); kinds != "Deployment HorizontalPodAutoscaler Service Ingress" {
+		t.Errorf("web.yaml holds %s", kinds)
 	}
 	api, _ := os.ReadFile(filepath.Join(dir, "k8s", "api.yaml"))
 	if !strings.Contains(string(api), "kind: Ingress") || strings.Contains(string(api), "nginx.ingress.kubernetes.io/") {
@@ -138,6 +147,9 @@ func TestExportRoundTripProbesIngress(t *testing.T) {
 			if (p.a == nil) != (p.b == nil) || p.a != nil && *p.a != *p.b {
 				t.Errorf("%s %s probe %+v, read back %+v", name, p.what, p.a, p.b)
 			}
+		}
+		if x, y := fmt.Sprint(a.Autoscaler.Metrics), fmt.Sprint(b.Autoscaler.Metrics); x != y {
+			t.Errorf("%s metrics %s, read back %s", name, x, y)
 		}
 		if a.Ingress == nil || b.Ingress == nil || *a.Ingress != *b.Ingress {
 			t.Errorf("%s ingress %+v, read back %+v", name, a.Ingress, b.Ingress)
