@@ -2,6 +2,7 @@ package manifests
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,6 +15,8 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/scalesim/scalesim/policies"
 )
 
 // kindDef is one Kubernetes kind the reader understands.
@@ -391,7 +394,7 @@ func readHPA(r *reader, e *Entry, l *locator, obj any) {
 			l.value("autoscaler.policy", "hpa", "kind"),
 			l.value("replicas.min", strconv.Itoa(int(h.min)), "spec", "minReplicas"),
 			l.value("replicas.max", strconv.Itoa(int(o.Spec.MaxReplicas)), "spec", "maxReplicas"))
-		h.values = append(h.values, metricValues(l, o.Spec.Metrics)...)
+		h.values = append(h.values, metricValues(r, l, o.Spec.Metrics)...)
 		h.values = append(h.values, behaviorValues(l, o.Spec.Behavior)...)
 	}
 	r.hpas = append(r.hpas, h)
@@ -404,17 +407,44 @@ func minReplicas(p *int32) int32 {
 	return *p
 }
 
-// metricValues translates autoscaling/v2 metrics: Resource metrics with a
-// Utilization target become the hpa policy's metrics list; the others
-// are NotYetModelled. No metrics means CPU at 80%, the API's default
-// (SetDefaults_HorizontalPodAutoscaler, pkg/apis/autoscaling/v2/defaults.go).
-func metricValues(l *locator, ms []autoscalingv2.MetricSpec) []Value {
+// metricValues translates autoscaling/v2 metrics into the hpa policy's
+// metrics list: Resource metrics with a Utilization target, and Pods,
+// Object and External metrics whose name is one the scenario's metrics
+// adapter serves (policies.MetricNamesFor; an Object metric is the
+// service's load balancer's, whatever its describedObject), with an
+// AverageValue target (Pods) or a Value or AverageValue one. Other
+// metrics are NotYetModelled, or listed as not served. No metrics means
+// CPU at 80%, the API's default (SetDefaults_HorizontalPodAutoscaler,
+// pkg/apis/autoscaling/v2/defaults.go).
+func metricValues(r *reader, l *locator, ms []autoscalingv2.MetricSpec) []Value {
 	if len(ms) == 0 {
 		return []Value{l.value("autoscaler.metrics", "[{resource: cpu, target_utilization: 80}]", "spec", "metrics")}
 	}
 	var items []string
 	var out []Value
 	first := -1
+	custom := func(i int, typ policies.MetricSourceType, name string, t autoscalingv2.MetricTarget, k8s string) bool {
+		base := []any{"spec", "metrics", i, k8s, "metric", "name"}
+		if !slices.Contains(policies.MetricNamesFor(typ), name) {
+			r.ignore(l.file, nodeAt(l, base...), "HorizontalPodAutoscaler", l.field(base...), "metric "+k8s+" "+name,
+				fmt.Sprintf("the %s metric %q is not one scalesim's metrics adapter serves (%s); ignored", typ, name, strings.Join(policies.MetricNamesFor(typ), ", ")))
+			return true
+		}
+		var item string
+		switch {
+		case t.Type == autoscalingv2.AverageValueMetricType && t.AverageValue != nil:
+			item = fmt.Sprintf("{type: %s, metric: %s, target_average_value: %s}", typ, name, strconv.FormatFloat(t.AverageValue.AsApproximateFloat64(), 'g', -1, 64))
+		case t.Type == autoscalingv2.ValueMetricType && t.Value != nil && typ != policies.SourcePods:
+			item = fmt.Sprintf("{type: %s, metric: %s, target_value: %s}", typ, name, strconv.FormatFloat(t.Value.AsApproximateFloat64(), 'g', -1, 64))
+		default:
+			return false
+		}
+		items = append(items, item)
+		if first < 0 {
+			first = i
+		}
+		return true
+	}
 	for i, m := range ms {
 		base := []any{"spec", "metrics", i}
 		switch {
@@ -427,6 +457,9 @@ func metricValues(l *locator, ms []autoscalingv2.MetricSpec) []Value {
 			}
 		case m.Type == autoscalingv2.ResourceMetricSourceType:
 			out = append(out, l.value("autoscaler.metrics.average_value", `"`+string(m.Type)+`"`, base...))
+		case m.Type == autoscalingv2.PodsMetricSourceType && m.Pods != nil && custom(i, policies.SourcePods, m.Pods.Metric.Name, m.Pods.Target, "pods"):
+		case m.Type == autoscalingv2.ObjectMetricSourceType && m.Object != nil && custom(i, policies.SourceObject, m.Object.Metric.Name, m.Object.Target, "object"):
+		case m.Type == autoscalingv2.ExternalMetricSourceType && m.External != nil && custom(i, policies.SourceExternal, m.External.Metric.Name, m.External.Target, "external"):
 		case m.Type == autoscalingv2.PodsMetricSourceType:
 			out = append(out, l.value("autoscaler.metrics.pods", `"`+string(m.Type)+`"`, base...))
 		case m.Type == autoscalingv2.ObjectMetricSourceType:

@@ -192,8 +192,13 @@ func (r *reader) link() {
 				continue
 			}
 			for _, w := range r.workloads {
-				if w.svc == sv && ingressOf[w] == nil {
+				switch {
+				case w.svc != sv:
+				case ingressOf[w] == nil:
 					ingressOf[w] = in
+				case ingressOf[w] != in:
+					r.ignore(in.loc.file, keyNode(in.loc.root, "kind"), "Ingress", in.loc.field("metadata", "name"), "second "+in.name+" "+w.name,
+						fmt.Sprintf("a second Ingress (%s) in front of %s; scalesim's ingress is the first's (%s)", in.name, w.ref(), ingressOf[w].name))
 				}
 			}
 		}
@@ -248,7 +253,7 @@ func (r *reader) link() {
 			s.Sources = append(s.Sources, "Service/"+sv.name+" ("+sv.loc.file+")")
 		}
 		if in := ingressOf[w]; in != nil {
-			s.Values = append(s.Values, ingressValues(in)...)
+			s.Values = append(s.Values, ingressValues(r, in)...)
 			s.Sources = append(s.Sources, "Ingress/"+in.name+" ("+in.loc.file+")")
 		}
 		r.out.Services = append(r.out.Services, s)
@@ -258,7 +263,7 @@ func (r *reader) link() {
 	}
 	// Values for keys the schema does not have yet become ignored fields,
 	// one per key of NotYetModelled and service, at the Kubernetes field
-	// they share (startupProbe for its period, thresholds and delay).
+	// they share (spec.metrics for two Pods metrics).
 	for i := range r.out.Services {
 		s := &r.out.Services[i]
 		kept := s.Values[:0]
@@ -403,22 +408,89 @@ func ingressBackends(in *ingressObj) []backend {
 }
 
 // ingressAnnotations are the ingress-nginx annotations that change what a
-// request sees (timeouts in seconds), and the ingress keys they set.
-var ingressAnnotations = []struct{ annotation, key string }{
-	{"nginx.ingress.kubernetes.io/proxy-read-timeout", "ingress.read_timeout"},
-	{"nginx.ingress.kubernetes.io/proxy-send-timeout", "ingress.send_timeout"},
-	{"nginx.ingress.kubernetes.io/proxy-connect-timeout", "ingress.connect_timeout"},
+// request sees, and the services.NAME.ingress keys they set. ingress-nginx
+// reads them per Ingress (internal/ingress/annotations/proxy/main.go
+// proxy.Parse: proxy-read-timeout, proxy-next-upstream,
+// proxy-next-upstream-tries; internal/ingress/annotations/sessionaffinity/
+// main.go affinity.Parse: affinity, session-cookie-max-age, read with
+// cookie affinity only); a value it cannot parse leaves its default
+// (config.go NewDefault), which the reader says.
+var ingressAnnotations = []struct {
+	annotation, key string
+	kind            byte // 's' seconds, 'n' a count, 'u' next-upstream, 'a' affinity, 0 not simulated
+}{
+	{"nginx.ingress.kubernetes.io/proxy-read-timeout", "ingress.proxy_read_timeout", 's'},
+	{"nginx.ingress.kubernetes.io/proxy-next-upstream", "ingress.proxy_next_upstream", 'u'},
+	{"nginx.ingress.kubernetes.io/proxy-next-upstream-tries", "ingress.proxy_next_upstream_tries", 'n'},
+	{"nginx.ingress.kubernetes.io/affinity", "ingress.affinity", 'a'},
+	{"nginx.ingress.kubernetes.io/session-cookie-max-age", "ingress.session_cookie_max_age", 's'},
+	{"nginx.ingress.kubernetes.io/proxy-send-timeout", "", 0},
+	{"nginx.ingress.kubernetes.io/proxy-connect-timeout", "", 0},
+	{"nginx.ingress.kubernetes.io/proxy-next-upstream-timeout", "", 0},
 }
 
-func ingressValues(in *ingressObj) []Value {
+// ingressValues translates an Ingress into the service's ingress keys:
+// the hop itself (ingress: {} when no annotation sets one of its keys)
+// and the annotations above.
+func ingressValues(r *reader, in *ingressObj) []Value {
 	var out []Value
 	for _, a := range ingressAnnotations {
-		if v, ok := in.ing.Annotations[a.annotation]; ok {
-			secs, err := strconv.Atoi(strings.TrimSuffix(v, "s"))
-			if err != nil {
+		text, ok := in.ing.Annotations[a.annotation]
+		if !ok {
+			continue
+		}
+		segs := []any{"metadata", "annotations", a.annotation}
+		bad := func(what string) {
+			r.ignore(in.loc.file, nodeAt(in.loc, segs...), "Ingress", in.loc.field(segs...), "bad "+in.name+" "+a.annotation,
+				fmt.Sprintf("%q is not %s; ingress-nginx keeps its default; ignored", text, what))
+		}
+		t := strings.TrimSpace(text)
+		switch a.kind {
+		case 0:
+			r.ignore(in.loc.file, nodeAt(in.loc, segs...), "Ingress", in.loc.field(segs...), in.name+" "+a.annotation,
+				"not simulated (scalesim models no connection set-up or upload time between the ingress and the endpoints, and retries at once); ignored")
+		case 's', 'n':
+			// parser.GetIntAnnotation: a plain integer ("60", not "60s").
+			n, err := strconv.Atoi(t)
+			if err != nil || n < 0 {
+				bad("a whole number at least 0")
 				continue
 			}
-			out = append(out, in.loc.value(a.key, seconds(int64(secs)), "metadata", "annotations", a.annotation))
+			v := strconv.Itoa(n)
+			if a.kind == 's' {
+				v = seconds(int64(n))
+			}
+			out = append(out, in.loc.value(a.key, v, segs...))
+		case 'u':
+			// A space-separated list (nginx proxy_next_upstream): "error"
+			// retries a refused or failed connection, "off" nothing;
+			// "timeout" and the http_NNN conditions are not modelled.
+			var mode string
+			var others []string
+			for _, tok := range strings.Fields(t) {
+				switch tok {
+				case "error", "off":
+					if mode != "error" {
+						mode = tok
+					}
+				default:
+					others = append(others, tok)
+				}
+			}
+			if mode == "" {
+				mode = "off"
+			}
+			if len(others) > 0 {
+				r.ignore(in.loc.file, nodeAt(in.loc, segs...), "Ingress", in.loc.field(segs...), in.name+" "+a.annotation,
+					fmt.Sprintf("%s not simulated (scalesim retries a failed connection only: proxy_next_upstream %s); ignored", strings.Join(others, " "), mode))
+			}
+			out = append(out, in.loc.value(a.key, mode, segs...))
+		case 'a':
+			if t != "cookie" {
+				bad(`"cookie", the one affinity ingress-nginx has`)
+				continue
+			}
+			out = append(out, in.loc.value(a.key, t, segs...))
 		}
 	}
 	if len(out) == 0 {

@@ -8,17 +8,10 @@ import "strings"
 // manifest field that would set one is listed as ignored, naming the key
 // it will set. Wiring one, once the key exists, is deleting its line.
 var NotYetModelled = map[string]string{
-	"probes.readiness.initial_delay":       "a probe's initial delay",
-	"probes.readiness.success_threshold":   "a probe's success threshold",
-	"probes.liveness.initial_delay":        "a probe's initial delay",
-	"probes.liveness.success_threshold":    "a probe's success threshold",
-	"probes.startup":                       "the startup probe",
 	"topology_spread.node_affinity_policy": "topology spread nodeAffinityPolicy",
-	"ingress":                              "the ingress hop",
-	"ingress.read_timeout":                 "the ingress proxy's read timeout",
-	"ingress.send_timeout":                 "the ingress proxy's send timeout",
-	"ingress.connect_timeout":              "the ingress proxy's connect timeout",
-	// HPA metrics other than Resource Utilization.
+	// HPA metrics the metrics list cannot say (a Pods metric with a Value
+	// target, say); Pods, Object and External metrics of a name the
+	// adapter serves are read (metricValues).
 	"autoscaler.metrics.pods":               "Pods metrics",
 	"autoscaler.metrics.object":             "Object metrics",
 	"autoscaler.metrics.external":           "External metrics",

@@ -3,7 +3,9 @@
 // reverse of package manifests: per service a Deployment (apps/v1), an
 // HorizontalPodAutoscaler (autoscaling/v2, with its behavior) when the
 // policy is the HPA's (cpu, memory, hpa), a PodDisruptionBudget
-// (policy/v1) when there is a budget, and a Service (v1).
+// (policy/v1) when there is a budget, a Service (v1), and an Ingress
+// (networking.k8s.io/v1, ingress-nginx's annotations) when the service
+// has an ingress.
 //
 // What the manifests cannot carry (the demand, the traffic, concurrency,
 // node pools, the HPA controller's sync period and tolerance) stays in
@@ -23,6 +25,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -131,13 +134,19 @@ func (w *writer) objects() ([]any, error) {
 		if p == nil {
 			return nil
 		}
-		return &corev1.Probe{
-			ProbeHandler:     corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: intstr.FromInt32(8080)}},
-			PeriodSeconds:    w.seconds(what+" period", p.Period),
-			TimeoutSeconds:   w.seconds(what+" timeout", p.Timeout),
-			FailureThreshold: int32(p.FailureThreshold),
+		k := &corev1.Probe{
+			ProbeHandler:        corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: intstr.FromInt32(8080)}},
+			InitialDelaySeconds: w.seconds(what+" initial_delay", p.InitialDelay),
+			PeriodSeconds:       w.seconds(what+" period", p.Period),
+			TimeoutSeconds:      w.seconds(what+" timeout", p.Timeout),
+			FailureThreshold:    int32(p.FailureThreshold),
 		}
+		if p.SuccessThreshold > 1 { // 1 is the API's default, left out
+			k.SuccessThreshold = int32(p.SuccessThreshold)
+		}
+		return k
 	}
+	c.StartupProbe = probe("startup probe", svc.Probes.Startup)
 	c.ReadinessProbe = probe("readiness probe", svc.Probes.Readiness)
 	c.LivenessProbe = probe("liveness probe", svc.Probes.Liveness)
 	if d := in.Drain.PreStop; d > 0 {
@@ -200,7 +209,75 @@ func (w *writer) objects() ([]any, error) {
 			TimeoutSeconds: ptr(w.seconds("load_balancer.session_affinity_timeout", svc.LoadBalancer.SessionAffinityTimeout))}}
 	}
 	docs = append(docs, clean(s))
+	if g := svc.Ingress; g != nil {
+		docs = append(docs, clean(w.ingress(g)))
+	}
 	return docs, nil
+}
+
+// ingress writes the service's ingress as an ingress-nginx Ingress in
+// front of its Service, with the annotations the reader takes back
+// (ingress-nginx's defaults, config.go NewDefault, left out). The hop's
+// latency is no manifest field: it stays in the scenario file.
+func (w *writer) ingress(g *scenarios.Ingress) *networkingv1.Ingress {
+	const nginx = "nginx.ingress.kubernetes.io/"
+	ann := map[string]string{}
+	if g.ProxyReadTimeout != scenarios.DefaultProxyReadTimeout {
+		ann[nginx+"proxy-read-timeout"] = fmt.Sprint(w.seconds("ingress.proxy_read_timeout", g.ProxyReadTimeout))
+	}
+	if g.ProxyNextUpstream == "off" {
+		ann[nginx+"proxy-next-upstream"] = "off"
+	}
+	if g.ProxyNextUpstreamTries != scenarios.DefaultProxyNextUpstreamTries {
+		ann[nginx+"proxy-next-upstream-tries"] = fmt.Sprint(g.ProxyNextUpstreamTries)
+	}
+	if g.Affinity == "cookie" {
+		ann[nginx+"affinity"] = "cookie"
+		if g.SessionCookieMaxAge > 0 {
+			ann[nginx+"session-cookie-max-age"] = fmt.Sprint(w.seconds("ingress.session_cookie_max_age", g.SessionCookieMaxAge))
+		}
+	}
+	if g.Latency > 0 {
+		w.notes = append(w.notes, fmt.Sprintf("ingress.latency %v is not a manifest field; keep it in the scenario file", g.Latency))
+	}
+	if len(ann) == 0 {
+		ann = nil
+	}
+	return &networkingv1.Ingress{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "Ingress"},
+		ObjectMeta: metav1.ObjectMeta{Name: w.svc.Name, Annotations: ann},
+		Spec: networkingv1.IngressSpec{
+			IngressClassName: ptr("nginx"),
+			DefaultBackend: &networkingv1.IngressBackend{Service: &networkingv1.IngressServiceBackend{
+				Name: w.svc.Name, Port: networkingv1.ServiceBackendPort{Number: 80}}},
+		},
+	}
+}
+
+// customMetric writes a pods, object or external metric; an object
+// metric describes the service's Service (scalesim's object is its load
+// balancer). Targets are whole milli-units, as a Quantity prints them.
+func (w *writer) customMetric(m scenarios.MetricTarget) autoscalingv2.MetricSpec {
+	q := func(v float64) *resource.Quantity {
+		mv := math.Round(v * 1000)
+		if math.Abs(mv-v*1000) > 1e-6 {
+			w.notes = append(w.notes, fmt.Sprintf("%s metric %s target %g rounded to whole thousandths", m.Type, m.Metric, v))
+		}
+		return resource.NewMilliQuantity(int64(mv), resource.DecimalSI)
+	}
+	t := autoscalingv2.MetricTarget{Type: autoscalingv2.AverageValueMetricType, AverageValue: q(m.TargetAverageValue)}
+	if m.TargetAverageValue == 0 {
+		t = autoscalingv2.MetricTarget{Type: autoscalingv2.ValueMetricType, Value: q(m.TargetValue)}
+	}
+	id := autoscalingv2.MetricIdentifier{Name: m.Metric}
+	switch m.Type {
+	case "pods":
+		return autoscalingv2.MetricSpec{Type: autoscalingv2.PodsMetricSourceType, Pods: &autoscalingv2.PodsMetricSource{Metric: id, Target: t}}
+	case "object":
+		return autoscalingv2.MetricSpec{Type: autoscalingv2.ObjectMetricSourceType, Object: &autoscalingv2.ObjectMetricSource{
+			DescribedObject: autoscalingv2.CrossVersionObjectReference{APIVersion: "v1", Kind: "Service", Name: w.svc.Name}, Metric: id, Target: t}}
+	}
+	return autoscalingv2.MetricSpec{Type: autoscalingv2.ExternalMetricSourceType, External: &autoscalingv2.ExternalMetricSource{Metric: id, Target: t}}
 }
 
 func (w *writer) hpa() *autoscalingv2.HorizontalPodAutoscaler {
@@ -216,6 +293,10 @@ func (w *writer) hpa() *autoscalingv2.HorizontalPodAutoscaler {
 		},
 	}
 	for _, m := range a.Metrics {
+		if m.Custom() {
+			h.Spec.Metrics = append(h.Spec.Metrics, w.customMetric(m))
+			continue
+		}
 		u := int32(math.Round(m.TargetUtilization))
 		if float64(u) != m.TargetUtilization {
 			w.notes = append(w.notes, fmt.Sprintf("target utilization %g%% rounded to %d%% (averageUtilization is a whole percentage)", m.TargetUtilization, u))

@@ -8,6 +8,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	"sigs.k8s.io/yaml"
 
@@ -35,6 +36,8 @@ func StrictDecode(t *testing.T, data []byte) []string {
 			obj = &policyv1.PodDisruptionBudget{}
 		case "v1 Service":
 			obj = &corev1.Service{}
+		case "networking.k8s.io/v1 Ingress":
+			obj = &networkingv1.Ingress{}
 		default:
 			t.Fatalf("unexpected object %s %s", meta.APIVersion, meta.Kind)
 		}
