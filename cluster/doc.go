@@ -380,11 +380,12 @@
 // counts as arrived when it reaches the load balancer). ReadTimeout is
 // proxy_read_timeout: a request's one timeout event is the earlier of its
 // client's deadline and now + ReadTimeout; the latter ends it as Failed (a
-// 504, counted by IngressTotals) and the instance keeps the work, as
-// after a client timeout. A connection error (the chosen instance does not
-// accept, or is lost) is passed to the next member round-robin, up to
-// NextUpstreamTries tries in all (proxy_next_upstream error); a full queue
-// is an HTTP error, not retried. Balancing bypasses the Service: round-robin,
+// 504, counted by IngressTotals and Sample.GatewayTimeouts) and the
+// instance keeps the work, as after a client timeout. A connection error
+// (the chosen instance does not accept, or is lost) is passed to the next
+// member round-robin, up to NextUpstreamTries tries in all
+// (proxy_next_upstream error; counted by Sample.IngressRetries); a full
+// queue is an HTTP error, not retried. Balancing bypasses the Service: round-robin,
 // or sticky cookies (CookieAffinity: the client-ip sessions, keyed by
 // client, expiring CookieMaxAge after they were set rather than after the
 // last request); the Service's Algorithm and SessionAffinityTimeout are

@@ -103,7 +103,8 @@ func (s *Service) nextUpstream(r *request, inst *Instance, tries int, now sim.Ti
 
 // IngressTotals returns how many requests ended with the ingress's 504
 // (proxy_read_timeout), and how many connection errors it retried on the
-// next endpoint (proxy_next_upstream).
+// next endpoint (proxy_next_upstream); Sample carries them too
+// (GatewayTimeouts, IngressRetries).
 func (s *Service) IngressTotals() (timeouts, retried int64) {
 	return s.gatewayTimeouts, s.ingressRetries
 }

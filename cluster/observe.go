@@ -122,6 +122,12 @@ type Sample struct {
 	// the containers OOM-killed so far (cumulative).
 	Restarts int64
 	OOMKills int64
+	// GatewayTimeouts and IngressRetries are IngressTotals: the requests
+	// ended by the ingress's 504 (proxy_read_timeout) and the connection
+	// errors it passed to the next endpoint (proxy_next_upstream), so far
+	// (cumulative; zero without an ingress).
+	GatewayTimeouts int64
+	IngressRetries  int64
 	// Unschedulable is the number of Pending instances that no node can
 	// take now (not those waiting for a node being provisioned).
 	Unschedulable int

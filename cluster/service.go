@@ -686,6 +686,8 @@ func (s *Service) sample(now sim.Time) Sample {
 		MemoryLimitBytes:    memLim,
 		Restarts:            s.restarts,
 		OOMKills:            s.oomKills,
+		GatewayTimeouts:     s.gatewayTimeouts,
+		IngressRetries:      s.ingressRetries,
 		Unschedulable:       s.unschedulable,
 		PlacementFailures:   s.placementFailures,
 		CostUSD:             cost,

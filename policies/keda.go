@@ -125,7 +125,7 @@ var (
 func (c KEDAConfig) Validate() error {
 	var errs []error
 	if len(c.Triggers) == 0 {
-		errs = append(errs, fieldErr("triggers", "give at least one trigger, e.g. [{type: queue, metric: queue_depth, threshold: 20}]"))
+		errs = append(errs, fieldErr("triggers", "give at least one trigger (KEDA has no default), e.g. [{type: prometheus, metric: requests_per_second, threshold: 40}] for requests or [{type: queue, metric: queue_depth, threshold: 20}] for a message queue"))
 	}
 	for i, t := range c.Triggers {
 		f := func(k string) string { return fmt.Sprintf("triggers[%d].%s", i, k) }

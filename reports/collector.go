@@ -52,6 +52,9 @@ type ServiceConfig struct {
 	// Queue says the service's traffic is messages on a queue (asynchronous
 	// work): the summary then reports the queue (ServiceSummary.Queue).
 	Queue bool
+	// Ingress says the service is behind an ingress: the summary then
+	// reports its 504s and retries (ServiceSummary.Ingress).
+	Ingress bool
 }
 
 // SLO is a latency objective: Percentile percent of requests complete within
@@ -150,6 +153,10 @@ type Collector struct {
 // kills.
 type containerCounts struct{ restarts, oomKills int64 }
 
+// ingressCounts are a service's cumulative ingress 504s and retried
+// connection errors.
+type ingressCounts struct{ gatewayTimeouts, retries int64 }
+
 // cfsCounts are a service's cumulative CFS periods, throttled periods and
 // throttled seconds.
 type cfsCounts struct {
@@ -227,6 +234,9 @@ type service struct {
 	// last sample, at the last row.
 	ctrBase, ctrLast, ctrRow containerCounts
 	ctrSet                   bool
+	// Ingress 504s and retries (cumulative): at warmup and at the last
+	// sample (set with ctrBase).
+	ingBase, ingLast ingressCounts
 	// CFS counters at the last row.
 	cfsRow cfsCounts
 
@@ -546,12 +556,14 @@ func (c *Collector) Sample(now sim.Time, rows []Sample) {
 		}
 		s.pfLast = r.PlacementFailures
 		if !s.ctrSet && now >= c.warmup {
-			s.ctrBase, s.ctrSet = s.ctrLast, true
+			s.ctrBase, s.ingBase, s.ctrSet = s.ctrLast, s.ingLast, true
 			if now == c.warmup {
 				s.ctrBase = containerCounts{r.Restarts, r.OOMKills}
+				s.ingBase = ingressCounts{r.GatewayTimeouts, r.IngressRetries}
 			}
 		}
 		s.ctrLast = containerCounts{r.Restarts, r.OOMKills}
+		s.ingLast = ingressCounts{r.GatewayTimeouts, r.IngressRetries}
 		s.prev, s.last = cur, cur
 		if now >= c.warmup {
 			s.queueMax = max(s.queueMax, r.QueueDepth)

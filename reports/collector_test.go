@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"io"
@@ -747,5 +748,54 @@ func TestCollectorRestartsAndOOMKills(t *testing.T) {
 	}
 	if want := "10:2/1 50:3/2 100:4/0"; strings.Join(got, " ") != want {
 		t.Errorf("timeseries restarts/oom_kills %s, want %s", strings.Join(got, " "), want)
+	}
+}
+
+// An ingress's 504s and retried connection errors: in summary.json from
+// warmup on (those counted up to the last sample at or before warmup are
+// left out, as restarts are), and only for a service behind an ingress.
+func TestCollectorIngress(t *testing.T) {
+	cfg := Config{Scenario: "i", Seed: 1, Duration: 100 * time.Second, Warmup: 15 * time.Second,
+		Services: []ServiceConfig{{Name: "edge", Policy: "static", Ingress: true}, {Name: "direct", Policy: "static"}}}
+	c, err := New(cfg, Outputs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []struct {
+		now               time.Duration
+		timeouts, retried int64
+	}{{0, 0, 0}, {10 * time.Second, 2, 1}, {20 * time.Second, 5, 4}, {100 * time.Second, 12, 6}} {
+		c.Sample(sim.At(r.now), []Sample{
+			{Service: 0, Counts: Counts{Ready: 1}, GatewayTimeouts: r.timeouts, IngressRetries: r.retried},
+			{Service: 1, Counts: Counts{Ready: 1}},
+		})
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	sum := c.Summary(0, 0)
+	// From the sample at 10 s (the last at or before the 15 s warmup):
+	// 12 - 2 504s, 6 - 1 retries.
+	if got, want := sum.Services["edge"].Ingress, (IngressSummary{GatewayTimeouts: 10, Retries: 5}); got == nil || *got != want {
+		t.Errorf("edge: ingress %+v, want %+v", got, want)
+	}
+	if got := sum.Services["direct"].Ingress; got != nil {
+		t.Errorf("direct (no ingress): ingress %+v, want none", got)
+	}
+	var b bytes.Buffer
+	if err := WriteSummary(&b, sum); err != nil {
+		t.Fatal(err)
+	}
+	var back struct {
+		Services map[string]map[string]json.RawMessage `json:"services"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &back); err != nil {
+		t.Fatal(err)
+	}
+	if got := string(back.Services["edge"]["ingress"]); strings.Join(strings.Fields(got), "") != `{"gateway_timeouts":10,"retries":5}` {
+		t.Errorf("edge: summary.json ingress %s", got)
+	}
+	if _, ok := back.Services["direct"]["ingress"]; ok {
+		t.Error("direct: summary.json has an ingress key")
 	}
 }

@@ -95,6 +95,13 @@
 //     service's instances at placement, by reason (node, cpu, memory,
 //     spread), from the cumulative Sample.PlacementFailures: the last
 //     sample minus the last one at or before warmup.
+//   - ingress (only for a service behind an ingress, ServiceConfig.Ingress):
+//     {gateway_timeouts, retries}, from the cumulative
+//     Sample.GatewayTimeouts and Sample.IngressRetries: the last sample
+//     minus the last one at or before warmup. gateway_timeouts are the
+//     requests the ingress ended with a 504 (proxy_read_timeout; they are
+//     among requests.failed), retries the connection errors it passed to
+//     the next endpoint (proxy_next_upstream), unseen by the clients.
 //   - slo (omitted when the service has no SLO): a request is good when it
 //     completed with latency <= latency_target_s (exact integer-nanosecond
 //     comparison, not from the histogram). attainment = good / arrived over

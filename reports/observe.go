@@ -154,6 +154,12 @@ type Sample struct {
 	// the containers OOM-killed. Cumulative.
 	Restarts int64
 	OOMKills int64
+	// GatewayTimeouts counts the requests the service's ingress ended
+	// with a 504 (proxy_read_timeout), IngressRetries the connection
+	// errors it passed to the next endpoint (proxy_next_upstream).
+	// Cumulative; zero without an ingress.
+	GatewayTimeouts int64
+	IngressRetries  int64
 	// Unschedulable is the number of pending instances no node can take.
 	Unschedulable int
 	// PlacementFailures counts failed placements by reason. Cumulative.

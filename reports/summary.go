@@ -64,6 +64,20 @@ type ServiceSummary struct {
 	// Queue is the service's message queue (asynchronous work); absent for
 	// request traffic.
 	Queue *QueueSummary `json:"queue,omitempty"`
+	// Ingress is the service's ingress-nginx hop; absent for a service
+	// without one.
+	Ingress *IngressSummary `json:"ingress,omitempty"`
+}
+
+// IngressSummary counts what a service's ingress did after warmup (from
+// the last sample at or before it, like restarts): the requests it ended
+// with a 504 because no response came within proxy_read_timeout (they are
+// among requests.failed), and the connection errors (an endpoint that
+// refused the request or was gone) it passed to the next endpoint
+// (proxy_next_upstream), which the clients never saw.
+type IngressSummary struct {
+	GatewayTimeouts int64 `json:"gateway_timeouts"`
+	Retries         int64 `json:"retries"`
 }
 
 // QueueSummary is a message queue over the samples at or after warmup.
@@ -302,6 +316,13 @@ func (c *Collector) serviceSummary(s *service) ServiceSummary {
 		lo, hi = s.level, s.level
 	}
 	out.Replicas = Replicas{Min: lo, Max: hi, Mean: float64(s.level)}
+	if s.cfg.Ingress {
+		out.Ingress = &IngressSummary{}
+		if s.ctrSet {
+			out.Ingress.GatewayTimeouts = s.ingLast.gatewayTimeouts - s.ingBase.gatewayTimeouts
+			out.Ingress.Retries = s.ingLast.retries - s.ingBase.retries
+		}
+	}
 	if s.cfg.Queue {
 		out.Queue = &QueueSummary{DepthMax: s.queueMax, DepthAtEnd: s.queueLast, MessageAgeMaxS: s.queueAgeMax.Seconds()}
 	}

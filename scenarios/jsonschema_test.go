@@ -195,3 +195,70 @@ func equalJSON(a, b any) bool {
 	}
 	return a == b
 }
+
+// The keys added with control planes, ingresses, manifests, probes, CFS,
+// memory retention, metrics adapters, KEDA, KPA and the AWS policies are
+// in the schema: each snippet is a scenario the decoder accepts (so it is
+// written right) and the schema accepts; with its key misspelt the schema
+// refuses it (additionalProperties: false at that spot), so the key is
+// declared where the decoder reads it, not merely let through.
+func TestJSONSchemaNewKeys(t *testing.T) {
+	data, err := JSONSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var schema map[string]any
+	if err := json.Unmarshal(data, &schema); err != nil {
+		t.Fatal(err)
+	}
+	v := &schemaValidator{root: schema}
+	const head = "name: keys\nduration: 10m\n"
+	const web = "services:\n  web:\n    demand: {cpu: 10ms}\n"
+	cases := []struct {
+		key, yaml string
+	}{
+		{"node_monitor_grace_period", head + "control_plane: {node_monitor_grace_period: 40s, not_ready_toleration: 300s, unreachable_toleration: 300s}\n" + web},
+		{"unreachable_toleration", head + "control_plane: {unreachable_toleration: 60s}\n" + web},
+		{"proxy_read_timeout", head + web + "    ingress: {latency: 1ms, proxy_read_timeout: 30s, proxy_next_upstream_tries: 2}\n"},
+		{"session_cookie_max_age", head + web + "    ingress: {affinity: cookie, session_cookie_max_age: 1h}\n"},
+		{"startup", head + web + "    probes:\n      startup: {period: 5s, failure_threshold: 30}\n"},
+		{"initial_delay", head + web + "    probes:\n      readiness: {initial_delay: 2s, period: 5s, timeout: 1s, success_threshold: 1}\n"},
+		{"cpu_cfs_period", head + web + "    instance: {cpu_request: 250m, cpu_limit: 500m, cpu_cfs_period: 50ms}\n"},
+		{"memory_retention", head + web + "    instance: {memory_limit: 512Mi, base_memory: 100Mi, memory_retention: forever}\n"},
+		{"scrape_interval", head + web + "    autoscaler:\n      policy: hpa\n      metrics:\n        - {type: pods, metric: requests_per_second, target_average_value: 15}\n      adapter: {scrape_interval: 30s, rate_window: 2m}\n"},
+		{"target_value", head + web + "    autoscaler:\n      policy: hpa\n      metrics:\n        - {type: object, metric: requests_per_second, target_value: 100}\n"},
+		{"activation_threshold", head + web + "    replicas: {min: 0}\n    autoscaler:\n      policy: keda\n      polling_interval: 15s\n      triggers:\n        - {type: prometheus, metric: requests_per_second, threshold: 40, activation_threshold: 1}\n"},
+		{"cooldown_period", head + web + "    autoscaler:\n      policy: keda\n      cooldown_period: 60s\n      triggers: [{type: prometheus, metric: requests_per_second, threshold: 40}]\n"},
+		{"stable_window", head + web + "    replicas: {min: 0}\n    autoscaler: {policy: kpa, stable_window: 30s, panic_window_percentage: 20, target_burst_capacity: 0}\n"},
+		{"scale_to_zero_grace_period", head + web + "    replicas: {min: 0}\n    autoscaler: {policy: kpa, scale_to_zero_grace_period: 10s}\n"},
+		{"instance_warmup", head + web + "    autoscaler: {policy: target-tracking, target_value: 50, instance_warmup: 60s}\n"},
+		{"scheduling_buffer", head + web + "    autoscaler: {policy: predictive, target_per_instance: 5, scheduling_buffer: 4m}\n"},
+		{"max_surge", head + web + "faults:\n  - {at: 1m, type: rollout, service: web, max_surge: 1, max_unavailable: 0, min_ready_seconds: 10}\n"},
+	}
+	for _, tc := range cases {
+		if _, err := Parse("keys.yaml", []byte(tc.yaml)); err != nil {
+			t.Errorf("%s: the decoder refuses the snippet: %v", tc.key, err)
+			continue
+		}
+		if errs := v.check(schema, yamlDoc(t, []byte(tc.yaml)), ""); len(errs) > 0 {
+			t.Errorf("%s: the schema refuses what the decoder accepts: %v", tc.key, errs)
+		}
+		typo := strings.Replace(tc.yaml, tc.key+":", tc.key+"x:", 1)
+		if typo == tc.yaml {
+			t.Fatalf("%s: the snippet does not hold the key", tc.key)
+		}
+		if errs := v.check(schema, yamlDoc(t, []byte(typo)), ""); len(errs) == 0 {
+			t.Errorf("%s: the schema accepts the misspelt %sx", tc.key, tc.key)
+		}
+	}
+	// manifests: a path, or {path, service} (files the decoder would read:
+	// the schema alone).
+	for _, ok := range []string{"manifests: [k8s/]\n", "manifests: [{path: Cloud.toml, service: web}]\n"} {
+		if errs := v.check(schema, yamlDoc(t, []byte(head+ok+web)), ""); len(errs) > 0 {
+			t.Errorf("the schema refuses %q: %v", ok, errs)
+		}
+	}
+	if errs := v.check(schema, yamlDoc(t, []byte(head+"manifests: [{file: k8s/}]\n"+web)), ""); len(errs) == 0 {
+		t.Error("the schema accepts a manifests entry {file: ...}")
+	}
+}

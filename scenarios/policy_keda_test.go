@@ -50,7 +50,7 @@ func TestKEDAScenario(t *testing.T) {
 
 func TestKEDAScenarioErrors(t *testing.T) {
 	cases := []struct{ name, body, want string }{
-		{"no triggers", ``, "bad.yaml:9:5: services.worker.autoscaler.triggers: give at least one trigger, e.g. [{type: queue, metric: queue_depth, threshold: 20}]"},
+		{"no triggers", ``, "bad.yaml:9:5: services.worker.autoscaler.triggers: give at least one trigger (KEDA has no default), e.g. [{type: prometheus, metric: requests_per_second, threshold: 40}] for requests or [{type: queue, metric: queue_depth, threshold: 20}] for a message queue"},
 		{"bad trigger metric", `      triggers: [{type: queue, metric: queue_length, threshold: 20}]`,
 			"bad.yaml:11:40: services.worker.autoscaler.triggers.0.metric: \"queue_length\" is not a queue trigger metric; allowed: queue_depth, queue_message_age_seconds"},
 		{"missing threshold", `      triggers: [{type: queue, metric: queue_depth}]`,

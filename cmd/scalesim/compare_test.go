@@ -302,3 +302,27 @@ func TestCompareProgressBar(t *testing.T) {
 		t.Errorf("not a terminal: stderr %q, want nothing", got)
 	}
 }
+
+// keda has no default trigger (a ScaledObject's triggers are required,
+// and KEDA's scalers have no default threshold): compare --policy keda on
+// a scenario without triggers is one line saying what to add, a request
+// trigger first, exit 2, nothing written.
+func TestCompareKEDAWithoutTriggers(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := scalesim(t, "compare", "aws-step", "--policy", "cpu", "--policy", "keda", "-o", out)
+	if code != 2 || stdout != "" {
+		t.Errorf("exit %d, stdout %q; want 2 and nothing", code, stdout)
+	}
+	for _, w := range []string{"--policy keda: services.web.autoscaler.triggers: give at least one trigger",
+		"{type: prometheus, metric: requests_per_second, threshold: 40}"} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, stderr)
+		}
+	}
+	if strings.Count(stderr, "\n") != 1 {
+		t.Errorf("stderr is not one line:\n%s", stderr)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("a results folder was written")
+	}
+}

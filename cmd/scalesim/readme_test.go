@@ -47,7 +47,7 @@ func TestREADMETablesAreCurrent(t *testing.T) {
 // prints today (regenerate it with the command the README shows).
 func TestREADMECompareIsCurrent(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs aws-step under eleven policies")
+		t.Skip("runs aws-step under twelve policies")
 	}
 	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
@@ -59,7 +59,7 @@ func TestREADMECompareIsCurrent(t *testing.T) {
 	}
 	block, _, _ := strings.Cut(string(readme[start+1:]), "```")
 	args := []string{"compare", "aws-step"}
-	for _, p := range []string{"static", "cpu", "memory", "hpa", "requests-in-flight", "latency", "cloud", "kpa", "target-tracking", "step-scaling", "predictive"} {
+	for _, p := range []string{"static", "cpu", "memory", "hpa", filepath.Join("..", "..", "docs", "examples", "keda-rps.yaml"), "requests-in-flight", "latency", "cloud", "kpa", "target-tracking", "step-scaling", "predictive"} {
 		args = append(args, "--policy", p)
 	}
 	args = append(args, "--no-plots", "-o", filepath.Join(t.TempDir(), "cmp"))

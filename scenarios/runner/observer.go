@@ -95,7 +95,8 @@ func (o *observer) Sample(now sim.Time, rows []cluster.Sample) {
 		s := reports.Sample{Service: r.Service, Counts: counts(r.Counts), InFlight: r.InFlight,
 			CPUSeconds: r.CPUSeconds, CPURequestSeconds: r.CPURequestSeconds, InstanceSeconds: r.InstanceSeconds,
 			MemoryBytes: r.MemoryBytes, MemoryRequestBytes: r.MemoryRequestBytes, MemoryLimitBytes: r.MemoryLimitBytes,
-			Restarts: r.Restarts, OOMKills: r.OOMKills, Unschedulable: r.Unschedulable, CostUSD: r.CostUSD,
+			Restarts: r.Restarts, OOMKills: r.OOMKills, GatewayTimeouts: r.GatewayTimeouts, IngressRetries: r.IngressRetries,
+			Unschedulable: r.Unschedulable, CostUSD: r.CostUSD,
 			QueueDepth: r.QueueDepth, QueueAge: r.QueueAge,
 			CPUPeriods: r.CPUPeriods, CPUThrottledPeriods: r.CPUThrottledPeriods, CPUThrottledSeconds: r.CPUThrottledSeconds}
 		for k, n := range r.PlacementFailures {

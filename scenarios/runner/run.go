@@ -161,6 +161,7 @@ func reportsConfig(sc *scenarios.Scenario) reports.Config {
 		if tr := sc.TrafficFor(svc.Name); tr != nil && tr.Kind == scenarios.KindQueue {
 			sv.Queue = true
 		}
+		sv.Ingress = svc.Ingress != nil
 		if slo := sc.SLOFor(svc.Name); slo != nil && slo.Latency > 0 {
 			sv.SLO = &reports.SLO{Latency: slo.Latency, Percentile: slo.Percentile, Availability: slo.Availability}
 		}
