@@ -189,12 +189,20 @@ func (lb *loadBalancer) pick(r *request, now sim.Time) *Instance {
 		// the cursor, in join order (an O(log n) query of the index, the
 		// member a scan from the cursor would find).
 		best := lb.least.pick(lb.members[lb.cursor])
-		lb.cursor = (lb.cursor + 1) % n
+		lb.advanceCursor(n)
 		return best
 	default: // RoundRobin
 		m := lb.members[lb.cursor]
-		lb.cursor = (lb.cursor + 1) % n
+		lb.advanceCursor(n)
 		return m
+	}
+}
+
+// advanceCursor moves the round-robin cursor, which is below n, to the
+// next of n members: (cursor+1) % n without the division.
+func (lb *loadBalancer) advanceCursor(n int) {
+	if lb.cursor++; lb.cursor == n {
+		lb.cursor = 0
 	}
 }
 
