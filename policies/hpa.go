@@ -444,19 +444,30 @@ func resourceReplicas(now sim.Time, current int, pods []Pod, m MetricTarget, tol
 	c.raw = int(math.Ceil(newRatio * float64(n)))
 	c.text = fmt.Sprintf("%s; counting %s: %d%% -> ceil(%d x %.2f) = %d", head, joinNotes(notes), newUtil, n, newRatio, c.raw)
 	c.proposal = current
-	switch {
-	case tol.within(newRatio):
-		c.hold("tolerance", fmt.Sprintf("usage ratio %.2f within tolerance [%.2f, %.2f]", newRatio, 1-tol.down, 1+tol.up), current)
-	case (ratio < 1.0 && newRatio > 1.0) || (ratio > 1.0 && newRatio < 1.0):
-		// The new usage ratio would reverse the scale direction.
-		c.hold("direction-change", fmt.Sprintf("counting unready and missing pods reverses the direction (ratio %.2f -> %.2f)", ratio, newRatio), current)
-	case (newRatio < 1.0 && c.raw > current) || (newRatio > 1.0 && c.raw < current):
-		// The number of pods counted would reverse the scale direction.
-		c.hold("direction-change", fmt.Sprintf("%d pods counted against %d current would reverse the direction", n, current), current)
-	default:
+	if name, detail := rebalancedHold(tol, ratio, newRatio, c.raw, n, current); name != "" {
+		c.hold(name, detail, current)
+	} else {
 		c.proposal = c.raw
 	}
 	return c
+}
+
+// rebalancedHold is the replica calculator's last word after it counted
+// unready and missing pods (getResourceReplicas, GetMetricReplicas): the
+// name and detail of the rule that keeps the current count, or "" when
+// raw, computed from newRatio over n pods, stands.
+func rebalancedHold(tol tolerances, ratio, newRatio float64, raw, n, current int) (name, detail string) {
+	switch {
+	case tol.within(newRatio):
+		return "tolerance", fmt.Sprintf("usage ratio %.2f within tolerance [%.2f, %.2f]", newRatio, 1-tol.down, 1+tol.up)
+	case (ratio < 1.0 && newRatio > 1.0) || (ratio > 1.0 && newRatio < 1.0):
+		// The new usage ratio would reverse the scale direction.
+		return "direction-change", fmt.Sprintf("counting unready and missing pods reverses the direction (ratio %.2f -> %.2f)", ratio, newRatio)
+	case (newRatio < 1.0 && raw > current) || (newRatio > 1.0 && raw < current):
+		// The number of pods counted would reverse the scale direction.
+		return "direction-change", fmt.Sprintf("%d pods counted against %d current would reverse the direction", n, current)
+	}
+	return "", ""
 }
 
 // hold records that the calculator kept the current count instead of raw.

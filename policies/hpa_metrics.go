@@ -312,16 +312,9 @@ func GetMetricReplicas(current int, pods []Pod, values []Metric, targetUsage int
 	n := len(counted)
 	c.Raw = ceilReplicas(newRatio * float64(n))
 	c.Explanation = fmt.Sprintf("%s; counting %s: %s -> ceil(%d x %.2f) = %d", head, joinNotes(notes), milliStr(newUsage), n, newRatio, c.Raw)
-	switch {
-	case t.within(newRatio):
-		c.hold("tolerance", fmt.Sprintf("usage ratio %.2f within tolerance [%.2f, %.2f]", newRatio, 1-t.down, 1+t.up), current)
-	case (ratio < 1.0 && newRatio > 1.0) || (ratio > 1.0 && newRatio < 1.0):
-		// The new usage ratio would reverse the scale direction.
-		c.hold("direction-change", fmt.Sprintf("counting unready and missing pods reverses the direction (ratio %.2f -> %.2f)", ratio, newRatio), current)
-	case (newRatio < 1.0 && c.Raw > current) || (newRatio > 1.0 && c.Raw < current):
-		// The number of pods counted would reverse the scale direction.
-		c.hold("direction-change", fmt.Sprintf("%d pods counted against %d current would reverse the direction", n, current), current)
-	default:
+	if name, detail := rebalancedHold(t, ratio, newRatio, c.Raw, n, current); name != "" {
+		c.hold(name, detail, current)
+	} else {
 		c.Replicas = c.Raw
 	}
 	return c

@@ -99,6 +99,9 @@ func TestBuiltinK8sHPAConfiguration(t *testing.T) {
 //     has served what it holds: nothing is rejected or failed (only the
 //     clients' 60 s timeouts in the crowd).
 func TestBuiltinWSO2ELBRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a built-in for hours of simulated time; single-threaded, so -race adds nothing")
+	}
 	sc, err := Open("wso2-elb", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -170,6 +173,9 @@ func TestBuiltinWSO2ELBRun(t *testing.T) {
 // connections are retried on the next endpoint and nothing is lost, and
 // the Service's affinity does not apply there.
 func TestBuiltinIngressRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a built-in for hours of simulated time; single-threaded, so -race adds nothing")
+	}
 	sc, err := Open("ingress", nil)
 	if err != nil {
 		t.Fatal(err)
