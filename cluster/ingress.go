@@ -95,7 +95,7 @@ func (s *Service) nextUpstream(r *request, inst *Instance, tries int, now sim.Ti
 	next := lb.members[lb.cursor]
 	lb.cursor = (lb.cursor + 1) % n
 	if lb.sessions != nil {
-		lb.sessions[r.client] = session{inst: next, epoch: next.lbEpoch, last: now}
+		*lb.sessions.at(r.client) = session{inst: next, epoch: next.lbEpoch, last: now}
 	}
 	s.ingressRetries++
 	return next

@@ -433,7 +433,7 @@ func (i *Instance) forEachHeld(f func(*request)) {
 		f(r)
 	}
 	for k := 0; k < i.queue.size; k++ {
-		if r := i.queue.buf[(i.queue.head+k)%len(i.queue.buf)].r; r != nil {
+		if r := i.queue.slot(k).r; r != nil {
 			f(r)
 		}
 	}

@@ -21,10 +21,9 @@ type loadBalancer struct {
 	least *leastIndex
 
 	// client-ip: the number of clients, the session of each client seen
-	// so far (a map, so that a billion possible clients cost only the ones
-	// that send requests), and how long an idle session lasts.
+	// so far (see sessionTable), and how long an idle session lasts.
 	clients  int
-	sessions map[int32]session
+	sessions *sessionTable
 	affinity time.Duration
 	// cookie: the sessions are an ingress's cookies, which expire
 	// affinity after they were set, not after the client's last request.
@@ -46,6 +45,56 @@ type session struct {
 	inst  *Instance
 	epoch uint32
 	last  sim.Time
+}
+
+// sessionTable holds the client-ip sessions by client. Up to
+// denseClients clients it is a slice indexed by client, grown on demand
+// (a lookup is an index, where a map lookup and store were 6% of the
+// feature-rich benchmark); beyond, a map, so that a billion possible
+// clients cost only the ones that send requests. A session whose inst is
+// nil is none.
+type sessionTable struct {
+	dense   []session
+	sparse  map[int32]*session
+	n       int // sessions created in sparse (for tests)
+	clients int
+}
+
+// denseClients is the most clients kept in a slice: at the scenario
+// limit (scenarios.MaxClients, a million) a full slice is 24 MB, less
+// than a map of as many sessions.
+const denseClients = 1 << 20
+
+func newSessionTable(clients int) *sessionTable {
+	t := &sessionTable{clients: clients}
+	if clients > denseClients {
+		t.sparse = make(map[int32]*session)
+	} else {
+		t.dense = make([]session, 0, min(clients, 256))
+	}
+	return t
+}
+
+// at returns client c's session, a zero one if it has none yet.
+func (t *sessionTable) at(c int32) *session {
+	if t.sparse != nil {
+		s := t.sparse[c]
+		if s == nil {
+			s = &session{}
+			t.sparse[c] = s
+			t.n++
+		}
+		return s
+	}
+	if int(c) >= len(t.dense) {
+		if int(c) >= cap(t.dense) {
+			d := make([]session, len(t.dense), min(max(2*cap(t.dense), int(c)+1), t.clients))
+			copy(d, t.dense)
+			t.dense = d
+		}
+		t.dense = t.dense[:int(c)+1]
+	}
+	return &t.dense[c]
 }
 
 type lbState uint8
@@ -109,16 +158,15 @@ func (lb *loadBalancer) pick(r *request, now sim.Time) *Instance {
 		// A client's first request, or one after its session ended,
 		// goes to a random instance (as kube-proxy's iptables mode
 		// does); the following ones stick to it.
-		ss, ok := lb.sessions[r.client]
-		if ok && ss.inst.inLB && ss.epoch == ss.inst.lbEpoch && now.Sub(ss.last) <= lb.affinity {
+		ss := lb.sessions.at(r.client)
+		if ss.inst != nil && ss.inst.inLB && ss.epoch == ss.inst.lbEpoch && now.Sub(ss.last) <= lb.affinity {
 			if !lb.cookie {
 				ss.last = now
-				lb.sessions[r.client] = ss
 			}
 			return ss.inst
 		}
 		m := lb.members[lb.rng.IntN(n)]
-		lb.sessions[r.client] = session{inst: m, epoch: m.lbEpoch, last: now}
+		*ss = session{inst: m, epoch: m.lbEpoch, last: now}
 		return m
 	case Random:
 		return lb.members[lb.rng.IntN(n)]
@@ -141,12 +189,20 @@ func (lb *loadBalancer) pick(r *request, now sim.Time) *Instance {
 		// the cursor, in join order (an O(log n) query of the index, the
 		// member a scan from the cursor would find).
 		best := lb.least.pick(lb.members[lb.cursor])
-		lb.cursor = (lb.cursor + 1) % n
+		lb.advanceCursor(n)
 		return best
 	default: // RoundRobin
 		m := lb.members[lb.cursor]
-		lb.cursor = (lb.cursor + 1) % n
+		lb.advanceCursor(n)
 		return m
+	}
+}
+
+// advanceCursor moves the round-robin cursor, which is below n, to the
+// next of n members: (cursor+1) % n without the division.
+func (lb *loadBalancer) advanceCursor(n int) {
+	if lb.cursor++; lb.cursor == n {
+		lb.cursor = 0
 	}
 }
 

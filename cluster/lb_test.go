@@ -86,7 +86,7 @@ func TestClientIPSessionsLazy(t *testing.T) {
 	s = withSteps(s, steps{{0, 3}})
 	l := &log{}
 	w := run(t, Config{Seed: 1, Duration: 10 * time.Second, SampleInterval: 10 * time.Second, Services: []ServiceConfig{s}}, l)
-	if n := len(w.services[0].lb.sessions); n == 0 || int64(n) > l.arrived {
+	if n := w.services[0].lb.sessions.n; n == 0 || int64(n) > l.arrived {
 		t.Errorf("%d sessions for %d arrivals", n, l.arrived)
 	}
 }

@@ -172,7 +172,9 @@ type fifo struct {
 
 func (q *fifo) len() int { return q.count }
 
-func (q *fifo) slot(k int) *queued { return &q.buf[(q.head+k)%len(q.buf)] }
+// The ring's length is a power of two (grow starts at 16 and doubles;
+// compact keeps it), so indices wrap with a mask, not a division.
+func (q *fifo) slot(k int) *queued { return &q.buf[(q.head+k)&(len(q.buf)-1)] }
 
 // push appends r, which arrived at the instance at now, and returns its
 // seq.
@@ -260,7 +262,7 @@ func (q *fifo) pop() queued {
 func (q *fifo) drop() queued {
 	e := q.buf[q.head]
 	q.buf[q.head] = queued{}
-	q.head = (q.head + 1) % len(q.buf)
+	q.head = (q.head + 1) & (len(q.buf) - 1)
 	q.size--
 	q.popped++
 	return e

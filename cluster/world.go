@@ -102,7 +102,7 @@ func New(cfg Config, obs Observer) (*World, error) {
 		if lbc.Algorithm == ClientIP {
 			s.clients = streams.Get("clients/" + sc.Name)
 			s.lb.clients = max(sc.Clients, 1)
-			s.lb.sessions = make(map[int32]session)
+			s.lb.sessions = newSessionTable(s.lb.clients)
 			s.lb.cookie = sc.Ingress != nil
 		}
 		s.initRequests(len(w.zones))

@@ -72,7 +72,7 @@ func (t *Timers) Schedule(h Handler, arg uint64) TimerID {
 		t.grow()
 	}
 	tm := timer{at: e.now.Add(t.delay), seq: e.seq, h: h, arg: arg}
-	t.buf[(t.head+t.size)%len(t.buf)] = tm
+	t.buf[(t.head+t.size)&(len(t.buf)-1)] = tm
 	t.size++
 	e.timers++
 	if !t.armed {
@@ -81,11 +81,13 @@ func (t *Timers) Schedule(h Handler, arg uint64) TimerID {
 	return TimerID{index: t.first + uint64(t.size-1), seq: tm.seq}
 }
 
+// grow doubles the ring. Its length is always 0 or a power of two (16,
+// then doubled), so indices wrap with a mask, not a division.
 func (t *Timers) grow() {
 	n := max(2*len(t.buf), 16)
 	buf := make([]timer, n)
 	for k := 0; k < t.size; k++ {
-		buf[k] = t.buf[(t.head+k)%len(t.buf)]
+		buf[k] = t.buf[(t.head+k)&(len(t.buf)-1)]
 	}
 	t.buf, t.head = buf, 0
 }
@@ -97,7 +99,7 @@ func (t *Timers) Cancel(id TimerID) bool {
 	if id.seq == 0 || id.index < t.first || id.index >= t.first+uint64(t.size) {
 		return false
 	}
-	tm := &t.buf[(t.head+int(id.index-t.first))%len(t.buf)]
+	tm := &t.buf[(t.head+int(id.index-t.first))&(len(t.buf)-1)]
 	if tm.seq != id.seq || tm.h == nil {
 		return false
 	}
@@ -118,7 +120,7 @@ func (t *Timers) arm() {
 func (t *Timers) pop() timer {
 	tm := t.buf[t.head]
 	t.buf[t.head] = timer{}
-	t.head = (t.head + 1) % len(t.buf)
+	t.head = (t.head + 1) & (len(t.buf) - 1)
 	t.size--
 	t.first++
 	return tm

@@ -135,3 +135,27 @@ func TestTimersStayBounded(t *testing.T) {
 		t.Errorf("fired %d, pending %d; want 100000 and 0", e.Fired(), e.Pending())
 	}
 }
+
+// BenchmarkTimersTimeout is the client-timeout pattern: every event
+// schedules a timer and cancels the one from 16 events before, so about
+// 16 timers are pending and most never fire (a request finishing well
+// within its timeout).
+func BenchmarkTimersTimeout(b *testing.B) {
+	e := NewEngine()
+	tm := NewTimers(e, time.Second)
+	var ids [16]TimerID
+	var h HandlerFunc = func(Time, uint64) {}
+	k := 0
+	var tick HandlerFunc
+	tick = func(now Time, _ uint64) {
+		tm.Cancel(ids[k&15])
+		ids[k&15] = tm.Schedule(h, 0)
+		k++
+		e.After(time.Millisecond, tick, 0)
+	}
+	e.Schedule(0, tick, 0)
+	b.ResetTimer()
+	for range b.N {
+		e.Step()
+	}
+}
