@@ -148,21 +148,7 @@ func TestOverloadHeapBoundedKeepingWork(t *testing.T) {
 // building, simulating, streaming the results files and writing the
 // summary. It reports simulated requests per wall second.
 func BenchmarkRunMM8(b *testing.B) {
-	sc, err := scenarios.Open("mm8", nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	var requests uint64
-	for b.Loop() {
-		sim := &simulation{sc: sc, dir: b.TempDir()}
-		sum, err := sim.run()
-		if err != nil {
-			b.Fatal(err)
-		}
-		requests += sum.Services["web"].Requests.Arrived
-	}
-	b.ReportMetric(float64(requests)/b.Elapsed().Seconds(), "requests/s")
+	benchRun(b, "mm8")
 }
 
 // BenchmarkFeatureRich is the whole simulator on testdata/feature-rich.yaml
@@ -171,7 +157,14 @@ func BenchmarkRunMM8(b *testing.B) {
 // ~3.5M requests). Its requests/s against BenchmarkRunMM8's is what a
 // feature costs per request.
 func BenchmarkFeatureRich(b *testing.B) {
-	sc, err := scenarios.Open("testdata/feature-rich.yaml", nil)
+	benchRun(b, "testdata/feature-rich.yaml")
+}
+
+// benchRun runs the scenario name as `scalesim run NAME --no-plots` does,
+// once per iteration, and reports the web service's simulated requests per
+// wall second.
+func benchRun(b *testing.B, name string) {
+	sc, err := scenarios.Open(name, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
