@@ -13,6 +13,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/scalesim/scalesim/scenarios/internal/yamlnode"
 	"github.com/scalesim/scalesim/sim"
 )
 
@@ -267,25 +268,25 @@ func (d *decoder) mergePairs(n *yaml.Node, path string, merged map[*yaml.Node]bo
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
-			d.fail(k, path, "keys must be plain names, got %s", describe(k))
+			d.fail(k, path, "keys must be plain names, got %s", yamlnode.Describe(k))
 			continue
 		}
 		if k.Tag == "!!merge" {
-			src := deref(v)
+			src := yamlnode.Deref(v)
 			var sources []*yaml.Node
 			switch {
 			case src != nil && src.Kind == yaml.MappingNode:
 				sources = []*yaml.Node{src}
 			case src != nil && src.Kind == yaml.SequenceNode:
 				for _, s := range src.Content {
-					sources = append(sources, deref(s))
+					sources = append(sources, yamlnode.Deref(s))
 				}
 			default:
 				sources = []*yaml.Node{src} // a scalar or null: refused below
 			}
 			for _, s := range sources {
 				if s == nil || s.Kind != yaml.MappingNode {
-					d.fail(k, path, "<< must merge a mapping or a list of mappings (an alias such as <<: *defaults); got %s", describe(s))
+					d.fail(k, path, "<< must merge a mapping or a list of mappings (an alias such as <<: *defaults); got %s", yamlnode.Describe(s))
 					continue
 				}
 				if !merged[s] {
@@ -313,13 +314,13 @@ func (d *decoder) mergePairs(n *yaml.Node, path string, merged map[*yaml.Node]bo
 
 // structure decodes a mapping into the struct v (addressable).
 func (d *decoder) structure(n *yaml.Node, path string, v reflect.Value) {
-	n = deref(n)
+	n = yamlnode.Deref(n)
 	if isNull(n) {
 		return
 	}
 	si := infoOf(v.Type())
 	if n.Kind != yaml.MappingNode {
-		d.fail(n, path, "expected a mapping with keys %s; got %s", strings.Join(si.keysFor(""), ", "), describe(n))
+		d.fail(n, path, "expected a mapping with keys %s; got %s", strings.Join(si.keysFor(""), ", "), yamlnode.Describe(n))
 		return
 	}
 	ps := d.pairs(n, path)
@@ -349,7 +350,7 @@ func (d *decoder) structure(n *yaml.Node, path string, v reflect.Value) {
 	if si.selector != nil {
 		sel = v.FieldByIndex(si.selector.index).String() // the default
 		for _, p := range ps {
-			if n := deref(p.val); p.name == si.selector.key && n != nil && n.Kind == yaml.ScalarNode && !isNull(n) {
+			if n := yamlnode.Deref(p.val); p.name == si.selector.key && n != nil && n.Kind == yaml.ScalarNode && !isNull(n) {
 				sel = n.Value
 			}
 		}
@@ -359,7 +360,7 @@ func (d *decoder) structure(n *yaml.Node, path string, v reflect.Value) {
 	if si.selector != nil && sel == PolicyPredictive {
 		also = defaultPredictive().Reactive
 		for _, p := range ps {
-			if n := deref(p.val); p.name == "reactive" && n != nil && n.Kind == yaml.ScalarNode && !isNull(n) {
+			if n := yamlnode.Deref(p.val); p.name == "reactive" && n != nil && n.Kind == yaml.ScalarNode && !isNull(n) {
 				also = n.Value
 			}
 		}
@@ -385,7 +386,7 @@ func (d *decoder) structure(n *yaml.Node, path string, v reflect.Value) {
 			continue
 		}
 		d.src.keys[fp], d.src.vals[fp] = p.key, p.val
-		if isNull(deref(p.val)) {
+		if isNull(yamlnode.Deref(p.val)) {
 			nulls[p.name] = p.val
 			continue // "key:" with no value, or an override's null: the default stays
 		}
@@ -488,7 +489,7 @@ var durationType = reflect.TypeFor[time.Duration]()
 
 // value decodes n into v; false if it failed.
 func (d *decoder) value(n *yaml.Node, path string, v reflect.Value, f *fieldInfo) bool {
-	n = deref(n)
+	n = yamlnode.Deref(n)
 	bad := len(d.errs)
 	switch {
 	case f.dist:
@@ -575,7 +576,7 @@ func (d *decoder) value(n *yaml.Node, path string, v reflect.Value, f *fieldInfo
 
 func (d *decoder) scalar(n *yaml.Node, path, want string) (string, bool) {
 	if n == nil || n.Kind != yaml.ScalarNode {
-		d.fail(n, path, "expected %s; got %s", want, describe(n))
+		d.fail(n, path, "expected %s; got %s", want, yamlnode.Describe(n))
 		return "", false
 	}
 	return n.Value, true
@@ -663,7 +664,7 @@ func (d *decoder) badEnum(n *yaml.Node, path, s string, allowed []string) {
 // list decodes a sequence into the slice v, replacing what it held.
 func (d *decoder) list(n *yaml.Node, path string, v reflect.Value, f *fieldInfo) {
 	if n == nil || n.Kind != yaml.SequenceNode {
-		d.fail(n, path, "expected a list; got %s", describe(n))
+		d.fail(n, path, "expected a list; got %s", yamlnode.Describe(n))
 		return
 	}
 	out := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
@@ -686,7 +687,7 @@ var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
 // order, storing each key in the item's name field.
 func (d *decoder) byName(n *yaml.Node, path string, v reflect.Value) {
 	if n == nil || n.Kind != yaml.MappingNode {
-		d.fail(n, path, "expected a mapping of service names; got %s", describe(n))
+		d.fail(n, path, "expected a mapping of service names; got %s", yamlnode.Describe(n))
 		return
 	}
 	ps := d.pairs(n, path)
@@ -704,7 +705,7 @@ func (d *decoder) byName(n *yaml.Node, path string, v reflect.Value) {
 		}
 		si := infoOf(e.Type())
 		e.FieldByIndex(si.name.index).SetString(p.name)
-		if isNull(deref(p.val)) {
+		if isNull(yamlnode.Deref(p.val)) {
 			// "web:" with nothing under it is a service with defaults only.
 			d.structure(&yaml.Node{Kind: yaml.MappingNode, Line: p.key.Line, Column: p.key.Column}, ip, e)
 		} else {
@@ -738,7 +739,7 @@ func (d *decoder) dist(n *yaml.Node, path string) (sim.Dist, bool) {
 		return sim.Constant{Value: dur.Seconds()}, true
 	}
 	if n == nil || n.Kind != yaml.MappingNode {
-		d.fail(n, path, "expected a duration such as 50ms or a distribution such as {dist: exponential, mean: 50ms}; got %s", describe(n))
+		d.fail(n, path, "expected a duration such as 50ms or a distribution such as {dist: exponential, mean: 50ms}; got %s", yamlnode.Describe(n))
 		return nil, false
 	}
 	before := len(d.errs)
@@ -794,14 +795,14 @@ var metricTargetKeys = []string{"", ".type", ".resource", ".target_utilization",
 // mapping {scrape_interval, window, resources} that also sets the
 // pipeline.
 func (d *decoder) metrics(n *yaml.Node, path string, a *Autoscaler) {
-	n = deref(n)
+	n = yamlnode.Deref(n)
 	if n != nil && n.Kind == yaml.SequenceNode {
 		v := reflect.ValueOf(&a.Metrics).Elem()
 		d.list(n, path, v, &fieldInfo{key: "metrics"})
 		return
 	}
 	if n == nil || n.Kind != yaml.MappingNode {
-		d.fail(n, path, "expected a list such as [{resource: cpu, target_utilization: 70}] or a mapping {scrape_interval, window, resources}; got %s", describe(n))
+		d.fail(n, path, "expected a list such as [{resource: cpu, target_utilization: 70}] or a mapping {scrape_interval, window, resources}; got %s", yamlnode.Describe(n))
 		return
 	}
 	b := metricsBlock{ScrapeInterval: a.Pipeline.ScrapeInterval, Window: a.Pipeline.Window, Resources: a.Metrics}

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/scalesim/scalesim/scenarios/internal/yamlnode"
 	"gopkg.in/yaml.v3"
 )
 
@@ -144,12 +145,12 @@ func parseYAML(name string, data []byte) (*yaml.Node, error) {
 	} else if !errors.Is(err, io.EOF) {
 		return nil, newValidationError(name, []Error{syntaxError(name, data, err)})
 	}
-	root := deref(&doc)
+	root := yamlnode.Deref(&doc)
 	if root == nil || isNull(root) {
 		return nil, newValidationError(name, []Error{{File: name, Line: 1, Col: 1, Msg: "the scenario is empty; it needs at least duration and services"}})
 	}
 	if root.Kind != yaml.MappingNode {
-		return nil, newValidationError(name, []Error{{File: name, Line: root.Line, Col: root.Column, Msg: "a scenario is a mapping of keys (name, duration, services, ...); got " + describe(root)}})
+		return nil, newValidationError(name, []Error{{File: name, Line: root.Line, Col: root.Column, Msg: "a scenario is a mapping of keys (name, duration, services, ...); got " + yamlnode.Describe(root)}})
 	}
 	return root, nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/scalesim/scalesim/scenarios/internal/yamlnode"
 	"github.com/scalesim/scalesim/scenarios/manifests"
 )
 
@@ -58,7 +59,7 @@ func applyManifests(name string, root *yaml.Node, src *sourceMap, s *Scenario) [
 	var entries []manifests.Entry
 	var bad []Error
 	for i, it := range list.Content {
-		it = deref(it)
+		it = yamlnode.Deref(it)
 		e := manifests.Entry{File: name, Line: it.Line, Col: it.Column, Field: fmt.Sprintf("manifests.%d", i)}
 		switch {
 		case it.Kind == yaml.ScalarNode && it.Tag == "!!str":
@@ -76,7 +77,7 @@ func applyManifests(name string, root *yaml.Node, src *sourceMap, s *Scenario) [
 				e.Service = svc.Value
 			}
 		default:
-			bad = append(bad, src.at(it, e.Field, "expected a path (a file or folder of Kubernetes YAML or Cloud.toml) or {path, service}; got "+describe(it)))
+			bad = append(bad, src.at(it, e.Field, "expected a path (a file or folder of Kubernetes YAML or Cloud.toml) or {path, service}; got "+yamlnode.Describe(it)))
 			continue
 		}
 		entries = append(entries, e)
@@ -246,7 +247,7 @@ func putValue(m *yaml.Node, segs []string, v manifests.Value, o origin, src *sou
 // overlay adds to the file's mapping f what the manifests' mapping m has
 // and f does not; where both have a mapping it recurses, elsewhere f wins.
 func overlay(f, m *yaml.Node, path string) {
-	f = deref(f)
+	f = yamlnode.Deref(f)
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, mv := m.Content[i], m.Content[i+1]
 		j := findKey(f, k.Value)
@@ -254,12 +255,12 @@ func overlay(f, m *yaml.Node, path string) {
 			f.Content = append(f.Content, k, mv)
 			continue
 		}
-		fv := deref(f.Content[j+1])
+		fv := yamlnode.Deref(f.Content[j+1])
 		if isNull(fv) {
 			continue // null in the file: the default, not the manifest
 		}
 		if join(path, k.Value) == "autoscaler" && fv.Kind == yaml.MappingNode {
-			fp, mp := deref(mapValue(fv, "policy")), deref(mapValue(mv, "policy"))
+			fp, mp := yamlnode.Deref(mapValue(fv, "policy")), yamlnode.Deref(mapValue(mv, "policy"))
 			if fp != nil && mp != nil && fp.Value != mp.Value {
 				continue // another policy: the file's autoscaler alone
 			}
@@ -271,13 +272,13 @@ func overlay(f, m *yaml.Node, path string) {
 }
 
 func mapValue(m *yaml.Node, key string) *yaml.Node {
-	m = deref(m)
+	m = yamlnode.Deref(m)
 	if m == nil || m.Kind != yaml.MappingNode {
 		return nil
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == key {
-			return deref(m.Content[i+1])
+			return yamlnode.Deref(m.Content[i+1])
 		}
 	}
 	return nil
@@ -311,7 +312,7 @@ func rolloutDefault(root *yaml.Node, service, key string, v manifests.Value, src
 		return
 	}
 	for i, f := range faults.Content {
-		f = deref(f)
+		f = yamlnode.Deref(f)
 		t, s := mapValue(f, "type"), mapValue(f, "service")
 		if f.Kind != yaml.MappingNode || t == nil || t.Value != "rollout" || s == nil || s.Value != service || findKey(f, key) >= 0 {
 			continue

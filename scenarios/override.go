@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/scalesim/scalesim/scenarios/internal/yamlnode"
 	"gopkg.in/yaml.v3"
 )
 
@@ -95,7 +96,7 @@ func applyNode(root *yaml.Node, segs []string, val *yaml.Node, o origin, src *so
 			}
 			cur = editable(cur, n, o, src)
 		default:
-			return fail("%s is %s, not a mapping; it has no field %q", at, describe(cur), seg)
+			return fail("%s is %s, not a mapping; it has no field %q", at, yamlnode.Describe(cur), seg)
 		}
 	}
 	return nil
@@ -107,7 +108,7 @@ func applyNode(root *yaml.Node, segs []string, val *yaml.Node, o origin, src *so
 func editable(parent *yaml.Node, i int, o origin, src *sourceMap) *yaml.Node {
 	n := parent.Content[i]
 	if n.Kind == yaml.AliasNode {
-		n = deepCopy(deref(n))
+		n = deepCopy(yamlnode.Deref(n))
 		parent.Content[i] = n
 	}
 	if isNull(n) {
@@ -131,11 +132,11 @@ func findKey(m *yaml.Node, key string) int {
 		if m.Content[i].Tag != "!!merge" {
 			continue
 		}
-		src := deref(m.Content[i+1])
+		src := yamlnode.Deref(m.Content[i+1])
 		var sources []*yaml.Node
 		if src != nil && src.Kind == yaml.SequenceNode {
 			for _, s := range src.Content {
-				sources = append(sources, deref(s))
+				sources = append(sources, yamlnode.Deref(s))
 			}
 		} else {
 			sources = []*yaml.Node{src}
@@ -145,7 +146,7 @@ func findKey(m *yaml.Node, key string) int {
 				continue
 			}
 			if j := findKey(s, key); j >= 0 {
-				m.Content = append(m.Content, deepCopy(s.Content[j]), deepCopy(deref(s.Content[j+1])))
+				m.Content = append(m.Content, deepCopy(s.Content[j]), deepCopy(yamlnode.Deref(s.Content[j+1])))
 				return len(m.Content) - 2
 			}
 		}
@@ -176,7 +177,7 @@ func parseValue(value string) (*yaml.Node, error) {
 	if err := yaml.Unmarshal([]byte(value), &doc); err != nil {
 		return nil, err
 	}
-	v := deref(&doc)
+	v := yamlnode.Deref(&doc)
 	if v == nil {
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}, nil
 	}

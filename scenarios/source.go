@@ -1,10 +1,10 @@
 package scenarios
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/scalesim/scalesim/scenarios/internal/yamlnode"
 	"gopkg.in/yaml.v3"
 )
 
@@ -49,7 +49,7 @@ func (m *sourceMap) has(path string) bool {
 		return false
 	}
 	n, ok := m.vals[path]
-	return ok && !isNull(deref(n))
+	return ok && !isNull(yamlnode.Deref(n))
 }
 
 // percentSign reports whether the value at path was written with a
@@ -58,7 +58,7 @@ func (m *sourceMap) percentSign(path string) bool {
 	if m == nil {
 		return false
 	}
-	n := deref(m.vals[path])
+	n := yamlnode.Deref(m.vals[path])
 	return n != nil && n.Kind == yaml.ScalarNode && strings.HasSuffix(strings.TrimSpace(n.Value), "%")
 }
 
@@ -154,44 +154,6 @@ func join(path, key string) string {
 	return path + "." + key
 }
 
-func deref(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && i < 100; i++ {
-		switch n.Kind {
-		case yaml.AliasNode:
-			n = n.Alias
-		case yaml.DocumentNode:
-			if len(n.Content) == 0 {
-				return nil
-			}
-			n = n.Content[0]
-		default:
-			return n
-		}
-	}
-	return n
-}
-
 func isNull(n *yaml.Node) bool {
 	return n == nil || n.Kind == yaml.ScalarNode && n.Tag == "!!null"
-}
-
-// describe names what a node is, for "expected X, got Y" messages.
-func describe(n *yaml.Node) string {
-	n = deref(n)
-	switch {
-	case n == nil:
-		return "nothing"
-	case n.Kind == yaml.MappingNode:
-		return "a mapping"
-	case n.Kind == yaml.SequenceNode:
-		return "a list"
-	case n.Tag == "!!null":
-		return "null"
-	case n.Tag == "!!int" || n.Tag == "!!float":
-		return "the number " + n.Value
-	case n.Tag == "!!bool":
-		return "the boolean " + n.Value
-	default:
-		return fmt.Sprintf("%q", n.Value)
-	}
 }

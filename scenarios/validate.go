@@ -10,6 +10,7 @@ import (
 
 	"github.com/scalesim/scalesim/cluster"
 	"github.com/scalesim/scalesim/policies"
+	"github.com/scalesim/scalesim/scenarios/internal/yamlnode"
 )
 
 var policiesFieldErrors = policies.FieldErrors
@@ -176,7 +177,7 @@ func (v validator) unique(path string, names []string, what string) {
 	if v.m != nil && v.m.vals[path+".0"] != nil {
 		for i := 0; v.m.vals[path+"."+itoa(i)] != nil; i++ {
 			p := path + "." + itoa(i)
-			items = append(items, item{deref(v.m.vals[p]).Value, p})
+			items = append(items, item{yamlnode.Deref(v.m.vals[p]).Value, p})
 		}
 	} else {
 		for _, n := range names {

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/scalesim/scalesim/scenarios/internal/yamlnode"
 	"gopkg.in/yaml.v3"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -105,7 +106,7 @@ func joinField(path, key string) string {
 // reads it (spec.template.spec.containers[0].resources); norm the same
 // with list indexes left out (containers[].resources).
 func (c *checker) check(n *yaml.Node, t reflect.Type, path, norm string) {
-	n = resolve(n)
+	n = yamlnode.Deref(n)
 	if n == nil || n.Tag == "!!null" {
 		return // null is every field's zero value, as in JSON
 	}
@@ -115,19 +116,19 @@ func (c *checker) check(n *yaml.Node, t reflect.Type, path, norm string) {
 	switch t {
 	case quantityType:
 		if n.Kind != yaml.ScalarNode || (n.Tag != "!!str" && n.Tag != "!!int" && n.Tag != "!!float") {
-			c.fail(n, path, "expected a quantity such as 250m, 2, 256Mi or 1Gi; got %s", describe(n))
+			c.fail(n, path, "expected a quantity such as 250m, 2, 256Mi or 1Gi; got %s", yamlnode.Describe(n))
 		} else if _, err := resource.ParseQuantity(n.Value); err != nil {
 			c.fail(n, path, "%q is not a Kubernetes quantity (such as 250m, 0.5, 256Mi, 1Gi)", n.Value)
 		}
 		return
 	case intstrType:
 		if n.Kind != yaml.ScalarNode || (n.Tag != "!!str" && n.Tag != "!!int") {
-			c.fail(n, path, "expected a whole number or a string such as 25%%; got %s", describe(n))
+			c.fail(n, path, "expected a whole number or a string such as 25%%; got %s", yamlnode.Describe(n))
 		}
 		return
 	case timeType:
 		if n.Kind != yaml.ScalarNode || (n.Tag != "!!str" && n.Tag != "!!timestamp") {
-			c.fail(n, path, "expected a time such as 2024-05-01T10:00:00Z; got %s", describe(n))
+			c.fail(n, path, "expected a time such as 2024-05-01T10:00:00Z; got %s", yamlnode.Describe(n))
 		} else if _, err := time.Parse(time.RFC3339, n.Value); err != nil {
 			c.fail(n, path, "%q is not an RFC 3339 time such as 2024-05-01T10:00:00Z", n.Value)
 		}
@@ -141,7 +142,7 @@ func (c *checker) check(n *yaml.Node, t reflect.Type, path, norm string) {
 	switch t.Kind() {
 	case reflect.Struct:
 		if n.Kind != yaml.MappingNode {
-			c.fail(n, path, "expected a mapping of fields; got %s", describe(n))
+			c.fail(n, path, "expected a mapping of fields; got %s", yamlnode.Describe(n))
 			return
 		}
 		fields := jsonFields(t)
@@ -166,7 +167,7 @@ func (c *checker) check(n *yaml.Node, t reflect.Type, path, norm string) {
 		}
 	case reflect.Map:
 		if n.Kind != yaml.MappingNode {
-			c.fail(n, path, "expected a mapping; got %s", describe(n))
+			c.fail(n, path, "expected a mapping; got %s", yamlnode.Describe(n))
 			return
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
@@ -180,12 +181,12 @@ func (c *checker) check(n *yaml.Node, t reflect.Type, path, norm string) {
 	case reflect.Slice:
 		if t.Elem().Kind() == reflect.Uint8 {
 			if n.Kind != yaml.ScalarNode {
-				c.fail(n, path, "expected base64 text; got %s", describe(n))
+				c.fail(n, path, "expected base64 text; got %s", yamlnode.Describe(n))
 			}
 			return
 		}
 		if n.Kind != yaml.SequenceNode {
-			c.fail(n, path, "expected a list; got %s", describe(n))
+			c.fail(n, path, "expected a list; got %s", yamlnode.Describe(n))
 			return
 		}
 		for i, item := range n.Content {
@@ -193,15 +194,15 @@ func (c *checker) check(n *yaml.Node, t reflect.Type, path, norm string) {
 		}
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!str" && n.Tag != "!!timestamp" {
-			c.fail(n, path, "expected a string; got %s (quote it: %q)", describe(n), n.Value)
+			c.fail(n, path, "expected a string; got %s (quote it: %q)", yamlnode.Describe(n), n.Value)
 		}
 	case reflect.Bool:
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
-			c.fail(n, path, "expected true or false; got %s", describe(n))
+			c.fail(n, path, "expected true or false; got %s", yamlnode.Describe(n))
 		}
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
-			c.fail(n, path, "expected a whole number; got %s", describe(n))
+			c.fail(n, path, "expected a whole number; got %s", yamlnode.Describe(n))
 			return
 		}
 		if _, err := strconv.ParseInt(n.Value, 0, t.Bits()); err != nil {
@@ -209,11 +210,11 @@ func (c *checker) check(n *yaml.Node, t reflect.Type, path, norm string) {
 		}
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" || strings.HasPrefix(n.Value, "-") {
-			c.fail(n, path, "expected a whole number from 0; got %s", describe(n))
+			c.fail(n, path, "expected a whole number from 0; got %s", yamlnode.Describe(n))
 		}
 	case reflect.Float32, reflect.Float64:
 		if n.Kind != yaml.ScalarNode || n.Tag != "!!int" && n.Tag != "!!float" {
-			c.fail(n, path, "expected a number; got %s", describe(n))
+			c.fail(n, path, "expected a number; got %s", yamlnode.Describe(n))
 		}
 	case reflect.Interface:
 		// any value
@@ -224,7 +225,7 @@ func (c *checker) check(n *yaml.Node, t reflect.Type, path, norm string) {
 // into the API types. Integers stay integers (json.Number), timestamps
 // stay the text written.
 func toJSON(n *yaml.Node) any {
-	n = resolve(n)
+	n = yamlnode.Deref(n)
 	if n == nil {
 		return nil
 	}
@@ -279,42 +280,6 @@ func (c *checker) decodeInto(n *yaml.Node, obj any, docPath string) bool {
 		return false
 	}
 	return true
-}
-
-func resolve(n *yaml.Node) *yaml.Node {
-	for i := 0; n != nil && i < 100; i++ {
-		switch n.Kind {
-		case yaml.AliasNode:
-			n = n.Alias
-		case yaml.DocumentNode:
-			if len(n.Content) == 0 {
-				return nil
-			}
-			n = n.Content[0]
-		default:
-			return n
-		}
-	}
-	return n
-}
-
-func describe(n *yaml.Node) string {
-	switch {
-	case n == nil:
-		return "nothing"
-	case n.Kind == yaml.MappingNode:
-		return "a mapping"
-	case n.Kind == yaml.SequenceNode:
-		return "a list"
-	case n.Tag == "!!null":
-		return "null"
-	case n.Tag == "!!int" || n.Tag == "!!float":
-		return "the number " + n.Value
-	case n.Tag == "!!bool":
-		return "the boolean " + n.Value
-	default:
-		return strconv.Quote(n.Value)
-	}
 }
 
 // suggestField proposes the closest field name (edit distance at most 2,

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+	"github.com/scalesim/scalesim/scenarios/internal/yamlnode"
 	"gopkg.in/yaml.v3"
 )
 
@@ -42,7 +43,7 @@ func Identify(name string, data []byte) (what string, ok bool) {
 		if err != nil {
 			return "", false
 		}
-		root := resolve(&doc)
+		root := yamlnode.Deref(&doc)
 		if root == nil || root.Tag == "!!null" {
 			continue
 		}

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/scalesim/scalesim/scenarios/internal/yamlnode"
 	"gopkg.in/yaml.v3"
 )
 
@@ -267,7 +268,7 @@ func (r *reader) yamlFile(e *Entry, file string, data []byte) {
 			r.fail(Diag{File: file, Line: line, Col: 1, Msg: "invalid YAML: " + msg})
 			return
 		}
-		root := resolve(&doc)
+		root := yamlnode.Deref(&doc)
 		if root == nil || root.Tag == "!!null" {
 			continue // an empty document (a trailing ---)
 		}
@@ -279,7 +280,7 @@ func (r *reader) yamlFile(e *Entry, file string, data []byte) {
 // ("items[2]." ) or "".
 func (r *reader) object(e *Entry, file string, root *yaml.Node, prefix string) {
 	if root.Kind != yaml.MappingNode {
-		r.fail(Diag{File: file, Line: root.Line, Col: root.Column, Field: strings.TrimSuffix(prefix, "."), Msg: "a Kubernetes object is a mapping with apiVersion and kind; got " + describe(root)})
+		r.fail(Diag{File: file, Line: root.Line, Col: root.Column, Field: strings.TrimSuffix(prefix, "."), Msg: "a Kubernetes object is a mapping with apiVersion and kind; got " + yamlnode.Describe(root)})
 		return
 	}
 	apiVersion, kind := scalar(root, "apiVersion"), scalar(root, "kind")
@@ -296,12 +297,12 @@ func (r *reader) object(e *Entry, file string, root *yaml.Node, prefix string) {
 		items := child(root, "items")
 		if items == nil || items.Kind != yaml.SequenceNode {
 			if items != nil && items.Tag != "!!null" {
-				r.fail(Diag{File: file, Line: items.Line, Col: items.Column, Field: prefix + "items", Msg: "expected a list of objects; got " + describe(items)})
+				r.fail(Diag{File: file, Line: items.Line, Col: items.Column, Field: prefix + "items", Msg: "expected a list of objects; got " + yamlnode.Describe(items)})
 			}
 			return
 		}
 		for i, it := range items.Content {
-			r.object(e, file, resolve(it), fmt.Sprintf("%sitems[%d].", prefix, i))
+			r.object(e, file, yamlnode.Deref(it), fmt.Sprintf("%sitems[%d].", prefix, i))
 		}
 		return
 	}
@@ -352,7 +353,7 @@ func child(m *yaml.Node, key string) *yaml.Node {
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == key {
-			return resolve(m.Content[i+1])
+			return yamlnode.Deref(m.Content[i+1])
 		}
 	}
 	return nil
@@ -403,7 +404,7 @@ func (l *locator) at(segs ...any) (key, val *yaml.Node, ok bool) {
 			if cur == nil || cur.Kind != yaml.SequenceNode || s >= len(cur.Content) {
 				return key, cur, false
 			}
-			cur = resolve(cur.Content[s])
+			cur = yamlnode.Deref(cur.Content[s])
 			key = cur
 		}
 	}
