@@ -30,7 +30,7 @@ func (i *Instance) armProbes(now sim.Time) {
 	i.readyFails, i.readyPasses, i.liveFails, i.startupFails = 0, 0, 0, 0
 	if p := i.svc.cfg.Probes.Startup; p != nil {
 		i.startupDone = false
-		i.startProbe = i.svc.w.eng.Schedule(i.tick(p, now), i, instStartupProbe)
+		i.startProbe = i.svc.eng.Schedule(i.tick(p, now), i, instStartupProbe)
 		return
 	}
 	i.startupDone = true
@@ -41,7 +41,7 @@ func (i *Instance) armProbes(now sim.Time) {
 // if they are not running.
 func (i *Instance) armRunning(now sim.Time) {
 	p := &i.svc.cfg.Probes
-	eng := i.svc.w.eng
+	eng := i.svc.eng
 	if p.Readiness != nil && i.readyProbe.IsZero() {
 		i.readyProbe = eng.Schedule(i.tick(p.Readiness, now), i, instReadinessProbe)
 	}
@@ -51,7 +51,7 @@ func (i *Instance) armRunning(now sim.Time) {
 }
 
 func (i *Instance) stopProbes() {
-	eng := i.svc.w.eng
+	eng := i.svc.eng
 	for _, id := range [...]*sim.EventID{&i.startProbe, &i.readyProbe, &i.liveProbe} {
 		if !id.IsZero() {
 			eng.Cancel(*id)
@@ -100,7 +100,7 @@ func (i *Instance) startupProbe(now sim.Time) {
 		i.killContainer(now, "startup probe failed "+strconv.Itoa(p.FailureThreshold)+" times")
 		return
 	}
-	i.startProbe = i.svc.w.eng.Schedule(now.Add(p.Period), i, instStartupProbe)
+	i.startProbe = i.svc.eng.Schedule(now.Add(p.Period), i, instStartupProbe)
 }
 
 // readinessProbe checks whether the instance should be in rotation: it
@@ -133,7 +133,7 @@ func (i *Instance) readinessProbe(now sim.Time) {
 			i.leaveLB(now)
 		}
 	}
-	i.readyProbe = i.svc.w.eng.Schedule(now.Add(p.Period), i, instReadinessProbe)
+	i.readyProbe = i.svc.eng.Schedule(now.Add(p.Period), i, instReadinessProbe)
 }
 
 // livenessProbe has the kubelet kill a container that has not answered
@@ -151,5 +151,5 @@ func (i *Instance) livenessProbe(now sim.Time) {
 		i.killContainer(now, "liveness probe failed "+strconv.Itoa(p.FailureThreshold)+" times")
 		return
 	}
-	i.liveProbe = i.svc.w.eng.Schedule(now.Add(p.Period), i, instLivenessProbe)
+	i.liveProbe = i.svc.eng.Schedule(now.Add(p.Period), i, instLivenessProbe)
 }

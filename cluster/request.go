@@ -72,7 +72,7 @@ func (r *request) Fire(now sim.Time, arg uint64) {
 		} else if r.held {
 			r.svc.unhold(r, now) // waiting at the activator
 		} else {
-			r.svc.w.pool.put(r) // held by no instance (a silent node)
+			r.svc.pool.put(r) // held by no instance (a silent node)
 		}
 	case reqWaitDone:
 		r.waitEnd = sim.EventID{}
@@ -255,7 +255,9 @@ func (q *fifo) pop() queued {
 	}
 	e := q.drop()
 	q.count--
-	q.skipCancelled()
+	if q.cancelled > 0 || q.size == 0 {
+		q.skipCancelled() // (no slot is cancelled, the head is not)
+	}
 	return e
 }
 

@@ -72,6 +72,10 @@ func New(cfg Config, obs Observer) (*World, error) {
 		}
 		s := &Service{
 			w:         w,
+			eng:       w.eng,
+			obs:       obs,
+			pool:      &w.pool,
+			end:       w.end,
 			index:     k,
 			cfg:       sc,
 			demand:    streams.Get("demand/" + sc.Name),
