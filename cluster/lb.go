@@ -75,8 +75,17 @@ func newSessionTable(clients int) *sessionTable {
 	return t
 }
 
-// at returns client c's session, a zero one if it has none yet.
+// at returns client c's session, a zero one if it has none yet. A client
+// seen before in a slice is answered here, small enough to be inlined.
 func (t *sessionTable) at(c int32) *session {
+	if int(c) < len(t.dense) {
+		return &t.dense[c]
+	}
+	return t.add(c)
+}
+
+// add is at for a client not seen before, or kept in the map.
+func (t *sessionTable) add(c int32) *session {
 	if t.sparse != nil {
 		s := t.sparse[c]
 		if s == nil {
