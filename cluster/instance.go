@@ -460,6 +460,9 @@ func (i *Instance) forEachHeld(f func(*request)) {
 // dequeue takes the oldest queued request. Work whose client has gone
 // gets a request struct again only now, to be served.
 func (i *Instance) dequeue() *request {
+	if i.queue.peek().r != nil {
+		return i.queue.popRequest() // a client waits for it
+	}
 	e := i.queue.pop()
 	if e.r != nil {
 		return e.r

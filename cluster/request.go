@@ -261,6 +261,18 @@ func (q *fifo) pop() queued {
 	return e
 }
 
+// popRequest is pop for a head entry that is a waiting request
+// (peek().r != nil), which it returns: the common case, without copying
+// the entry out.
+func (q *fifo) popRequest() *request {
+	r := q.drop().r
+	q.count--
+	if q.cancelled > 0 || q.size == 0 {
+		q.skipCancelled()
+	}
+	return r
+}
+
 func (q *fifo) drop() queued {
 	e := q.buf[q.head]
 	q.buf[q.head] = queued{}

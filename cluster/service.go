@@ -96,6 +96,9 @@ type Service struct {
 	// timed: requests have a deadline (timeouts' delay); timeoutIs504: it
 	// is the ingress's proxy_read_timeout, not the client's timeout.
 	timed, timeoutIs504 bool
+	// directDelivery: no request tokens and no ingress, so deliver is
+	// accept (or a refusal), which admit calls itself.
+	directDelivery bool
 }
 
 // Event arguments for service events.
@@ -236,6 +239,12 @@ func (s *Service) admit(r *request, now sim.Time) {
 		// Nothing is ready, or the activator is still sending on what it
 		// holds: it holds this one too, behind them (activator.go).
 		s.hold(r, now)
+		return
+	}
+	if s.directDelivery {
+		if !inst.accept(r, now) {
+			s.refused(r, inst, now)
+		}
 		return
 	}
 	s.deliver(r, inst, now)

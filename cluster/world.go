@@ -100,6 +100,7 @@ func New(cfg Config, obs Observer) (*World, error) {
 		if sc.NewArrivals != nil {
 			s.arrivals = sc.NewArrivals()
 		}
+		s.directDelivery = !s.countsTokens() && sc.Ingress == nil
 		if lbc.Algorithm == LeastRequests {
 			s.lb.least = &leastIndex{}
 		}
