@@ -139,7 +139,11 @@ func (s *Service) Fire(now sim.Time, arg uint64) {
 	switch arg {
 	case svcArrival:
 		s.arrive(now)
-		s.scheduleArrival(now)
+		// scheduleArrival, written out (an arrival event means there are
+		// arrivals): this runs for every request.
+		if t := s.arrivals.Next(now); t < s.end {
+			s.eng.Schedule(t, s, svcArrival)
+		}
 	case svcEvaluate:
 		// An autoscaler on the load balancer (WSO2's) pauses while no
 		// primary routes; one in the control plane keeps evaluating.
