@@ -79,3 +79,48 @@ func TestFifoPopRequestIsPop(t *testing.T) {
 		t.Errorf("queue left with %d entries, %d slots", b.len(), b.size)
 	}
 }
+
+// A probe's first check is an engine event at its tick; every later one
+// is a timer in the service's ring for that probe, Period after the last,
+// and fires exactly then: an idle instance's readiness probe has passed
+// once per period since the container started, its liveness probe is
+// pending in its ring, and a stopped instance leaves nothing armed.
+func TestProbeChecksRunFromRings(t *testing.T) {
+	s := webService()
+	s.Initial, s.Min, s.Max = 2, 2, 2
+	s.NewArrivals = nil
+	s.Probes.Readiness = &ProbeConfig{Period: 5 * time.Second, InitialDelay: time.Second, FailureThreshold: 3, Timeout: time.Second}
+	s.Probes.Liveness = &ProbeConfig{Period: 10 * time.Second, FailureThreshold: 3, Timeout: time.Second}
+	w, err := New(Config{Seed: 1, Duration: time.Hour, SampleInterval: time.Minute, Services: []ServiceConfig{s}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := w.services[0]
+	if svc.probeRings[probeStartup] != nil || svc.probeRings[probeReadiness] == nil || svc.probeRings[probeLiveness] == nil {
+		t.Fatalf("rings %v: want one for readiness and liveness only", svc.probeRings)
+	}
+	w.Start()
+	w.eng.RunUntil(sim.At(63 * time.Second))
+	for _, inst := range svc.instances {
+		// Checks at 1, 6, ..., 61 s: 13 passes in a row.
+		if inst.readyPasses != 13 {
+			t.Errorf("%s: %d readiness passes by 63 s, want 13", inst.Name, inst.readyPasses)
+		}
+		if !inst.readyProbe.first.IsZero() || inst.readyProbe.next.IsZero() || !inst.liveProbe.first.IsZero() || inst.liveProbe.next.IsZero() {
+			t.Errorf("%s: probes %+v, %+v: want each a timer in its ring", inst.Name, inst.readyProbe, inst.liveProbe)
+		}
+	}
+	inst := svc.instances[0]
+	inst.stopProbes()
+	if inst.readyProbe.armed() || inst.liveProbe.armed() {
+		t.Errorf("stopped probes still armed: %+v, %+v", inst.readyProbe, inst.liveProbe)
+	}
+	passes := inst.readyPasses
+	w.eng.RunUntil(sim.At(2 * time.Minute))
+	if inst.readyPasses != passes {
+		t.Errorf("a stopped readiness probe ran: %d passes, had %d", inst.readyPasses, passes)
+	}
+	if other := svc.instances[1]; other.readyPasses != 24 {
+		t.Errorf("%s: %d readiness passes by 2 min, want 24", other.Name, other.readyPasses)
+	}
+}

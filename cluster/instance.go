@@ -48,7 +48,7 @@ type Instance struct {
 	// instance, not an initial replica), and the probes' state.
 	cold                              bool
 	warmEnd                           sim.Time // serves slower until then
-	startProbe, readyProbe, liveProbe sim.EventID
+	startProbe, readyProbe, liveProbe probeTimer
 	readyFails, readyPasses           int
 	liveFails, startupFails           int
 	startupDone                       bool // its startup probe passed (or it has none)
@@ -163,13 +163,13 @@ func (i *Instance) Fire(now sim.Time, arg uint64) {
 	case instPeriodEnd:
 		i.periodEnd(now)
 	case instReadinessProbe:
-		i.readyProbe = sim.EventID{}
+		i.readyProbe = probeTimer{}
 		i.readinessProbe(now)
 	case instLivenessProbe:
-		i.liveProbe = sim.EventID{}
+		i.liveProbe = probeTimer{}
 		i.livenessProbe(now)
 	case instStartupProbe:
-		i.startProbe = sim.EventID{}
+		i.startProbe = probeTimer{}
 		i.startupProbe(now)
 	}
 }

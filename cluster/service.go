@@ -96,6 +96,10 @@ type Service struct {
 	// timed: requests have a deadline (timeouts' delay); timeoutIs504: it
 	// is the ingress's proxy_read_timeout, not the client's timeout.
 	timed, timeoutIs504 bool
+	// probeRings holds the checks of each probe (probeStartup, ...) after
+	// an instance's first, each Period after the last (see probeTimer);
+	// nil for a probe the service does not have.
+	probeRings [numProbes]*sim.Timers
 	// directDelivery: no request tokens and no ingress, so deliver is
 	// accept (or a refusal), which admit calls itself.
 	directDelivery bool
@@ -527,13 +531,10 @@ func (s *Service) lose(inst *Instance, now sim.Time, why string, byProbe bool) {
 	inst.dropAll(now)
 	to := terminatedLost
 	if inst.inLB && inst.forget.IsZero() {
-		if byProbe && s.cfg.Probes.Readiness != nil && !inst.readyProbe.IsZero() {
+		if byProbe && s.cfg.Probes.Readiness != nil && inst.readyProbe.armed() {
 			// Only the readiness probe keeps running, to notice.
 			to = terminatedDetecting
-			if !inst.liveProbe.IsZero() {
-				s.eng.Cancel(inst.liveProbe)
-				inst.liveProbe = sim.EventID{}
-			}
+			inst.cancelProbe(&inst.liveProbe, probeLiveness)
 		} else {
 			inst.leaveLB(now)
 		}

@@ -101,6 +101,11 @@ func New(cfg Config, obs Observer) (*World, error) {
 			s.arrivals = sc.NewArrivals()
 		}
 		s.directDelivery = !s.countsTokens() && sc.Ingress == nil
+		for k, p := range [numProbes]*ProbeConfig{probeStartup: sc.Probes.Startup, probeReadiness: sc.Probes.Readiness, probeLiveness: sc.Probes.Liveness} {
+			if p != nil {
+				s.probeRings[k] = sim.NewTimers(w.eng, p.Period)
+			}
+		}
 		if lbc.Algorithm == LeastRequests {
 			s.lb.least = &leastIndex{}
 		}
