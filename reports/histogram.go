@@ -33,11 +33,13 @@ import "math"
 // The zero value is an empty histogram ready to use. A Histogram is about
 // 19 KiB; pass it by pointer.
 type Histogram struct {
-	counts [histBuckets]uint64
+	// The header comes first, so that it shares a cache line with what
+	// precedes a Histogram in a struct (the Collector's counters).
 	n      uint64
 	sum    float64
 	min    float64
 	max    float64
+	counts [histBuckets]uint64
 }
 
 const (
@@ -84,9 +86,7 @@ func bucketOf(v float64) int {
 
 // Add records v. Negative values and NaN are recorded as 0.
 func (h *Histogram) Add(v float64) {
-	if !(v >= 0) {
-		v = 0
-	}
+	v = recorded(v)
 	h.counts[bucketOf(v)]++
 	if h.n == 0 {
 		h.min, h.max = v, v
@@ -97,6 +97,15 @@ func (h *Histogram) Add(v float64) {
 	}
 	h.n++
 	h.sum += v
+}
+
+// recorded is the value Add records for v: v, or 0 when it is negative
+// or NaN.
+func recorded(v float64) float64 {
+	if !(v >= 0) {
+		return 0
+	}
+	return v
 }
 
 // Count returns the number of values recorded.
@@ -196,6 +205,19 @@ func (h *Histogram) rank(rank uint64) float64 {
 
 // Merge adds every value recorded in o to h.
 func (h *Histogram) Merge(o *Histogram) {
+	h.mergeAllButSum(o)
+	h.sum += o.sum
+}
+
+// addToSum adds to h's sum what Add(v) adds, and nothing else: with
+// mergeAllButSum, a histogram whose buckets arrive in bulk keeps the sum
+// that adding its values one by one, in their order, would give.
+func (h *Histogram) addToSum(v float64) { h.sum += recorded(v) }
+
+// mergeAllButSum adds o's buckets, count, minimum and maximum to h, but
+// not its sum (see addToSum). It visits only the buckets between those of
+// o's minimum and maximum.
+func (h *Histogram) mergeAllButSum(o *Histogram) {
 	if o.n == 0 {
 		return
 	}
@@ -203,6 +225,11 @@ func (h *Histogram) Merge(o *Histogram) {
 	for i := lo; i <= hi; i++ {
 		h.counts[i] += o.counts[i]
 	}
+	h.mergeCountAndExtremes(o)
+}
+
+// mergeCountAndExtremes adds o's count, minimum and maximum to h's.
+func (h *Histogram) mergeCountAndExtremes(o *Histogram) {
 	if h.n == 0 {
 		h.min, h.max = o.min, o.max
 	} else {
@@ -210,7 +237,21 @@ func (h *Histogram) Merge(o *Histogram) {
 		h.max = max(h.max, o.max)
 	}
 	h.n += o.n
-	h.sum += o.sum
+}
+
+// takeAllButSum moves o into h, all but its sum: it does what
+// mergeAllButSum(o) and then o.Reset() do, in one pass over o's buckets.
+func (h *Histogram) takeAllButSum(o *Histogram) {
+	if o.n == 0 {
+		return
+	}
+	lo, hi := bucketOf(o.min), bucketOf(o.max)
+	for i := lo; i <= hi; i++ {
+		h.counts[i] += o.counts[i]
+		o.counts[i] = 0
+	}
+	h.mergeCountAndExtremes(o)
+	o.n, o.sum, o.min, o.max = 0, 0, 0, 0
 }
 
 // Reset empties h. It clears only the buckets between those of the minimum
