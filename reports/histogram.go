@@ -158,8 +158,26 @@ func nearestRank(q float64, n uint64) uint64 {
 // values, and +Inf when it falls among the others. With total <= Count()
 // it is Quantile(q); it is 0 when total is 0.
 func (h *Histogram) QuantileAmong(q float64, total uint64) float64 {
+	w := h.walk()
+	return w.quantileAmong(q, total)
+}
+
+// QuantilesAmong sets out[i] to QuantileAmong(qs[i], total) for every i
+// (out is at least as long as qs). With qs ascending it walks the buckets
+// once for all of them, where QuantileAmong walks them from the bottom at
+// every call.
+func (h *Histogram) QuantilesAmong(qs []float64, total uint64, out []float64) {
+	w := h.walk()
+	for i, q := range qs {
+		out[i] = w.quantileAmong(q, total)
+	}
+}
+
+// quantileAmong is QuantileAmong(q, total) of w's histogram.
+func (w *rankWalk) quantileAmong(q float64, total uint64) float64 {
+	h := w.h
 	if total <= h.n {
-		return h.Quantile(q)
+		return w.quantile(q)
 	}
 	if math.IsNaN(q) {
 		q = 0
@@ -170,24 +188,63 @@ func (h *Histogram) QuantileAmong(q float64, total uint64) float64 {
 	if q >= 1 || nearestRank(q, total) > h.n {
 		return math.Inf(1)
 	}
-	return h.rank(nearestRank(q, total))
+	return w.value(nearestRank(q, total))
+}
+
+// quantile is Quantile(q) of w's histogram.
+func (w *rankWalk) quantile(q float64) float64 {
+	h := w.h
+	if h.n == 0 {
+		return 0
+	}
+	if !(q > 0) { // also NaN
+		return h.min
+	}
+	if q >= 1 {
+		return h.max
+	}
+	return w.value(nearestRank(q, h.n))
 }
 
 // rank returns the value of rank rank (1 <= rank <= Count()), to within
 // HistogramRelativeError.
 func (h *Histogram) rank(rank uint64) float64 {
-	// Occupied buckets lie between the buckets of min and max.
+	w := h.walk()
+	return w.value(rank)
+}
+
+// rankWalk finds the buckets of ranks in one upward pass over h's buckets
+// when the ranks come in ascending order (and starts over when one does
+// not).
+type rankWalk struct {
+	h      *Histogram
+	lo, hi int    // the buckets of min and max: occupied buckets lie between
+	i      int    // the bucket reached
+	seen   uint64 // the values in the buckets below i
+	last   uint64 // the previous rank looked up
+}
+
+func (h *Histogram) walk() rankWalk {
 	lo, hi := bucketOf(h.min), bucketOf(h.max)
-	var seen uint64
-	i := lo
-	for ; i < hi; i++ {
-		seen += h.counts[i]
-		if seen >= rank {
-			break
-		}
+	return rankWalk{h: h, lo: lo, hi: hi, i: lo}
+}
+
+// value returns the value of rank rank (1 <= rank <= Count()), to within
+// HistogramRelativeError: the midpoint of the first bucket (at most the
+// bucket of max) where the count from the bottom reaches rank, clamped to
+// [Min, Max].
+func (w *rankWalk) value(rank uint64) float64 {
+	if rank < w.last {
+		w.i, w.seen = w.lo, 0
+	}
+	w.last = rank
+	h := w.h
+	for w.i < w.hi && w.seen+h.counts[w.i] < rank {
+		w.seen += h.counts[w.i]
+		w.i++
 	}
 	var v float64
-	switch i {
+	switch i := w.i; i {
 	case histZero:
 		return 0
 	case histUnderflow:
