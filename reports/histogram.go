@@ -164,12 +164,11 @@ func (h *Histogram) QuantileAmong(q float64, total uint64) float64 {
 
 // QuantilesAmong sets out[i] to QuantileAmong(qs[i], total) for every i
 // (out is at least as long as qs). With qs ascending it walks the buckets
-// once for all of them, where QuantileAmong walks them from the bottom at
-// every call.
+// once for all of them, where QuantileAmong walks them at every call.
 func (h *Histogram) QuantilesAmong(qs []float64, total uint64, out []float64) {
 	w := h.walk()
-	for i, q := range qs {
-		out[i] = w.quantileAmong(q, total)
+	for i := len(qs) - 1; i >= 0; i-- { // descending ranks: one walk down
+		out[i] = w.quantileAmong(qs[i], total)
 	}
 }
 
@@ -213,35 +212,39 @@ func (h *Histogram) rank(rank uint64) float64 {
 	return w.value(rank)
 }
 
-// rankWalk finds the buckets of ranks in one upward pass over h's buckets
-// when the ranks come in ascending order (and starts over when one does
-// not).
+// rankWalk finds the buckets of ranks in one downward pass over h's
+// buckets when the ranks come in descending order (and starts over at the
+// top when one does not). It walks down from the maximum because the
+// values that a histogram of latencies holds are spread thinner over its
+// lower buckets, in a long tail towards zero: from the top, a high
+// quantile is a few buckets away, the median nearer than from the bottom.
 type rankWalk struct {
 	h      *Histogram
 	lo, hi int    // the buckets of min and max: occupied buckets lie between
 	i      int    // the bucket reached
-	seen   uint64 // the values in the buckets below i
+	above  uint64 // the values in the buckets above i
 	last   uint64 // the previous rank looked up
 }
 
 func (h *Histogram) walk() rankWalk {
 	lo, hi := bucketOf(h.min), bucketOf(h.max)
-	return rankWalk{h: h, lo: lo, hi: hi, i: lo}
+	return rankWalk{h: h, lo: lo, hi: hi, i: hi, last: math.MaxUint64}
 }
 
 // value returns the value of rank rank (1 <= rank <= Count()), to within
-// HistogramRelativeError: the midpoint of the first bucket (at most the
-// bucket of max) where the count from the bottom reaches rank, clamped to
-// [Min, Max].
+// HistogramRelativeError: the midpoint of the first bucket from the
+// bottom where the count reaches rank, clamped to [Min, Max].
 func (w *rankWalk) value(rank uint64) float64 {
-	if rank < w.last {
-		w.i, w.seen = w.lo, 0
+	if rank > w.last {
+		w.i, w.above = w.hi, 0
 	}
 	w.last = rank
 	h := w.h
-	for w.i < w.hi && w.seen+h.counts[w.i] < rank {
-		w.seen += h.counts[w.i]
-		w.i++
+	// The count up to bucket i is n - above, at least rank; go down while
+	// the count up to the bucket below still reaches it.
+	for w.i > w.lo && h.n-w.above-h.counts[w.i] >= rank {
+		w.above += h.counts[w.i]
+		w.i--
 	}
 	var v float64
 	switch i := w.i; i {
