@@ -306,9 +306,12 @@ func (h *Histogram) takeAllButSum(o *Histogram) {
 		return
 	}
 	lo, hi := bucketOf(o.min), bucketOf(o.max)
-	for i := lo; i <= hi; i++ {
-		h.counts[i] += o.counts[i]
-		o.counts[i] = 0
+	// Slices of the same length, so the loop has no bounds checks.
+	from := o.counts[lo : hi+1]
+	to := h.counts[lo : hi+1]
+	for i, c := range from {
+		to[i] += c
+		from[i] = 0
 	}
 	h.mergeCountAndExtremes(o)
 	o.n, o.sum, o.min, o.max = 0, 0, 0, 0
