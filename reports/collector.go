@@ -434,30 +434,35 @@ func (c *Collector) RequestEnded(svc int, o Outcome, arrived, now sim.Time, queu
 	post := arrived >= c.warmup
 	switch o {
 	case Completed:
+		// The counters move first and the histogram inserts come last,
+		// so that little is live across their calls.
 		lat := now - arrived
 		latS, wait := lat.Seconds(), queueWait.Seconds()
 		iv := &s.iv
-		if !post && !iv.early {
-			// The row's latencies so far all belong to the summary,
-			// and this one does not: hand them over before adding it.
-			s.latency.mergeAllButSum(&iv.latency)
-			iv.early = true
-		}
 		iv.completed++
-		iv.latency.Add(latS)
 		iv.queueWaitSum += wait
-		if post {
-			s.completed++
-			if iv.early {
-				s.latency.Add(latS)
-			} else {
-				s.latency.addToSum(latS) // its bucket comes when the row closes
+		if !post {
+			if !iv.early {
+				// The row's latencies so far all belong to the
+				// summary, and this one does not: hand them over
+				// before adding it.
+				s.latency.mergeAllButSum(&iv.latency)
+				iv.early = true
 			}
-			s.queueWaitSum += wait
-			if s.hasSLO && lat <= s.sloTarget {
-				s.good++
-			}
+			iv.latency.Add(latS)
+			return
 		}
+		s.completed++
+		s.queueWaitSum += wait
+		if s.hasSLO && lat <= s.sloTarget {
+			s.good++
+		}
+		if iv.early {
+			s.latency.Add(latS)
+		} else {
+			s.latency.addToSum(latS) // its bucket comes when the row closes
+		}
+		iv.latency.Add(latS)
 	case Rejected:
 		s.iv.rejected++
 		if post {
