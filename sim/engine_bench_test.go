@@ -18,7 +18,10 @@ import (
 //	go test ./sim -run XXX -bench . -count 6 | tee /tmp/sim-bench.txt
 //	benchstat /tmp/sim-bench.txt
 
-var holdSizes = []int{1000, 10000}
+// holdSizes are the queue sizes the simulator really has: ~10 pending
+// events in M/M/8 (an arrival, up to 8 completions, a sample tick), ~50 in
+// the feature-rich scenario, and the thousands of a large fleet.
+var holdSizes = []int{16, 128, 1000, 10000}
 
 const delayRing = 1 << 16
 
