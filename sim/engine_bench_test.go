@@ -306,7 +306,7 @@ func BenchmarkBareHeap4(b *testing.B) {
 			e := NewEngine()
 			for i := range n {
 				e.seq++
-				e.push(entry{at: At(d[i]), seq: e.seq})
+				e.push(entry{at: At(d[i]), key: e.seq})
 			}
 			j := n
 			b.ReportAllocs()
@@ -315,7 +315,7 @@ func BenchmarkBareHeap4(b *testing.B) {
 				top := e.pop()
 				j++
 				e.seq++
-				e.push(entry{at: top.at.Add(d[j&(delayRing-1)]), seq: e.seq})
+				e.push(entry{at: top.at.Add(d[j&(delayRing-1)]), key: e.seq})
 			}
 			b.StopTimer()
 			reportRate(b)

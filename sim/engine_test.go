@@ -223,8 +223,8 @@ func TestStaleIDDoesNotTouchRecycledSlot(t *testing.T) {
 	old := e.Schedule(10, r, 1)
 	e.Cancel(old)
 	reused := e.Schedule(10, r, 2)
-	if reused.slot != old.slot {
-		t.Fatalf("slot not recycled (%d then %d): the test would prove nothing", old.slot, reused.slot)
+	if slotOf(reused.key) != slotOf(old.key) {
+		t.Fatalf("slot not recycled (%d then %d): the test would prove nothing", slotOf(old.key), slotOf(reused.key))
 	}
 	if e.Cancel(old) {
 		t.Error("a stale EventID cancelled the event that reuses its slot")
@@ -237,8 +237,8 @@ func TestStaleIDDoesNotTouchRecycledSlot(t *testing.T) {
 	e.Step()
 	fired := reused
 	next := e.Schedule(30, r, 3)
-	if next.slot != fired.slot {
-		t.Fatalf("slot not recycled (%d then %d)", fired.slot, next.slot)
+	if slotOf(next.key) != slotOf(fired.key) {
+		t.Fatalf("slot not recycled (%d then %d)", slotOf(fired.key), slotOf(next.key))
 	}
 	if e.Cancel(fired) {
 		t.Error("the EventID of a fired event cancelled the event that reuses its slot")
@@ -475,7 +475,7 @@ func checkHeap(t *testing.T, e *Engine) {
 		if i > 0 && e.heap[i].less(&e.heap[(i-1)/4]) {
 			t.Fatalf("heap order broken at %d", i)
 		}
-		if en := e.heap[i]; e.slots[en.slot].seq == en.seq {
+		if en := e.heap[i]; e.slots[slotOf(en.key)].key == en.key {
 			live++
 		}
 	}
