@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 	"time"
 )
 
@@ -72,6 +73,13 @@ type entry struct {
 // less is the event order: time first, then insertion sequence.
 func (a *entry) less(b *entry) bool { return lessBit(a, b) != 0 }
 
+// before is less for values, which the compiler keeps in registers.
+func (a entry) before(b entry) bool {
+	_, borrow := bits.Sub64(a.key, b.key, 0)
+	_, borrow = bits.Sub64(uint64(a.at), uint64(b.at), borrow)
+	return borrow != 0
+}
+
 // lessBit is 1 if a comes before b and 0 otherwise. It computes a-b as a
 // 128-bit unsigned subtraction of the (at, key) pairs and returns the
 // borrow, so it compiles without a branch: in a heap, which child is the
@@ -117,7 +125,8 @@ const compactMin = 64
 type Engine struct {
 	now     Time
 	seq     uint64   // last sequence number handed out
-	heap    []entry  // 4-ary min-heap, including stale (cancelled) entries
+	queue   []entry  // the pending entries, stale (cancelled) ones included
+	sorted  bool     // queue is sorted, next event last (else a 4-ary min-heap)
 	slots   []slot   // the slots in use are the events in the heap neither fired nor cancelled
 	free    []uint32 // indices of free slots, used last-in first-out
 	arms    int      // of the events in slots, those Timers arm for their heads
@@ -129,9 +138,10 @@ type Engine struct {
 // NewEngine returns an engine at time 0 with no events.
 func NewEngine() *Engine {
 	return &Engine{
-		heap:  make([]entry, 0, 256),
-		slots: make([]slot, 0, 256),
-		free:  make([]uint32, 0, 256),
+		queue:  make([]entry, 0, 256),
+		sorted: true,
+		slots:  make([]slot, 0, 256),
+		free:   make([]uint32, 0, 256),
 	}
 }
 
@@ -303,7 +313,7 @@ func (e *Engine) RunUntilAtMost(t Time, n uint64) bool {
 	if t < e.now {
 		panic(fmt.Sprintf("sim: RunUntilAtMost(%v), before Now() = %v", t, e.now))
 	}
-	if e.run(t, n) == 0 && len(e.heap) > 0 && e.heap[0].at <= t {
+	if e.run(t, n) == 0 && len(e.queue) > 0 && e.next().at <= t {
 		return false // stopped at n with events still due
 	}
 	e.now = t
@@ -322,7 +332,7 @@ func (e *Engine) RunUntilAtMost(t Time, n uint64) bool {
 // RunUntil calls panic too.
 func (e *Engine) run(t Time, n uint64) uint64 {
 	e.running = true
-	for n > 0 && len(e.heap) > 0 && e.heap[0].at <= t {
+	for n > 0 && len(e.queue) > 0 && e.next().at <= t {
 		top := e.pop()
 		sl := &e.slots[slotOf(top.key)]
 		if sl.key != top.key {
@@ -352,21 +362,116 @@ func (e *Engine) release(s uint32) {
 // len(heap)/2 cancellations, so cancelling stays O(1) amortized and the heap
 // never holds more than about twice the pending events.
 func (e *Engine) maybeCompact() {
-	n, live := len(e.heap), e.live()
+	n, live := len(e.queue), e.live()
 	if n < compactMin || n-live <= live {
 		return
 	}
-	h := e.heap[:0]
-	for _, en := range e.heap {
+	h := e.queue[:0]
+	for _, en := range e.queue {
 		if e.slots[slotOf(en.key)].key == en.key {
 			h = append(h, en)
 		}
 	}
-	e.heap = h
+	e.queue = h
+	if e.sorted {
+		return // dropping entries keeps the order
+	}
 	// Heapify: sift down every internal node, last first.
 	for i := (len(h) - 2) / 4; i >= 0; i-- {
 		e.down(i)
 	}
+}
+
+// The queue has two layouts. While it is small it is a slice sorted by
+// descending (at, key), the next event last: pop is a slice shrink, and
+// push an insertion that moves the entries due before the new one, a
+// handful at the sizes below sortedMax (M/M/8 keeps ~11 events queued).
+// There that is a fraction of a heap's work: no sift down, and one
+// hard-to-predict branch per push rather than one per level. Once the
+// queue reaches sortedMax entries it becomes a 4-ary heap, whose O(log n)
+// wins as it grows, and it is sorted again when it shrinks below
+// sortedMin; the gap between the two keeps a queue whose size hovers
+// around a threshold from converting back and forth. Both layouts pop in
+// exactly (at, key) order, so which one the queue has never changes what
+// fires when.
+const (
+	sortedMax = 32
+	sortedMin = 8
+)
+
+// next returns the queue's next entry. The queue must not be empty.
+func (e *Engine) next() *entry {
+	if e.sorted {
+		return &e.queue[len(e.queue)-1]
+	}
+	return &e.queue[0]
+}
+
+// push adds en to the queue.
+func (e *Engine) push(en entry) {
+	if e.sorted {
+		if len(e.queue) < sortedMax {
+			e.insert(en)
+			return
+		}
+		e.toHeap()
+	}
+	e.pushHeap(en)
+}
+
+// pop removes and returns the queue's next entry. The queue must not be
+// empty.
+func (e *Engine) pop() entry {
+	if e.sorted {
+		n := len(e.queue) - 1
+		top := e.queue[n]
+		e.queue = e.queue[:n]
+		return top
+	}
+	top := e.popHeap()
+	if len(e.queue) < sortedMin {
+		e.toSorted()
+	}
+	return top
+}
+
+// insert adds en to the sorted queue: the entries due before it move up
+// one place, and it takes the place they leave.
+func (e *Engine) insert(en entry) {
+	q := append(e.queue, en)
+	i := len(q) - 1
+	for ; i > 0; i-- {
+		p := q[i-1]
+		if !p.before(en) {
+			break
+		}
+		q[i] = p
+	}
+	q[i] = en
+	e.queue = q
+}
+
+// toHeap turns the sorted queue into a heap: reversed, it is sorted
+// ascending, and an ascending slice is a heap (every parent comes before
+// its children).
+func (e *Engine) toHeap() {
+	slices.Reverse(e.queue)
+	e.sorted = false
+}
+
+// toSorted turns the heap into the sorted queue.
+func (e *Engine) toSorted() {
+	q := e.queue
+	for i := 1; i < len(q); i++ { // insertion sort, descending: q is short
+		en := q[i]
+		j := i
+		for j > 0 && q[j-1].less(&en) {
+			q[j] = q[j-1]
+			j--
+		}
+		q[j] = en
+	}
+	e.sorted = true
 }
 
 // The heap is 4-ary: the children of i are 4i+1 .. 4i+4 and its parent is
@@ -374,10 +479,10 @@ func (e *Engine) maybeCompact() {
 // children of a node sit next to each other in memory, so sifting down
 // touches fewer cache lines. Sifts move a hole rather than swapping.
 
-// push adds en to the heap.
-func (e *Engine) push(en entry) {
-	e.heap = append(e.heap, en)
-	h := e.heap
+// pushHeap adds en to the heap.
+func (e *Engine) pushHeap(en entry) {
+	e.queue = append(e.queue, en)
+	h := e.queue
 	i := len(h) - 1
 	for i > 0 {
 		p := (i - 1) / 4
@@ -390,20 +495,21 @@ func (e *Engine) push(en entry) {
 	h[i] = en
 }
 
-// pop removes and returns the smallest entry. The heap must not be empty.
+// popHeap removes and returns the smallest entry. The heap must not be
+// empty.
 //
 // It uses Floyd's bottom-up variant: the hole left at the root moves all the
 // way down to a leaf, each time taking the smallest child's place, and only
 // then is the last entry put in the hole and sifted up. The last entry was
 // a leaf, so it rarely rises far, and the descent saves the comparison
 // against it at every level (and its hard-to-predict branch).
-func (e *Engine) pop() entry {
-	h := e.heap
+func (e *Engine) popHeap() entry {
+	h := e.queue
 	top := h[0]
 	n := len(h) - 1
 	x := h[n]
 	h = h[:n]
-	e.heap = h
+	e.queue = h
 	if n == 0 {
 		return top
 	}
@@ -466,7 +572,7 @@ func minChild(h []entry, i int) int {
 
 // down restores the heap order below i, moving h[i] down.
 func (e *Engine) down(i int) {
-	h := e.heap
+	h := e.queue
 	x := h[i]
 	for {
 		m := minChild(h, i)

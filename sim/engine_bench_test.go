@@ -296,8 +296,9 @@ func BenchmarkCancelHeavyContainerHeap(b *testing.B) {
 	}
 }
 
-// BenchmarkBareHeap4 is the ceiling: the engine's own 4-ary heap of
-// (time, seq) entries under the same hold model, with no slots, handlers or
+// BenchmarkBareHeap4 is the ceiling: the engine's own event queue (a
+// 4-ary heap, or below sortedMax entries a sorted slice) of (time, key)
+// entries under the same hold model, with no slots, handlers or
 // cancellation. The gap to BenchmarkScheduleStep is the cost of those.
 func BenchmarkBareHeap4(b *testing.B) {
 	for _, n := range holdSizes {
