@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/bits"
@@ -73,6 +74,15 @@ type entry struct {
 // less is the event order: time first, then insertion sequence.
 func (a *entry) less(b *entry) bool { return lessBit(a, b) != 0 }
 
+// compare is the event order as slices.SortFunc wants it: -1 if a comes
+// before b, +1 if after, 0 if they are the same entry.
+func (a entry) compare(b entry) int {
+	if a.at != b.at {
+		return cmp.Compare(a.at, b.at)
+	}
+	return cmp.Compare(a.key, b.key)
+}
+
 // lessBit is 1 if a comes before b and 0 otherwise. It computes a-b as a
 // 128-bit unsigned subtraction of the (at, key) pairs and returns the
 // borrow, so it compiles without a branch: in a heap, which child is the
@@ -108,41 +118,47 @@ const compactMin = 64
 // Implementation: a priority queue of 16-byte value entries (time, and a
 // key packing sequence number and slot) and a slab of slots holding each
 // event's handler and argument, recycled through a free list. The queue is
-// a slice sorted with the next event last while it holds fewer than
-// sortedMax entries (M/M/8 keeps ~11) and a 4-ary heap above that (see
-// sortedMax). The slices grow to the largest number of pending events and are
-// then reused, so steady-state scheduling allocates nothing. Cancel only
-// marks the slot free; the queue entry is skipped when it surfaces, or
-// dropped when such stale entries outnumber live ones. Against the
-// alternative of tracking each entry's heap index (exact removal, but a
-// write to the slab at every sift step), lazy deletion measured 8-13%
-// faster on the hold benchmark (BenchmarkScheduleStep), as fast on the
-// cancel-heavy one at 1000 pending and 8% slower at 10000.
+// a slice sorted with the next event last while insertions into it move
+// few entries, as they do in simulations (M/M/8 keeps ~11 events queued,
+// feature-rich ~49), and a 4-ary heap when they would move many or the
+// queue is large (see sortedMax). The slices grow to the largest number
+// of pending events and are then reused, so steady-state scheduling
+// allocates nothing. Cancel only marks the slot free; the queue entry is
+// skipped when it surfaces, or dropped when such stale entries outnumber
+// live ones. Against the alternative of tracking each entry's heap index
+// (exact removal, but a write to the slab at every sift step), lazy
+// deletion measured 8-13% faster on the hold benchmark
+// (BenchmarkScheduleStep), as fast on the cancel-heavy one at 1000
+// pending and 8% slower at 10000.
 //
 // The engine's own code costs ~200 instructions an event in M/M/8
 // (cachegrind on BenchmarkRunMM8, down from ~430 with a heap of 24-byte
 // entries at every size): ~80 to insert into the sorted queue, ~60 for
 // the event loop and ~60 for Schedule's checks and slot.
 type Engine struct {
-	now     Time
-	seq     uint64   // last sequence number handed out
-	queue   []entry  // the pending entries, stale (cancelled) ones included
-	sorted  bool     // queue is sorted, next event last (else a 4-ary min-heap)
-	slots   []slot   // the slots in use are the events in the heap neither fired nor cancelled
-	free    []uint32 // indices of free slots, used last-in first-out
-	arms    int      // of the events in slots, those Timers arm for their heads
-	timers  int      // timers pending in Timers
-	fired   uint64
-	running bool // inside Step or RunUntil: a handler may be running
+	now        Time
+	seq        uint64   // last sequence number handed out
+	queue      []entry  // the pending entries, stale (cancelled) ones included
+	sorted     bool     // queue is sorted, next event last (else a 4-ary min-heap)
+	moved      int      // movedWindow times the moving average of the entries an insertion moves
+	heapPops   uint64   // pops while the queue is a heap, for retrying the sorted layout
+	retryEvery uint64   // retryEvery, but tests may try more often
+	slots      []slot   // the slots in use are the events in the heap neither fired nor cancelled
+	free       []uint32 // indices of free slots, used last-in first-out
+	arms       int      // of the events in slots, those Timers arm for their heads
+	timers     int      // timers pending in Timers
+	fired      uint64
+	running    bool // inside Step or RunUntil: a handler may be running
 }
 
 // NewEngine returns an engine at time 0 with no events.
 func NewEngine() *Engine {
 	return &Engine{
-		queue:  make([]entry, 0, 256),
-		sorted: true,
-		slots:  make([]slot, 0, 256),
-		free:   make([]uint32, 0, 256),
+		queue:      make([]entry, 0, 256),
+		sorted:     true,
+		retryEvery: retryEvery,
+		slots:      make([]slot, 0, 256),
+		free:       make([]uint32, 0, 256),
 	}
 }
 
@@ -203,7 +219,11 @@ func (e *Engine) pushEvent(at Time, seq uint64, h Handler, arg uint64) EventID {
 	key := makeKey(seq, s)
 	sl := &e.slots[s]
 	sl.h, sl.arg, sl.key = h, arg, key
-	e.push(entry{at: at, key: key})
+	if en := (entry{at: at, key: key}); e.insertable() {
+		e.insert(en) // push's common case, without a call to push
+	} else {
+		e.push(en)
+	}
 	return EventID{key: key}
 }
 
@@ -397,21 +417,30 @@ func (e *Engine) maybeCompact() {
 	}
 }
 
-// The queue has two layouts. While it is small it is a slice sorted by
+// The queue has two layouts. The sorted one is a slice sorted by
 // descending (at, key), the next event last: pop is a slice shrink, and
-// push an insertion that moves the entries due before the new one, a
-// handful at the sizes below sortedMax (M/M/8 keeps ~11 events queued).
-// There that is a fraction of a heap's work: no sift down, and one
-// hard-to-predict branch per push rather than one per level. Once the
-// queue reaches sortedMax entries it becomes a 4-ary heap, whose O(log n)
-// wins as it grows, and it is sorted again when it shrinks below
-// sortedMin; the gap between the two keeps a queue whose size hovers
-// around a threshold from converting back and forth. Both layouts pop in
-// exactly (at, key) order, so which one the queue has never changes what
-// fires when.
+// push an insertion that moves the entries due before the new one, about
+// 10 instructions each. Those are few in a simulation, because most of
+// the queue is periodic work due far ahead (probes, samples, autoscaler
+// evaluations) and new events mostly come soon (arrivals, CPU bursts):
+// M/M/8 moves 2.6 entries an insertion among ~11, feature-rich 8.1 among
+// ~49, where a 4-ary heap spends ~240 instructions on a pop and its
+// hard-to-predict branches alone. The insertion only loses when new
+// events land deep in a large queue (an event-set "hold" model moves
+// half of it), so the queue keeps a moving average of the entries moved
+// and becomes a heap, whose O(log n) wins there, when that average
+// exceeds moveBudget or the queue reaches sortedMax. A heap of fewer than
+// sortedMax/4 entries tries the sorted layout again every retryEvery pops,
+// as what is scheduled changes over a run (feature-rich turns to the heap
+// and back ~130 times, at bursts of events scheduled far ahead, and pops
+// 91% of its events sorted): a retry that fails costs a sort and a few
+// insertions, a few instructions a pop amortized. Both layouts pop in exactly (at, key)
+// order, so which one the queue has never changes what fires when.
 const (
-	sortedMax = 32
-	sortedMin = 8
+	sortedMax   = 256
+	moveBudget  = 24 // entries moved per insertion, on average, that a heap push and pop cost
+	movedWindow = 64 // insertions the average is taken over: a burst of far-ahead events does not count
+	retryEvery  = 1 << 10
 )
 
 // next returns the queue's next entry. The queue must not be empty.
@@ -424,14 +453,20 @@ func (e *Engine) next() *entry {
 
 // push adds en to the queue.
 func (e *Engine) push(en entry) {
+	if e.insertable() {
+		e.insert(en)
+		return
+	}
 	if e.sorted {
-		if len(e.queue) < sortedMax {
-			e.insert(en)
-			return
-		}
 		e.toHeap()
 	}
 	e.pushHeap(en)
+}
+
+// insertable reports whether the queue is to stay sorted for one more
+// entry: it is sorted, and neither too long nor moving too much.
+func (e *Engine) insertable() bool {
+	return e.sorted && len(e.queue) < sortedMax && e.moved <= movedWindow*moveBudget
 }
 
 // pop removes and returns the queue's next entry. The queue must not be
@@ -444,7 +479,7 @@ func (e *Engine) pop() entry {
 		return top
 	}
 	top := e.popHeap()
-	if len(e.queue) < sortedMin {
+	if e.heapPops++; e.heapPops%e.retryEvery == 0 && len(e.queue) < sortedMax/4 {
 		e.toSorted()
 	}
 	return top
@@ -453,8 +488,10 @@ func (e *Engine) pop() entry {
 // insert adds en to the sorted queue: the entries due before it move up
 // one place, and it takes the place they leave.
 func (e *Engine) insert(en entry) {
-	q := append(e.queue, en)
-	i := len(q) - 1
+	e.queue = append(e.queue, en) // in place: only the length is stored
+	q := e.queue
+	last := len(q) - 1
+	i := last
 	for ; i > 0; i-- {
 		p := &q[i-1]
 		// p is due after en: by time, or (rarely) at the same time and
@@ -465,7 +502,9 @@ func (e *Engine) insert(en entry) {
 		q[i] = *p
 	}
 	q[i] = en
-	e.queue = q
+	// An exponential moving average over ~movedWindow insertions, scaled
+	// by movedWindow.
+	e.moved += last - i - e.moved/movedWindow
 }
 
 // toHeap turns the sorted queue into a heap: reversed, it is sorted
@@ -478,17 +517,10 @@ func (e *Engine) toHeap() {
 
 // toSorted turns the heap into the sorted queue.
 func (e *Engine) toSorted() {
-	q := e.queue
-	for i := 1; i < len(q); i++ { // insertion sort, descending: q is short
-		en := q[i]
-		j := i
-		for j > 0 && q[j-1].less(&en) {
-			q[j] = q[j-1]
-			j--
-		}
-		q[j] = en
-	}
-	e.sorted = true
+	slices.SortFunc(e.queue, func(a, b entry) int { return b.compare(a) }) // descending
+	// Start the average half way to the budget: a retry that fails,
+	// fails fast.
+	e.sorted, e.moved = true, movedWindow*moveBudget/2
 }
 
 // The heap is 4-ary: the children of i are 4i+1 .. 4i+4 and its parent is
