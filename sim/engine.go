@@ -1,8 +1,11 @@
 package sim
 
 import (
+	"cmp"
 	"fmt"
+	"math"
 	"math/bits"
+	"slices"
 	"time"
 )
 
@@ -31,35 +34,64 @@ func (f HandlerFunc) Fire(now Time, arg uint64) { f(now, arg) }
 // reuses the same internal slot, because each event carries a sequence
 // number that is never reused.
 type EventID struct {
-	seq  uint64 // the event's insertion sequence number; 0 = no event
-	slot uint32 // index into Engine.slots
+	key uint64 // the event's key (its sequence number and slot); 0 = no event
 }
 
 // IsZero reports whether id is the zero EventID, which names no event.
-func (id EventID) IsZero() bool { return id.seq == 0 }
+func (id EventID) IsZero() bool { return id.key == 0 }
 
-// entry is one element of the priority queue. It is ordered by (at, seq):
-// by time, and among events at the same time by insertion order. The entry
-// is live while slots[slot].seq == seq; cancelled events leave their entry
-// behind (lazy deletion) and it is skipped when it reaches the top.
+// An event's key packs its sequence number (high bits) and its slot (low
+// slotBits bits) into one word, so a heap entry is 16 bytes and four
+// siblings fill one 64-byte cache line. Sequence numbers are unique, so
+// keys order events exactly as their sequence numbers do. The packing
+// limits an engine to maxSlots events pending at once (16.7 million) and
+// maxSeq events scheduled in its life (1.1 * 10^12, two days of wall
+// time at the engine's fastest); beyond either it panics rather than
+// misorder.
+const (
+	slotBits = 24
+	slotMask = 1<<slotBits - 1
+	maxSlots = 1 << slotBits
+	maxSeq   = 1<<(64-slotBits) - 1
+)
+
+// makeKey is the key of the event with sequence number seq in slot s.
+func makeKey(seq uint64, s uint32) uint64 { return seq<<slotBits | uint64(s) }
+
+// slotOf is the slot of the event with the given key.
+func slotOf(key uint64) uint32 { return uint32(key & slotMask) }
+
+// entry is one element of the priority queue. It is ordered by (at, key):
+// by time, and among events at the same time by sequence number, that is
+// insertion order. The entry is live while slots[slotOf(key)].key == key;
+// cancelled events leave their entry behind (lazy deletion) and it is
+// skipped when it reaches the top.
 type entry struct {
-	at   Time
-	seq  uint64
-	slot uint32
+	at  Time
+	key uint64
 }
 
 // less is the event order: time first, then insertion sequence.
 func (a *entry) less(b *entry) bool { return lessBit(a, b) != 0 }
 
+// compare is the event order as slices.SortFunc wants it: -1 if a comes
+// before b, +1 if after, 0 if they are the same entry.
+func (a entry) compare(b entry) int {
+	if a.at != b.at {
+		return cmp.Compare(a.at, b.at)
+	}
+	return cmp.Compare(a.key, b.key)
+}
+
 // lessBit is 1 if a comes before b and 0 otherwise. It computes a-b as a
-// 128-bit unsigned subtraction of the (at, seq) pairs and returns the
+// 128-bit unsigned subtraction of the (at, key) pairs and returns the
 // borrow, so it compiles without a branch: in a heap, which child is the
 // smallest is a coin toss that a branch predictor loses, and the heap code
 // turns the bit into an index arithmetically. Times in the heap are never
 // negative (Now() starts at 0 and Schedule refuses the past), so comparing
 // them unsigned is exact.
 func lessBit(a, b *entry) uint64 {
-	_, borrow := bits.Sub64(a.seq, b.seq, 0)
+	_, borrow := bits.Sub64(a.key, b.key, 0)
 	_, borrow = bits.Sub64(uint64(a.at), uint64(b.at), borrow)
 	return borrow
 }
@@ -69,7 +101,7 @@ func lessBit(a, b *entry) uint64 {
 type slot struct {
 	h   Handler
 	arg uint64
-	seq uint64 // seq of the event occupying the slot; 0 while free
+	key uint64 // key of the event occupying the slot; 0 while free
 }
 
 // compactMin is the heap size below which stale entries are never purged:
@@ -83,35 +115,51 @@ const compactMin = 64
 //
 // The zero Engine is not ready for use; call NewEngine.
 //
-// Implementation: a 4-ary min-heap of small value entries (time, sequence,
-// slot) and a slab of slots holding each event's handler and argument,
-// recycled through a free list; the slices grow to the largest number of
-// pending events and are then reused, so steady-state scheduling allocates
-// nothing. Cancel only marks the slot free; the heap entry is skipped when
-// it surfaces, or dropped when such stale entries outnumber live ones.
-// Against the alternative of tracking each entry's heap index (exact
-// removal, but a write to the slab at every sift step), lazy deletion
-// measured 8-13% faster on the hold benchmark (BenchmarkScheduleStep), as
-// fast on the cancel-heavy one at 1000 pending and 8% slower at 10000.
+// Implementation: a priority queue of 16-byte value entries (time, and a
+// key packing sequence number and slot) and a slab of slots holding each
+// event's handler and argument, recycled through a free list. The queue is
+// a slice sorted with the next event last while insertions into it move
+// few entries, as they do in simulations (M/M/8 keeps ~11 events queued,
+// feature-rich ~49), and a 4-ary heap when they would move many or the
+// queue is large (see sortedMax). The slices grow to the largest number
+// of pending events and are then reused, so steady-state scheduling
+// allocates nothing. Cancel only marks the slot free; the queue entry is
+// skipped when it surfaces, or dropped when such stale entries outnumber
+// live ones. Against the alternative of tracking each entry's heap index
+// (exact removal, but a write to the slab at every sift step), lazy
+// deletion measured 8-13% faster on the hold benchmark
+// (BenchmarkScheduleStep), as fast on the cancel-heavy one at 1000
+// pending and 8% slower at 10000.
+//
+// The engine's own code costs ~210 instructions an event in M/M/8
+// (cachegrind on BenchmarkRunMM8, down from ~430 with a heap of 24-byte
+// entries at every size): ~85 to insert into the sorted queue, ~60 for
+// the event loop and ~70 for Schedule's checks and slot. In feature-rich
+// it costs ~380 (from ~600), the insertions moving more entries.
 type Engine struct {
-	now     Time
-	seq     uint64  // last sequence number handed out
-	heap    []entry // 4-ary min-heap, including stale (cancelled) entries
-	slots   []slot
-	free    []uint32 // indices of free slots, used last-in first-out
-	live    int      // events in the heap neither fired nor cancelled
-	arms    int      // of those, the events Timers arm for their heads
-	timers  int      // timers pending in Timers
-	fired   uint64
-	running bool // inside Step, while a handler runs
+	now        Time
+	seq        uint64   // last sequence number handed out
+	queue      []entry  // the pending entries, stale (cancelled) ones included
+	sorted     bool     // queue is sorted, next event last (else a 4-ary min-heap)
+	moved      int      // movedWindow times the moving average of the entries an insertion moves
+	heapPops   uint64   // pops while the queue is a heap, for retrying the sorted layout
+	retryEvery uint64   // retryEvery, but tests may try more often
+	slots      []slot   // the slots in use are the events in the heap neither fired nor cancelled
+	free       []uint32 // indices of free slots, used last-in first-out
+	arms       int      // of the events in slots, those Timers arm for their heads
+	timers     int      // timers pending in Timers
+	fired      uint64
+	running    bool // inside Step or RunUntil: a handler may be running
 }
 
 // NewEngine returns an engine at time 0 with no events.
 func NewEngine() *Engine {
 	return &Engine{
-		heap:  make([]entry, 0, 256),
-		slots: make([]slot, 0, 256),
-		free:  make([]uint32, 0, 256),
+		queue:      make([]entry, 0, 256),
+		sorted:     true,
+		retryEvery: retryEvery,
+		slots:      make([]slot, 0, 256),
+		free:       make([]uint32, 0, 256),
 	}
 }
 
@@ -121,7 +169,11 @@ func (e *Engine) Now() Time { return e.now }
 
 // Pending returns the number of events scheduled that have neither fired nor
 // been cancelled.
-func (e *Engine) Pending() int { return e.live - e.arms + e.timers }
+func (e *Engine) Pending() int { return e.live() - e.arms + e.timers }
+
+// live is the number of events in the heap that have neither fired nor
+// been cancelled: the slots in use.
+func (e *Engine) live() int { return len(e.slots) - len(e.free) }
 
 // Fired returns the number of events fired so far.
 func (e *Engine) Fired() uint64 { return e.fired }
@@ -138,8 +190,16 @@ func (e *Engine) Schedule(at Time, h Handler, arg uint64) EventID {
 	if h == nil {
 		panic("sim: Schedule with a nil Handler")
 	}
+	return e.pushEvent(at, e.newSeq(), h, arg)
+}
+
+// newSeq hands out the next sequence number.
+func (e *Engine) newSeq() uint64 {
+	if e.seq == maxSeq {
+		panic("sim: more than 2^40-1 events scheduled")
+	}
 	e.seq++
-	return e.pushEvent(at, e.seq, h, arg)
+	return e.seq
 }
 
 // pushEvent schedules h.Fire(at, arg) with the given sequence number,
@@ -151,17 +211,21 @@ func (e *Engine) pushEvent(at Time, seq uint64, h Handler, arg uint64) EventID {
 		s = e.free[n-1]
 		e.free = e.free[:n-1]
 	} else {
-		if len(e.slots) == 1<<32-1 {
-			panic("sim: more than 2^32-1 pending events")
+		if len(e.slots) == maxSlots {
+			panic("sim: more than 2^24 pending events")
 		}
 		s = uint32(len(e.slots))
 		e.slots = append(e.slots, slot{})
 	}
+	key := makeKey(seq, s)
 	sl := &e.slots[s]
-	sl.h, sl.arg, sl.seq = h, arg, seq
-	e.live++
-	e.push(entry{at: at, seq: seq, slot: s})
-	return EventID{seq: seq, slot: s}
+	sl.h, sl.arg, sl.key = h, arg, key
+	if en := (entry{at: at, key: key}); e.insertable() {
+		e.insert(en) // push's common case, without a call to push
+	} else {
+		e.push(en)
+	}
+	return EventID{key: key}
 }
 
 // After schedules h.Fire(now, arg) for d after Now(). A negative d panics,
@@ -171,13 +235,17 @@ func (e *Engine) After(d time.Duration, h Handler, arg uint64) EventID {
 	if d < 0 {
 		panic(fmt.Sprintf("sim: After(%v), a negative delay", d))
 	}
-	return e.Schedule(e.now.Add(d), h, arg) // Add saturates at Never
+	if h == nil {
+		panic("sim: Schedule with a nil Handler")
+	}
+	return e.pushEvent(e.now.Add(d), e.newSeq(), h, arg) // Add saturates at Never
 }
 
 // pending reports whether id names an event that has neither fired nor been
 // cancelled.
 func (e *Engine) pending(id EventID) bool {
-	return id.seq != 0 && int(id.slot) < len(e.slots) && e.slots[id.slot].seq == id.seq
+	s := slotOf(id.key)
+	return id.key != 0 && int(s) < len(e.slots) && e.slots[s].key == id.key
 }
 
 // Cancel removes the event id names, so that it never fires, and reports
@@ -190,8 +258,7 @@ func (e *Engine) Cancel(id EventID) bool {
 	if !e.pending(id) {
 		return false
 	}
-	e.release(id.slot)
-	e.live--
+	e.release(slotOf(id.key))
 	e.maybeCompact()
 	return true
 }
@@ -220,11 +287,12 @@ func (e *Engine) Reschedule(id EventID, at Time) EventID {
 	}
 	// Keep the slot (handler and argument stay where they are) and give the
 	// event a new sequence number: the old heap entry goes stale.
-	e.seq++
-	e.slots[id.slot].seq = e.seq
-	e.push(entry{at: at, seq: e.seq, slot: id.slot})
+	s := slotOf(id.key)
+	key := makeKey(e.newSeq(), s)
+	e.slots[s].key = key
+	e.push(entry{at: at, key: key})
 	e.maybeCompact()
-	return EventID{seq: e.seq, slot: id.slot}
+	return EventID{key: key}
 }
 
 // Step fires the next event, advancing Now() to its time, and reports
@@ -235,15 +303,7 @@ func (e *Engine) Step() bool {
 	if e.running {
 		panic("sim: Step or RunUntil called from inside a handler")
 	}
-	for len(e.heap) > 0 {
-		top := e.pop()
-		if e.slots[top.slot].seq != top.seq {
-			continue // cancelled or rescheduled
-		}
-		e.fire(top)
-		return true
-	}
-	return false
+	return e.run(Never, 1) == 0
 }
 
 // RunUntil fires, in order, every event with time <= t, including events
@@ -257,13 +317,7 @@ func (e *Engine) RunUntil(t Time) {
 	if t < e.now {
 		panic(fmt.Sprintf("sim: RunUntil(%v), before Now() = %v", t, e.now))
 	}
-	for len(e.heap) > 0 && e.heap[0].at <= t {
-		top := e.pop()
-		if e.slots[top.slot].seq != top.seq {
-			continue
-		}
-		e.fire(top)
-	}
+	e.run(t, math.MaxUint64)
 	e.now = t
 }
 
@@ -281,41 +335,61 @@ func (e *Engine) RunUntilAtMost(t Time, n uint64) bool {
 	if t < e.now {
 		panic(fmt.Sprintf("sim: RunUntilAtMost(%v), before Now() = %v", t, e.now))
 	}
-	for fired := uint64(0); len(e.heap) > 0 && e.heap[0].at <= t; {
-		if fired == n {
-			return false
-		}
-		top := e.pop()
-		if e.slots[top.slot].seq != top.seq {
-			continue
-		}
-		e.fire(top)
-		fired++
+	if e.run(t, n) == 0 && len(e.queue) > 0 && e.next().at <= t {
+		return false // stopped at n with events still due
 	}
 	e.now = t
 	return true
 }
 
-// fire runs the live event top, which has been popped from the heap. The
-// slot is freed first, so the handler may reuse it and Cancel of the firing
-// event returns false. If the handler panics, the engine stays marked as
-// running and further Step and RunUntil calls panic too.
-func (e *Engine) fire(top entry) {
-	sl := &e.slots[top.slot]
-	h, arg := sl.h, sl.arg
-	e.release(top.slot)
-	e.live--
-	e.now = top.at
-	e.fired++
+// run fires, in order, the events due by t until n have fired, and
+// returns how many of the n it did not fire.
+//
+// It is the one event loop behind Step and RunUntil, written out so that
+// an event costs one pop, one slot read and the handler's call. A live
+// event's slot is freed before its handler runs, so the handler may reuse
+// it and Cancel of the firing event returns false. The running flag is
+// set once for the whole loop, not per event: only handlers can observe
+// it. If a handler panics, the flag stays set and further Step and
+// RunUntil calls panic too.
+func (e *Engine) run(t Time, n uint64) uint64 {
 	e.running = true
-	h.Fire(top.at, arg)
+	for n > 0 && len(e.queue) > 0 {
+		// pop, with the sorted layout's case written out: it is the
+		// common one, and the compiler does not inline pop.
+		var top entry
+		if e.sorted {
+			last := len(e.queue) - 1
+			if top = e.queue[last]; top.at > t {
+				break
+			}
+			e.queue = e.queue[:last]
+		} else {
+			if e.queue[0].at > t {
+				break
+			}
+			top = e.pop()
+		}
+		sl := &e.slots[slotOf(top.key)]
+		if sl.key != top.key {
+			continue // cancelled or rescheduled
+		}
+		h, arg := sl.h, sl.arg
+		sl.h, sl.key = nil, 0 // free the slot; dropping h lets the GC have it
+		e.free = append(e.free, slotOf(top.key))
+		e.now = top.at
+		e.fired++
+		n--
+		h.Fire(top.at, arg)
+	}
 	e.running = false
+	return n
 }
 
 // release frees slot s for reuse.
 func (e *Engine) release(s uint32) {
 	sl := &e.slots[s]
-	sl.h, sl.arg, sl.seq = nil, 0, 0 // drop the handler reference for the GC
+	sl.h, sl.key = nil, 0 // drop the handler reference for the GC
 	e.free = append(e.free, s)
 }
 
@@ -324,21 +398,130 @@ func (e *Engine) release(s uint32) {
 // len(heap)/2 cancellations, so cancelling stays O(1) amortized and the heap
 // never holds more than about twice the pending events.
 func (e *Engine) maybeCompact() {
-	n := len(e.heap)
-	if n < compactMin || n-e.live <= e.live {
+	n, live := len(e.queue), e.live()
+	if n < compactMin || n-live <= live {
 		return
 	}
-	h := e.heap[:0]
-	for _, en := range e.heap {
-		if e.slots[en.slot].seq == en.seq {
+	h := e.queue[:0]
+	for _, en := range e.queue {
+		if e.slots[slotOf(en.key)].key == en.key {
 			h = append(h, en)
 		}
 	}
-	e.heap = h
+	e.queue = h
+	if e.sorted {
+		return // dropping entries keeps the order
+	}
 	// Heapify: sift down every internal node, last first.
 	for i := (len(h) - 2) / 4; i >= 0; i-- {
 		e.down(i)
 	}
+}
+
+// The queue has two layouts. The sorted one is a slice sorted by
+// descending (at, key), the next event last: pop is a slice shrink, and
+// push an insertion that moves the entries due before the new one, about
+// 10 instructions each. Those are few in a simulation, because most of
+// the queue is periodic work due far ahead (probes, samples, autoscaler
+// evaluations) and new events mostly come soon (arrivals, CPU bursts):
+// M/M/8 moves 2.6 entries an insertion among ~11, feature-rich 8.1 among
+// ~49, where a 4-ary heap spends ~240 instructions on a pop and its
+// hard-to-predict branches alone. The insertion only loses when new
+// events land deep in a large queue (an event-set "hold" model moves
+// half of it), so the queue keeps a moving average of the entries moved
+// and becomes a heap, whose O(log n) wins there, when that average
+// exceeds moveBudget or the queue reaches sortedMax. A heap of fewer than
+// sortedMax/4 entries tries the sorted layout again every retryEvery pops,
+// as what is scheduled changes over a run (feature-rich turns to the heap
+// and back ~130 times, at bursts of events scheduled far ahead, and pops
+// 91% of its events sorted): a retry that fails costs a sort and a few
+// insertions, a few instructions a pop amortized. Both layouts pop in exactly (at, key)
+// order, so which one the queue has never changes what fires when.
+const (
+	sortedMax   = 256
+	moveBudget  = 24 // entries moved per insertion, on average, that a heap push and pop cost
+	movedWindow = 64 // insertions the average is taken over: a burst of far-ahead events does not count
+	retryEvery  = 1 << 10
+)
+
+// next returns the queue's next entry. The queue must not be empty.
+func (e *Engine) next() *entry {
+	if e.sorted {
+		return &e.queue[len(e.queue)-1]
+	}
+	return &e.queue[0]
+}
+
+// push adds en to the queue.
+func (e *Engine) push(en entry) {
+	if e.insertable() {
+		e.insert(en)
+		return
+	}
+	if e.sorted {
+		e.toHeap()
+	}
+	e.pushHeap(en)
+}
+
+// insertable reports whether the queue is to stay sorted for one more
+// entry: it is sorted, and neither too long nor moving too much.
+func (e *Engine) insertable() bool {
+	return e.sorted && len(e.queue) < sortedMax && e.moved <= movedWindow*moveBudget
+}
+
+// pop removes and returns the queue's next entry. The queue must not be
+// empty.
+func (e *Engine) pop() entry {
+	if e.sorted {
+		n := len(e.queue) - 1
+		top := e.queue[n]
+		e.queue = e.queue[:n]
+		return top
+	}
+	top := e.popHeap()
+	if e.heapPops++; e.heapPops%e.retryEvery == 0 && len(e.queue) < sortedMax/4 {
+		e.toSorted()
+	}
+	return top
+}
+
+// insert adds en to the sorted queue: the entries due before it move up
+// one place, and it takes the place they leave.
+func (e *Engine) insert(en entry) {
+	e.queue = append(e.queue, en) // in place: only the length is stored
+	q := e.queue
+	last := len(q) - 1
+	i := last
+	for ; i > 0; i-- {
+		p := &q[i-1]
+		// p is due after en: by time, or (rarely) at the same time and
+		// scheduled later. The loop exits once, so it may branch.
+		if p.at > en.at || p.at == en.at && p.key > en.key {
+			break
+		}
+		q[i] = *p
+	}
+	q[i] = en
+	// An exponential moving average over ~movedWindow insertions, scaled
+	// by movedWindow.
+	e.moved += last - i - e.moved/movedWindow
+}
+
+// toHeap turns the sorted queue into a heap: reversed, it is sorted
+// ascending, and an ascending slice is a heap (every parent comes before
+// its children).
+func (e *Engine) toHeap() {
+	slices.Reverse(e.queue)
+	e.sorted = false
+}
+
+// toSorted turns the heap into the sorted queue.
+func (e *Engine) toSorted() {
+	slices.SortFunc(e.queue, func(a, b entry) int { return b.compare(a) }) // descending
+	// Start the average half way to the budget: a retry that fails,
+	// fails fast.
+	e.sorted, e.moved = true, movedWindow*moveBudget/2
 }
 
 // The heap is 4-ary: the children of i are 4i+1 .. 4i+4 and its parent is
@@ -346,10 +529,10 @@ func (e *Engine) maybeCompact() {
 // children of a node sit next to each other in memory, so sifting down
 // touches fewer cache lines. Sifts move a hole rather than swapping.
 
-// push adds en to the heap.
-func (e *Engine) push(en entry) {
-	e.heap = append(e.heap, en)
-	h := e.heap
+// pushHeap adds en to the heap.
+func (e *Engine) pushHeap(en entry) {
+	e.queue = append(e.queue, en)
+	h := e.queue
 	i := len(h) - 1
 	for i > 0 {
 		p := (i - 1) / 4
@@ -362,20 +545,21 @@ func (e *Engine) push(en entry) {
 	h[i] = en
 }
 
-// pop removes and returns the smallest entry. The heap must not be empty.
+// popHeap removes and returns the smallest entry. The heap must not be
+// empty.
 //
 // It uses Floyd's bottom-up variant: the hole left at the root moves all the
 // way down to a leaf, each time taking the smallest child's place, and only
 // then is the last entry put in the hole and sifted up. The last entry was
 // a leaf, so it rarely rises far, and the descent saves the comparison
 // against it at every level (and its hard-to-predict branch).
-func (e *Engine) pop() entry {
-	h := e.heap
+func (e *Engine) popHeap() entry {
+	h := e.queue
 	top := h[0]
 	n := len(h) - 1
 	x := h[n]
 	h = h[:n]
-	e.heap = h
+	e.queue = h
 	if n == 0 {
 		return top
 	}
@@ -438,7 +622,7 @@ func minChild(h []entry, i int) int {
 
 // down restores the heap order below i, moving h[i] down.
 func (e *Engine) down(i int) {
-	h := e.heap
+	h := e.queue
 	x := h[i]
 	for {
 		m := minChild(h, i)

@@ -223,8 +223,8 @@ func TestStaleIDDoesNotTouchRecycledSlot(t *testing.T) {
 	old := e.Schedule(10, r, 1)
 	e.Cancel(old)
 	reused := e.Schedule(10, r, 2)
-	if reused.slot != old.slot {
-		t.Fatalf("slot not recycled (%d then %d): the test would prove nothing", old.slot, reused.slot)
+	if slotOf(reused.key) != slotOf(old.key) {
+		t.Fatalf("slot not recycled (%d then %d): the test would prove nothing", slotOf(old.key), slotOf(reused.key))
 	}
 	if e.Cancel(old) {
 		t.Error("a stale EventID cancelled the event that reuses its slot")
@@ -237,8 +237,8 @@ func TestStaleIDDoesNotTouchRecycledSlot(t *testing.T) {
 	e.Step()
 	fired := reused
 	next := e.Schedule(30, r, 3)
-	if next.slot != fired.slot {
-		t.Fatalf("slot not recycled (%d then %d)", fired.slot, next.slot)
+	if slotOf(next.key) != slotOf(fired.key) {
+		t.Fatalf("slot not recycled (%d then %d)", slotOf(fired.key), slotOf(next.key))
 	}
 	if e.Cancel(fired) {
 		t.Error("the EventID of a fired event cancelled the event that reuses its slot")
@@ -408,8 +408,8 @@ func TestCancelledEntriesArePurged(t *testing.T) {
 		} else {
 			e.Cancel(id)
 		}
-		if len(e.heap) > 2*e.Pending()+compactMin {
-			t.Fatalf("after %d events: %d heap entries for %d pending", i+1, len(e.heap), e.Pending())
+		if len(e.queue) > 2*e.Pending()+compactMin {
+			t.Fatalf("after %d events: %d heap entries for %d pending", i+1, len(e.queue), e.Pending())
 		}
 		checkHeap(t, e)
 	}
@@ -445,7 +445,7 @@ func TestPurgeKeepsOrder(t *testing.T) {
 			e.Cancel(ids[f.arg])
 			cancelled[f.arg] = true
 		}
-		for len(e.heap) == 300 {
+		for len(e.queue) == 300 {
 			arg := uint64(rng.IntN(300))
 			e.Cancel(ids[arg])
 			cancelled[arg] = true
@@ -467,15 +467,18 @@ func TestHandlerFunc(t *testing.T) {
 	}
 }
 
-// checkHeap verifies the heap invariant and the live count.
+// checkHeap verifies the queue's order (sorted or heap) and the live count.
 func checkHeap(t *testing.T, e *Engine) {
 	t.Helper()
 	live := 0
-	for i := range e.heap {
-		if i > 0 && e.heap[i].less(&e.heap[(i-1)/4]) {
+	for i := range e.queue {
+		if e.sorted && i > 0 && e.queue[i-1].less(&e.queue[i]) {
+			t.Fatalf("sorted order broken at %d", i)
+		}
+		if !e.sorted && i > 0 && e.queue[i].less(&e.queue[(i-1)/4]) {
 			t.Fatalf("heap order broken at %d", i)
 		}
-		if en := e.heap[i]; e.slots[en.slot].seq == en.seq {
+		if en := e.queue[i]; e.slots[slotOf(en.key)].key == en.key {
 			live++
 		}
 	}
@@ -521,20 +524,66 @@ func (m *refEngine) next() (refEvent, bool) {
 	return ev, true
 }
 
+// refPhase is a stretch of random operations in a given mix.
+type refPhase struct {
+	ops                                int
+	schedule, cancel, reschedule, step int // percentages; the rest is RunUntil
+}
+
 // TestAgainstReference drives the engine and the reference model with the
 // same random operations, including handlers that schedule and cancel, and
 // requires the same firings, return values and counts throughout. Times are
 // drawn from a narrow range so that ties are frequent.
 func TestAgainstReference(t *testing.T) {
-	const seed = 20240601
+	// Phases with different mixes: growth (the heap gets deep and cancels
+	// trigger purges), churn, and drain.
+	fired, maxPending, _ := againstReference(t, 20240601, 0, []refPhase{
+		{4000, 75, 15, 5, 5}, // no RunUntil: the queue grows
+		{8000, 30, 25, 10, 25},
+		{4000, 5, 30, 5, 40},
+	})
+	// Guard against a change to the mix that would leave the test toothless:
+	// the queue must grow deep enough for purges of cancelled entries.
+	if fired < 5000 || maxPending < 10*compactMin {
+		t.Fatalf("%d events fired, at most %d pending: the test exercises too little", fired, maxPending)
+	}
+	t.Logf("%d events fired, at most %d pending", fired, maxPending)
+}
+
+// TestAgainstReferenceAcrossLayouts is TestAgainstReference with a queue
+// that grows until insertions move too much (new events land anywhere in
+// it) and drains again and again, so that it changes layout (sorted, heap)
+// dozens of times with events, stale entries and ties in it: the order
+// must never notice.
+func TestAgainstReferenceAcrossLayouts(t *testing.T) {
+	var phases []refPhase
+	for range 20 {
+		phases = append(phases, refPhase{400, 85, 5, 5, 5}, refPhase{100, 2, 10, 3, 20})
+	}
+	fired, maxPending, flips := againstReference(t, 7, 64, phases)
+	if flips < 20 || maxPending <= sortedMax {
+		t.Fatalf("%d layout changes, at most %d pending: the test exercises too little", flips, maxPending)
+	}
+	t.Logf("%d events fired, at most %d pending, %d layout changes", fired, maxPending, flips)
+}
+
+// againstReference runs the phases on the engine and on the reference
+// model and fails at the first difference. It returns the number of
+// events fired, the most pending at once and how often the queue changed
+// layout. A heap retries the sorted layout every retry pops (0: as usual).
+func againstReference(t *testing.T, seed uint64, retry uint64, phases []refPhase) (fired, maxPending, flips int) {
+	t.Helper()
 	rng := rand.New(rand.NewPCG(seed, 0))
 	e := NewEngine()
+	if retry > 0 {
+		e.retryEvery = retry
+	}
 	m := &refEngine{}
 	ids := map[uint64]EventID{}
 	var args []uint64 // every arg ever scheduled, fired or not
 	var nextArg uint64
 	var got, want []firing
-	maxPending := 0
+	sorted := true
 
 	// What a handler does is a pure function of its argument, so the model
 	// can repeat it: args divisible by 3 schedule a child, up to 2 ticks
@@ -564,16 +613,6 @@ func TestAgainstReference(t *testing.T) {
 		}
 	}
 
-	// Phases with different mixes: growth (the heap gets deep and cancels
-	// trigger purges), churn, and drain.
-	phases := []struct {
-		ops                                int
-		schedule, cancel, reschedule, step int // percentages; the rest is RunUntil
-	}{
-		{4000, 75, 15, 5, 5}, // no RunUntil: the queue grows
-		{8000, 30, 25, 10, 25},
-		{4000, 5, 30, 5, 40},
-	}
 	for pi, ph := range phases {
 		for op := range ph.ops {
 			where := func() string { return fmt.Sprintf("seed %d, phase %d, op %d", seed, pi, op) }
@@ -635,6 +674,10 @@ func TestAgainstReference(t *testing.T) {
 			}
 			checkHeap(t, e)
 			maxPending = max(maxPending, e.Pending())
+			if e.sorted != sorted {
+				sorted = e.sorted
+				flips++
+			}
 		}
 	}
 	drain(e)
@@ -651,12 +694,7 @@ func TestAgainstReference(t *testing.T) {
 	if e.Fired() != uint64(len(want)) {
 		t.Fatalf("Fired() = %d, want %d", e.Fired(), len(want))
 	}
-	// Guard against a change to the mix that would leave the test toothless:
-	// the queue must grow deep enough for purges of cancelled entries.
-	if len(want) < 5000 || maxPending < 10*compactMin {
-		t.Fatalf("%d events fired, at most %d pending: the test exercises too little", len(want), maxPending)
-	}
-	t.Logf("%d events fired, at most %d pending", len(want), maxPending)
+	return len(want), maxPending, flips
 }
 
 func firstDiff(a, b []firing) int {

@@ -67,11 +67,11 @@ func (t *Timers) Schedule(h Handler, arg uint64) TimerID {
 		panic("sim: Timers.Schedule with a nil Handler")
 	}
 	e := t.e
-	e.seq++
+	seq := e.newSeq()
 	if t.size == len(t.buf) {
 		t.grow()
 	}
-	tm := timer{at: e.now.Add(t.delay), seq: e.seq, h: h, arg: arg}
+	tm := timer{at: e.now.Add(t.delay), seq: seq, h: h, arg: arg}
 	t.buf[(t.head+t.size)&(len(t.buf)-1)] = tm
 	t.size++
 	e.timers++
