@@ -65,15 +65,23 @@ func (a *activator) init(cfg AutoscalerConfig) {
 }
 
 // addInFlight changes the requests in flight by d at now, integrating the
-// collector's averages first.
+// collector's averages first. (Small enough to be inlined: the collector
+// is off in most scenarios.)
 func (s *Service) addInFlight(now sim.Time, d int) {
-	if a := &s.act; a.collect {
-		a.integrate(now, s.inFlight)
-		if d > 0 {
-			a.requests += float64(d)
-		}
+	if s.act.collect {
+		s.collectInFlight(now, d)
 	}
 	s.inFlight += d
+}
+
+// collectInFlight integrates the collector's averages up to now, before
+// the requests in flight change by d.
+func (s *Service) collectInFlight(now sim.Time, d int) {
+	a := &s.act
+	a.integrate(now, s.inFlight)
+	if d > 0 {
+		a.requests += float64(d)
+	}
 }
 
 func (a *activator) integrate(now sim.Time, inFlight int) {
@@ -124,7 +132,7 @@ func (s *Service) hold(r *request, now sim.Time) {
 		a.armed = false
 		a.firstAdj = 1
 		a.stats = append(a.stats, policies.ConcurrencyStat{Time: now, Concurrency: 1, Requests: 1})
-		s.w.eng.Schedule(now, s, svcPoke)
+		s.eng.Schedule(now, s, svcPoke)
 	}
 }
 
@@ -137,7 +145,7 @@ func (s *Service) unhold(r *request, now sim.Time) {
 	}
 	a.held.cancel(r.qseq)
 	r.held = false
-	s.w.pool.put(r)
+	s.pool.put(r)
 }
 
 // release sends the held requests on, oldest first, while an instance in
@@ -187,6 +195,6 @@ func (s *Service) failHeld(now sim.Time) {
 		r := a.held.pop().r
 		r.held = false
 		s.clientEnd(r, Failed, now)
-		s.w.pool.put(r)
+		s.pool.put(r)
 	}
 }

@@ -48,7 +48,7 @@ type Instance struct {
 	// instance, not an initial replica), and the probes' state.
 	cold                              bool
 	warmEnd                           sim.Time // serves slower until then
-	startProbe, readyProbe, liveProbe sim.EventID
+	startProbe, readyProbe, liveProbe probeTimer
 	readyFails, readyPasses           int
 	liveFails, startupFails           int
 	startupDone                       bool // its startup probe passed (or it has none)
@@ -163,13 +163,13 @@ func (i *Instance) Fire(now sim.Time, arg uint64) {
 	case instPeriodEnd:
 		i.periodEnd(now)
 	case instReadinessProbe:
-		i.readyProbe = sim.EventID{}
+		i.readyProbe = probeTimer{}
 		i.readinessProbe(now)
 	case instLivenessProbe:
-		i.liveProbe = sim.EventID{}
+		i.liveProbe = probeTimer{}
 		i.livenessProbe(now)
 	case instStartupProbe:
-		i.startProbe = sim.EventID{}
+		i.startProbe = probeTimer{}
 		i.startupProbe(now)
 	}
 }
@@ -207,7 +207,7 @@ func (i *Instance) bind(now sim.Time) {
 	if i.phase == pendingNominated {
 		i.transition(pendingBound, now, "")
 	}
-	i.lifecycle = i.svc.w.eng.Schedule(now.Add(i.svc.sampleDelay(i.svc.cfg.Instance.StartupDelay)), i, instStarted)
+	i.lifecycle = i.svc.eng.Schedule(now.Add(i.svc.sampleDelay(i.svc.cfg.Instance.StartupDelay)), i, instStarted)
 }
 
 // becomeReady puts the instance in rotation: once booted and past its
@@ -216,7 +216,7 @@ func (i *Instance) becomeReady(now sim.Time, why string) {
 	i.transition(readyServing, now, why)
 	i.readyChanged = now
 	if !i.forget.IsZero() {
-		i.svc.w.eng.Cancel(i.forget)
+		i.svc.eng.Cancel(i.forget)
 		i.forget = sim.EventID{}
 	}
 	i.svc.lb.add(i)
@@ -237,7 +237,7 @@ func (i *Instance) leaveLB(now sim.Time) {
 		return
 	}
 	if d := i.svc.cfg.LoadBalancer.PropagationDelay; d > 0 {
-		i.forget = i.svc.w.eng.Schedule(now.Add(d), i, instForget)
+		i.forget = i.svc.eng.Schedule(now.Add(d), i, instForget)
 		return
 	}
 	i.svc.lb.remove(i)
@@ -283,15 +283,20 @@ func (i *Instance) start(r *request, now sim.Time) {
 	if r.cpu > 0 {
 		cpu := r.cpu
 		if now < i.warmEnd {
-			// Cold: the demand is multiplied by a factor falling
-			// linearly from the slowdown to 1 over the warmup.
-			c := &i.svc.cfg.Instance
-			cpu *= 1 + (c.WarmupSlowdown-1)*float64(i.warmEnd-now)/float64(c.Warmup)
+			cpu = i.warmDemand(cpu, now)
 		}
 		i.addCPU(r, cpu, now)
 		return
 	}
 	i.offCPU(r, now)
+}
+
+// warmDemand is the CPU a demand of cpu takes on a cold instance: the
+// demand times a factor falling linearly from the slowdown to 1 over the
+// warmup.
+func (i *Instance) warmDemand(cpu float64, now sim.Time) float64 {
+	c := &i.svc.cfg.Instance
+	return cpu * (1 + (c.WarmupSlowdown-1)*float64(i.warmEnd-now)/float64(c.Warmup))
 }
 
 // offCPU moves r from its CPU phase to its off-CPU wait (its call to the
@@ -309,7 +314,7 @@ func (i *Instance) offCPU(r *request, now sim.Time) {
 	if wait > 0 {
 		r.slot = int32(len(i.waiting))
 		i.waiting = append(i.waiting, r)
-		r.waitEnd = i.svc.w.eng.Schedule(now.Add(wait), r, reqWaitDone)
+		r.waitEnd = i.svc.eng.Schedule(now.Add(wait), r, reqWaitDone)
 		return
 	}
 	i.finish(r, now, Completed)
@@ -331,6 +336,7 @@ func (i *Instance) waitDoneAs(r *request, now sim.Time, o Outcome) {
 // finish releases r's slot: the response (or an error, o = Failed) leaves
 // the instance.
 func (i *Instance) finish(r *request, now sim.Time, o Outcome) {
+	s := i.svc
 	if i.memOn {
 		i.memBefore(now)
 	}
@@ -339,20 +345,29 @@ func (i *Instance) finish(r *request, now sim.Time, o Outcome) {
 		// The response (or error) leaves: the app's latency histogram.
 		i.adapt.hist.observe(now.Sub(r.arrived))
 	}
-	i.svc.serverDone(r, o, now)
-	if i.queue.len() > 0 && i.phase.state() != Terminated {
+	// s.serverDone(r, o, now), written out: this is its caller on every
+	// request.
+	s.tokenDone(r)
+	if !r.clientDone {
+		s.clientEnd(r, o, now)
+	}
+	s.pool.put(r)
+	if i.queue.count > 0 && i.phase.state() != Terminated {
 		i.start(i.dequeue(), now)
 	}
 	if i.memOn {
 		i.memAfter(now)
 	}
-	i.svc.lb.heldChanged(i)
-	if i.svc.act.held.len() > 0 {
-		i.svc.release(now) // a slot is free for the activator
+	s.lb.heldChanged(i)
+	if s.act.held.count > 0 {
+		s.release(now) // a slot is free for the activator
 	}
-	i.endIfIdle(now)
-	if i.svc.mq != nil {
-		i.svc.consume(now)
+	if i.phase != readyServing {
+		// Only a stopped drain or a killed container ends when idle.
+		i.endIfIdle(now)
+	}
+	if s.mq != nil {
+		s.consume(now)
 	}
 }
 
@@ -360,7 +375,7 @@ func (i *Instance) finish(r *request, now sim.Time, o Outcome) {
 // why is the event's Detail.
 func (i *Instance) beginDrain(now sim.Time, why string) {
 	cfg := &i.svc.cfg
-	eng := i.svc.w.eng
+	eng := i.svc.eng
 	if st := i.phase.state(); st == Pending || (st == Starting && i.held() == 0 && !i.inLB) {
 		// Not in rotation and holding nothing: it simply stops.
 		i.svc.terminateWhy(i, now, why)
@@ -409,7 +424,7 @@ func (i *Instance) dropAll(now sim.Time) {
 	if i.memOn {
 		i.memBefore(now)
 	}
-	eng := i.svc.w.eng
+	eng := i.svc.eng
 	i.dropCPU(now)
 	i.dropAbandonedTokens()
 	i.queue.clear(func(r *request) { i.svc.serverDone(r, Failed, now) })
@@ -445,6 +460,9 @@ func (i *Instance) forEachHeld(f func(*request)) {
 // dequeue takes the oldest queued request. Work whose client has gone
 // gets a request struct again only now, to be served.
 func (i *Instance) dequeue() *request {
+	if i.queue.peek().r != nil {
+		return i.queue.popRequest() // a client waits for it
+	}
 	e := i.queue.pop()
 	if e.r != nil {
 		return e.r
@@ -456,7 +474,7 @@ func (i *Instance) dequeue() *request {
 		// spent on it is observable, and that has the same distribution.
 		e.cpu, e.wait = i.svc.drawDemand(i.svc.backlog)
 	}
-	r := i.svc.w.pool.get()
+	r := i.svc.pool.get()
 	r.svc, r.inst, r.arrived, r.cpu, r.wait, r.clientDone = i.svc, i, e.arrived, e.cpu, e.wait, true
 	r.token = i.svc.countsTokens()
 	return r
@@ -484,7 +502,7 @@ func (i *Instance) clientGone(r *request, now sim.Time) {
 		} else {
 			i.queue.at(r.qseq).r = nil
 		}
-		i.svc.w.pool.put(r)
+		i.svc.pool.put(r)
 		if cancel {
 			i.endIfIdle(now)
 		}
@@ -494,7 +512,7 @@ func (i *Instance) clientGone(r *request, now sim.Time) {
 		return
 	}
 	if !r.waitEnd.IsZero() {
-		i.svc.w.eng.Cancel(r.waitEnd)
+		i.svc.eng.Cancel(r.waitEnd)
 		r.waitEnd = sim.EventID{}
 		i.waitDoneAs(r, now, TimedOut)
 		return

@@ -75,8 +75,17 @@ func newSessionTable(clients int) *sessionTable {
 	return t
 }
 
-// at returns client c's session, a zero one if it has none yet.
+// at returns client c's session, a zero one if it has none yet. A client
+// seen before in a slice is answered here, small enough to be inlined.
 func (t *sessionTable) at(c int32) *session {
+	if int(c) < len(t.dense) {
+		return &t.dense[c]
+	}
+	return t.add(c)
+}
+
+// add is at for a client not seen before, or kept in the map.
+func (t *sessionTable) add(c int32) *session {
 	if t.sparse != nil {
 		s := t.sparse[c]
 		if s == nil {
@@ -192,10 +201,21 @@ func (lb *loadBalancer) pick(r *request, now sim.Time) *Instance {
 		lb.advanceCursor(n)
 		return best
 	default: // RoundRobin
-		m := lb.members[lb.cursor]
-		lb.advanceCursor(n)
-		return m
+		return lb.roundRobin()
 	}
+}
+
+// roundRobin is pick for RoundRobin, small enough to be inlined where the
+// request path asks for it directly: the member at the cursor, which moves
+// on, or nil if there is none.
+func (lb *loadBalancer) roundRobin() *Instance {
+	n := len(lb.members)
+	if n == 0 {
+		return nil
+	}
+	m := lb.members[lb.cursor]
+	lb.advanceCursor(n)
+	return m
 }
 
 // advanceCursor moves the round-robin cursor, which is below n, to the
@@ -220,19 +240,19 @@ func (s *Service) lbFail(f *fault, now sim.Time) {
 		lb.alive--
 	}
 	if f.cfg.Duration > 0 {
-		s.w.eng.Schedule(now.Add(f.cfg.Duration), s, svcLBRestore)
+		s.eng.Schedule(now.Add(f.cfg.Duration), s, svcLBRestore)
 	}
 	switch {
 	case lb.state == lbUp:
 		s.failInFlight(now)
 		if lb.alive > 0 {
 			lb.state = lbFailover
-			lb.promote = s.w.eng.Schedule(now.Add(s.cfg.LoadBalancer.FailoverDelay), s, svcLBPromote)
+			lb.promote = s.eng.Schedule(now.Add(s.cfg.LoadBalancer.FailoverDelay), s, svcLBPromote)
 		} else {
 			lb.state = lbDown
 		}
 	case lb.state == lbFailover && lb.alive == 0:
-		s.w.eng.Cancel(lb.promote)
+		s.eng.Cancel(lb.promote)
 		lb.promote = sim.EventID{}
 		lb.state = lbDown
 	}

@@ -24,13 +24,57 @@ func (i *Instance) tick(p *ProbeConfig, now sim.Time) sim.Time {
 	return t.Add(k * p.Period)
 }
 
+// The probes, as indices of Service.probeRings.
+const (
+	probeStartup = iota
+	probeReadiness
+	probeLiveness
+	numProbes
+)
+
+// probeTimer is an instance's next check of one probe. The first check of
+// a container is at the probe's next tick, an engine event; every later
+// one is Period after the last, the same length for every instance of the
+// service, so it is a timer in the service's ring for that probe
+// (Service.probeRings): a fleet's probes stay off the engine's heap, where
+// they were half its entries. A sim.Timers fires exactly when and in the
+// order Engine.Schedule would, so nothing else changes.
+type probeTimer struct {
+	first sim.EventID
+	next  sim.TimerID
+}
+
+// armed reports whether a check is pending.
+func (t *probeTimer) armed() bool { return !t.first.IsZero() || !t.next.IsZero() }
+
+// armFirst arms the probe's first check at at.
+func (i *Instance) armFirst(t *probeTimer, at sim.Time, arg uint64) {
+	t.first = i.svc.eng.Schedule(at, i, arg)
+}
+
+// armNext arms the probe's next check, one Period from now.
+func (i *Instance) armNext(t *probeTimer, probe int, arg uint64) {
+	t.next = i.svc.probeRings[probe].Schedule(i, arg)
+}
+
+// cancelProbe cancels the probe's pending check, if any.
+func (i *Instance) cancelProbe(t *probeTimer, probe int) {
+	if !t.first.IsZero() {
+		i.svc.eng.Cancel(t.first)
+	}
+	if !t.next.IsZero() {
+		i.svc.probeRings[probe].Cancel(t.next)
+	}
+	*t = probeTimer{}
+}
+
 // armProbes starts a new container's probes: its startup probe, or
 // without one readiness and liveness at once.
 func (i *Instance) armProbes(now sim.Time) {
 	i.readyFails, i.readyPasses, i.liveFails, i.startupFails = 0, 0, 0, 0
 	if p := i.svc.cfg.Probes.Startup; p != nil {
 		i.startupDone = false
-		i.startProbe = i.svc.w.eng.Schedule(i.tick(p, now), i, instStartupProbe)
+		i.armFirst(&i.startProbe, i.tick(p, now), instStartupProbe)
 		return
 	}
 	i.startupDone = true
@@ -41,23 +85,18 @@ func (i *Instance) armProbes(now sim.Time) {
 // if they are not running.
 func (i *Instance) armRunning(now sim.Time) {
 	p := &i.svc.cfg.Probes
-	eng := i.svc.w.eng
-	if p.Readiness != nil && i.readyProbe.IsZero() {
-		i.readyProbe = eng.Schedule(i.tick(p.Readiness, now), i, instReadinessProbe)
+	if p.Readiness != nil && !i.readyProbe.armed() {
+		i.armFirst(&i.readyProbe, i.tick(p.Readiness, now), instReadinessProbe)
 	}
-	if p.Liveness != nil && i.liveProbe.IsZero() {
-		i.liveProbe = eng.Schedule(i.tick(p.Liveness, now), i, instLivenessProbe)
+	if p.Liveness != nil && !i.liveProbe.armed() {
+		i.armFirst(&i.liveProbe, i.tick(p.Liveness, now), instLivenessProbe)
 	}
 }
 
 func (i *Instance) stopProbes() {
-	eng := i.svc.w.eng
-	for _, id := range [...]*sim.EventID{&i.startProbe, &i.readyProbe, &i.liveProbe} {
-		if !id.IsZero() {
-			eng.Cancel(*id)
-			*id = sim.EventID{}
-		}
-	}
+	i.cancelProbe(&i.startProbe, probeStartup)
+	i.cancelProbe(&i.readyProbe, probeReadiness)
+	i.cancelProbe(&i.liveProbe, probeLiveness)
 }
 
 // answers reports whether the instance answers a probe within timeout:
@@ -100,7 +139,7 @@ func (i *Instance) startupProbe(now sim.Time) {
 		i.killContainer(now, "startup probe failed "+strconv.Itoa(p.FailureThreshold)+" times")
 		return
 	}
-	i.startProbe = i.svc.w.eng.Schedule(now.Add(p.Period), i, instStartupProbe)
+	i.armNext(&i.startProbe, probeStartup, instStartupProbe)
 }
 
 // readinessProbe checks whether the instance should be in rotation: it
@@ -133,7 +172,7 @@ func (i *Instance) readinessProbe(now sim.Time) {
 			i.leaveLB(now)
 		}
 	}
-	i.readyProbe = i.svc.w.eng.Schedule(now.Add(p.Period), i, instReadinessProbe)
+	i.armNext(&i.readyProbe, probeReadiness, instReadinessProbe)
 }
 
 // livenessProbe has the kubelet kill a container that has not answered
@@ -151,5 +190,5 @@ func (i *Instance) livenessProbe(now sim.Time) {
 		i.killContainer(now, "liveness probe failed "+strconv.Itoa(p.FailureThreshold)+" times")
 		return
 	}
-	i.liveProbe = i.svc.w.eng.Schedule(now.Add(p.Period), i, instLivenessProbe)
+	i.armNext(&i.liveProbe, probeLiveness, instLivenessProbe)
 }

@@ -39,7 +39,7 @@ func (m *messageQueue) messageAge(now sim.Time) time.Duration {
 // enqueue counts r as an arrival and puts it on the queue.
 func (s *Service) enqueue(r *request, now sim.Time) {
 	s.arrived++
-	s.w.obs.RequestArrived(s.index, now)
+	s.obs.RequestArrived(s.index, now)
 	s.inFlight++
 	s.mq.q.push(r, now)
 	s.consume(now)

@@ -72,7 +72,7 @@ func (r *request) Fire(now sim.Time, arg uint64) {
 		} else if r.held {
 			r.svc.unhold(r, now) // waiting at the activator
 		} else {
-			r.svc.w.pool.put(r) // held by no instance (a silent node)
+			r.svc.pool.put(r) // held by no instance (a silent node)
 		}
 	case reqWaitDone:
 		r.waitEnd = sim.EventID{}
@@ -255,8 +255,22 @@ func (q *fifo) pop() queued {
 	}
 	e := q.drop()
 	q.count--
-	q.skipCancelled()
+	if q.cancelled > 0 || q.size == 0 {
+		q.skipCancelled() // (no slot is cancelled, the head is not)
+	}
 	return e
+}
+
+// popRequest is pop for a head entry that is a waiting request
+// (peek().r != nil), which it returns: the common case, without copying
+// the entry out.
+func (q *fifo) popRequest() *request {
+	r := q.drop().r
+	q.count--
+	if q.cancelled > 0 || q.size == 0 {
+		q.skipCancelled()
+	}
+	return r
 }
 
 func (q *fifo) drop() queued {

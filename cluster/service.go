@@ -17,6 +17,14 @@ type Service struct {
 	cfg   ServiceConfig
 	lb    loadBalancer
 
+	// The world's engine, observer, request pool and end, copied here at
+	// construction: the request path reads them on every request, one
+	// pointer hop nearer.
+	eng  *sim.Engine
+	obs  Observer
+	pool *requestPool
+	end  sim.Time
+
 	policy   policies.Policy // nil: the count never changes
 	arrivals ArrivalProcess  // nil: no traffic
 
@@ -88,6 +96,13 @@ type Service struct {
 	// timed: requests have a deadline (timeouts' delay); timeoutIs504: it
 	// is the ingress's proxy_read_timeout, not the client's timeout.
 	timed, timeoutIs504 bool
+	// probeRings holds the checks of each probe (probeStartup, ...) after
+	// an instance's first, each Period after the last (see probeTimer);
+	// nil for a probe the service does not have.
+	probeRings [numProbes]*sim.Timers
+	// directDelivery: no request tokens and no ingress, so deliver is
+	// accept (or a refusal), which admit calls itself.
+	directDelivery bool
 }
 
 // Event arguments for service events.
@@ -128,7 +143,11 @@ func (s *Service) Fire(now sim.Time, arg uint64) {
 	switch arg {
 	case svcArrival:
 		s.arrive(now)
-		s.scheduleArrival(now)
+		// scheduleArrival, written out (an arrival event means there are
+		// arrivals): this runs for every request.
+		if t := s.arrivals.Next(now); t < s.end {
+			s.eng.Schedule(t, s, svcArrival)
+		}
 	case svcEvaluate:
 		// An autoscaler on the load balancer (WSO2's) pauses while no
 		// primary routes; one in the control plane keeps evaluating.
@@ -140,22 +159,22 @@ func (s *Service) Fire(now sim.Time, arg uint64) {
 		} else {
 			s.act.stats = s.act.stats[:0] // nobody reads them: keep none
 		}
-		s.w.eng.Schedule(now.Add(s.cfg.Autoscaler.Interval), s, svcEvaluate)
+		s.eng.Schedule(now.Add(s.cfg.Autoscaler.Interval), s, svcEvaluate)
 	case svcScrape:
 		s.scrape(now)
-		s.w.eng.Schedule(now.Add(s.cfg.Autoscaler.ScrapeInterval), s, svcScrape)
+		s.eng.Schedule(now.Add(s.cfg.Autoscaler.ScrapeInterval), s, svcScrape)
 	case svcPoke:
 		if s.lb.state == lbUp {
 			s.evaluate(now)
 		}
 	case svcCollect:
 		s.collectUpTo(now)
-		if next := now.Add(s.act.statPeriod); next < s.w.end {
-			s.w.eng.Schedule(next, s, svcCollect)
+		if next := now.Add(s.act.statPeriod); next < s.end {
+			s.eng.Schedule(next, s, svcCollect)
 		}
 	case svcAdapterScrape:
 		s.adapterScrape(now)
-		s.w.eng.Schedule(now.Add(s.adapter.cfg.ScrapeInterval), s, svcAdapterScrape)
+		s.eng.Schedule(now.Add(s.adapter.cfg.ScrapeInterval), s, svcAdapterScrape)
 	case svcLBPromote:
 		s.lbPromote(now)
 	case svcLBRestore:
@@ -167,14 +186,14 @@ func (s *Service) scheduleArrival(now sim.Time) {
 	if s.arrivals == nil {
 		return
 	}
-	if t := s.arrivals.Next(now); t < s.w.end {
-		s.w.eng.Schedule(t, s, svcArrival)
+	if t := s.arrivals.Next(now); t < s.end {
+		s.eng.Schedule(t, s, svcArrival)
 	}
 }
 
 // arrive handles one new request reaching the load balancer.
 func (s *Service) arrive(now sim.Time) {
-	r := s.w.pool.get()
+	r := s.pool.get()
 	r.svc, r.arrived = s, s.sentAt(now)
 	// Demand and client are drawn here, for every request in arrival
 	// order, so their sequences do not depend on what happens to requests
@@ -202,12 +221,18 @@ func (s *Service) drawDemand(src *rand.Rand) (cpu float64, wait time.Duration) {
 // admit counts r as an arrival and routes it: a new request or a retry.
 func (s *Service) admit(r *request, now sim.Time) {
 	s.arrived++
-	s.w.obs.RequestArrived(s.index, now)
-	if s.lb.state != lbUp {
+	s.obs.RequestArrived(s.index, now)
+	lb := &s.lb
+	if lb.state != lbUp {
 		s.reject(r, now)
 		return
 	}
-	inst := s.lb.pick(r, now)
+	var inst *Instance
+	if lb.alg == RoundRobin {
+		inst = lb.roundRobin() // inlined: the default needs no call
+	} else {
+		inst = lb.pick(r, now)
+	}
 	if inst == nil && !s.act.on {
 		s.reject(r, now)
 		return
@@ -218,10 +243,16 @@ func (s *Service) admit(r *request, now sim.Time) {
 	if s.timed {
 		r.timeout = s.timeouts.Schedule(r, reqTimeout)
 	}
-	if inst == nil || s.act.held.len() > 0 {
+	if inst == nil || s.act.held.count > 0 {
 		// Nothing is ready, or the activator is still sending on what it
 		// holds: it holds this one too, behind them (activator.go).
 		s.hold(r, now)
+		return
+	}
+	if s.directDelivery {
+		if !inst.accept(r, now) {
+			s.refused(r, inst, now)
+		}
 		return
 	}
 	s.deliver(r, inst, now)
@@ -243,24 +274,29 @@ func (s *Service) deliver(r *request, inst *Instance, now sim.Time) {
 		inst = next
 	}
 	if !inst.accept(r, now) {
-		if s.unreachableHold(inst) {
-			// A connection to a silent node: the client waits for its
-			// timeout.
-			return
-		}
-		if inst.lost() {
-			// Routed to an instance that is gone: the load balancer
-			// answers with an error (502).
-			s.serverDone(r, Failed, now)
-			return
-		}
-		s.tokenDone(r)
-		s.addInFlight(now, -1)
-		if !r.timeout.IsZero() {
-			s.timeouts.Cancel(r.timeout)
-		}
-		s.reject(r, now)
+		s.refused(r, inst, now)
 	}
+}
+
+// refused handles r, counted in flight, that inst did not accept.
+func (s *Service) refused(r *request, inst *Instance, now sim.Time) {
+	if s.unreachableHold(inst) {
+		// A connection to a silent node: the client waits for its
+		// timeout.
+		return
+	}
+	if inst.lost() {
+		// Routed to an instance that is gone: the load balancer answers
+		// with an error (502).
+		s.serverDone(r, Failed, now)
+		return
+	}
+	s.tokenDone(r)
+	s.addInFlight(now, -1)
+	if !r.timeout.IsZero() {
+		s.timeouts.Cancel(r.timeout)
+	}
+	s.reject(r, now)
 }
 
 // reject refuses r before service.
@@ -269,11 +305,11 @@ func (s *Service) reject(r *request, now sim.Time) {
 	if s.adapter != nil {
 		s.adapter.lb.hist.observe(0)
 	}
-	s.w.obs.RequestEnded(s.index, Rejected, now, now, 0)
+	s.obs.RequestEnded(s.index, Rejected, now, now, 0)
 	if int(r.attempt) < s.cfg.Retries {
 		s.retry(r, now)
 	}
-	s.w.pool.put(r)
+	s.pool.put(r)
 }
 
 // clientEnd records that r's client learnt outcome o.
@@ -299,7 +335,7 @@ func (s *Service) clientEnd(r *request, o Outcome, now sim.Time) {
 	} else {
 		wait = now.Sub(r.arrived)
 	}
-	s.w.obs.RequestEnded(s.index, o, r.arrived, now, wait)
+	s.obs.RequestEnded(s.index, o, r.arrived, now, wait)
 }
 
 // retry schedules the client's next attempt at r: the same work from the
@@ -307,12 +343,12 @@ func (s *Service) clientEnd(r *request, o Outcome, now sim.Time) {
 // be a new arrival.
 func (s *Service) retry(r *request, now sim.Time) {
 	at := now.Add(s.cfg.RetryBackoff << min(r.attempt, 20))
-	if at >= s.w.end {
+	if at >= s.end {
 		return
 	}
-	nr := s.w.pool.get()
+	nr := s.pool.get()
 	nr.svc, nr.cpu, nr.wait, nr.client, nr.attempt = s, r.cpu, r.wait, r.client, r.attempt+1
-	s.w.eng.Schedule(at, nr, reqRetry)
+	s.eng.Schedule(at, nr, reqRetry)
 }
 
 // serverDone records that r's instance let go of it: its response left
@@ -323,7 +359,7 @@ func (s *Service) serverDone(r *request, o Outcome, now sim.Time) {
 	if !r.clientDone {
 		s.clientEnd(r, o, now)
 	}
-	s.w.pool.put(r)
+	s.pool.put(r)
 }
 
 // integrate advances the time integrals to now.
@@ -353,7 +389,7 @@ func (s *Service) adjust(st State, d int) {
 
 // event reports a service event that is not an instance transition.
 func (s *Service) event(kind EventKind, detail string, now sim.Time) {
-	s.w.obs.Lifecycle(Event{Time: now, Service: s.index, Kind: kind, Detail: detail, Counts: s.counts})
+	s.obs.Lifecycle(Event{Time: now, Service: s.index, Kind: kind, Detail: detail, Counts: s.counts})
 }
 
 // newInstance creates an instance and asks the scheduler for a node.
@@ -423,7 +459,7 @@ func (s *Service) unschedulableAt(inst *Instance, a *attempt, n *node, now sim.T
 	if n != nil {
 		why += "; waiting for new node " + n.name
 	}
-	s.w.obs.Lifecycle(Event{Time: now, Service: s.index, Kind: KindInstanceUnschedulable, Instance: inst.Name, Detail: why, Counts: s.counts})
+	s.obs.Lifecycle(Event{Time: now, Service: s.index, Kind: KindInstanceUnschedulable, Instance: inst.Name, Detail: why, Counts: s.counts})
 }
 
 func (s *Service) sampleDelay(d sim.Dist) time.Duration {
@@ -448,7 +484,7 @@ func (s *Service) terminateWhy(inst *Instance, now sim.Time, why string) {
 // probe, or its node NotReady, nodelifecycle.go).
 func (s *Service) terminateAs(inst *Instance, to phase, now sim.Time, why string) {
 	detecting := to == terminatedDetecting
-	eng := s.w.eng
+	eng := s.eng
 	for _, id := range []*sim.EventID{&inst.lifecycle, &inst.grace, &inst.next} {
 		if !id.IsZero() {
 			eng.Cancel(*id)
@@ -495,13 +531,10 @@ func (s *Service) lose(inst *Instance, now sim.Time, why string, byProbe bool) {
 	inst.dropAll(now)
 	to := terminatedLost
 	if inst.inLB && inst.forget.IsZero() {
-		if byProbe && s.cfg.Probes.Readiness != nil && !inst.readyProbe.IsZero() {
+		if byProbe && s.cfg.Probes.Readiness != nil && inst.readyProbe.armed() {
 			// Only the readiness probe keeps running, to notice.
 			to = terminatedDetecting
-			if !inst.liveProbe.IsZero() {
-				s.w.eng.Cancel(inst.liveProbe)
-				inst.liveProbe = sim.EventID{}
-			}
+			inst.cancelProbe(&inst.liveProbe, probeLiveness)
 		} else {
 			inst.leaveLB(now)
 		}
@@ -594,7 +627,7 @@ func (s *Service) evaluate(now sim.Time) {
 	if after != s.counts.Desired || s.counts.Pending+s.counts.Starting+s.counts.Ready+s.stranded != after {
 		s.scaleTo(after, now)
 	}
-	s.w.obs.Decision(Decision{Time: now, Service: s.index, Policy: p.Name(), Observation: obs, Recommendation: rec, Before: before, After: after})
+	s.obs.Decision(Decision{Time: now, Service: s.index, Policy: p.Name(), Observation: obs, Recommendation: rec, Before: before, After: after})
 	s.act.stats = s.act.stats[:0]
 }
 

@@ -72,6 +72,10 @@ func New(cfg Config, obs Observer) (*World, error) {
 		}
 		s := &Service{
 			w:         w,
+			eng:       w.eng,
+			obs:       obs,
+			pool:      &w.pool,
+			end:       w.end,
 			index:     k,
 			cfg:       sc,
 			demand:    streams.Get("demand/" + sc.Name),
@@ -95,6 +99,12 @@ func New(cfg Config, obs Observer) (*World, error) {
 		}
 		if sc.NewArrivals != nil {
 			s.arrivals = sc.NewArrivals()
+		}
+		s.directDelivery = !s.countsTokens() && sc.Ingress == nil
+		for k, p := range [numProbes]*ProbeConfig{probeStartup: sc.Probes.Startup, probeReadiness: sc.Probes.Readiness, probeLiveness: sc.Probes.Liveness} {
+			if p != nil {
+				s.probeRings[k] = sim.NewTimers(w.eng, p.Period)
+			}
 		}
 		if lbc.Algorithm == LeastRequests {
 			s.lb.least = &leastIndex{}
