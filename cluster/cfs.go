@@ -31,6 +31,9 @@ import (
 // it was throttled, and throttled seconds the time it spent throttled (wall
 // time: the kernel adds it up per CPU run queue, so its figure can be up to
 // the number of CPUs with the container's work queued times larger).
+// The periods are counted per busy interval (cfsBusy, cfsIdle), not per
+// event, so a bounded instance (one that can never spend its quota early,
+// as in M/M/c) has no per-event CFS work at all.
 
 // cfs is an instance's bandwidth-control state; quota 0 means no limit.
 type cfs struct {
@@ -52,7 +55,8 @@ type cfs struct {
 	evAt        sim.Time
 	evArg       uint64
 
-	counted          int64 // the last period counted in periods
+	busyFrom         sim.Time // the start of the busy interval under way, if any
+	counted          int64    // the last period counted in periods
 	periods          int64
 	throttledPeriods int64
 	throttledSeconds float64
@@ -85,28 +89,19 @@ func (c *cfs) periodOf(t sim.Time) int64 { return int64(t) / int64(c.period) }
 
 func (c *cfs) start(k int64) sim.Time { return sim.Time(k * int64(c.period)) }
 
-// cfsAdvance accounts the interval [last, now), dt seconds long, run at
-// the instance's rate: the quota used in the current period, and the
-// periods with work to run.
-func (i *Instance) cfsAdvance(now sim.Time, dt float64) {
+// cfsAdvance accounts the quota used in the current period over [last,
+// now), at the instance's rate. Only an instance that can spend its quota
+// early (not bounded) keeps this account; the periods with work to run
+// are counted apart, from the instance's busy intervals (cfsBusy).
+func (i *Instance) cfsAdvance(now sim.Time) {
 	c := &i.cfs
 	if now < c.end {
 		// Within the period of the last advance.
-		c.used += i.rate * dt
-		if len(i.ps) > 0 && c.idx > c.counted {
-			c.periods++
-			c.counted = c.idx
-		}
+		c.used += i.rate * now.Sub(i.last).Seconds()
 		return
 	}
-	if len(i.ps) > 0 {
-		if hi := c.periodOf(now - 1); hi > c.counted {
-			c.periods += hi - max(c.counted, c.periodOf(i.last)-1)
-			c.counted = hi
-		}
-	}
 	if k := c.periodOf(now); k == c.idx {
-		c.used += i.rate * dt
+		c.used += i.rate * now.Sub(i.last).Seconds()
 	} else {
 		// A new period (the rate has not changed since last, and a rate
 		// that would have spent a whole quota had an event at each
@@ -117,13 +112,35 @@ func (i *Instance) cfsAdvance(now sim.Time, dt float64) {
 	}
 }
 
-// cfsBusy counts the current period when the instance gets work to run;
-// the caller has just advanced the instance to now.
-func (i *Instance) cfsBusy() {
-	if c := &i.cfs; c.idx > c.counted {
-		c.periods++
-		c.counted = c.idx
+// Periods with work to run are counted per busy interval (the instance has
+// requests in their CPU phase, throttled or not), not per event: a busy
+// interval [from, to) has work to run in the periods of from through
+// to - 1 (just from's if it is empty), and periods already counted by an
+// earlier interval are not counted again.
+
+// cfsBusy marks the start of a busy interval: the instance's first request
+// in its CPU phase begins now.
+func (i *Instance) cfsBusy(now sim.Time) { i.cfs.busyFrom = now }
+
+// cfsIdle closes the busy interval: its last CPU phase ended now.
+func (i *Instance) cfsIdle(now sim.Time) {
+	c := &i.cfs
+	c.periods, c.counted = c.periodsTo(now)
+}
+
+// periodsTo returns the periods counted, and the last counted, with the
+// busy interval under way counted up to now.
+func (c *cfs) periodsTo(now sim.Time) (periods, counted int64) {
+	first := c.periodOf(c.busyFrom)
+	last := first
+	if now > c.busyFrom {
+		last = c.periodOf(now - 1)
 	}
+	from := max(first, c.counted+1)
+	if last < from {
+		return c.periods, c.counted
+	}
+	return c.periods + last - from + 1, last
 }
 
 // Event arguments of the quota (instance events).
@@ -175,7 +192,7 @@ func (i *Instance) quotaSpent(now sim.Time) {
 		// quota in that fraction of a nanosecond is rounding, not CPU
 		// time (without this, a minute of throttled periods would read
 		// a few millionths above the limit).
-		i.cpuUsed -= over
+		i.cpuShared -= over
 		c.used = c.quota
 	}
 	i.dispatch = true
@@ -227,5 +244,9 @@ func (i *Instance) throttling(now sim.Time) (periods, throttled int64, seconds f
 	if c.throttled {
 		seconds += now.Sub(c.throttledAt).Seconds()
 	}
-	return c.periods, c.throttledPeriods, seconds
+	periods = c.periods
+	if c.quota > 0 && len(i.ps) > 0 {
+		periods, _ = c.periodsTo(now)
+	}
+	return periods, c.throttledPeriods, seconds
 }

@@ -26,11 +26,14 @@ import (
 // Instance speed. Each of an instance's n requests progresses at rate/n
 // CPU-seconds per second. At speed 1 (the common case: the node has room
 // and the instance is not throttled) each request has its own completion
-// event at start + demand and there is no bookkeeping at all; below (an
+// event at start + demand, and the CPU account is integer arithmetic:
+// n requests on n cores for dt nanoseconds use exactly n x dt
+// core-nanoseconds (cpuFast); below (an
 // oversubscribed node, or throttled: speed 0) the requests share the
 // instance's rate through the virtual clock v and the heap ps, as in
-// processor sharing. The instance switches between the two modes when its
-// speed crosses 1, converting what each request has left.
+// processor sharing, and the account is kept in float core-seconds
+// (cpuShared). The instance switches between the two modes when its speed
+// crosses 1, converting what each request has left.
 
 // cpuShares is the cgroup cpu.shares (cgroup v2: cpu.weight) the kubelet
 // gives a container requesting milli millicores: milli*1024/1000, at least
@@ -199,29 +202,40 @@ func (i *Instance) setRate(now sim.Time, rate float64) {
 }
 
 // advance brings the virtual clock, the CPU account and the quota up to
-// now.
+// now. In fast mode each of the n requests ran on its own core, so the
+// account grows by exactly n times the elapsed nanoseconds, in integers;
+// only shared mode (a fractional rate) needs floating point.
 func (i *Instance) advance(now sim.Time) {
 	if now <= i.last {
 		return
 	}
-	dt := now.Sub(i.last).Seconds()
-	if len(i.ps) > 0 {
+	if n := len(i.ps); n > 0 {
 		if i.shared {
+			dt := now.Sub(i.last).Seconds()
 			i.v += i.speed * dt
+			i.cpuShared += i.rate * dt
+		} else {
+			i.cpuFast += int64(n) * int64(now.Sub(i.last))
 		}
-		i.cpuUsed += i.rate * dt
 	}
-	if i.cfs.quota > 0 {
-		i.cfsAdvance(now, dt)
+	if i.cfs.quota > 0 && !i.cfs.bounded {
+		i.cfsAdvance(now)
 	}
 	i.last = now
+}
+
+// cpuSeconds is the CPU time the instance has used, in core-seconds, up
+// to its last advance: the exact nanoseconds of fast mode plus the
+// floating-point account of shared mode.
+func (i *Instance) cpuSeconds() float64 {
+	return float64(i.cpuFast)/1e9 + i.cpuShared
 }
 
 // addCPU starts r's CPU phase, needing cpu seconds at one core.
 func (i *Instance) addCPU(r *request, cpu float64, now sim.Time) {
 	i.advance(now)
 	if len(i.ps) == 0 && i.cfs.quota > 0 {
-		i.cfsBusy()
+		i.cfsBusy(now)
 	}
 	if i.shared {
 		r.finishV = i.v + cpu
@@ -253,6 +267,7 @@ func (i *Instance) scheduleCPU(r *request, now sim.Time, d time.Duration) {
 func (i *Instance) fastDone(r *request, now sim.Time) {
 	i.advance(now)
 	i.fastRemove(r)
+	i.maybeIdle(now)
 	// The next queued request may start: one node update for both.
 	i.dispatch = true
 	i.offCPU(r, now)
@@ -360,7 +375,9 @@ func (i *Instance) cpuDone(now sim.Time) {
 func (i *Instance) completeDue(now sim.Time) {
 	if i.shared {
 		for len(i.ps) > 0 && i.ps[0].finishV <= i.v+cpuEpsilon {
-			i.offCPU(i.psPop(), now)
+			r := i.psPop()
+			i.maybeIdle(now)
+			i.offCPU(r, now)
 		}
 		return
 	}
@@ -376,7 +393,16 @@ func (i *Instance) completeDue(now sim.Time) {
 			r.cpuEnd = sim.EventID{}
 		}
 		i.fastRemove(r)
+		i.maybeIdle(now)
 		i.offCPU(r, now)
+	}
+}
+
+// maybeIdle closes the CFS busy interval if the CPU phase just ended was
+// the instance's last; the caller has advanced the instance to now.
+func (i *Instance) maybeIdle(now sim.Time) {
+	if len(i.ps) == 0 && i.cfs.quota > 0 {
+		i.cfsIdle(now)
 	}
 }
 
@@ -397,6 +423,7 @@ func (i *Instance) removeCPU(r *request, now sim.Time) bool {
 			}
 			i.fastRemove(r)
 		}
+		i.maybeIdle(now)
 		return true
 	}
 	return false
@@ -413,8 +440,11 @@ func (i *Instance) dropCPU(now sim.Time) {
 		}
 		i.svc.serverDone(r, Failed, now)
 	}
-	clear(i.ps)
-	i.ps = i.ps[:0]
+	if len(i.ps) > 0 {
+		clear(i.ps)
+		i.ps = i.ps[:0]
+		i.maybeIdle(now)
+	}
 	if !i.next.IsZero() {
 		eng.Cancel(i.next)
 		i.next = sim.EventID{}

@@ -1,0 +1,67 @@
+package cluster
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/scalesim/scalesim/sim"
+)
+
+// listArrivals brings one request at each of the given times, then none.
+type listArrivals struct {
+	at   []time.Duration
+	sent int
+}
+
+func (a *listArrivals) Next(sim.Time) sim.Time {
+	if a.sent >= len(a.at) {
+		return sim.Never
+	}
+	a.sent++
+	return sim.At(a.at[a.sent-1])
+}
+
+// periodsLog records Sample.CPUPeriods of the one instance at every sample.
+type periodsLog struct {
+	log
+	periods []int64
+}
+
+func (l *periodsLog) Sample(now sim.Time, rows []Sample) {
+	l.periods = append(l.periods, rows[0].CPUPeriods)
+	l.log.Sample(now, rows)
+}
+
+// The periods with work to run are counted per busy interval, and a sample
+// taken while the instance is busy counts the interval up to its moment.
+// One bounded instance (concurrency 1 = a 1-core limit, 100 ms periods)
+// serves 250 ms requests arriving at 0.95 s, twice at 2 s, and at 3.05 and
+// 3.1 s: busy [0.95, 1.2) in periods 9-11 (3), [2, 2.5) in 20-24 (5; the
+// second request starts as the first ends, on a period boundary), and
+// [3.05, 3.55) in 30-35 (6). Sampled every 300 ms up to 3.9 s; by hand:
+// at 1.2 s the 3 of the first interval, at 2.1 s one more (period 20), at
+// 2.4 s 20-23, at 3.3 s 8 + 30-32.
+func TestCFSPeriodsPerBusyInterval(t *testing.T) {
+	s := cpuService("web", 1, 1, 0.25, arrivalsOf(&listArrivals{at: []time.Duration{
+		950 * time.Millisecond, 2 * time.Second, 2 * time.Second, 3050 * time.Millisecond, 3100 * time.Millisecond}}))
+	s.Instance.Concurrency = 1
+	s.Instance.CPUPeriod = 100 * time.Millisecond
+	l := &periodsLog{}
+	w, err := New(Config{Seed: 1, Duration: 3900 * time.Millisecond, SampleInterval: 300 * time.Millisecond,
+		Services: []ServiceConfig{s}}, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Run()
+	if !w.services[0].instances[0].cfs.bounded {
+		t.Fatal("the instance is not bounded by its limit")
+	}
+	want := []int64{0, 0, 0, 3, 3, 3, 4, 7, 8, 8, 11, 14, 14} // at 0.3 s, 0.6 s, ... 3.9 s
+	if !slices.Equal(l.periods, want) {
+		t.Errorf("periods with work at each sample %v, want %v", l.periods, want)
+	}
+	if got := l.rows[0].CPUSeconds; got != 1.25 {
+		t.Errorf("CPU used %v s, want exactly 1.25 (five 250 ms requests)", got)
+	}
+}
