@@ -37,8 +37,9 @@ import (
 
 // cfs is an instance's bandwidth-control state; quota 0 means no limit.
 type cfs struct {
-	quota  float64 // CPU-seconds per period
-	period time.Duration
+	quota         float64 // CPU-seconds per period
+	period        time.Duration
+	periodSeconds float64 // period.Seconds()
 
 	idx  int64    // the period that used is of (the one of the instance's last advance)
 	end  sim.Time // its end, the next period's start
@@ -71,7 +72,8 @@ func (c *cfs) init(limit float64, period time.Duration, concurrency int) {
 		period = DefaultCFSPeriod
 	}
 	c.period = period
-	c.quota = limit * period.Seconds()
+	c.periodSeconds = period.Seconds()
+	c.quota = limit * c.periodSeconds
 	c.counted = -1
 	c.end = c.start(1)
 }
@@ -97,18 +99,18 @@ func (i *Instance) cfsAdvance(now sim.Time) {
 	c := &i.cfs
 	if now < c.end {
 		// Within the period of the last advance.
-		c.used += i.rate * now.Sub(i.last).Seconds()
+		c.used += i.rate * seconds(now.Sub(i.last))
 		return
 	}
 	if k := c.periodOf(now); k == c.idx {
-		c.used += i.rate * now.Sub(i.last).Seconds()
+		c.used += i.rate * seconds(now.Sub(i.last))
 	} else {
 		// A new period (the rate has not changed since last, and a rate
 		// that would have spent a whole quota had an event at each
 		// period's end): what was used since it began.
 		c.idx = k
 		c.end = c.start(k + 1)
-		c.used = i.rate * now.Sub(c.start(k)).Seconds()
+		c.used = i.rate * seconds(now.Sub(c.start(k)))
 	}
 }
 
@@ -160,9 +162,9 @@ func (i *Instance) cfsSchedule(now sim.Time) {
 	case i.rate <= 0 || len(i.ps) == 0:
 	default:
 		left := c.quota - c.used
-		if left < i.rate*end.Sub(now).Seconds()-cpuEpsilon {
+		if left < i.rate*seconds(end.Sub(now))-cpuEpsilon {
 			at, arg = now.Add(max(nsCeil(left/i.rate), 0)), instQuotaSpent
-		} else if i.rate*c.period.Seconds() > c.quota+cpuEpsilon {
+		} else if i.rate*c.periodSeconds > c.quota+cpuEpsilon {
 			at, arg = end, instPeriodEnd
 		}
 	}

@@ -65,3 +65,17 @@ func TestCFSPeriodsPerBusyInterval(t *testing.T) {
 		t.Errorf("CPU used %v s, want exactly 1.25 (five 250 ms requests)", got)
 	}
 }
+
+// seconds is Duration.Seconds, bit for bit.
+func TestSecondsIsDurationSeconds(t *testing.T) {
+	rng := sim.NewStreams(1).Get("test")
+	ds := []time.Duration{0, 1, -1, time.Second - 1, time.Second, -time.Second, time.Second + 1, 1<<62 + 12345}
+	for range 100000 {
+		ds = append(ds, time.Duration(rng.Int64N(int64(2*time.Second)))-time.Second)
+	}
+	for _, d := range ds {
+		if got, want := seconds(d), d.Seconds(); got != want {
+			t.Fatalf("seconds(%d) = %v, want %v", int64(d), got, want)
+		}
+	}
+}

@@ -51,6 +51,16 @@ func cpuShares(milli int64) float64 {
 // time.
 const cpuEpsilon = 1e-9
 
+// seconds is d.Seconds() for one float division: under a second,
+// Duration.Seconds computes 0 + float64(d)/1e9, the same value, after an
+// integer division and remainder that only longer durations need.
+func seconds(d time.Duration) float64 {
+	if d < time.Second && d > -time.Second {
+		return float64(d) / 1e9
+	}
+	return d.Seconds()
+}
+
 // nsCeil converts seconds to a whole number of nanoseconds, rounded up.
 func nsCeil(s float64) time.Duration { return time.Duration(math.Ceil(s * 1e9)) }
 
@@ -211,7 +221,7 @@ func (i *Instance) advance(now sim.Time) {
 	}
 	if n := len(i.ps); n > 0 {
 		if i.shared {
-			dt := now.Sub(i.last).Seconds()
+			dt := seconds(now.Sub(i.last))
 			i.v += i.speed * dt
 			i.cpuShared += i.rate * dt
 		} else {
