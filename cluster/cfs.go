@@ -102,16 +102,17 @@ func (i *Instance) cfsAdvance(now sim.Time) {
 		c.used += i.rate * seconds(now.Sub(i.last))
 		return
 	}
-	if k := c.periodOf(now); k == c.idx {
-		c.used += i.rate * seconds(now.Sub(i.last))
-	} else {
-		// A new period (the rate has not changed since last, and a rate
-		// that would have spent a whole quota had an event at each
-		// period's end): what was used since it began.
-		c.idx = k
-		c.end = c.start(k + 1)
-		c.used = i.rate * seconds(now.Sub(c.start(k)))
+	// A new period (the rate has not changed since last, and a rate that
+	// would have spent a whole quota had an event at each period's end):
+	// what was used since it began. Most often it is the next one, found
+	// without a division.
+	k := c.idx + 1
+	if now >= c.end.Add(c.period) {
+		k = c.periodOf(now)
 	}
+	c.idx = k
+	c.end = c.start(k + 1)
+	c.used = i.rate * seconds(now.Sub(c.start(k)))
 }
 
 // Periods with work to run are counted per busy interval (the instance has

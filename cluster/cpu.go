@@ -101,10 +101,19 @@ func (i *Instance) cpuChanged(now sim.Time) {
 	i.wanted = w
 	over := float64(n.demand) > n.cores
 	if !over && !n.oversub {
-		if !i.shared && w > 0 && (i.cfs.quota == 0 || i.cfs.bounded) {
-			// Fast mode stays fast: every request on its own core, and
-			// no quota to watch. (The caller has advanced the instance.)
-			i.rate, i.rateN = float64(w), w
+		if !i.shared && w > 0 {
+			// Fast mode stays fast: every request on its own core. (The
+			// caller has advanced the instance.) What setRate would do,
+			// without its mode switches: only a quota to watch needs
+			// its event re-armed, and only if the rate changed.
+			if i.cfs.quota == 0 || i.cfs.bounded {
+				i.rate, i.rateN = float64(w), w
+				return
+			}
+			if float64(w) != i.rate || w != i.rateN {
+				i.rate, i.rateN = float64(w), w
+				i.cfsSchedule(now)
+			}
 			return
 		}
 		i.setRate(now, float64(w))
