@@ -41,9 +41,12 @@ type cfs struct {
 	period        time.Duration
 	periodSeconds float64 // period.Seconds()
 
-	idx  int64    // the period that used is of (the one of the instance's last advance)
-	end  sim.Time // its end, the next period's start
-	used float64  // CPU-seconds used in it
+	// The period cursor: the period that used is of (the one of the
+	// instance's last advance; for a bounded instance, of its last busy
+	// or idle transition), and its end, the next period's start.
+	idx  int64
+	end  sim.Time
+	used float64 // CPU-seconds used in it
 
 	// bounded: the instance can never run faster than its limit (its
 	// concurrency is at most the limit, and a request runs on at most one
@@ -59,6 +62,7 @@ type cfs struct {
 	calmRate    float64 // the rate since then
 
 	busyFrom         sim.Time // the start of the busy interval under way, if any
+	busyPeriod       int64    // its period
 	counted          int64    // the last period counted in periods
 	periods          int64
 	throttledPeriods int64
@@ -106,15 +110,33 @@ func (i *Instance) cfsAdvance(now sim.Time) {
 	}
 	// A new period (the rate has not changed since last, and a rate that
 	// would have spent a whole quota had an event at each period's end):
-	// what was used since it began. Most often it is the next one, found
-	// without a division.
+	// what was used since it began.
+	c.roll(now)
+	c.used = i.rate * seconds(now.Sub(c.start(c.idx)))
+}
+
+// roll moves the period cursor (idx, end) on to the period of now, at or
+// after the cursor's end: most often the next one, found without a
+// division.
+func (c *cfs) roll(now sim.Time) {
 	k := c.idx + 1
 	if now >= c.end.Add(c.period) {
 		k = c.periodOf(now)
 	}
 	c.idx = k
 	c.end = c.start(k + 1)
-	c.used = i.rate * seconds(now.Sub(c.start(k)))
+}
+
+// cfsPeriod returns the period of now, the time the caller has just
+// advanced the instance to: the cursor, which cfsAdvance keeps there for
+// an instance that is not bounded, and which moves only here for one that
+// is (it has no quota account to keep).
+func (i *Instance) cfsPeriod(now sim.Time) int64 {
+	c := &i.cfs
+	if c.bounded && now >= c.end {
+		c.roll(now)
+	}
+	return c.idx
 }
 
 // Periods with work to run are counted per busy interval (the instance has
@@ -124,24 +146,41 @@ func (i *Instance) cfsAdvance(now sim.Time) {
 // earlier interval are not counted again.
 
 // cfsBusy marks the start of a busy interval: the instance's first request
-// in its CPU phase begins now.
-func (i *Instance) cfsBusy(now sim.Time) { i.cfs.busyFrom = now }
+// in its CPU phase begins now (the caller has advanced the instance).
+func (i *Instance) cfsBusy(now sim.Time) {
+	c := &i.cfs
+	c.busyFrom, c.busyPeriod = now, i.cfsPeriod(now)
+}
 
-// cfsIdle closes the busy interval: its last CPU phase ended now.
+// cfsIdle closes the busy interval: its last CPU phase ended now (the
+// caller has advanced the instance).
 func (i *Instance) cfsIdle(now sim.Time) {
 	c := &i.cfs
-	c.periods, c.counted = c.periodsTo(now)
+	last := c.busyPeriod
+	if now > c.busyFrom {
+		// The period of now - 1: now's, or the one before if now begins
+		// it.
+		if last = i.cfsPeriod(now); now == c.end.Add(-c.period) {
+			last--
+		}
+	}
+	c.periods, c.counted = c.countTo(last)
 }
 
 // periodsTo returns the periods counted, and the last counted, with the
 // busy interval under way counted up to now.
 func (c *cfs) periodsTo(now sim.Time) (periods, counted int64) {
-	first := c.periodOf(c.busyFrom)
-	last := first
+	last := c.busyPeriod
 	if now > c.busyFrom {
 		last = c.periodOf(now - 1)
 	}
-	from := max(first, c.counted+1)
+	return c.countTo(last)
+}
+
+// countTo returns the periods counted, and the last counted, with the busy
+// interval under way counted through period last.
+func (c *cfs) countTo(last int64) (periods, counted int64) {
+	from := max(c.busyPeriod, c.counted+1)
 	if last < from {
 		return c.periods, c.counted
 	}
