@@ -229,18 +229,29 @@ func (i *Instance) cfsSchedule(now sim.Time) {
 			c.calm, c.calmRate = true, i.rate
 		}
 	}
+	eng := i.svc.w.eng
+	due := at >= 0 && at < i.svc.w.end
 	if !c.ev.IsZero() {
-		if at == c.evAt && arg == c.evArg {
+		switch {
+		case at == c.evAt && arg == c.evArg:
+			return
+		case due && arg == c.evArg:
+			// The same event, moved: it fires in the order a new one
+			// would (after those already due then), and keeps its slot.
+			c.evAt = at
+			if c.ev = eng.Reschedule(c.ev, at); c.ev.IsZero() {
+				c.ev = eng.Schedule(at, i, arg)
+			}
 			return
 		}
-		i.svc.w.eng.Cancel(c.ev)
+		eng.Cancel(c.ev)
 		c.ev = sim.EventID{}
 	}
-	if at < 0 || at >= i.svc.w.end {
+	if !due {
 		return
 	}
 	c.evAt, c.evArg = at, arg
-	c.ev = i.svc.w.eng.Schedule(at, i, arg)
+	c.ev = eng.Schedule(at, i, arg)
 }
 
 // quotaSpent throttles the instance: its quota for the period is spent.
