@@ -262,7 +262,7 @@ func (i *Instance) addCPU(r *request, cpu float64, now sim.Time) {
 	} else {
 		// Fast: the request runs on its own core from now on (unless the
 		// speed changes below, which converts it).
-		r.finishV = now.Seconds() + cpu
+		r.finishV, r.cpuFrom = cpu, now
 		r.slot = int32(len(i.ps))
 		i.ps = append(i.ps, r)
 		i.scheduleCPU(r, now, nsCeil(cpu))
@@ -271,6 +271,11 @@ func (i *Instance) addCPU(r *request, cpu float64, now sim.Time) {
 		i.cpuChanged(now)
 	}
 }
+
+// fastFinish is when r's CPU phase ends in fast mode, in seconds of
+// simulated time. It is computed only when needed (a switch to shared
+// mode, a completion in another's event), not for every request.
+func (r *request) fastFinish() float64 { return r.cpuFrom.Seconds() + r.finishV }
 
 // scheduleCPU arms r's own completion event in fast mode, d from now; a
 // finish beyond the end of the run needs none (and its distance may not
@@ -314,11 +319,10 @@ func (i *Instance) toFast(now sim.Time) {
 		i.svc.w.eng.Cancel(i.next)
 		i.next = sim.EventID{}
 	}
-	t := now.Seconds()
 	for k, r := range i.ps {
 		left := max(r.finishV-i.v, 0)
 		r.slot = int32(k)
-		r.finishV = t + left
+		r.finishV, r.cpuFrom = left, now
 		i.scheduleCPU(r, now, nsCeil(left))
 	}
 	i.shared, i.v, i.speed = false, 0, 1
@@ -337,7 +341,7 @@ func (i *Instance) toShared(now sim.Time) {
 			eng.Cancel(r.cpuEnd)
 			r.cpuEnd = sim.EventID{}
 		}
-		r.finishV = max(r.finishV-t, 0)
+		r.finishV = max(r.fastFinish()-t, 0)
 	}
 	i.v = 0
 	i.shared = true
@@ -403,7 +407,7 @@ func (i *Instance) completeDue(now sim.Time) {
 	t := now.Seconds()
 	for k := 0; k < len(i.ps); {
 		r := i.ps[k]
-		if r.finishV > t+cpuEpsilon {
+		if r.fastFinish() > t+cpuEpsilon {
 			k++
 			continue
 		}
