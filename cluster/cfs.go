@@ -104,8 +104,11 @@ func (c *cfs) start(k int64) sim.Time { return sim.Time(k * int64(c.period)) }
 func (i *Instance) cfsAdvance(now sim.Time) {
 	c := &i.cfs
 	if now < c.end {
-		// Within the period of the last advance.
-		c.used += i.rate * seconds(now.Sub(i.last))
+		// Within the period of the last advance (an idle instance, at rate
+		// 0, adds nothing).
+		if i.rate != 0 {
+			c.used += i.rate * seconds(now.Sub(i.last))
+		}
 		return
 	}
 	// A new period (the rate has not changed since last, and a rate that
