@@ -166,8 +166,13 @@ type Probes struct {
 
 // prepare replaces the service's distributions by prepared ones
 // (sim.Prepare): the same draws, without recomputing their derived
-// parameters per request.
+// parameters per request. A wait that is a constant of no time (the
+// scenarios' default, no off-CPU phase) becomes none, so drawDemand skips
+// it: a Constant draws nothing, so the streams are the same.
 func (s *ServiceConfig) prepare() {
+	if c, ok := s.DemandWait.(sim.Constant); ok && sim.SampleDuration(c, nil) == 0 {
+		s.DemandWait = nil
+	}
 	for _, d := range []*sim.Dist{&s.DemandCPU, &s.DemandWait, &s.Instance.StartupDelay, &s.Instance.ReadinessDelay} {
 		if *d != nil {
 			*d = sim.Prepare(*d)

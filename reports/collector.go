@@ -190,29 +190,57 @@ func lerp(a, b cum, t sim.Time) cum {
 type interval struct {
 	arrived, completed, rejected, failed, timedOut uint64
 	queueWaitSum                                   float64 // completed requests, seconds
-	latency                                        Histogram
+	// early says latency holds the latency of a request that arrived
+	// before warmup, which the summary leaves out, so that the row cannot
+	// be merged into the run's histogram (see service.latency).
+	early   bool
+	latency Histogram
 }
 
 func (iv *interval) reset() {
 	iv.arrived, iv.completed, iv.rejected, iv.failed, iv.timedOut = 0, 0, 0, 0, 0
 	iv.queueWaitSum = 0
+	iv.early = false
 	iv.latency.Reset()
 }
 
+// service is one service's figures. What every request moves comes first,
+// together with the two histograms' headers, so that a request touches
+// few cache lines.
 type service struct {
+	// Every arrival and end, warmup or not: for Check.
+	allArrived, allEnded uint64
+
+	// Requests that arrived at or after warmup.
+	arrived, completed, rejected, failed, timedOut uint64
+	good                                           uint64 // completed within the SLO target
+	queueWaitSum                                   float64
+	sloTarget                                      sim.Time // latency target in ns; meaningful with hasSLO
+	hasSLO                                         bool     // cfg.SLO != nil
+
+	// latency is the latencies of the completed requests that arrived at
+	// or after warmup. So that a completion costs one histogram insert,
+	// not two, it takes them in bulk: when a row closes, the row's
+	// histogram (iv.latency) is merged into it, and only its sum moves
+	// with each request, in request order (Histogram.addToSum), so that
+	// every figure is what adding the latencies one by one would give. A
+	// row that holds the latency of a request that arrived before warmup
+	// (iv.early) cannot be merged: from that request until the row
+	// closes, latencies are added to both. Read it with runLatency, which
+	// adds the open row's share.
+	latency Histogram
+
+	// The time series: the current row's counters, the cumulative values at
+	// the previous row.
+	iv     interval
+	rowCum cum
+
 	cfg ServiceConfig
 	// The message queue over the samples at or after warmup: the deepest,
 	// the oldest message seen, and the last depth.
 	queueMax, queueLast int
 	queueAgeMax         time.Duration
-	sloTarget           sim.Time // latency target in ns; meaningful with cfg.SLO
-
-	// Requests that arrived at or after warmup.
-	arrived, completed, rejected, failed, timedOut uint64
-	good                                           uint64 // completed within the SLO target
-	latency                                        Histogram
-	queueWaitSum                                   float64
-	up, down                                       int
+	up, down            int
 
 	// Alive instances: the level now, since when, and its integral over
 	// [warmup, levelSince] in instance-nanoseconds.
@@ -240,15 +268,28 @@ type service struct {
 	// CFS counters at the last row.
 	cfsRow cfsCounts
 
-	// The time series: the current row's counters, the cumulative values at
-	// the previous row.
-	iv     interval
-	rowCum cum
-
 	lastReason string // of the previous autoscaler evaluation
+}
 
-	// Every arrival and end, warmup or not: for Check.
-	allArrived, allEnded uint64
+// runLatency is the latency histogram of the summary's completed
+// requests: s.latency with what the open row holds for it.
+func (s *service) runLatency() *Histogram {
+	if s.iv.early || s.iv.latency.Count() == 0 {
+		return &s.latency
+	}
+	h := new(Histogram)
+	*h = s.latency
+	h.mergeAllButSum(&s.iv.latency)
+	return h
+}
+
+// closeRow starts a new row: the row's latencies go into the run's
+// histogram when they all belong to it.
+func (s *service) closeRow() {
+	if !s.iv.early {
+		s.latency.takeAllButSum(&s.iv.latency) // and empties it for reset
+	}
+	s.iv.reset()
 }
 
 // New returns a Collector that streams its files to out. It writes the
@@ -269,7 +310,7 @@ func New(cfg Config, out Outputs) (*Collector, error) {
 		if sc.SLO != nil {
 			slo := *sc.SLO
 			s.cfg.SLO = &slo
-			s.sloTarget = sim.At(slo.Latency)
+			s.sloTarget, s.hasSLO = sim.At(slo.Latency), true
 		}
 	}
 	const bufSize = 64 << 10
@@ -393,19 +434,35 @@ func (c *Collector) RequestEnded(svc int, o Outcome, arrived, now sim.Time, queu
 	post := arrived >= c.warmup
 	switch o {
 	case Completed:
+		// The counters move first and the histogram inserts come last,
+		// so that little is live across their calls.
 		lat := now - arrived
 		latS, wait := lat.Seconds(), queueWait.Seconds()
-		s.iv.completed++
-		s.iv.latency.Add(latS)
-		s.iv.queueWaitSum += wait
-		if post {
-			s.completed++
-			s.latency.Add(latS)
-			s.queueWaitSum += wait
-			if s.cfg.SLO != nil && lat <= s.sloTarget {
-				s.good++
+		iv := &s.iv
+		iv.completed++
+		iv.queueWaitSum += wait
+		if !post {
+			if !iv.early {
+				// The row's latencies so far all belong to the
+				// summary, and this one does not: hand them over
+				// before adding it.
+				s.latency.mergeAllButSum(&iv.latency)
+				iv.early = true
 			}
+			iv.latency.Add(latS)
+			return
 		}
+		s.completed++
+		s.queueWaitSum += wait
+		if s.hasSLO && lat <= s.sloTarget {
+			s.good++
+		}
+		if iv.early {
+			s.latency.Add(latS)
+		} else {
+			s.latency.addToSum(latS) // its bucket comes when the row closes
+		}
+		iv.latency.Add(latS)
 	case Rejected:
 		s.iv.rejected++
 		if post {
@@ -585,9 +642,13 @@ func (c *Collector) Sample(now sim.Time, rows []Sample) {
 		s.rowCum = cur
 		s.ctrRow = s.ctrLast
 		s.cfsRow = cfsCounts{r.CPUPeriods, r.CPUThrottledPeriods, r.CPUThrottledSeconds}
-		s.iv.reset()
+		s.closeRow()
 	}
 }
+
+// rowQuantiles are the latency quantiles of a timeseries.csv row, in
+// ascending order (so that one walk over the buckets finds them all).
+var rowQuantiles = [...]float64{0.50, 0.95, 0.99}
 
 // fillRow fills row with service s over the interval ending at now.
 func fillRow(row *TimeseriesRow, now sim.Time, s *service, r *Sample) {
@@ -637,9 +698,9 @@ func fillRow(row *TimeseriesRow, now sim.Time, s *service, r *Sample) {
 		row.CPUUtilization = (r.CPUSeconds - s.rowCum.cpu) / req
 	}
 	if ended := iv.completed + iv.rejected + iv.failed + iv.timedOut; ended > 0 {
-		row.LatencyP50S = iv.latency.QuantileAmong(0.50, ended)
-		row.LatencyP95S = iv.latency.QuantileAmong(0.95, ended)
-		row.LatencyP99S = iv.latency.QuantileAmong(0.99, ended)
+		var ps [len(rowQuantiles)]float64
+		iv.latency.QuantilesAmong(rowQuantiles[:], ended, ps[:])
+		row.LatencyP50S, row.LatencyP95S, row.LatencyP99S = ps[0], ps[1], ps[2]
 	}
 	if iv.completed > 0 {
 		row.LatencyMeanS = iv.latency.Mean()

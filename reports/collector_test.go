@@ -535,6 +535,36 @@ func BenchmarkRequest(b *testing.B) {
 	}
 }
 
+// BenchmarkRequestSpread is a request as mm8 makes it: latencies and
+// queue waits spread over many buckets (exponential, mean 1 s and 0.3 s),
+// a row every 432 requests (a minute at 7.2 requests per second), so that
+// what a row costs the histograms is counted too.
+func BenchmarkRequestSpread(b *testing.B) {
+	c, err := New(tinyConfig(), Outputs{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	lat := make([]time.Duration, 4096)
+	wait := make([]time.Duration, len(lat))
+	for i := range lat {
+		lat[i] = time.Duration(r.ExpFloat64() * 1e9)
+		wait[i] = time.Duration(r.ExpFloat64() * 0.3e9)
+	}
+	rows := []Sample{{Service: web, Counts: Counts{Ready: 1}}}
+	now := at(30)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		now = now.Add(time.Millisecond)
+		c.RequestArrived(web, now)
+		j := i & 4095
+		c.RequestEnded(web, Completed, now, now.Add(lat[j]), wait[j])
+		if i%432 == 431 {
+			c.Sample(now, rows)
+		}
+	}
+}
+
 // TestSampleDoesNotAllocate: in steady state a sample row costs no
 // allocation, so the Collector's memory does not grow with the run.
 func TestSampleDoesNotAllocate(t *testing.T) {
@@ -797,5 +827,73 @@ func TestCollectorIngress(t *testing.T) {
 	}
 	if _, ok := back.Services["direct"]["ingress"]; ok {
 		t.Error("direct: summary.json has an ingress key")
+	}
+}
+
+// The run's latency histogram, which takes each row's latencies in bulk
+// when the row closes, is at every moment exactly the histogram of adding
+// the latency of every completed request that arrived at or after warmup,
+// one by one: same buckets, count, minimum, maximum and sum (so the same
+// mean, bit for bit). The trace has requests that arrive before warmup and
+// end after it, in rows of their own and mixed with later ones, rows
+// without completions, and Samples at a row's instant (which close no
+// row).
+func TestRunLatencyIsOneByOne(t *testing.T) {
+	c, err := New(tinyConfig(), Outputs{}) // warmup 20 s
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	var want Histogram
+	rows := []Sample{{Service: web, Counts: Counts{Ready: 1}}}
+	type req struct{ arrived, ends sim.Time }
+	var open []req
+	now, lastSample := sim.Time(0), sim.Time(0)
+	for step := range 20_000 {
+		now += sim.Time(r.ExpFloat64() * 5e6) // 200 events a second
+		switch k := r.IntN(10); {
+		case k < 5:
+			c.RequestArrived(web, now)
+			// Mostly short, now and then far beyond warmup and rows.
+			lat := sim.Time(r.ExpFloat64() * 0.05e9)
+			if r.IntN(50) == 0 {
+				lat = sim.Time(r.ExpFloat64() * 30e9)
+			}
+			open = append(open, req{now, now + lat})
+		case k < 9 && len(open) > 0:
+			// End the open request that ends first (or any, now and then).
+			i := 0
+			for j := range open {
+				if open[j].ends < open[i].ends {
+					i = j
+				}
+			}
+			if r.IntN(4) == 0 {
+				i = r.IntN(len(open))
+			}
+			q := open[i]
+			open = slices.Delete(open, i, i+1)
+			end := max(q.ends, now)
+			c.RequestEnded(web, Completed, q.arrived, end, 0)
+			if q.arrived >= c.warmup {
+				want.Add((end - q.arrived).Seconds())
+			}
+		case k == 9:
+			if r.IntN(3) == 0 {
+				now = lastSample // a second Sample at the row's instant
+			}
+			c.Sample(now, rows)
+			lastSample = now
+		}
+		if got := c.svcs[web].runLatency(); step%97 == 0 && *got != want {
+			t.Fatalf("step %d at %v: run histogram (n %d, sum %v, min %v, max %v) is not the one-by-one one (n %d, sum %v, min %v, max %v)",
+				step, now, got.Count(), got.Sum(), got.Min(), got.Max(), want.Count(), want.Sum(), want.Min(), want.Max())
+		}
+	}
+	if got := c.svcs[web].runLatency(); *got != want {
+		t.Fatalf("at the end: run histogram (n %d, sum %v) differs from the one-by-one one (n %d, sum %v)", got.Count(), got.Sum(), want.Count(), want.Sum())
+	}
+	if want.Count() < 5000 {
+		t.Fatalf("only %d completions counted: the trace should have many more", want.Count())
 	}
 }

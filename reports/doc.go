@@ -18,8 +18,12 @@
 // running counters and log-bucketed histograms (never a slice of requests
 // or samples), so its memory does not grow with the length of the run,
 // and it streams timeseries.csv, events.jsonl and decisions.jsonl through
-// buffered writers as the run goes. At the end the caller takes a Summary
-// and writes summary.json:
+// buffered writers as the run goes. A completed request's latency is
+// added to one histogram, that of its timeseries.csv row; the summary's
+// histogram takes each row's buckets in bulk when the row closes, and its
+// sum request by request, so its figures are what adding each latency
+// would give. At the end the caller takes a Summary and writes
+// summary.json:
 //
 //	c, err := reports.Create(tmpDir, cfg) // or New(cfg, Outputs{...})
 //	// the run: c.RequestArrived, c.RequestEnded, c.Lifecycle, c.Decision,

@@ -203,6 +203,13 @@ func appendFixed(b []byte, v float64, prec int) []byte {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return b
 	}
+	if v == math.Trunc(v) && math.Abs(v) < 1<<52 {
+		// A whole number (zeros, byte counts, times on the second are
+		// most of a row): what strconv writes once trimmed, without its
+		// float formatting. Below 2^52 a float's neighbours are closer
+		// than 1, so even the shortest form has every integer digit.
+		return strconv.AppendInt(b, int64(v), 10)
+	}
 	start := len(b)
 	b = strconv.AppendFloat(b, v, 'f', prec, 64)
 	if prec > 0 {

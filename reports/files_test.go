@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -94,6 +96,40 @@ func TestReadJSONLRoundTrip(t *testing.T) {
 		}
 		if !bytes.Equal(b.Bytes(), pair[1].([]byte)) {
 			t.Errorf("%s round trip differs:\n%s\n---\n%s", name, b.Bytes(), pair[1])
+		}
+	}
+}
+
+// appendFixed's whole-number path writes what formatting with strconv and
+// trimming writes: checked for every precision the columns use, on whole
+// numbers up to and beyond 2^52, negative ones and -0, and on their
+// neighbours.
+func TestAppendFixedWholeNumbers(t *testing.T) {
+	viaStrconv := func(v float64, prec int) string {
+		s := strconv.FormatFloat(v, 'f', prec, 64)
+		if prec > 0 {
+			s = strings.TrimRight(s, "0")
+			s = strings.TrimSuffix(s, ".")
+		}
+		if s == "-0" {
+			s = "0"
+		}
+		return s
+	}
+	r := rand.New(rand.NewPCG(15, 16))
+	values := []float64{0, math.Copysign(0, -1), 1, -1, 60, 1 << 52, 1<<52 - 1, -(1<<52 - 1), 1 << 53, 1e21, 0.5, 1.5, 2.5, -0.5}
+	for range 20_000 {
+		w := math.Trunc(math.Ldexp(r.Float64(), r.IntN(60)))
+		if r.IntN(2) == 0 {
+			w = -w
+		}
+		values = append(values, w, math.Nextafter(w, math.Inf(1)), math.Nextafter(w, math.Inf(-1)))
+	}
+	for _, v := range values {
+		for _, prec := range []int{-1, 0, 4, 6} {
+			if got, want := string(appendFixed(nil, v, prec)), viaStrconv(v, prec); got != want {
+				t.Fatalf("appendFixed(%v, %d) = %q, strconv gives %q", v, prec, got, want)
+			}
 		}
 	}
 }

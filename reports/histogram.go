@@ -33,11 +33,13 @@ import "math"
 // The zero value is an empty histogram ready to use. A Histogram is about
 // 19 KiB; pass it by pointer.
 type Histogram struct {
-	counts [histBuckets]uint64
+	// The header comes first, so that it shares a cache line with what
+	// precedes a Histogram in a struct (the Collector's counters).
 	n      uint64
 	sum    float64
 	min    float64
 	max    float64
+	counts [histBuckets]uint64
 }
 
 const (
@@ -84,9 +86,7 @@ func bucketOf(v float64) int {
 
 // Add records v. Negative values and NaN are recorded as 0.
 func (h *Histogram) Add(v float64) {
-	if !(v >= 0) {
-		v = 0
-	}
+	v = recorded(v)
 	h.counts[bucketOf(v)]++
 	if h.n == 0 {
 		h.min, h.max = v, v
@@ -97,6 +97,15 @@ func (h *Histogram) Add(v float64) {
 	}
 	h.n++
 	h.sum += v
+}
+
+// recorded is the value Add records for v: v, or 0 when it is negative
+// or NaN.
+func recorded(v float64) float64 {
+	if !(v >= 0) {
+		return 0
+	}
+	return v
 }
 
 // Count returns the number of values recorded.
@@ -149,8 +158,25 @@ func nearestRank(q float64, n uint64) uint64 {
 // values, and +Inf when it falls among the others. With total <= Count()
 // it is Quantile(q); it is 0 when total is 0.
 func (h *Histogram) QuantileAmong(q float64, total uint64) float64 {
+	w := h.walk()
+	return w.quantileAmong(q, total)
+}
+
+// QuantilesAmong sets out[i] to QuantileAmong(qs[i], total) for every i
+// (out is at least as long as qs). With qs ascending it walks the buckets
+// once for all of them, where QuantileAmong walks them at every call.
+func (h *Histogram) QuantilesAmong(qs []float64, total uint64, out []float64) {
+	w := h.walk()
+	for i := len(qs) - 1; i >= 0; i-- { // descending ranks: one walk down
+		out[i] = w.quantileAmong(qs[i], total)
+	}
+}
+
+// quantileAmong is QuantileAmong(q, total) of w's histogram.
+func (w *rankWalk) quantileAmong(q float64, total uint64) float64 {
+	h := w.h
 	if total <= h.n {
-		return h.Quantile(q)
+		return w.quantile(q)
 	}
 	if math.IsNaN(q) {
 		q = 0
@@ -161,24 +187,67 @@ func (h *Histogram) QuantileAmong(q float64, total uint64) float64 {
 	if q >= 1 || nearestRank(q, total) > h.n {
 		return math.Inf(1)
 	}
-	return h.rank(nearestRank(q, total))
+	return w.value(nearestRank(q, total))
+}
+
+// quantile is Quantile(q) of w's histogram.
+func (w *rankWalk) quantile(q float64) float64 {
+	h := w.h
+	if h.n == 0 {
+		return 0
+	}
+	if !(q > 0) { // also NaN
+		return h.min
+	}
+	if q >= 1 {
+		return h.max
+	}
+	return w.value(nearestRank(q, h.n))
 }
 
 // rank returns the value of rank rank (1 <= rank <= Count()), to within
 // HistogramRelativeError.
 func (h *Histogram) rank(rank uint64) float64 {
-	// Occupied buckets lie between the buckets of min and max.
+	w := h.walk()
+	return w.value(rank)
+}
+
+// rankWalk finds the buckets of ranks in one downward pass over h's
+// buckets when the ranks come in descending order (and starts over at the
+// top when one does not). It walks down from the maximum because the
+// values that a histogram of latencies holds are spread thinner over its
+// lower buckets, in a long tail towards zero: from the top, a high
+// quantile is a few buckets away, the median nearer than from the bottom.
+type rankWalk struct {
+	h      *Histogram
+	lo, hi int    // the buckets of min and max: occupied buckets lie between
+	i      int    // the bucket reached
+	above  uint64 // the values in the buckets above i
+	last   uint64 // the previous rank looked up
+}
+
+func (h *Histogram) walk() rankWalk {
 	lo, hi := bucketOf(h.min), bucketOf(h.max)
-	var seen uint64
-	i := lo
-	for ; i < hi; i++ {
-		seen += h.counts[i]
-		if seen >= rank {
-			break
-		}
+	return rankWalk{h: h, lo: lo, hi: hi, i: hi, last: math.MaxUint64}
+}
+
+// value returns the value of rank rank (1 <= rank <= Count()), to within
+// HistogramRelativeError: the midpoint of the first bucket from the
+// bottom where the count reaches rank, clamped to [Min, Max].
+func (w *rankWalk) value(rank uint64) float64 {
+	if rank > w.last {
+		w.i, w.above = w.hi, 0
+	}
+	w.last = rank
+	h := w.h
+	// The count up to bucket i is n - above, at least rank; go down while
+	// the count up to the bucket below still reaches it.
+	for w.i > w.lo && h.n-w.above-h.counts[w.i] >= rank {
+		w.above += h.counts[w.i]
+		w.i--
 	}
 	var v float64
-	switch i {
+	switch i := w.i; i {
 	case histZero:
 		return 0
 	case histUnderflow:
@@ -196,6 +265,19 @@ func (h *Histogram) rank(rank uint64) float64 {
 
 // Merge adds every value recorded in o to h.
 func (h *Histogram) Merge(o *Histogram) {
+	h.mergeAllButSum(o)
+	h.sum += o.sum
+}
+
+// addToSum adds to h's sum what Add(v) adds, and nothing else: with
+// mergeAllButSum, a histogram whose buckets arrive in bulk keeps the sum
+// that adding its values one by one, in their order, would give.
+func (h *Histogram) addToSum(v float64) { h.sum += recorded(v) }
+
+// mergeAllButSum adds o's buckets, count, minimum and maximum to h, but
+// not its sum (see addToSum). It visits only the buckets between those of
+// o's minimum and maximum.
+func (h *Histogram) mergeAllButSum(o *Histogram) {
 	if o.n == 0 {
 		return
 	}
@@ -203,6 +285,11 @@ func (h *Histogram) Merge(o *Histogram) {
 	for i := lo; i <= hi; i++ {
 		h.counts[i] += o.counts[i]
 	}
+	h.mergeCountAndExtremes(o)
+}
+
+// mergeCountAndExtremes adds o's count, minimum and maximum to h's.
+func (h *Histogram) mergeCountAndExtremes(o *Histogram) {
 	if h.n == 0 {
 		h.min, h.max = o.min, o.max
 	} else {
@@ -210,7 +297,24 @@ func (h *Histogram) Merge(o *Histogram) {
 		h.max = max(h.max, o.max)
 	}
 	h.n += o.n
-	h.sum += o.sum
+}
+
+// takeAllButSum moves o into h, all but its sum: it does what
+// mergeAllButSum(o) and then o.Reset() do, in one pass over o's buckets.
+func (h *Histogram) takeAllButSum(o *Histogram) {
+	if o.n == 0 {
+		return
+	}
+	lo, hi := bucketOf(o.min), bucketOf(o.max)
+	// Slices of the same length, so the loop has no bounds checks.
+	from := o.counts[lo : hi+1]
+	to := h.counts[lo : hi+1]
+	for i, c := range from {
+		to[i] += c
+		from[i] = 0
+	}
+	h.mergeCountAndExtremes(o)
+	o.n, o.sum, o.min, o.max = 0, 0, 0, 0
 }
 
 // Reset empties h. It clears only the buckets between those of the minimum

@@ -261,3 +261,77 @@ func BenchmarkHistogramQuantile(b *testing.B) {
 		h.Quantile(0.99)
 	}
 }
+
+// QuantilesAmong gives, for each q, exactly QuantileAmong's value: with
+// the qs ascending (one walk), in any order (the walk starts over), with
+// totals below, at and above the count, and for an empty histogram.
+func TestQuantilesAmongIsQuantileAmong(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	specials := []float64{0, 1, math.NaN(), -0.5, 1.5, 1e-9, 0.999999}
+	for trial := range 300 {
+		var h Histogram
+		for range r.IntN(3) * r.IntN(500) {
+			switch r.IntN(20) {
+			case 0:
+				h.Add(0)
+			case 1:
+				h.Add(HistogramMin / 3)
+			case 2:
+				h.Add(HistogramMax * 2)
+			default:
+				h.Add(r.ExpFloat64() * 0.2)
+			}
+		}
+		qs := make([]float64, 1+r.IntN(8))
+		for i := range qs {
+			qs[i] = r.Float64()
+			if r.IntN(5) == 0 {
+				qs[i] = specials[r.IntN(len(specials))]
+			}
+		}
+		if trial%2 == 0 {
+			slices.Sort(qs) // NaN first
+		}
+		total := h.Count() + uint64(r.IntN(3))*uint64(r.IntN(50))
+		if trial%7 == 0 && total > 0 {
+			total = uint64(r.IntN(int(total)))
+		}
+		got := make([]float64, len(qs))
+		h.QuantilesAmong(qs, total, got)
+		for i, q := range qs {
+			want := h.QuantileAmong(q, total)
+			if math.Float64bits(got[i]) != math.Float64bits(want) {
+				t.Fatalf("trial %d: %d values, total %d, qs %v: QuantilesAmong gives %v for q=%v, QuantileAmong %v",
+					trial, h.Count(), total, qs, got[i], q, want)
+			}
+		}
+	}
+}
+
+// rank, found by rankWalk, is the first bucket from the bottom where the
+// count reaches the rank (the bucket of max at most): checked for every
+// rank against a plain scan.
+func TestRankIsFirstBucketReachingIt(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	var h Histogram
+	for range 3000 {
+		h.Add(r.ExpFloat64() * 0.01 * float64(1+r.IntN(100)))
+	}
+	h.Add(0)
+	h.Add(HistogramMin / 4)
+	lo, hi := bucketOf(h.Min()), bucketOf(h.Max())
+	for rank := uint64(1); rank <= h.Count(); rank++ {
+		i, seen := lo, uint64(0)
+		for ; i < hi; i++ {
+			if seen += h.counts[i]; seen >= rank {
+				break
+			}
+		}
+		w := Histogram{n: 1, min: h.min, max: h.max}
+		w.counts[i] = 1 // a histogram whose only bucket is i
+		want := w.rank(1)
+		if got := h.rank(rank); math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("rank %d: %v, the first bucket reaching it (%d) gives %v", rank, got, i, want)
+		}
+	}
+}

@@ -272,7 +272,7 @@ func (c *Collector) serviceSummary(s *service) ServiceSummary {
 	if ended := r.Completed + r.Errors(); ended < r.Arrived {
 		r.InFlightAtEnd = r.Arrived - ended
 	}
-	h := &s.latency
+	h := s.runLatency()
 	out := ServiceSummary{
 		Policy:   s.cfg.Policy,
 		Requests: r,

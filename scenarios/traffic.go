@@ -339,9 +339,13 @@ type Arrivals struct {
 
 	// Poisson: the stretch [segStart, segEnd) and the rate bound over it.
 	segStart, segEnd sim.Time
+	segEndF          float64 // float64(segEnd), compared with every gap
 	lamSec           float64 // bound, per second
 	lamNs            float64 // bound, per nanosecond
 	exact            bool    // the rate is constant on the stretch: no thinning
+	// steady: exact with a positive rate, so that an arrival inside the
+	// stretch costs one exponential gap and an add (Next's fast path).
+	steady bool
 
 	// Constant (evenly spaced): the next arrival is where the integral of
 	// the rate from pos reaches need.
@@ -392,9 +396,22 @@ func (a *Arrivals) Next(now sim.Time) sim.Time {
 			}
 		}
 	}
+	if a.steady && now >= a.segStart && now < a.segEnd {
+		// The common case, a constant rate: the first iteration of
+		// poisson's loop with everything it checks known to hold, and
+		// the same draw.
+		dt := a.rng.ExpFloat64() / a.lamNs
+		if float64(now)+dt < a.segEndF {
+			if next := now + sim.Time(dt+0.5); next < a.segEnd {
+				return next
+			}
+		}
+		return a.poisson(a.segEnd) // memoryless: start over at the next stretch
+	}
 	return a.poisson(now)
 }
 
+// poisson draws the next arrival after now, stretch by stretch.
 func (a *Arrivals) poisson(now sim.Time) sim.Time {
 	t := max(now, 0)
 	for t < a.end {
@@ -406,7 +423,7 @@ func (a *Arrivals) poisson(now sim.Time) sim.Time {
 			continue
 		}
 		dt := a.rng.ExpFloat64() / a.lamNs
-		if float64(t)+dt >= float64(a.segEnd) {
+		if float64(t)+dt >= a.segEndF {
 			t = a.segEnd // memoryless: start over with the next stretch's bound
 			continue
 		}
@@ -435,6 +452,8 @@ func (a *Arrivals) segment(t sim.Time) {
 		a.lamSec = a.p.Bound(t, a.segEnd)
 	}
 	a.lamNs = a.lamSec / 1e9
+	a.segEndF = float64(a.segEnd)
+	a.steady = a.exact && a.lamNs > 0
 }
 
 func (a *Arrivals) evenStep() sim.Time {

@@ -374,3 +374,37 @@ func TestDiurnalPhaseFolded(t *testing.T) {
 		}
 	}
 }
+
+// Next's fast path for a stretch of constant rate returns exactly what the
+// general loop (poisson) returns from the same draws: the same arrival
+// times, and afterwards the same random stream. The pattern has constant
+// stretches ended by steps and spike edges, a zero-rate lead-in, a ramp
+// (thinned) and a second at 900,000 requests per second.
+func TestPoissonFastPathMatchesGeneralLoop(t *testing.T) {
+	p := pattern(t, "    pattern:\n"+
+		"      - {type: step, at: 10s, rps: 3}\n"+
+		"      - {type: step, at: 1m, rps: 900000}\n"+
+		"      - {type: step, at: 1m1s, rps: -899000}\n"+
+		"      - {type: spike, at: 5m, duration: 2m, factor: 7}\n"+
+		"      - {type: ramp, start: 20m, end: 30m, from: 0, to: 50}\n")
+	end := sim.At(40 * time.Minute)
+	fast := NewArrivals(p, ArrivalsPoisson, rng(3), end)
+	general := NewArrivals(p, ArrivalsPoisson, rng(3), end)
+	n := 0
+	for now := sim.Time(0); ; n++ {
+		got, want := fast.Next(now), general.poisson(now)
+		if got != want {
+			t.Fatalf("arrival %d after %v: fast path %v, general loop %v", n, now, got, want)
+		}
+		if got == sim.Never {
+			break
+		}
+		now = got
+	}
+	if n < 900_000 {
+		t.Fatalf("only %d arrivals: the pattern should give over 900,000", n)
+	}
+	if a, b := fast.rng.Uint64(), general.rng.Uint64(); a != b {
+		t.Errorf("the streams parted: next draws %d and %d", a, b)
+	}
+}

@@ -22,7 +22,10 @@ type Dist interface {
 
 // Prepare returns a distribution that draws exactly the values d draws,
 // from the same source, with whatever d derives from its parameters
-// computed once instead of at every draw. A simulation prepares its
+// computed once instead of at every draw. The prepared distributions are
+// pointers with pointer-receiver Sample methods: a call through the Dist
+// interface reaches their Sample directly, where a value's goes through a
+// wrapper that copies the value first. A simulation prepares its
 // distributions when it is built; d itself stays a plain value.
 func Prepare(d Dist) Dist {
 	if p, ok := d.(interface{ prepared() Dist }); ok {
@@ -69,6 +72,13 @@ func (d Exponential) Sample(r *rand.Rand) float64 { return r.ExpFloat64() * d.Me
 func (d Exponential) Average() float64            { return d.Mean }
 func (d Exponential) String() string              { return fmt.Sprintf("exponential(mean=%g)", d.Mean) }
 
+// prepared is d behind a pointer (see Prepare).
+func (d Exponential) prepared() Dist { return &preparedExponential{d} }
+
+type preparedExponential struct{ Exponential }
+
+func (d *preparedExponential) Sample(r *rand.Rand) float64 { return r.ExpFloat64() * d.Mean }
+
 // LogNormal is parameterised by its own mean and standard deviation (not
 // those of the underlying normal), which is how people describe service
 // times: "mean 50 ms, stddev 30 ms".
@@ -84,10 +94,11 @@ func (d LogNormal) Sample(r *rand.Rand) float64 {
 	return math.Exp(mu + sigma*r.NormFloat64())
 }
 
-// prepared is d with mu and sigma computed once (see Prepare).
+// prepared is d with mu and sigma computed once, behind a pointer (see
+// Prepare).
 func (d LogNormal) prepared() Dist {
 	mu, sigma := d.params()
-	return preparedLogNormal{LogNormal: d, mu: mu, sigma: sigma}
+	return &preparedLogNormal{LogNormal: d, mu: mu, sigma: sigma}
 }
 
 // preparedLogNormal samples exactly as its LogNormal does, without
@@ -97,7 +108,7 @@ type preparedLogNormal struct {
 	mu, sigma float64
 }
 
-func (d preparedLogNormal) Sample(r *rand.Rand) float64 {
+func (d *preparedLogNormal) Sample(r *rand.Rand) float64 {
 	return math.Exp(d.mu + d.sigma*r.NormFloat64())
 }
 func (d LogNormal) Average() float64 { return d.Mean }
@@ -126,9 +137,10 @@ func (d Pareto) Sample(r *rand.Rand) float64 {
 	return d.Scale() / math.Pow(1-r.Float64(), 1/d.Shape)
 }
 
-// prepared is d with its scale and exponent computed once (see Prepare).
+// prepared is d with its scale and exponent computed once, behind a
+// pointer (see Prepare).
 func (d Pareto) prepared() Dist {
-	return preparedPareto{Pareto: d, scale: d.Scale(), exp: 1 / d.Shape}
+	return &preparedPareto{Pareto: d, scale: d.Scale(), exp: 1 / d.Shape}
 }
 
 type preparedPareto struct {
@@ -136,7 +148,7 @@ type preparedPareto struct {
 	scale, exp float64
 }
 
-func (d preparedPareto) Sample(r *rand.Rand) float64 {
+func (d *preparedPareto) Sample(r *rand.Rand) float64 {
 	return d.scale / math.Pow(1-r.Float64(), d.exp)
 }
 func (d Pareto) Average() float64 { return d.Mean }

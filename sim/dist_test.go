@@ -242,3 +242,20 @@ func TestPrepareDrawsTheSameValues(t *testing.T) {
 		}
 	}
 }
+
+var sinkSample float64
+
+// BenchmarkPreparedSample draws from prepared distributions through the
+// Dist interface, as the cluster draws a request's demand.
+func BenchmarkPreparedSample(b *testing.B) {
+	for _, d := range []Dist{Exponential{Mean: 1}, LogNormal{Mean: 0.04, StdDev: 0.03}} {
+		b.Run(d.String(), func(b *testing.B) {
+			p, r := Prepare(d), NewStreams(1).Get("x")
+			s := 0.0
+			for b.Loop() {
+				s += p.Sample(r)
+			}
+			sinkSample = s
+		})
+	}
+}
