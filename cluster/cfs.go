@@ -31,15 +31,22 @@ import (
 // it was throttled, and throttled seconds the time it spent throttled (wall
 // time: the kernel adds it up per CPU run queue, so its figure can be up to
 // the number of CPUs with the container's work queued times larger).
+// The periods are counted per busy interval (cfsBusy, cfsIdle), not per
+// event, so a bounded instance (one that can never spend its quota early,
+// as in M/M/c) has no per-event CFS work at all.
 
 // cfs is an instance's bandwidth-control state; quota 0 means no limit.
 type cfs struct {
-	quota  float64 // CPU-seconds per period
-	period time.Duration
+	quota         float64 // CPU-seconds per period
+	period        time.Duration
+	periodSeconds float64 // period.Seconds()
 
-	idx  int64    // the period that used is of (the one of the instance's last advance)
-	end  sim.Time // its end, the next period's start
-	used float64  // CPU-seconds used in it
+	// The period cursor: the period that used is of (the one of the
+	// instance's last advance; for a bounded instance, of its last busy
+	// or idle transition), and its end, the next period's start.
+	idx  int64
+	end  sim.Time
+	used float64 // CPU-seconds used in it
 
 	// bounded: the instance can never run faster than its limit (its
 	// concurrency is at most the limit, and a request runs on at most one
@@ -51,8 +58,12 @@ type cfs struct {
 	ev          sim.EventID // throttle or period end, if armed
 	evAt        sim.Time
 	evArg       uint64
+	calm        bool    // the last decision found no event needed at calmRate (cfsSchedule)
+	calmRate    float64 // the rate since then
 
-	counted          int64 // the last period counted in periods
+	busyFrom         sim.Time // the start of the busy interval under way, if any
+	busyPeriod       int64    // its period
+	counted          int64    // the last period counted in periods
 	periods          int64
 	throttledPeriods int64
 	throttledSeconds float64
@@ -67,7 +78,8 @@ func (c *cfs) init(limit float64, period time.Duration, concurrency int) {
 		period = DefaultCFSPeriod
 	}
 	c.period = period
-	c.quota = limit * period.Seconds()
+	c.periodSeconds = period.Seconds()
+	c.quota = limit * c.periodSeconds
 	c.counted = -1
 	c.end = c.start(1)
 }
@@ -85,45 +97,97 @@ func (c *cfs) periodOf(t sim.Time) int64 { return int64(t) / int64(c.period) }
 
 func (c *cfs) start(k int64) sim.Time { return sim.Time(k * int64(c.period)) }
 
-// cfsAdvance accounts the interval [last, now), dt seconds long, run at
-// the instance's rate: the quota used in the current period, and the
-// periods with work to run.
-func (i *Instance) cfsAdvance(now sim.Time, dt float64) {
+// cfsAdvance accounts the quota used in the current period over [last,
+// now), at the instance's rate. Only an instance that can spend its quota
+// early (not bounded) keeps this account; the periods with work to run
+// are counted apart, from the instance's busy intervals (cfsBusy).
+func (i *Instance) cfsAdvance(now sim.Time) {
 	c := &i.cfs
 	if now < c.end {
-		// Within the period of the last advance.
-		c.used += i.rate * dt
-		if len(i.ps) > 0 && c.idx > c.counted {
-			c.periods++
-			c.counted = c.idx
+		// Within the period of the last advance (an idle instance, at rate
+		// 0, adds nothing).
+		if i.rate != 0 {
+			c.used += i.rate * seconds(now.Sub(i.last))
 		}
 		return
 	}
-	if len(i.ps) > 0 {
-		if hi := c.periodOf(now - 1); hi > c.counted {
-			c.periods += hi - max(c.counted, c.periodOf(i.last)-1)
-			c.counted = hi
-		}
-	}
-	if k := c.periodOf(now); k == c.idx {
-		c.used += i.rate * dt
-	} else {
-		// A new period (the rate has not changed since last, and a rate
-		// that would have spent a whole quota had an event at each
-		// period's end): what was used since it began.
-		c.idx = k
-		c.end = c.start(k + 1)
-		c.used = i.rate * now.Sub(c.start(k)).Seconds()
-	}
+	// A new period (the rate has not changed since last, and a rate that
+	// would have spent a whole quota had an event at each period's end):
+	// what was used since it began.
+	c.roll(now)
+	c.used = i.rate * seconds(now.Sub(c.start(c.idx)))
 }
 
-// cfsBusy counts the current period when the instance gets work to run;
-// the caller has just advanced the instance to now.
-func (i *Instance) cfsBusy() {
-	if c := &i.cfs; c.idx > c.counted {
-		c.periods++
-		c.counted = c.idx
+// roll moves the period cursor (idx, end) on to the period of now, at or
+// after the cursor's end: most often the next one, found without a
+// division.
+func (c *cfs) roll(now sim.Time) {
+	k := c.idx + 1
+	if now >= c.end.Add(c.period) {
+		k = c.periodOf(now)
 	}
+	c.idx = k
+	c.end = c.start(k + 1)
+}
+
+// cfsPeriod returns the period of now, the time the caller has just
+// advanced the instance to: the cursor, which cfsAdvance keeps there for
+// an instance that is not bounded, and which moves only here for one that
+// is (it has no quota account to keep).
+func (i *Instance) cfsPeriod(now sim.Time) int64 {
+	c := &i.cfs
+	if c.bounded && now >= c.end {
+		c.roll(now)
+	}
+	return c.idx
+}
+
+// Periods with work to run are counted per busy interval (the instance has
+// requests in their CPU phase, throttled or not), not per event: a busy
+// interval [from, to) has work to run in the periods of from through
+// to - 1 (just from's if it is empty), and periods already counted by an
+// earlier interval are not counted again.
+
+// cfsBusy marks the start of a busy interval: the instance's first request
+// in its CPU phase begins now (the caller has advanced the instance).
+func (i *Instance) cfsBusy(now sim.Time) {
+	c := &i.cfs
+	c.busyFrom, c.busyPeriod = now, i.cfsPeriod(now)
+}
+
+// cfsIdle closes the busy interval: its last CPU phase ended now (the
+// caller has advanced the instance).
+func (i *Instance) cfsIdle(now sim.Time) {
+	c := &i.cfs
+	last := c.busyPeriod
+	if now > c.busyFrom {
+		// The period of now - 1: now's, or the one before if now begins
+		// it.
+		if last = i.cfsPeriod(now); now == c.end.Add(-c.period) {
+			last--
+		}
+	}
+	c.periods, c.counted = c.countTo(last)
+}
+
+// periodsTo returns the periods counted, and the last counted, with the
+// busy interval under way counted up to now.
+func (c *cfs) periodsTo(now sim.Time) (periods, counted int64) {
+	last := c.busyPeriod
+	if now > c.busyFrom {
+		last = c.periodOf(now - 1)
+	}
+	return c.countTo(last)
+}
+
+// countTo returns the periods counted, and the last counted, with the busy
+// interval under way counted through period last.
+func (c *cfs) countTo(last int64) (periods, counted int64) {
+	from := max(c.busyPeriod, c.counted+1)
+	if last < from {
+		return c.periods, c.counted
+	}
+	return c.periods + last - from + 1, last
 }
 
 // Event arguments of the quota (instance events).
@@ -132,9 +196,26 @@ const (
 	instPeriodEnd
 )
 
+// skipFallingRate enables cfsSchedule's shortcut for a falling rate (off
+// only in the test that compares it with the full computation).
+var skipFallingRate = true
+
 // cfsSchedule arms the quota's next event, if any, for the current rate.
+//
+// A rate that falls from one that needed no event needs none either:
+// since that decision the quota has been used at the higher rate r0, at
+// which it lasted to the period's end and a whole period at r0 did not
+// spend it; at a lower rate, the rest of this period uses less, and so
+// does the next. Every change of rate comes here, so calm (no event
+// needed at calmRate, and no event armed) stands until the rate rises.
+// That skips the computation for about half the calls.
 func (i *Instance) cfsSchedule(now sim.Time) {
 	c := &i.cfs
+	if c.calm && i.rate <= c.calmRate && skipFallingRate {
+		c.calmRate = i.rate
+		return
+	}
+	c.calm = false
 	at, arg := sim.Time(-1), uint64(0)
 	end := c.end
 	switch {
@@ -143,24 +224,37 @@ func (i *Instance) cfsSchedule(now sim.Time) {
 	case i.rate <= 0 || len(i.ps) == 0:
 	default:
 		left := c.quota - c.used
-		if left < i.rate*end.Sub(now).Seconds()-cpuEpsilon {
+		if left < i.rate*seconds(end.Sub(now))-cpuEpsilon {
 			at, arg = now.Add(max(nsCeil(left/i.rate), 0)), instQuotaSpent
-		} else if i.rate*c.period.Seconds() > c.quota+cpuEpsilon {
+		} else if i.rate*c.periodSeconds > c.quota+cpuEpsilon {
 			at, arg = end, instPeriodEnd
+		} else {
+			c.calm, c.calmRate = true, i.rate
 		}
 	}
+	eng := i.svc.w.eng
+	due := at >= 0 && at < i.svc.w.end
 	if !c.ev.IsZero() {
-		if at == c.evAt && arg == c.evArg {
+		switch {
+		case at == c.evAt && arg == c.evArg:
+			return
+		case due && arg == c.evArg:
+			// The same event, moved: it fires in the order a new one
+			// would (after those already due then), and keeps its slot.
+			c.evAt = at
+			if c.ev = eng.Reschedule(c.ev, at); c.ev.IsZero() {
+				c.ev = eng.Schedule(at, i, arg)
+			}
 			return
 		}
-		i.svc.w.eng.Cancel(c.ev)
+		eng.Cancel(c.ev)
 		c.ev = sim.EventID{}
 	}
-	if at < 0 || at >= i.svc.w.end {
+	if !due {
 		return
 	}
 	c.evAt, c.evArg = at, arg
-	c.ev = i.svc.w.eng.Schedule(at, i, arg)
+	c.ev = eng.Schedule(at, i, arg)
 }
 
 // quotaSpent throttles the instance: its quota for the period is spent.
@@ -175,7 +269,7 @@ func (i *Instance) quotaSpent(now sim.Time) {
 		// quota in that fraction of a nanosecond is rounding, not CPU
 		// time (without this, a minute of throttled periods would read
 		// a few millionths above the limit).
-		i.cpuUsed -= over
+		i.cpuShared -= over
 		c.used = c.quota
 	}
 	i.dispatch = true
@@ -227,5 +321,9 @@ func (i *Instance) throttling(now sim.Time) (periods, throttled int64, seconds f
 	if c.throttled {
 		seconds += now.Sub(c.throttledAt).Seconds()
 	}
-	return c.periods, c.throttledPeriods, seconds
+	periods = c.periods
+	if c.quota > 0 && len(i.ps) > 0 {
+		periods, _ = c.periodsTo(now)
+	}
+	return periods, c.throttledPeriods, seconds
 }

@@ -26,11 +26,14 @@ import (
 // Instance speed. Each of an instance's n requests progresses at rate/n
 // CPU-seconds per second. At speed 1 (the common case: the node has room
 // and the instance is not throttled) each request has its own completion
-// event at start + demand and there is no bookkeeping at all; below (an
+// event at start + demand, and the CPU account is integer arithmetic:
+// n requests on n cores for dt nanoseconds use exactly n x dt
+// core-nanoseconds (cpuFast); below (an
 // oversubscribed node, or throttled: speed 0) the requests share the
 // instance's rate through the virtual clock v and the heap ps, as in
-// processor sharing. The instance switches between the two modes when its
-// speed crosses 1, converting what each request has left.
+// processor sharing, and the account is kept in float core-seconds
+// (cpuShared). The instance switches between the two modes when its speed
+// crosses 1, converting what each request has left.
 
 // cpuShares is the cgroup cpu.shares (cgroup v2: cpu.weight) the kubelet
 // gives a container requesting milli millicores: milli*1024/1000, at least
@@ -47,6 +50,16 @@ func cpuShares(milli int64) float64 {
 // finish point, or a quota with what is used of it: one nanosecond of CPU
 // time.
 const cpuEpsilon = 1e-9
+
+// seconds is d.Seconds() for one float division: under a second,
+// Duration.Seconds computes 0 + float64(d)/1e9, the same value, after an
+// integer division and remainder that only longer durations need.
+func seconds(d time.Duration) float64 {
+	if d < time.Second && d > -time.Second {
+		return float64(d) / 1e9
+	}
+	return d.Seconds()
+}
 
 // nsCeil converts seconds to a whole number of nanoseconds, rounded up.
 func nsCeil(s float64) time.Duration { return time.Duration(math.Ceil(s * 1e9)) }
@@ -88,10 +101,19 @@ func (i *Instance) cpuChanged(now sim.Time) {
 	i.wanted = w
 	over := float64(n.demand) > n.cores
 	if !over && !n.oversub {
-		if !i.shared && w > 0 && (i.cfs.quota == 0 || i.cfs.bounded) {
-			// Fast mode stays fast: every request on its own core, and
-			// no quota to watch. (The caller has advanced the instance.)
-			i.rate, i.rateN = float64(w), w
+		if !i.shared && w > 0 {
+			// Fast mode stays fast: every request on its own core. (The
+			// caller has advanced the instance.) What setRate would do,
+			// without its mode switches: only a quota to watch needs
+			// its event re-armed, and only if the rate changed.
+			if i.cfs.quota == 0 || i.cfs.bounded {
+				i.rate, i.rateN = float64(w), w
+				return
+			}
+			if float64(w) != i.rate || w != i.rateN {
+				i.rate, i.rateN = float64(w), w
+				i.cfsSchedule(now)
+			}
 			return
 		}
 		i.setRate(now, float64(w))
@@ -199,29 +221,40 @@ func (i *Instance) setRate(now sim.Time, rate float64) {
 }
 
 // advance brings the virtual clock, the CPU account and the quota up to
-// now.
+// now. In fast mode each of the n requests ran on its own core, so the
+// account grows by exactly n times the elapsed nanoseconds, in integers;
+// only shared mode (a fractional rate) needs floating point.
 func (i *Instance) advance(now sim.Time) {
 	if now <= i.last {
 		return
 	}
-	dt := now.Sub(i.last).Seconds()
-	if len(i.ps) > 0 {
+	if n := len(i.ps); n > 0 {
 		if i.shared {
+			dt := seconds(now.Sub(i.last))
 			i.v += i.speed * dt
+			i.cpuShared += i.rate * dt
+		} else {
+			i.cpuFast += int64(n) * int64(now.Sub(i.last))
 		}
-		i.cpuUsed += i.rate * dt
 	}
-	if i.cfs.quota > 0 {
-		i.cfsAdvance(now, dt)
+	if i.cfs.quota > 0 && !i.cfs.bounded {
+		i.cfsAdvance(now)
 	}
 	i.last = now
+}
+
+// cpuSeconds is the CPU time the instance has used, in core-seconds, up
+// to its last advance: the exact nanoseconds of fast mode plus the
+// floating-point account of shared mode.
+func (i *Instance) cpuSeconds() float64 {
+	return float64(i.cpuFast)/1e9 + i.cpuShared
 }
 
 // addCPU starts r's CPU phase, needing cpu seconds at one core.
 func (i *Instance) addCPU(r *request, cpu float64, now sim.Time) {
 	i.advance(now)
 	if len(i.ps) == 0 && i.cfs.quota > 0 {
-		i.cfsBusy()
+		i.cfsBusy(now)
 	}
 	if i.shared {
 		r.finishV = i.v + cpu
@@ -229,7 +262,7 @@ func (i *Instance) addCPU(r *request, cpu float64, now sim.Time) {
 	} else {
 		// Fast: the request runs on its own core from now on (unless the
 		// speed changes below, which converts it).
-		r.finishV = now.Seconds() + cpu
+		r.finishV, r.cpuFrom = cpu, now
 		r.slot = int32(len(i.ps))
 		i.ps = append(i.ps, r)
 		i.scheduleCPU(r, now, nsCeil(cpu))
@@ -238,6 +271,11 @@ func (i *Instance) addCPU(r *request, cpu float64, now sim.Time) {
 		i.cpuChanged(now)
 	}
 }
+
+// fastFinish is when r's CPU phase ends in fast mode, in seconds of
+// simulated time. It is computed only when needed (a switch to shared
+// mode, a completion in another's event), not for every request.
+func (r *request) fastFinish() float64 { return r.cpuFrom.Seconds() + r.finishV }
 
 // scheduleCPU arms r's own completion event in fast mode, d from now; a
 // finish beyond the end of the run needs none (and its distance may not
@@ -253,6 +291,7 @@ func (i *Instance) scheduleCPU(r *request, now sim.Time, d time.Duration) {
 func (i *Instance) fastDone(r *request, now sim.Time) {
 	i.advance(now)
 	i.fastRemove(r)
+	i.maybeIdle(now)
 	// The next queued request may start: one node update for both.
 	i.dispatch = true
 	i.offCPU(r, now)
@@ -280,11 +319,10 @@ func (i *Instance) toFast(now sim.Time) {
 		i.svc.w.eng.Cancel(i.next)
 		i.next = sim.EventID{}
 	}
-	t := now.Seconds()
 	for k, r := range i.ps {
 		left := max(r.finishV-i.v, 0)
 		r.slot = int32(k)
-		r.finishV = t + left
+		r.finishV, r.cpuFrom = left, now
 		i.scheduleCPU(r, now, nsCeil(left))
 	}
 	i.shared, i.v, i.speed = false, 0, 1
@@ -303,7 +341,7 @@ func (i *Instance) toShared(now sim.Time) {
 			eng.Cancel(r.cpuEnd)
 			r.cpuEnd = sim.EventID{}
 		}
-		r.finishV = max(r.finishV-t, 0)
+		r.finishV = max(r.fastFinish()-t, 0)
 	}
 	i.v = 0
 	i.shared = true
@@ -360,14 +398,16 @@ func (i *Instance) cpuDone(now sim.Time) {
 func (i *Instance) completeDue(now sim.Time) {
 	if i.shared {
 		for len(i.ps) > 0 && i.ps[0].finishV <= i.v+cpuEpsilon {
-			i.offCPU(i.psPop(), now)
+			r := i.psPop()
+			i.maybeIdle(now)
+			i.offCPU(r, now)
 		}
 		return
 	}
 	t := now.Seconds()
 	for k := 0; k < len(i.ps); {
 		r := i.ps[k]
-		if r.finishV > t+cpuEpsilon {
+		if r.fastFinish() > t+cpuEpsilon {
 			k++
 			continue
 		}
@@ -376,7 +416,16 @@ func (i *Instance) completeDue(now sim.Time) {
 			r.cpuEnd = sim.EventID{}
 		}
 		i.fastRemove(r)
+		i.maybeIdle(now)
 		i.offCPU(r, now)
+	}
+}
+
+// maybeIdle closes the CFS busy interval if the CPU phase just ended was
+// the instance's last; the caller has advanced the instance to now.
+func (i *Instance) maybeIdle(now sim.Time) {
+	if len(i.ps) == 0 && i.cfs.quota > 0 {
+		i.cfsIdle(now)
 	}
 }
 
@@ -397,6 +446,7 @@ func (i *Instance) removeCPU(r *request, now sim.Time) bool {
 			}
 			i.fastRemove(r)
 		}
+		i.maybeIdle(now)
 		return true
 	}
 	return false
@@ -413,8 +463,11 @@ func (i *Instance) dropCPU(now sim.Time) {
 		}
 		i.svc.serverDone(r, Failed, now)
 	}
-	clear(i.ps)
-	i.ps = i.ps[:0]
+	if len(i.ps) > 0 {
+		clear(i.ps)
+		i.ps = i.ps[:0]
+		i.maybeIdle(now)
+	}
 	if !i.next.IsZero() {
 		eng.Cancel(i.next)
 		i.next = sim.EventID{}

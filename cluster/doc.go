@@ -50,8 +50,8 @@
 // released), and on a node that is not oversubscribed only for the
 // instance that changed. While an instance's requests each run at a whole
 // core (its node has room and it is not throttled) each has its own
-// completion event at its start plus its demand, and nothing else is kept;
-// below full speed the requests share the instance's rate through a virtual
+// completion event at its start plus its demand, and nothing else is kept
+// but its CPU time in whole core-nanoseconds (exact); below full speed the requests share the instance's rate through a virtual
 // clock: V(t), the CPU time each has received, advances at rate/n, a
 // request needing d CPU-seconds that starts at V0 finishes when V reaches
 // V0+d, so only the earliest finish needs an event, rescheduled when the
@@ -59,7 +59,8 @@
 // spend it: at the moment it is spent (if that is before the period's
 // end), or at the period's end for an instance throttled, or running fast
 // enough to spend the next period's quota; an instance under its limit
-// adds none.
+// adds none. The periods with work to run are counted when an instance
+// goes busy or idle, and when sampled, not at every event.
 //
 // # Instance lifecycle
 //

@@ -103,7 +103,7 @@ func TestIngressAffinity(t *testing.T) {
 		w := run(t, cfg, &log{})
 		n := 0
 		for _, inst := range w.Services()[0].Instances() {
-			if inst.cpuUsed > 0 {
+			if inst.cpuSeconds() > 0 {
 				n++
 			}
 		}

@@ -74,14 +74,17 @@ type Instance struct {
 	// speed, with one event (next) for the earliest finish. rate is the
 	// cores the node gives the instance now, last when the accounts were
 	// advanced to.
-	ps      []*request
-	shared  bool
-	v       float64
-	speed   float64
-	rate    float64
-	rateN   int // len(ps) when rate and speed were set
-	last    sim.Time
-	cpuUsed float64 // core-seconds used so far
+	ps     []*request
+	shared bool
+	v      float64
+	speed  float64
+	rate   float64
+	rateN  int // len(ps) when rate and speed were set
+	last   sim.Time
+	// CPU used so far (cpuSeconds): core-nanoseconds in fast mode, exact,
+	// and core-seconds in shared mode.
+	cpuFast   int64
+	cpuShared float64
 
 	next       sim.EventID // earliest CPU-phase completion (shared mode)
 	nextFinish float64     // finishV and speed the pending event was computed from

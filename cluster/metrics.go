@@ -95,7 +95,7 @@ func (s *Service) scrape(now sim.Time) {
 			continue
 		}
 		inst.advance(now)
-		inst.metrics.add(scrape{t: now, cpu: inst.cpuUsed, memory: inst.workingSet(now)})
+		inst.metrics.add(scrape{t: now, cpu: inst.cpuSeconds(), memory: inst.workingSet(now)})
 	}
 	s.metrics.lat.rotate(now)
 }

@@ -247,7 +247,7 @@ func (w *World) instanceSample(now sim.Time, io InstanceObserver) {
 		req := s.cfg.Instance.CPURequest
 		for _, inst := range s.instances {
 			r := InstanceSample{Service: s.index, Name: inst.Name, State: inst.State(), Held: inst.held(),
-				Created: inst.created, CPUSeconds: inst.cpuUsed, CPURequest: req}
+				Created: inst.created, CPUSeconds: inst.cpuSeconds(), CPURequest: req}
 			if inst.node != nil && inst.node.pool != nil {
 				r.Node = inst.node.name
 			}

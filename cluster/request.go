@@ -18,12 +18,14 @@ type request struct {
 	cpu  float64       // CPU demand, seconds at one core
 	wait time.Duration // off-CPU demand
 
-	// finishV is where the CPU phase ends: on the instance's virtual CPU
-	// clock in shared mode, in seconds of simulated time in fast mode
-	// (cpu.go); slot is the request's index in its instance's list of
-	// requests in their off-CPU phase, or in fast mode in ps; qseq is its
-	// entry in its instance's queue while queued.
+	// finishV is where the CPU phase ends on the instance's virtual CPU
+	// clock in shared mode; in fast mode it is the CPU time the phase
+	// has left at cpuFrom (cpu.go, fastFinish). slot is the request's
+	// index in its instance's list of requests in their off-CPU phase, or
+	// in fast mode in ps; qseq is its entry in its instance's queue while
+	// queued.
 	finishV float64
+	cpuFrom sim.Time
 	slot    int32
 	qseq    uint64
 

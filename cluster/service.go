@@ -495,7 +495,7 @@ func (s *Service) terminateAs(inst *Instance, to phase, now sim.Time, why string
 		inst.stopProbes()
 	}
 	inst.cpuStop(now)
-	s.cpuRetired += inst.cpuUsed
+	s.cpuRetired += inst.cpuSeconds()
 	p, tp, ts := inst.throttling(now)
 	s.periodsRetired += p
 	s.throttledRetired += tp
@@ -687,7 +687,7 @@ func (s *Service) sample(now sim.Time) Sample {
 	mem, memReq, memLim := 0.0, 0.0, 0.0
 	for _, inst := range s.instances {
 		inst.advance(now)
-		cpu += inst.cpuUsed
+		cpu += inst.cpuSeconds()
 		p, tp, ts := inst.throttling(now)
 		periods, throttled, throttledSecs = periods+p, throttled+tp, throttledSecs+ts
 		if inst.containerRuns() {
