@@ -132,16 +132,24 @@ func (h *Histogram) Max() float64 { return h.max }
 // percentile) to within HistogramRelativeError, or 0 when empty. See the type
 // documentation for the definition and the bound.
 func (h *Histogram) Quantile(q float64) float64 {
-	if h.n == 0 {
-		return 0
-	}
-	if !(q > 0) { // also NaN
-		return h.min
-	}
-	if q >= 1 {
-		return h.max
+	if v, edge := h.quantileEdge(q); edge {
+		return v
 	}
 	return h.rank(nearestRank(q, h.n))
+}
+
+// quantileEdge is Quantile(q) where no bucket need be read (h is empty, or
+// q is at or outside [0, 1]) and reports whether it was one of those.
+func (h *Histogram) quantileEdge(q float64) (float64, bool) {
+	switch {
+	case h.n == 0:
+		return 0, true
+	case !(q > 0): // also NaN
+		return h.min, true
+	case q >= 1:
+		return h.max, true
+	}
+	return 0, false
 }
 
 // nearestRank is the rank of the q-quantile of n values (0 < q < 1):
@@ -192,17 +200,10 @@ func (w *rankWalk) quantileAmong(q float64, total uint64) float64 {
 
 // quantile is Quantile(q) of w's histogram.
 func (w *rankWalk) quantile(q float64) float64 {
-	h := w.h
-	if h.n == 0 {
-		return 0
+	if v, edge := w.h.quantileEdge(q); edge {
+		return v
 	}
-	if !(q > 0) { // also NaN
-		return h.min
-	}
-	if q >= 1 {
-		return h.max
-	}
-	return w.value(nearestRank(q, h.n))
+	return w.value(nearestRank(q, w.h.n))
 }
 
 // rank returns the value of rank rank (1 <= rank <= Count()), to within
