@@ -196,7 +196,7 @@ func (e *Engine) Schedule(at Time, h Handler, arg uint64) EventID {
 // newSeq hands out the next sequence number.
 func (e *Engine) newSeq() uint64 {
 	if e.seq == maxSeq {
-		panic("sim: more than 2^40-1 events scheduled")
+		panic("sim: more than 2^40-1 events scheduled in one run, the engine's limit: split the run into shorter ones")
 	}
 	e.seq++
 	return e.seq
@@ -212,7 +212,7 @@ func (e *Engine) pushEvent(at Time, seq uint64, h Handler, arg uint64) EventID {
 		e.free = e.free[:n-1]
 	} else {
 		if len(e.slots) == maxSlots {
-			panic("sim: more than 2^24 pending events")
+			panic("sim: more than 2^24 events pending at once, the engine's limit: a run holding this many requests in flight needs less traffic or shorter waits")
 		}
 		s = uint32(len(e.slots))
 		e.slots = append(e.slots, slot{})

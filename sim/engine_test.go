@@ -786,3 +786,21 @@ func TestRunUntilAtMost(t *testing.T) {
 	}
 	mustPanic(t, "before Now()", func() { e.RunUntilAtMost(1, 1) })
 }
+
+// The sequence numbers an engine hands out fit the 40 bits of an event's
+// key; the next one past them panics rather than misorder events.
+func TestScheduleBeyondSequenceLimitPanics(t *testing.T) {
+	e := NewEngine()
+	e.seq = maxSeq - 1
+	h := HandlerFunc(func(Time, uint64) {})
+	id := e.Schedule(1, h, 0) // the last sequence number there is
+	if got := id.key >> slotBits; got != maxSeq {
+		t.Fatalf("sequence %d, want %d", got, maxSeq)
+	}
+	defer func() {
+		if v := recover(); v == nil || !strings.Contains(fmt.Sprint(v), "2^40-1 events") {
+			t.Errorf("recovered %v, want the sequence-limit panic", v)
+		}
+	}()
+	e.Schedule(2, h, 0)
+}
