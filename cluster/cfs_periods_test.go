@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -109,5 +110,22 @@ func TestCFSFallingRateShortcut(t *testing.T) {
 		if row := l1.rows[0]; row.CPUThrottledPeriods < 100 {
 			t.Errorf("concurrency %d: %d throttled periods of %d; the case should throttle often", concurrency, row.CPUThrottledPeriods, row.CPUPeriods)
 		}
+	}
+}
+
+// The fast-mode CPU account is exact integer core-nanoseconds until it
+// would overflow; past 2^63 (292 core-years) it carries on in floating
+// point instead of wrapping around to a negative CPU time.
+func TestFastCPUAccountNeverOverflows(t *testing.T) {
+	i := &Instance{ps: make([]*request, 64)}
+	year := sim.Time(365 * 24 * time.Hour)
+	i.advance(year)
+	if want := int64(64 * year); i.cpuFast != want || i.cpuShared != 0 {
+		t.Fatalf("after a year: cpuFast %d cpuShared %v, want %d and 0", i.cpuFast, i.cpuShared, want)
+	}
+	i.advance(6 * year) // 384 core-years in all
+	want := 64 * 6 * year.Seconds()
+	if got := i.cpuSeconds(); got <= 0 || math.Abs(got-want)/want > 1e-12 {
+		t.Errorf("after six years: %v core-seconds, want %v", got, want)
 	}
 }

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"math"
+	"math/bits"
 	"time"
 
 	"github.com/scalesim/scalesim/sim"
@@ -233,8 +234,14 @@ func (i *Instance) advance(now sim.Time) {
 			dt := seconds(now.Sub(i.last))
 			i.v += i.speed * dt
 			i.cpuShared += i.rate * dt
+		} else if hi, lo := bits.Mul64(uint64(n), uint64(now.Sub(i.last))); hi == 0 && lo <= math.MaxInt64-uint64(i.cpuFast) {
+			i.cpuFast += int64(lo)
 		} else {
-			i.cpuFast += int64(n) * int64(now.Sub(i.last))
+			// The integer account would pass 2^63 core-nanoseconds (292
+			// core-years: a long run of a big instance): it goes on in
+			// floating point, as shared mode's does.
+			i.cpuShared += float64(i.cpuFast)/1e9 + float64(n)*seconds(now.Sub(i.last))
+			i.cpuFast = 0
 		}
 	}
 	if i.cfs.quota > 0 && !i.cfs.bounded {
