@@ -386,7 +386,7 @@ func readHPA(r *reader, e *Entry, l *locator, obj any) {
 			l.value("replicas.min", strconv.Itoa(int(h.min)), "spec", "minReplicas"),
 			l.value("replicas.max", strconv.Itoa(int(o.Spec.MaxReplicas)), "spec", "maxReplicas"),
 			l.value("autoscaler.metrics", fmt.Sprintf("[{resource: cpu, target_utilization: %d}]", cpu), "spec", "targetCPUUtilizationPercentage"))
-		h.values = append(h.values, behaviorValues(l, nil)...)
+		// v1 has no behavior: the controller's older path (behaviorValues).
 	case *autoscalingv2.HorizontalPodAutoscaler:
 		h.name, h.target, h.kind = o.Name, o.Spec.ScaleTargetRef.Name, o.Spec.ScaleTargetRef.Kind
 		h.min = minReplicas(o.Spec.MinReplicas)
@@ -485,11 +485,18 @@ func metricValues(r *reader, l *locator, ms []autoscalingv2.MetricSpec) []Value 
 // controller's 300 s stabilization window (--horizontal-pod-autoscaler-
 // downscale-stabilization) when the rule gives none. Each direction's
 // fields are defaulted one by one, as the API server does.
+//
+// An HPA without a behavior (every autoscaling/v1 one) gets none: the API
+// server defaults a behavior only when one is given
+// (SetDefaults_HorizontalPodAutoscalerBehavior), and the controller runs
+// its older path, normalizeDesiredReplicas, when Spec.Behavior is nil
+// (reconcileAutoscaler, pkg/controller/podautoscaler/horizontal.go); so
+// does the hpa policy without autoscaler.behavior.
 func behaviorValues(l *locator, b *autoscalingv2.HorizontalPodAutoscalerBehavior) []Value {
-	var up, down *autoscalingv2.HPAScalingRules
-	if b != nil {
-		up, down = b.ScaleUp, b.ScaleDown
+	if b == nil {
+		return nil
 	}
+	up, down := b.ScaleUp, b.ScaleDown
 	rules := func(key, k8s string, r *autoscalingv2.HPAScalingRules, window int32, policies string) []Value {
 		base := []any{"spec", "behavior", k8s}
 		if r == nil {

@@ -235,15 +235,13 @@ spec: {template: {spec: {containers: [{image: api}]}}}
 			// spec.replicas omitted: the HPA's minReplicas.
 			"replicas.initial": "3", "replicas.min": "3", "replicas.max": "12",
 			"autoscaler.policy": "hpa", "autoscaler.metrics": "[{resource: cpu, target_utilization: 60}]",
-			// v1 has no behavior: the API's defaults.
-			"autoscaler.behavior.scale_up.stabilization_window":   "0s",
-			"autoscaler.behavior.scale_up.policies":               "[{type: Pods, value: 4, period: 15s}, {type: Percent, value: 100, period: 15s}]",
-			"autoscaler.behavior.scale_down.stabilization_window": "300s",
-			"autoscaler.behavior.scale_down.policies":             "[{type: Percent, value: 100, period: 15s}]",
-			"instance.cpu_request":                                "500m", "instance.memory_request": "1Gi",
+			"instance.cpu_request": "500m", "instance.memory_request": "1Gi",
 			"instance.drain.grace_period": "30s", // the API's default
 		},
-		absent: []string{"instance.cpu_limit", "instance.drain.pre_stop", "probes.readiness.period"},
+		// v1 has no behavior, and none is defaulted: the controller's
+		// older path, which the hpa policy runs without one.
+		absent: []string{"instance.cpu_limit", "instance.drain.pre_stop", "probes.readiness.period",
+			"autoscaler.behavior.scale_up.stabilization_window", "autoscaler.behavior.scale_down.policies"},
 	}, {
 		name: "kubectl get -o yaml output: a List with status and managedFields",
 		files: map[string]string{"dump.yaml": `apiVersion: v1

@@ -309,9 +309,15 @@ func (w *writer) hpa() *autoscalingv2.HorizontalPodAutoscaler {
 			},
 		})
 	}
+	if a.Tolerance != 0.1 {
+		w.notes = append(w.notes, fmt.Sprintf("tolerance %g is the HPA controller's flag --horizontal-pod-autoscaler-tolerance, not part of the HPA object", a.Tolerance))
+	}
 	b := a.Behavior
 	if b == nil {
-		b = &scenarios.Behavior{ScaleUp: scenarios.DefaultScaleUp(), ScaleDown: scenarios.DefaultScaleDown()}
+		// Without a behavior the policy ran the controller's older path,
+		// and so does an HPA without spec.behavior: writing the v2
+		// defaults out would select the other path.
+		return h
 	}
 	rules := func(what string, r scenarios.ScalingRules) *autoscalingv2.HPAScalingRules {
 		out := &autoscalingv2.HPAScalingRules{
@@ -327,9 +333,6 @@ func (w *writer) hpa() *autoscalingv2.HorizontalPodAutoscaler {
 	h.Spec.Behavior = &autoscalingv2.HorizontalPodAutoscalerBehavior{
 		ScaleUp:   rules("scale_up", b.ScaleUp),
 		ScaleDown: rules("scale_down", b.ScaleDown),
-	}
-	if a.Tolerance != 0.1 {
-		w.notes = append(w.notes, fmt.Sprintf("tolerance %g is the HPA controller's flag --horizontal-pod-autoscaler-tolerance, not part of the HPA object", a.Tolerance))
 	}
 	return h
 }

@@ -37,10 +37,9 @@ services:
         - {resource: cpu, target_utilization: 60}
         - {type: pods, metric: requests_per_second, target_average_value: 15}
         - {type: object, metric: latency_p95_seconds, target_value: 0.25}
-      # Given: without one the hpa policy runs the controller's older path
-      # (policies/hpa.go, Behavior nil), while export writes the v2
-      # defaults out, which read back as a behavior.
-      behavior: {scale_down: {stabilization_window: 60s}}
+      # No behavior: the controller's older path, both here and for the
+      # exported HPA, which has no spec.behavior (the runner's export
+      # test round-trips a behavior).
   api:
     demand: {cpu: 10ms}
     instance: {cpu_request: 250m, memory_request: 256Mi}
