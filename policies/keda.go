@@ -65,6 +65,11 @@ type KEDATrigger struct {
 	// ActivationThreshold: the trigger is active when its value is above
 	// it (KEDA's activationThreshold / activationValue; default 0).
 	ActivationThreshold float64
+	// IgnoreNullValues (prometheus only; KEDA's ignoreNullValues, true by
+	// default): a query with no value (no samples yet, or NaN) reads as
+	// 0; false makes it an error, which holds a scale to zero and counts
+	// towards the fallback.
+	IgnoreNullValues bool
 }
 
 // KEDAFallback is spec.fallback.
@@ -241,9 +246,11 @@ func (c KEDAConfig) Interval() time.Duration {
 	return a
 }
 
-// triggerValue is what trigger t reads now; false when its source has no
-// value (an error, as KEDA's prometheus scaler with ignoreNullValues
-// false).
+// triggerValue is what trigger t reads now; false when that is an error.
+// A prometheus query without a value is 0 under ignoreNullValues, as
+// KEDA's prometheus scaler returns it (ExecutePromQuery,
+// pkg/scalers/prometheus_scaler.go: an empty result, an empty value list,
+// NaN or Inf), and an error without.
 func triggerValue(t KEDATrigger, o Observation) (float64, bool) {
 	var m Metric
 	var ok bool
@@ -251,7 +258,9 @@ func triggerValue(t KEDATrigger, o Observation) (float64, bool) {
 	case TriggerQueue:
 		m, ok = findNamed(o.Metrics.live(), t.Metric)
 	case TriggerPrometheus:
-		m, ok = o.Metrics.ObjectMetric(t.Metric)
+		if m, ok = o.Metrics.ObjectMetric(t.Metric); !ok && t.IgnoreNullValues {
+			return 0, true
+		}
 	}
 	return m.Value, ok
 }

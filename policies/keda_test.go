@@ -121,6 +121,7 @@ func TestKEDAIdleReplicas(t *testing.T) {
 // of 2); at 45 s the third failure serves 3 x 10 = 30, and the HPA at 1
 // pod computes ceil(30 / 10) = 3: the fallback's replicas.
 func TestKEDAFallback(t *testing.T) {
+	// ignoreNullValues false: a query without a value is an error.
 	cfg := DefaultKEDAConfig()
 	cfg.MinReplicaCount = 1
 	cfg.Triggers = []KEDATrigger{{Type: TriggerPrometheus, Metric: MetricRequestsPerSecond, Threshold: 10}}
@@ -188,5 +189,28 @@ func TestKEDAInitialCooldown(t *testing.T) {
 	}
 	if r := k.Recommend(at(75), kedaObs(2, 0, 0)); r.Desired != 0 || r.Reason != ReasonDeactivated {
 		t.Errorf("75s: %d %s", r.Desired, r.Reason)
+	}
+}
+
+// TestKEDAIgnoreNullValues: a prometheus trigger whose query has no value
+// yet (the adapter has no samples) at 1 replica with minReplicaCount 0.
+// KEDA's prometheus scaler returns 0 for it under ignoreNullValues (its
+// default): inactive and never active, with no initial cooldown, so the
+// first poll (15 s) scales to 0. With ignoreNullValues false the query
+// errs: no scale to zero, no change.
+func TestKEDAIgnoreNullValues(t *testing.T) {
+	for _, tc := range []struct {
+		ignore  bool
+		desired int
+		reason  Reason
+	}{{true, 0, ReasonDeactivated}, {false, 1, ReasonTriggerError}} {
+		cfg := DefaultKEDAConfig()
+		cfg.Triggers = []KEDATrigger{{Type: TriggerPrometheus, Metric: MetricRequestsPerSecond, Threshold: 10, IgnoreNullValues: tc.ignore}}
+		k := must(NewKEDA(cfg))
+		noValue := obs(1, 0, 20, readyPods(1, 50, 0))
+		noValue.Metrics = &CustomMetrics{}
+		if r := k.Recommend(at(15), noValue); r.Desired != tc.desired || r.Reason != tc.reason {
+			t.Errorf("ignoreNullValues %v: %d %s (%s), want %d %s", tc.ignore, r.Desired, r.Reason, r.Explanation, tc.desired, tc.reason)
+		}
 	}
 }

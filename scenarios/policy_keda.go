@@ -44,7 +44,13 @@ type KEDATrigger struct {
 	Threshold float64 `yaml:"threshold"`
 	// ActivationThreshold: active when the value is above it. Default 0.
 	ActivationThreshold float64 `yaml:"activation_threshold"`
+	// IgnoreNullValues (prometheus): a query without a value reads as 0
+	// (KEDA's default, true) or is an error (false).
+	IgnoreNullValues bool `yaml:"ignore_null_values"`
 }
+
+// setDefaults gives a trigger KEDA's defaults before it is decoded.
+func (t *KEDATrigger) setDefaults() { t.IgnoreNullValues = true }
 
 // KEDAFallback is spec.fallback.
 type KEDAFallback struct {
@@ -65,7 +71,7 @@ func init() {
 			a.KEDA = KEDA{PollingInterval: d.PollingInterval, CooldownPeriod: d.CooldownPeriod, IdleReplicaCount: -1}
 		},
 		Params: []Param{
-			{"triggers", "(required)", "a list of {type: queue|prometheus, metric, threshold, activation_threshold}"},
+			{"triggers", "(required)", "a list of {type: queue|prometheus, metric, threshold, activation_threshold, ignore_null_values}"},
 			{"polling_interval", "30s", "how often KEDA polls the triggers (activation and cooldown)"},
 			{"cooldown_period", "300s", "inactive this long after the last active poll before scaling to zero"},
 			{"initial_cooldown_period", "0s", "no scale to zero this long after the start unless a trigger was active"},
@@ -76,7 +82,8 @@ func init() {
 			a := &svc.Autoscaler
 			cfg := policies.DefaultKEDAConfig()
 			for _, t := range a.KEDA.Triggers {
-				cfg.Triggers = append(cfg.Triggers, policies.KEDATrigger{Type: t.Type, Metric: t.Metric, Threshold: t.Threshold, ActivationThreshold: t.ActivationThreshold})
+				cfg.Triggers = append(cfg.Triggers, policies.KEDATrigger{Type: t.Type, Metric: t.Metric, Threshold: t.Threshold,
+					ActivationThreshold: t.ActivationThreshold, IgnoreNullValues: t.IgnoreNullValues})
 			}
 			cfg.PollingInterval = a.KEDA.PollingInterval
 			cfg.CooldownPeriod = a.KEDA.CooldownPeriod
