@@ -367,16 +367,7 @@ func GetObjectMetricReplicas(current int, usage, targetUsage int64, readyPods, l
 // metric with a Value target; the values the external API returns are
 // summed (saturating at MaxInt64), then as GetObjectMetricReplicas.
 func GetExternalMetricReplicas(current int, values []int64, targetUsage int64, readyPods, listedPods int, tol Tolerances) MetricReplicaCount {
-	usage := sumSaturating(values)
-	c := MetricReplicaCount{Usage: usage}
-	if targetUsage <= 0 {
-		c.Err = fmt.Errorf("target value %d milli must be positive", targetUsage)
-		return c
-	}
-	ratio := float64(usage) / float64(targetUsage)
-	usageRatioReplicaCount(&c, current, ratio, readyPods, listedPods, tolerances{down: tol.Down, up: tol.Up},
-		fmt.Sprintf("value %s vs target %s", milliStr(usage), milliStr(targetUsage)))
-	return c
+	return GetObjectMetricReplicas(current, sumSaturating(values), targetUsage, readyPods, listedPods, tol)
 }
 
 // GetObjectPerPodMetricReplicas is GetObjectPerPodMetricReplicas: an
