@@ -277,12 +277,6 @@ func (s *StepScaling) Recommend(now sim.Time, o Observation) Recommendation {
 			rec.Desired = rec.Raw
 		}
 	}
-	rec.Desired = awsBound(&rec, o)
-	rec.Reason = awsReason(rec, o)
-	rec.Explanation = head
-	if rec.Desired != rec.Raw && len(rec.Limits) > 0 {
-		l := rec.Limits[len(rec.Limits)-1]
-		rec.Explanation += fmt.Sprintf("; %s -> %d", l.Detail, rec.Desired)
-	}
+	awsFinish(&rec, o, head)
 	return rec
 }

@@ -192,14 +192,21 @@ func (p *TargetTracking) Recommend(now sim.Time, o Observation) Recommendation {
 			}
 		}
 	}
-	rec.Desired = awsBound(&rec, o)
-	rec.Reason = awsReason(rec, o)
+	awsFinish(&rec, o, head)
+	return rec
+}
+
+// awsFinish ends both AWS policies' recommendations: the bounded desired
+// count, its reason, and the explanation head with the last limit that
+// moved it.
+func awsFinish(rec *Recommendation, o Observation, head string) {
+	rec.Desired = awsBound(rec, o)
+	rec.Reason = awsReason(*rec, o)
 	rec.Explanation = head
 	if rec.Desired != rec.Raw && len(rec.Limits) > 0 {
 		l := rec.Limits[len(rec.Limits)-1]
 		rec.Explanation += fmt.Sprintf("; %s -> %d", l.Detail, rec.Desired)
 	}
-	return rec
 }
 
 // awsBound keeps rec.Desired within [Min, Max], recording the limit.
