@@ -307,13 +307,17 @@ func (i *Instance) fastDone(r *request, now sim.Time) {
 }
 
 // fastRemove takes r out of ps in fast mode.
-func (i *Instance) fastRemove(r *request) {
-	last := len(i.ps) - 1
-	moved := i.ps[last]
-	i.ps[r.slot] = moved
+func (i *Instance) fastRemove(r *request) { i.ps = swapRemove(i.ps, r) }
+
+// swapRemove takes r out of rs, in which each request's slot is its
+// index, by moving the last one into its place, and returns rs shortened.
+func swapRemove(rs []*request, r *request) []*request {
+	last := len(rs) - 1
+	moved := rs[last]
+	rs[r.slot] = moved
 	moved.slot = r.slot
-	i.ps[last] = nil
-	i.ps = i.ps[:last]
+	rs[last] = nil
+	return rs[:last]
 }
 
 // toFast switches to fast mode: every request gets its own completion
@@ -567,21 +571,8 @@ func (i *Instance) psRemove(k int) {
 		return
 	}
 	// Restore the heap: sift the moved element down, then up.
+	i.siftDown(k)
 	h := i.ps
-	for j := k; ; {
-		c := 2*j + 1
-		if c >= n {
-			break
-		}
-		if c+1 < n && h[c+1].finishV < h[c].finishV {
-			c++
-		}
-		if h[j].finishV <= h[c].finishV {
-			break
-		}
-		h[j], h[c] = h[c], h[j]
-		j = c
-	}
 	for j := k; j > 0; {
 		p := (j - 1) / 2
 		if h[p].finishV <= h[j].finishV {

@@ -327,12 +327,7 @@ func (i *Instance) offCPU(r *request, now sim.Time) {
 func (i *Instance) waitDone(r *request, now sim.Time) { i.waitDoneAs(r, now, Completed) }
 
 func (i *Instance) waitDoneAs(r *request, now sim.Time, o Outcome) {
-	last := len(i.waiting) - 1
-	moved := i.waiting[last]
-	i.waiting[r.slot] = moved
-	moved.slot = r.slot
-	i.waiting[last] = nil
-	i.waiting = i.waiting[:last]
+	i.waiting = swapRemove(i.waiting, r)
 	i.finish(r, now, o)
 }
 
