@@ -22,16 +22,17 @@ type scrape struct {
 	memory float64 // bytes
 }
 
-// scrapeRing keeps an instance's most recent scrapes.
-type scrapeRing struct {
-	buf  []scrape
-	n    int // scrapes kept
+// recent keeps the depth most recent of a series of samples, the oldest
+// overwritten: the metrics pipeline's scrapes and the adapter's.
+type recent[T any] struct {
+	buf  []T
+	n    int // samples kept
 	head int // index of the newest
 }
 
-func (r *scrapeRing) init(depth int) { r.buf = make([]scrape, depth) }
+func (r *recent[T]) init(depth int) { r.buf = make([]T, depth) }
 
-func (r *scrapeRing) add(s scrape) {
+func (r *recent[T]) add(s T) {
 	r.head = (r.head + 1) % len(r.buf)
 	r.buf[r.head] = s
 	if r.n < len(r.buf) {
@@ -39,10 +40,13 @@ func (r *scrapeRing) add(s scrape) {
 	}
 }
 
-// at returns the k-th newest scrape (0 = newest).
-func (r *scrapeRing) at(k int) scrape {
-	return r.buf[(r.head-k+len(r.buf))%len(r.buf)]
+// at returns the k-th newest sample (0 = newest), valid until the next add.
+func (r *recent[T]) at(k int) *T {
+	return &r.buf[(r.head-k+len(r.buf))%len(r.buf)]
 }
+
+// scrapeRing keeps an instance's most recent scrapes.
+type scrapeRing struct{ recent[scrape] }
 
 // read returns the CPU (cores) and memory (bytes) metrics.
 func (r *scrapeRing) read(window time.Duration) (cpu, mem policies.Metric) {

@@ -76,26 +76,7 @@ const (
 )
 
 // adapterRing keeps a target's most recent scrapes.
-type adapterRing struct {
-	buf  []adapterSample
-	n    int
-	head int
-}
-
-func (r *adapterRing) init(depth int) { r.buf = make([]adapterSample, depth) }
-
-func (r *adapterRing) add(s adapterSample) {
-	r.head = (r.head + 1) % len(r.buf)
-	r.buf[r.head] = s
-	if r.n < len(r.buf) {
-		r.n++
-	}
-}
-
-// at returns the k-th newest sample (0 = newest).
-func (r *adapterRing) at(k int) *adapterSample {
-	return &r.buf[(r.head-k+len(r.buf))%len(r.buf)]
-}
+type adapterRing struct{ recent[adapterSample] }
 
 // inRange returns how many of the newest samples lie in (start, end]
 // (all samples are at or before end: they were scraped in the past).
