@@ -271,18 +271,7 @@ func overlay(f, m *yaml.Node, path string) {
 	}
 }
 
-func mapValue(m *yaml.Node, key string) *yaml.Node {
-	m = yamlnode.Deref(m)
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return yamlnode.Deref(m.Content[i+1])
-		}
-	}
-	return nil
-}
+func mapValue(m *yaml.Node, key string) *yaml.Node { return yamlnode.Child(yamlnode.Deref(m), key) }
 
 // notAScenario recognises a Kubernetes manifest or a Cloud.toml given
 // where a scenario is expected, and says how to use it.

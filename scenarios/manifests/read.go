@@ -347,17 +347,7 @@ func scalar(m *yaml.Node, key string) string {
 	return ""
 }
 
-func child(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return yamlnode.Deref(m.Content[i+1])
-		}
-	}
-	return nil
-}
+func child(m *yaml.Node, key string) *yaml.Node { return yamlnode.Child(m, key) }
 
 func keyNode(m *yaml.Node, key string) *yaml.Node {
 	if m == nil || m.Kind != yaml.MappingNode {

@@ -29,6 +29,21 @@ func Deref(n *yaml.Node) *yaml.Node {
 	return n
 }
 
+// Child is the value of key in the mapping m, dereferenced (see Deref);
+// nil when m is not a mapping or has no such key. m itself is taken as
+// it is: callers that may hold an alias dereference it first.
+func Child(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return Deref(m.Content[i+1])
+		}
+	}
+	return nil
+}
+
 // Describe names what a node is, for "expected X, got Y" messages: "a
 // mapping", "a list", "null", "the number 3", "the boolean true" or the
 // quoted scalar.
