@@ -225,10 +225,18 @@ func (i *Instance) setRate(now sim.Time, rate float64) {
 // now. In fast mode each of the n requests ran on its own core, so the
 // account grows by exactly n times the elapsed nanoseconds, in integers;
 // only shared mode (a fractional rate) needs floating point.
+//
+// The check is apart so that it inlines: a third of the calls in a busy
+// instance find it advanced already (a completion starting the next
+// queued request).
 func (i *Instance) advance(now sim.Time) {
-	if now <= i.last {
-		return
+	if now > i.last {
+		i.advanceTo(now)
 	}
+}
+
+// advanceTo is advance for a now after the last.
+func (i *Instance) advanceTo(now sim.Time) {
 	if n := len(i.ps); n > 0 {
 		if i.shared {
 			dt := seconds(now.Sub(i.last))
@@ -272,7 +280,10 @@ func (i *Instance) addCPU(r *request, cpu float64, now sim.Time) {
 		r.finishV, r.cpuFrom = cpu, now
 		r.slot = int32(len(i.ps))
 		i.ps = append(i.ps, r)
-		i.scheduleCPU(r, now, nsCeil(cpu))
+		// scheduleCPU, written out: this runs for every request.
+		if d := nsCeil(cpu); d >= 0 && float64(d) <= float64(i.svc.end.Sub(now)) {
+			r.cpuEnd = i.svc.eng.Schedule(now.Add(d), r, reqCPUDone)
+		}
 	}
 	if !i.dispatch {
 		i.cpuChanged(now)
@@ -288,10 +299,10 @@ func (r *request) fastFinish() float64 { return r.cpuFrom.Seconds() + r.finishV 
 // finish beyond the end of the run needs none (and its distance may not
 // fit in a time.Duration).
 func (i *Instance) scheduleCPU(r *request, now sim.Time, d time.Duration) {
-	if d < 0 || float64(d) > float64(i.svc.w.end.Sub(now)) {
+	if d < 0 || float64(d) > float64(i.svc.end.Sub(now)) {
 		return
 	}
-	r.cpuEnd = i.svc.w.eng.Schedule(now.Add(d), r, reqCPUDone)
+	r.cpuEnd = i.svc.eng.Schedule(now.Add(d), r, reqCPUDone)
 }
 
 // fastDone ends r's CPU phase in fast mode (its own event).
@@ -301,7 +312,11 @@ func (i *Instance) fastDone(r *request, now sim.Time) {
 	i.maybeIdle(now)
 	// The next queued request may start: one node update for both.
 	i.dispatch = true
-	i.offCPU(r, now)
+	if r.wait == 0 && !i.svc.dep.active {
+		i.finish(r, now, Completed) // offCPU's common case, without its call
+	} else {
+		i.offCPU(r, now)
+	}
 	i.dispatch = false
 	i.cpuChanged(now)
 }

@@ -688,6 +688,9 @@ func reasonFor(current, desired int, limits []Limit) Reason {
 // explain joins the head of an explanation with each limit: "head; detail
 // -> to; detail -> to".
 func explain(head string, limits []Limit) string {
+	if len(limits) == 0 {
+		return head
+	}
 	var b strings.Builder
 	b.WriteString(head)
 	for _, l := range limits {

@@ -17,6 +17,10 @@ type StaticConfig struct {
 // without an autoscaler. It keeps no state.
 type Static struct {
 	cfg StaticConfig
+	// head is the explanation's fixed part, formatted once: a static
+	// service is evaluated every interval of a long run, and the
+	// explanation is read only when the decision is recorded.
+	head string
 }
 
 // Validate reports a negative count as a *FieldError.
@@ -32,7 +36,7 @@ func NewStatic(cfg StaticConfig) (*Static, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("static: %w", err)
 	}
-	return &Static{cfg: cfg}, nil
+	return &Static{cfg: cfg, head: fmt.Sprintf("static policy keeps %d replicas", cfg.Replicas)}, nil
 }
 
 // Name is "static".
@@ -54,6 +58,6 @@ func (s *Static) Recommend(_ sim.Time, o Observation) Recommendation {
 		r.Limits = []Limit{*l}
 	}
 	r.Reason = reasonFor(o.Current, desired, r.Limits)
-	r.Explanation = explain(fmt.Sprintf("static policy keeps %d replicas", s.cfg.Replicas), r.Limits)
+	r.Explanation = explain(s.head, r.Limits)
 	return r
 }
