@@ -161,13 +161,11 @@ func (i *Instance) transition(to phase, now sim.Time, why string) {
 }
 
 // accepting reports whether the instance takes new requests.
-func (i *Instance) accepting() bool {
-	switch i.phase {
-	case readyServing, startingUnready, drainingPreStop:
-		return true
-	}
-	return false
-}
+func (i *Instance) accepting() bool { return acceptingPhases>>i.phase&1 != 0 }
+
+// acceptingPhases has bit p set for each phase p that takes new requests:
+// one shift, for a check made on every request.
+const acceptingPhases = 1<<readyServing | 1<<startingUnready | 1<<drainingPreStop
 
 // lost reports whether the instance crashed or lost its node.
 func (i *Instance) lost() bool { return i.phase == terminatedLost || i.phase == terminatedDetecting }
