@@ -55,11 +55,13 @@ type cfs struct {
 
 	throttled   bool
 	throttledAt sim.Time
-	ev          sim.EventID // throttle or period end, if armed
-	evAt        sim.Time
-	evArg       uint64
-	calm        bool    // the last decision found no event needed at calmRate (cfsSchedule)
-	calmRate    float64 // the rate since then
+	// The throttle or period end, if set. It moves at most changes of
+	// rate, later about as often as earlier: an alarm moves its engine
+	// event only when it comes earlier (sim.Alarm).
+	alarm      sim.Alarm
+	alarmReady bool    // alarm is initialised (on its first Set)
+	calm       bool    // the last decision found no event needed at calmRate (cfsSchedule)
+	calmRate   float64 // the rate since then
 
 	busyFrom         sim.Time // the start of the busy interval under way, if any
 	busyPeriod       int64    // its period
@@ -232,29 +234,19 @@ func (i *Instance) cfsSchedule(now sim.Time) {
 			c.calm, c.calmRate = true, i.rate
 		}
 	}
-	eng := i.svc.w.eng
-	due := at >= 0 && at < i.svc.w.end
-	if !c.ev.IsZero() {
-		switch {
-		case at == c.evAt && arg == c.evArg:
-			return
-		case due && arg == c.evArg:
-			// The same event, moved: it fires in the order a new one
-			// would (after those already due then), and keeps its slot.
-			c.evAt = at
-			if c.ev = eng.Reschedule(c.ev, at); c.ev.IsZero() {
-				c.ev = eng.Schedule(at, i, arg)
-			}
-			return
-		}
-		eng.Cancel(c.ev)
-		c.ev = sim.EventID{}
-	}
-	if !due {
+	if at < 0 || at >= i.svc.w.end {
+		// No event, or none due within the run.
+		c.alarm.Stop()
 		return
 	}
-	c.evAt, c.evArg = at, arg
-	c.ev = eng.Schedule(at, i, arg)
+	if !c.alarmReady {
+		c.alarm.Init(i.svc.w.eng, i)
+		c.alarmReady = true
+	}
+	// An event at the same time for the same reason keeps its place
+	// among the events due then; any other fires as one scheduled now
+	// would (after those already due then).
+	c.alarm.Set(at, arg)
 }
 
 // quotaSpent throttles the instance: its quota for the period is spent.
@@ -262,7 +254,6 @@ func (i *Instance) cfsSchedule(now sim.Time) {
 // run, it is not throttled.
 func (i *Instance) quotaSpent(now sim.Time) {
 	c := &i.cfs
-	c.ev = sim.EventID{}
 	i.advance(now)
 	if over := c.used - c.quota; over > 0 {
 		// The event is rounded up to the nanosecond: what ran past the
@@ -288,7 +279,6 @@ func (i *Instance) quotaSpent(now sim.Time) {
 // that will spend its quota in this period gets its event.
 func (i *Instance) periodEnd(now sim.Time) {
 	c := &i.cfs
-	c.ev = sim.EventID{}
 	i.advance(now)
 	if c.throttled {
 		c.throttled = false
@@ -307,10 +297,7 @@ func (i *Instance) cpuStop(now sim.Time) {
 		c.throttled = false
 		c.throttledSeconds += now.Sub(c.throttledAt).Seconds()
 	}
-	if !c.ev.IsZero() {
-		i.svc.w.eng.Cancel(c.ev)
-		c.ev = sim.EventID{}
-	}
+	c.alarm.Stop()
 	i.cpuChanged(now)
 }
 
