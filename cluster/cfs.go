@@ -59,9 +59,11 @@ type cfs struct {
 	// rate, later about as often as earlier: an alarm moves its engine
 	// event only when it comes earlier (sim.Alarm).
 	alarm      sim.Alarm
-	alarmReady bool    // alarm is initialised (on its first Set)
-	calm       bool    // the last decision found no event needed at calmRate (cfsSchedule)
-	calmRate   float64 // the rate since then
+	alarmReady bool // alarm is initialised (on its first Set)
+	// calmRate: the last decision found no event needed at this rate,
+	// which follows the rate down since then (cfsSchedule); -1 if it
+	// found one needed, or is to be made.
+	calmRate float64
 
 	busyFrom         sim.Time // the start of the busy interval under way, if any
 	busyPeriod       int64    // its period
@@ -84,6 +86,7 @@ func (c *cfs) init(limit float64, period time.Duration, concurrency int) {
 	c.quota = limit * c.periodSeconds
 	c.counted = -1
 	c.end = c.start(1)
+	c.calmRate = -1
 }
 
 // DefaultCFSPeriod is the kernel's default cpu.cfs_period_us, 100 ms;
@@ -209,15 +212,25 @@ var skipFallingRate = true
 // which it lasted to the period's end and a whole period at r0 did not
 // spend it; at a lower rate, the rest of this period uses less, and so
 // does the next. Every change of rate comes here, so calm (no event
-// needed at calmRate, and no event armed) stands until the rate rises.
+// needed at calmRate, and no event armed) stands until the rate rises:
+// one comparison, as a rate is never negative and calmRate is -1 while
+// the instance is not calm.
 // That skips the computation for about half the calls.
+//
+// The shortcut is small enough to be inlined where the rate changes; the
+// computation is cfsDecide's.
 func (i *Instance) cfsSchedule(now sim.Time) {
-	c := &i.cfs
-	if c.calm && i.rate <= c.calmRate && skipFallingRate {
+	if c := &i.cfs; i.rate <= c.calmRate {
 		c.calmRate = i.rate
-		return
+	} else {
+		i.cfsDecide(now)
 	}
-	c.calm = false
+}
+
+// cfsDecide is cfsSchedule without its shortcut.
+func (i *Instance) cfsDecide(now sim.Time) {
+	c := &i.cfs
+	c.calmRate = -1
 	at, arg := sim.Time(-1), uint64(0)
 	end := c.end
 	switch {
@@ -231,7 +244,9 @@ func (i *Instance) cfsSchedule(now sim.Time) {
 		} else if i.rate*c.periodSeconds > c.quota+cpuEpsilon {
 			at, arg = end, instPeriodEnd
 		} else {
-			c.calm, c.calmRate = true, i.rate
+			if skipFallingRate {
+				c.calmRate = i.rate
+			}
 		}
 	}
 	if at < 0 || at >= i.svc.w.end {

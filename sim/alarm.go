@@ -45,10 +45,18 @@ func (a *Alarm) Init(e *Engine, h Handler) {
 // scheduled for at. Setting a to the time and argument it is already set
 // to changes nothing (it keeps its place among events at that time).
 // Setting it in the past panics, as scheduling in the past does.
+//
+// Set is small enough to be inlined for its most common case, no change;
+// the others are reset's.
 func (a *Alarm) Set(at Time, arg uint64) {
 	if a.set && at == a.at && arg == a.arg {
 		return
 	}
+	a.reset(at, arg)
+}
+
+// reset is Set to another time or argument.
+func (a *Alarm) reset(at Time, arg uint64) {
 	e := a.e
 	if at < e.now {
 		panic("sim: Alarm.Set in the past")
