@@ -56,8 +56,8 @@ type cfs struct {
 	throttled   bool
 	throttledAt sim.Time
 	// The throttle or period end, if set. It moves at most changes of
-	// rate, later about as often as earlier: an alarm moves its engine
-	// event only when it comes earlier (sim.Alarm).
+	// the rate, later about as often as earlier: an alarm touches the
+	// engine's queue only when it comes earlier (sim.Alarm).
 	alarm      sim.Alarm
 	alarmReady bool // alarm is initialised (on its first Set)
 	// calmRate: the last decision found no event needed at this rate,
@@ -216,7 +216,7 @@ var skipFallingRate = true
 // which it lasted to the period's end and a whole period at r0 did not
 // spend it; at a lower rate, the rest of this period uses less, and so
 // does the next. Every change of rate comes here, so calm (no event
-// needed at calmRate, and no event armed) stands until the rate rises:
+// needed at calmRate, and none set) stands until the rate rises:
 // one comparison, as a rate is never negative and calmRate is -1 while
 // the instance is not calm.
 // That skips the computation for about half the calls.
