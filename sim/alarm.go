@@ -16,8 +16,8 @@ package sim
 // the alarm as such an event: once when it fires, and as pending while it
 // is set; an arm that fires early counts for nothing.
 //
-// The zero Alarm is not usable (see Init). An Alarm must not be copied
-// after Init.
+// The zero Alarm is not set and cannot be (see Init), but may be stopped
+// and asked IsSet. An Alarm must not be copied after Init.
 type Alarm struct {
 	e *Engine
 	h Handler

@@ -189,3 +189,24 @@ func TestAlarmSetAgain(t *testing.T) {
 		t.Errorf("fired %d pending %d, want 4 and 0", e.Fired(), e.Pending())
 	}
 }
+
+// A zero Alarm is not set, and stopping it does nothing (an instance
+// without a quota event stops its alarm before ever setting it).
+func TestAlarmZeroStops(t *testing.T) {
+	var a Alarm
+	a.Stop()
+	if a.IsSet() {
+		t.Fatal("a zero Alarm is set")
+	}
+	e := NewEngine()
+	a.Init(e, HandlerFunc(func(Time, uint64) { t.Fatal("a stopped alarm fired") }))
+	a.Set(5, 1)
+	if !a.IsSet() || a.At() != 5 || a.Arg() != 1 || e.Pending() != 1 {
+		t.Fatalf("set: IsSet %v At %d Arg %d Pending %d", a.IsSet(), a.At(), a.Arg(), e.Pending())
+	}
+	a.Stop()
+	e.RunUntil(10)
+	if e.Fired() != 0 || e.Pending() != 0 {
+		t.Errorf("fired %d pending %d after a stopped alarm's arm, want 0 and 0", e.Fired(), e.Pending())
+	}
+}
