@@ -89,7 +89,10 @@ func (w *alarmWorld) stop(k int) {
 	w.events[k] = EventID{}
 }
 
-func runAlarmWorld(seed uint64, alarms bool) []string {
+// runAlarmWorld runs the script of seed, with background plain events
+// pending far ahead from the start (enough of them put the engine's queue
+// in its heap layout).
+func runAlarmWorld(seed uint64, alarms bool, background int) (trace []string, heap bool) {
 	const n = 3
 	w := &alarmWorld{e: NewEngine(), rng: rand.New(rand.NewPCG(seed, 2)), stops: 4000,
 		events: make([]EventID, n), at: make([]Time, n), arg: make([]uint64, n)}
@@ -103,35 +106,48 @@ func runAlarmWorld(seed uint64, alarms bool) []string {
 	for k := range 4 {
 		w.e.Schedule(Time(k)*Time(time.Millisecond), w, uint64(1<<40+k))
 	}
+	for k := range background {
+		w.e.Schedule(Time(time.Hour)+Time(k), w, uint64(1<<41+k))
+	}
 	// After each event (an early arm is a step of the engine, but no
 	// event), what is pending.
 	for fired := uint64(0); w.e.Step(); {
+		heap = heap || !w.e.sorted
 		if f := w.e.Fired(); f != fired {
 			fired = f
 			w.trace = append(w.trace, fmt.Sprintf("after f%d p%d", f, w.e.Pending()))
 		}
 	}
-	return w.trace
+	return w.trace, heap
 }
 
 // Alarms fire exactly as events cancelled and scheduled again at every
 // Set would: same times, same order among ties, same Fired and Pending
-// after every step, and a stopped alarm never fires.
+// after every step, and a stopped alarm never fires; with a short queue
+// and with a long one (300 background events), in the engine's heap.
 func TestAlarmFiresAsRescheduledEventWould(t *testing.T) {
 	early := 0
-	for seed := uint64(1); seed <= 20; seed++ {
-		want, got := runAlarmWorld(seed, false), runAlarmWorld(seed, true)
-		if len(want) < 1000 {
-			t.Fatalf("seed %d: only %d trace lines", seed, len(want))
-		}
-		for k := range min(len(want), len(got)) {
-			if want[k] != got[k] {
-				t.Fatalf("seed %d: line %d is %q, with events %q", seed, k, got[k], want[k])
+	for _, background := range []int{0, 300} {
+		for seed := uint64(1); seed <= 20; seed++ {
+			want, _ := runAlarmWorld(seed, false, background)
+			got, heap := runAlarmWorld(seed, true, background)
+			if background > 0 && !heap {
+				t.Fatalf("seed %d, %d in the background: the queue was never a heap", seed, background)
+			}
+			if len(want) < 1000 {
+				t.Fatalf("seed %d: only %d trace lines", seed, len(want))
+			}
+			for k := range min(len(want), len(got)) {
+				if want[k] != got[k] {
+					t.Fatalf("seed %d, %d in the background: line %d is %q, with events %q", seed, background, k, got[k], want[k])
+				}
+			}
+			if len(want) != len(got) {
+				t.Fatalf("seed %d, %d in the background: %d lines, with events %d", seed, background, len(got), len(want))
 			}
 		}
-		if len(want) != len(got) {
-			t.Fatalf("seed %d: %d lines, with events %d", seed, len(got), len(want))
-		}
+	}
+	for seed := uint64(1); seed <= 20; seed++ {
 		early += countEarlyArms(seed)
 	}
 	if early < 1000 {
