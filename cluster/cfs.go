@@ -55,11 +55,15 @@ type cfs struct {
 
 	throttled   bool
 	throttledAt sim.Time
-	ev          sim.EventID // throttle or period end, if armed
-	evAt        sim.Time
-	evArg       uint64
-	calm        bool    // the last decision found no event needed at calmRate (cfsSchedule)
-	calmRate    float64 // the rate since then
+	// The throttle or period end, if set. It moves at most changes of
+	// the rate, later about as often as earlier: an alarm touches the
+	// engine's queue only when it comes earlier (sim.Alarm).
+	alarm      sim.Alarm
+	alarmReady bool // alarm is initialised (on its first Set)
+	// calmRate: the last decision found no event needed at this rate,
+	// which follows the rate down since then (cfsSchedule); -1 if it
+	// found one needed, or is to be made.
+	calmRate float64
 
 	busyFrom         sim.Time // the start of the busy interval under way, if any
 	busyPeriod       int64    // its period
@@ -82,6 +86,7 @@ func (c *cfs) init(limit float64, period time.Duration, concurrency int) {
 	c.quota = limit * c.periodSeconds
 	c.counted = -1
 	c.end = c.start(1)
+	c.calmRate = -1
 }
 
 // DefaultCFSPeriod is the kernel's default cpu.cfs_period_us, 100 ms;
@@ -163,7 +168,11 @@ func (i *Instance) cfsIdle(now sim.Time) {
 	if now > c.busyFrom {
 		// The period of now - 1: now's, or the one before if now begins
 		// it.
-		if last = i.cfsPeriod(now); now == c.end.Add(-c.period) {
+		// (cfsPeriod written out: this is its most frequent caller.)
+		if c.bounded && now >= c.end {
+			c.roll(now)
+		}
+		if last = c.idx; now.Sub(c.end) == -c.period {
 			last--
 		}
 	}
@@ -207,15 +216,25 @@ var skipFallingRate = true
 // which it lasted to the period's end and a whole period at r0 did not
 // spend it; at a lower rate, the rest of this period uses less, and so
 // does the next. Every change of rate comes here, so calm (no event
-// needed at calmRate, and no event armed) stands until the rate rises.
+// needed at calmRate, and none set) stands until the rate rises:
+// one comparison, as a rate is never negative and calmRate is -1 while
+// the instance is not calm.
 // That skips the computation for about half the calls.
+//
+// The shortcut is small enough to be inlined where the rate changes; the
+// computation is cfsDecide's.
 func (i *Instance) cfsSchedule(now sim.Time) {
-	c := &i.cfs
-	if c.calm && i.rate <= c.calmRate && skipFallingRate {
+	if c := &i.cfs; i.rate <= c.calmRate {
 		c.calmRate = i.rate
-		return
+	} else {
+		i.cfsDecide(now)
 	}
-	c.calm = false
+}
+
+// cfsDecide is cfsSchedule without its shortcut.
+func (i *Instance) cfsDecide(now sim.Time) {
+	c := &i.cfs
+	c.calmRate = -1
 	at, arg := sim.Time(-1), uint64(0)
 	end := c.end
 	switch {
@@ -229,32 +248,24 @@ func (i *Instance) cfsSchedule(now sim.Time) {
 		} else if i.rate*c.periodSeconds > c.quota+cpuEpsilon {
 			at, arg = end, instPeriodEnd
 		} else {
-			c.calm, c.calmRate = true, i.rate
-		}
-	}
-	eng := i.svc.w.eng
-	due := at >= 0 && at < i.svc.w.end
-	if !c.ev.IsZero() {
-		switch {
-		case at == c.evAt && arg == c.evArg:
-			return
-		case due && arg == c.evArg:
-			// The same event, moved: it fires in the order a new one
-			// would (after those already due then), and keeps its slot.
-			c.evAt = at
-			if c.ev = eng.Reschedule(c.ev, at); c.ev.IsZero() {
-				c.ev = eng.Schedule(at, i, arg)
+			if skipFallingRate {
+				c.calmRate = i.rate
 			}
-			return
 		}
-		eng.Cancel(c.ev)
-		c.ev = sim.EventID{}
 	}
-	if !due {
+	if at < 0 || at >= i.svc.w.end {
+		// No event, or none due within the run.
+		c.alarm.Stop()
 		return
 	}
-	c.evAt, c.evArg = at, arg
-	c.ev = eng.Schedule(at, i, arg)
+	if !c.alarmReady {
+		c.alarm.Init(i.svc.w.eng, i)
+		c.alarmReady = true
+	}
+	// An event at the same time for the same reason keeps its place
+	// among the events due then; any other fires as one scheduled now
+	// would (after those already due then).
+	c.alarm.Set(at, arg)
 }
 
 // quotaSpent throttles the instance: its quota for the period is spent.
@@ -262,7 +273,6 @@ func (i *Instance) cfsSchedule(now sim.Time) {
 // run, it is not throttled.
 func (i *Instance) quotaSpent(now sim.Time) {
 	c := &i.cfs
-	c.ev = sim.EventID{}
 	i.advance(now)
 	if over := c.used - c.quota; over > 0 {
 		// The event is rounded up to the nanosecond: what ran past the
@@ -288,7 +298,6 @@ func (i *Instance) quotaSpent(now sim.Time) {
 // that will spend its quota in this period gets its event.
 func (i *Instance) periodEnd(now sim.Time) {
 	c := &i.cfs
-	c.ev = sim.EventID{}
 	i.advance(now)
 	if c.throttled {
 		c.throttled = false
@@ -307,10 +316,7 @@ func (i *Instance) cpuStop(now sim.Time) {
 		c.throttled = false
 		c.throttledSeconds += now.Sub(c.throttledAt).Seconds()
 	}
-	if !c.ev.IsZero() {
-		i.svc.w.eng.Cancel(c.ev)
-		c.ev = sim.EventID{}
-	}
+	c.alarm.Stop()
 	i.cpuChanged(now)
 }
 

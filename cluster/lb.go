@@ -158,25 +158,33 @@ func (lb *loadBalancer) heldChanged(i *Instance) {
 // pick chooses the instance for r, or nil. Every algorithm costs O(1)
 // per request, but least-requests, O(log n).
 func (lb *loadBalancer) pick(r *request, now sim.Time) *Instance {
+	if lb.alg == ClientIP {
+		// A client's first request, or one after its session ended,
+		// goes to a random instance (as kube-proxy's iptables mode
+		// does); the following ones stick to it. First, before the
+		// other algorithms: nearly every request of a client-ip service
+		// is a session's, answered here (an instance in the rotation
+		// means the rotation is not empty).
+		ss := lb.sessions.at(r.client)
+		if m := ss.inst; m != nil && m.inLB && ss.epoch == m.lbEpoch && now.Sub(ss.last) <= lb.affinity {
+			if !lb.cookie {
+				ss.last = now
+			}
+			return m
+		}
+		n := len(lb.members)
+		if n == 0 {
+			return nil
+		}
+		m := lb.members[lb.rng.IntN(n)]
+		*ss = session{inst: m, epoch: m.lbEpoch, last: now}
+		return m
+	}
 	n := len(lb.members)
 	if n == 0 {
 		return nil
 	}
 	switch lb.alg {
-	case ClientIP:
-		// A client's first request, or one after its session ended,
-		// goes to a random instance (as kube-proxy's iptables mode
-		// does); the following ones stick to it.
-		ss := lb.sessions.at(r.client)
-		if ss.inst != nil && ss.inst.inLB && ss.epoch == ss.inst.lbEpoch && now.Sub(ss.last) <= lb.affinity {
-			if !lb.cookie {
-				ss.last = now
-			}
-			return ss.inst
-		}
-		m := lb.members[lb.rng.IntN(n)]
-		*ss = session{inst: m, epoch: m.lbEpoch, last: now}
-		return m
 	case Random:
 		return lb.members[lb.rng.IntN(n)]
 	case PowerOfTwo:

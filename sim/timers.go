@@ -22,14 +22,18 @@ import "time"
 type Timers struct {
 	e     *Engine
 	delay time.Duration
-	buf   []timer // ring: the timers in scheduling order, cancelled ones included
-	head  int
+	// buf is the ring: the timers in scheduling order, cancelled ones
+	// included. The timer of index x (counted since the start) is in
+	// buf[x&(len(buf)-1)], so the head is at first's place and a TimerID
+	// finds its timer with a mask, without a head offset.
+	buf   []timer
 	size  int
-	first uint64 // index (since the start) of buf[head]
-	armed bool   // an arm is in the engine's heap for buf[head]
+	first uint64 // index of the head timer
+	armed bool   // an arm is in the engine's heap for the head timer
 }
 
-// timer is one scheduled timer; h is nil once it is cancelled.
+// timer is one scheduled timer; h is nil once it is cancelled or has
+// fired.
 type timer struct {
 	at  Time
 	seq uint64
@@ -71,14 +75,22 @@ func (t *Timers) Schedule(h Handler, arg uint64) TimerID {
 	if t.size == len(t.buf) {
 		t.grow()
 	}
-	tm := timer{at: e.now.Add(t.delay), seq: seq, h: h, arg: arg}
-	t.buf[(t.head+t.size)&(len(t.buf)-1)] = tm
+	index := t.first + uint64(t.size)
+	// Filled in place: a timer built apart and copied in costs a copy of
+	// its five words.
+	tm := &t.buf[index&uint64(len(t.buf)-1)]
+	// e.now.Add(t.delay), for a delay known not to be negative.
+	at := e.now + Time(t.delay)
+	if at < e.now {
+		at = Never
+	}
+	tm.at, tm.seq, tm.h, tm.arg = at, seq, h, arg
 	t.size++
 	e.timers++
 	if !t.armed {
 		t.arm()
 	}
-	return TimerID{index: t.first + uint64(t.size-1), seq: tm.seq}
+	return TimerID{index: index, seq: seq}
 }
 
 // grow doubles the ring. Its length is always 0 or a power of two (16,
@@ -86,44 +98,36 @@ func (t *Timers) Schedule(h Handler, arg uint64) TimerID {
 func (t *Timers) grow() {
 	n := max(2*len(t.buf), 16)
 	buf := make([]timer, n)
-	for k := 0; k < t.size; k++ {
-		buf[k] = t.buf[(t.head+k)&(len(t.buf)-1)]
+	for x := t.first; x < t.first+uint64(t.size); x++ {
+		buf[x&uint64(n-1)] = t.buf[x&uint64(len(t.buf)-1)]
 	}
-	t.buf, t.head = buf, 0
+	t.buf = buf
 }
 
 // Cancel stops the timer id names, so that it never fires, and reports
 // whether it did: false when id is zero or its timer has already fired or
 // been cancelled. O(1).
 func (t *Timers) Cancel(id TimerID) bool {
-	if id.seq == 0 || id.index < t.first || id.index >= t.first+uint64(t.size) {
+	// One unsigned comparison for both ends of the ring: an index before
+	// first wraps around to beyond size.
+	if id.seq == 0 || id.index-t.first >= uint64(t.size) {
 		return false
 	}
-	tm := &t.buf[(t.head+int(id.index-t.first))&(len(t.buf)-1)]
+	tm := &t.buf[id.index&uint64(len(t.buf)-1)]
 	if tm.seq != id.seq || tm.h == nil {
 		return false
 	}
-	tm.h, tm.arg = nil, 0 // the arm, if it is for this timer, will find it gone
+	tm.h = nil // the arm, if it is for this timer, will find it gone
 	t.e.timers--
 	return true
 }
 
 // arm queues the event for the head timer, which must be pending.
 func (t *Timers) arm() {
-	h := &t.buf[t.head]
+	h := &t.buf[t.first&uint64(len(t.buf)-1)]
 	t.e.pushEvent(h.at, h.seq, t, 0)
 	t.e.arms++
 	t.armed = true
-}
-
-// pop removes the head timer.
-func (t *Timers) pop() timer {
-	tm := t.buf[t.head]
-	t.buf[t.head] = timer{}
-	t.head = (t.head + 1) & (len(t.buf) - 1)
-	t.size--
-	t.first++
-	return tm
 }
 
 // Fire is the arm's event: it fires the head timer, unless it was
@@ -133,19 +137,28 @@ func (t *Timers) Fire(now Time, _ uint64) {
 	e := t.e
 	e.arms--
 	t.armed = false
-	tm := t.pop()
-	for t.size > 0 && t.buf[t.head].h == nil {
-		t.pop()
+	buf, mask := t.buf, uint64(len(t.buf)-1)
+	head := &buf[t.first&mask]
+	h, arg := head.h, head.arg
+	head.h = nil // the ring holds no handler it will not fire
+	// The cancelled timers behind it go too; their handlers are already
+	// nil, so leaving the ring is only counting (in locals: most timers
+	// are cancelled, and this loop passes over nearly all of them).
+	first, size := t.first+1, t.size-1
+	for size > 0 && buf[first&mask].h == nil {
+		first++
+		size--
 	}
-	if t.size > 0 {
+	t.first, t.size = first, size
+	if size > 0 {
 		t.arm()
 	} else if len(t.buf) > 1024 {
-		t.buf, t.head = nil, 0 // give a burst's memory back
+		t.buf = nil // give a burst's memory back
 	}
-	if tm.h == nil {
+	if h == nil {
 		e.fired-- // the arm of a cancelled timer is no event
 		return
 	}
 	e.timers--
-	tm.h.Fire(now, tm.arg)
+	h.Fire(now, arg)
 }
