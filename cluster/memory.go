@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"time"
 
@@ -68,7 +67,7 @@ func (i *Instance) workingSet(now sim.Time) float64 {
 	case tau == RetainForever:
 		return w
 	}
-	return u + (w-u)*math.Exp(-now.Sub(i.mem.t).Seconds()/tau.Seconds())
+	return u + (w-u)*sim.Exp(-now.Sub(i.mem.t).Seconds()/tau.Seconds())
 }
 
 // memTracked: the working set moves with the requests held.

@@ -119,7 +119,7 @@ func NewKPAWindow(a KPAAggregation, window, granularity time.Duration) *KPABucke
 // m, m(1-m), m(1-m)^2, ... of nb buckets sum to at least 0.9999, but at least
 // 0.2 (so long windows do not decay into a plain average).
 func KPASmoothingCoeff(nb float64) float64 {
-	return math.Max(1-math.Pow(1-kpaWeightPrecision, 1/nb), kpaMinExponent)
+	return math.Max(1-sim.Pow(1-kpaWeightPrecision, 1/nb), kpaMinExponent)
 }
 
 // Window returns the averaging window.
@@ -266,7 +266,7 @@ func (b *KPABuckets) weightedAverage(now sim.Time) float64 {
 	multiplier := b.smoothing
 	if now > b.lastWrite {
 		numZ := now.Sub(b.lastWrite) / b.granularity
-		multiplier *= math.Pow(1-b.smoothing, float64(numZ))
+		multiplier *= sim.Pow(1-b.smoothing, float64(numZ))
 		numB -= int64(numZ)
 	}
 	startIdx := kpaIndex(b.lastWrite, b.granularity)

@@ -86,12 +86,12 @@ type LogNormal struct{ Mean, StdDev float64 }
 
 func (d LogNormal) params() (mu, sigma float64) {
 	v := math.Log1p((d.StdDev * d.StdDev) / (d.Mean * d.Mean))
-	return math.Log(d.Mean) - v/2, math.Sqrt(v)
+	return Log(d.Mean) - v/2, math.Sqrt(v)
 }
 
 func (d LogNormal) Sample(r *rand.Rand) float64 {
 	mu, sigma := d.params()
-	return math.Exp(mu + sigma*r.NormFloat64())
+	return Exp(mu + sigma*r.NormFloat64())
 }
 
 // prepared is d with mu and sigma computed once, behind a pointer (see
@@ -109,7 +109,7 @@ type preparedLogNormal struct {
 }
 
 func (d *preparedLogNormal) Sample(r *rand.Rand) float64 {
-	return math.Exp(d.mu + d.sigma*r.NormFloat64())
+	return Exp(d.mu + d.sigma*r.NormFloat64())
 }
 func (d LogNormal) Average() float64 { return d.Mean }
 func (d LogNormal) String() string {
@@ -134,7 +134,7 @@ func (d Pareto) Scale() float64 { return d.Mean * (d.Shape - 1) / d.Shape }
 
 func (d Pareto) Sample(r *rand.Rand) float64 {
 	// 1-Float64() lies in (0, 1], so the power is finite.
-	return d.Scale() / math.Pow(1-r.Float64(), 1/d.Shape)
+	return d.Scale() / Pow(1-r.Float64(), 1/d.Shape)
 }
 
 // prepared is d with its scale and exponent computed once, behind a
@@ -149,7 +149,7 @@ type preparedPareto struct {
 }
 
 func (d *preparedPareto) Sample(r *rand.Rand) float64 {
-	return d.scale / math.Pow(1-r.Float64(), d.exp)
+	return d.scale / Pow(1-r.Float64(), d.exp)
 }
 func (d Pareto) Average() float64 { return d.Mean }
 func (d Pareto) String() string {
