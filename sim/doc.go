@@ -11,6 +11,16 @@
 // and keeps no global state. Like the etcd raft state machine, the Engine
 // is driven entirely by its caller.
 //
+// "Any machine" includes its CPU: the distributions and the cluster's
+// decays use Exp, Log and Pow from this package, not math's, whose
+// assembly computes other last bits on an amd64 CPU without FMA and on
+// arm64 (elementary.go). The random streams' own normal and exponential
+// draws (math/rand/v2's ziggurats) are table lookups but for their rare
+// wedge and tail steps, which use math.Exp in a float32 comparison (a
+// last-bit difference changes its outcome only if the float32 rounds
+// differently and then ties exactly) and math.Log (the same on every
+// machine for the arguments it gets).
+//
 // # Time
 //
 // Time is an int64 count of nanoseconds since the start of the run, and
