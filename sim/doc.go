@@ -83,6 +83,12 @@
 // fire exactly when and in the order Engine.After would have fired them,
 // ties included, and count in Fired and Pending the same way.
 //
+// An Alarm is one event that is moved again and again, mostly later (a CPU
+// limit's quota event, moved at every change of the instance's CPU rate):
+// moving it later or stopping it touches no heap entry, as its engine event
+// stays at or before its time and re-queues itself when it fires early. It
+// too fires exactly as the event its last Set would have scheduled.
+//
 // # Randomness
 //
 // Every random number comes from a named stream: NewStreams(seed) gives a
