@@ -104,6 +104,9 @@ type slot struct {
 	key uint64 // key of the event occupying the slot; 0 while free
 }
 
+// noSpare is Engine.spare when there is no spare slot.
+const noSpare = math.MaxUint32
+
 // compactMin is the heap size below which stale entries are never purged:
 // a small heap full of them costs less than rebuilding it.
 const compactMin = 64
@@ -141,11 +144,12 @@ type Engine struct {
 	seq        uint64   // last sequence number handed out
 	queue      []entry  // the pending entries, stale (cancelled) ones included
 	sorted     bool     // queue is sorted, next event last (else a 4-ary min-heap)
-	moved      int      // movedWindow times the moving average of the entries an insertion moves
+	moved      uint     // movedWindow times the moving average of the entries an insertion moves
 	heapPops   uint64   // pops while the queue is a heap, for retrying the sorted layout
 	retryEvery uint64   // retryEvery, but tests may try more often
 	slots      []slot   // the slots in use are the events in the heap neither fired nor cancelled
 	free       []uint32 // indices of free slots, used last-in first-out
+	spare      uint32   // while a handler runs, the free slot its event left (noSpare if taken)
 	arms       int      // of the events in slots, those Timers arm for their heads
 	timers     int      // timers pending in Timers
 	fired      uint64
@@ -160,6 +164,7 @@ func NewEngine() *Engine {
 		retryEvery: retryEvery,
 		slots:      make([]slot, 0, 256),
 		free:       make([]uint32, 0, 256),
+		spare:      noSpare,
 	}
 }
 
@@ -173,7 +178,13 @@ func (e *Engine) Pending() int { return e.live() - e.arms + e.timers }
 
 // live is the number of events in the heap that have neither fired nor
 // been cancelled: the slots in use.
-func (e *Engine) live() int { return len(e.slots) - len(e.free) }
+func (e *Engine) live() int {
+	n := len(e.slots) - len(e.free)
+	if e.spare != noSpare {
+		n-- // free, but kept off the free list
+	}
+	return n
+}
 
 // Fired returns the number of events fired so far.
 func (e *Engine) Fired() uint64 { return e.fired }
@@ -183,39 +194,46 @@ func (e *Engine) Fired() uint64 { return e.fired }
 // scheduled. Scheduling in the past (at < Now()) or a nil handler is a
 // programming error and panics; scheduling at Now() is allowed, and the
 // event fires after every event already scheduled for Now().
+//
+// Schedule is only the next sequence number and a call, so that the
+// compiler inlines it into its callers and an event costs one call:
+// pushEvent makes the checks (a refused event uses up its sequence
+// number, which changes nothing, as numbers need only increase).
 func (e *Engine) Schedule(at Time, h Handler, arg uint64) EventID {
-	if at < e.now {
-		panic(fmt.Sprintf("sim: Schedule at %v, before Now() = %v", at, e.now))
-	}
-	if h == nil {
-		panic("sim: Schedule with a nil Handler")
-	}
-	return e.pushEvent(at, e.newSeq(), h, arg)
+	e.seq++
+	return e.pushEvent(at, e.seq, h, arg)
 }
 
 // newSeq hands out the next sequence number.
 func (e *Engine) newSeq() uint64 {
-	if e.seq == maxSeq {
-		panic("sim: more than 2^40-1 events scheduled in one run, the engine's limit: split the run into shorter ones")
+	if e.seq >= maxSeq {
+		panic(seqLimit)
 	}
 	e.seq++
 	return e.seq
 }
 
+const seqLimit = "sim: more than 2^40-1 events scheduled in one run, the engine's limit: split the run into shorter ones"
+
 // pushEvent schedules h.Fire(at, arg) with the given sequence number,
 // which must be unique and not yet in use: Schedule's, or one a Timers
-// reserved when its timer was scheduled.
+// reserved when its timer was scheduled. It panics, as Schedule
+// documents, if at is in the past, h is nil or seq is beyond maxSeq.
 func (e *Engine) pushEvent(at Time, seq uint64, h Handler, arg uint64) EventID {
-	var s uint32
-	if n := len(e.free); n > 0 {
+	if at < e.now || h == nil || seq > maxSeq {
+		panic(e.refusal(at, h))
+	}
+	// The slot: the one the firing event left, which its handler's first
+	// Schedule takes (most handlers schedule the next event of what they
+	// model), else the last one freed, else a new one.
+	s := e.spare
+	if s != noSpare {
+		e.spare = noSpare
+	} else if n := len(e.free); n > 0 {
 		s = e.free[n-1]
 		e.free = e.free[:n-1]
 	} else {
-		if len(e.slots) == maxSlots {
-			panic("sim: more than 2^24 events pending at once, the engine's limit: a run holding this many requests in flight needs less traffic or shorter waits")
-		}
-		s = uint32(len(e.slots))
-		e.slots = append(e.slots, slot{})
+		s = e.newSlot()
 	}
 	key := makeKey(seq, s)
 	sl := &e.slots[s]
@@ -228,6 +246,27 @@ func (e *Engine) pushEvent(at Time, seq uint64, h Handler, arg uint64) EventID {
 	return EventID{key: key}
 }
 
+// refusal is what is wrong with an event pushEvent was given. The caller
+// panics with it, so that the compiler knows the path ends there.
+func (e *Engine) refusal(at Time, h Handler) string {
+	switch {
+	case at < e.now:
+		return fmt.Sprintf("sim: Schedule at %v, before Now() = %v", at, e.now)
+	case h == nil:
+		return "sim: Schedule with a nil Handler"
+	}
+	return seqLimit
+}
+
+// newSlot adds a slot to the slab and returns its index.
+func (e *Engine) newSlot() uint32 {
+	if len(e.slots) == maxSlots {
+		panic("sim: more than 2^24 events pending at once, the engine's limit: a run holding this many requests in flight needs less traffic or shorter waits")
+	}
+	e.slots = append(e.slots, slot{})
+	return uint32(len(e.slots) - 1)
+}
+
 // After schedules h.Fire(now, arg) for d after Now(). A negative d panics,
 // like scheduling in the past; a d so large that Now()+d overflows is
 // treated as Never.
@@ -235,10 +274,8 @@ func (e *Engine) After(d time.Duration, h Handler, arg uint64) EventID {
 	if d < 0 {
 		panic(fmt.Sprintf("sim: After(%v), a negative delay", d))
 	}
-	if h == nil {
-		panic("sim: Schedule with a nil Handler")
-	}
-	return e.pushEvent(e.now.Add(d), e.newSeq(), h, arg) // Add saturates at Never
+	e.seq++
+	return e.pushEvent(e.now.Add(d), e.seq, h, arg) // Add saturates at Never
 }
 
 // pending reports whether id names an event that has neither fired nor been
@@ -347,11 +384,13 @@ func (e *Engine) RunUntilAtMost(t Time, n uint64) bool {
 //
 // It is the one event loop behind Step and RunUntil, written out so that
 // an event costs one pop, one slot read and the handler's call. A live
-// event's slot is freed before its handler runs, so the handler may reuse
-// it and Cancel of the firing event returns false. The running flag is
-// set once for the whole loop, not per event: only handlers can observe
-// it. If a handler panics, the flag stays set and further Step and
-// RunUntil calls panic too.
+// event's slot is freed before its handler runs (Cancel of the firing
+// event returns false), but kept off the free list as the spare, which
+// the handler's first Schedule takes without a trip through the list;
+// if the handler schedules nothing, the spare joins the list after it.
+// The running flag is set once for the whole loop, not per event: only
+// handlers can observe it. If a handler panics, the flag stays set and
+// further Step and RunUntil calls panic too.
 func (e *Engine) run(t Time, n uint64) uint64 {
 	e.running = true
 	for n > 0 && len(e.queue) > 0 {
@@ -370,20 +409,32 @@ func (e *Engine) run(t Time, n uint64) uint64 {
 			}
 			top = e.pop()
 		}
-		sl := &e.slots[slotOf(top.key)]
+		s := slotOf(top.key)
+		sl := &e.slots[s]
 		if sl.key != top.key {
 			continue // cancelled or rescheduled
 		}
 		h, arg := sl.h, sl.arg
-		sl.h, sl.key = nil, 0 // free the slot; dropping h lets the GC have it
-		e.free = append(e.free, slotOf(top.key))
+		sl.key = 0 // free the slot
+		e.spare = s
 		e.now = top.at
 		e.fired++
 		n--
 		h.Fire(top.at, arg)
+		if e.spare != noSpare {
+			e.releaseSpare() // the handler scheduled nothing
+		}
 	}
 	e.running = false
 	return n
+}
+
+// releaseSpare puts the spare slot on the free list, dropping its handler
+// so that the GC may have it.
+func (e *Engine) releaseSpare() {
+	e.slots[e.spare].h = nil
+	e.free = append(e.free, e.spare)
+	e.spare = noSpare
 }
 
 // release frees slot s for reuse.
@@ -505,7 +556,7 @@ func (e *Engine) insert(en entry) {
 	q[i] = en
 	// An exponential moving average over ~movedWindow insertions, scaled
 	// by movedWindow.
-	e.moved += last - i - e.moved/movedWindow
+	e.moved += uint(last-i) - e.moved/movedWindow
 }
 
 // toHeap turns the sorted queue into a heap: reversed, it is sorted
