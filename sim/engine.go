@@ -159,7 +159,7 @@ type Engine struct {
 // NewEngine returns an engine at time 0 with no events.
 func NewEngine() *Engine {
 	return &Engine{
-		queue:      make([]entry, 0, 256),
+		queue:      make([]entry, 0, sortedMax), // sortedMax at least: see insertable
 		sorted:     true,
 		retryEvery: retryEvery,
 		slots:      make([]slot, 0, 256),
@@ -226,6 +226,10 @@ func (e *Engine) pushEvent(at Time, seq uint64, h Handler, arg uint64) EventID {
 	// The slot: the one the firing event left, which its handler's first
 	// Schedule takes (most handlers schedule the next event of what they
 	// model), else the last one freed, else a new one.
+	//
+	// The slow paths (a new slot, the general push) end in tail calls, so
+	// that no value is live across a call and the fast path spills
+	// nothing.
 	s := e.spare
 	if s != noSpare {
 		e.spare = noSpare
@@ -233,16 +237,17 @@ func (e *Engine) pushEvent(at Time, seq uint64, h Handler, arg uint64) EventID {
 		s = e.free[n-1]
 		e.free = e.free[:n-1]
 	} else {
-		s = e.newSlot()
+		e.free = append(e.free, e.newSlot())
+		return e.pushEvent(at, seq, h, arg)
 	}
 	key := makeKey(seq, s)
 	sl := &e.slots[s]
 	sl.h, sl.arg, sl.key = h, arg, key
-	if en := (entry{at: at, key: key}); e.insertable() {
-		e.insert(en) // push's common case, without a call to push
-	} else {
-		e.push(en)
+	en := entry{at: at, key: key}
+	if seq != e.seq || !e.insertable() {
+		return e.push(en)
 	}
+	e.insertNewest(en) // push's common case, without a call to push
 	return EventID{key: key}
 }
 
@@ -259,6 +264,8 @@ func (e *Engine) refusal(at Time, h Handler) string {
 }
 
 // newSlot adds a slot to the slab and returns its index.
+//
+//go:noinline
 func (e *Engine) newSlot() uint32 {
 	if len(e.slots) == maxSlots {
 		panic("sim: more than 2^24 events pending at once, the engine's limit: a run holding this many requests in flight needs less traffic or shorter waits")
@@ -327,9 +334,9 @@ func (e *Engine) Reschedule(id EventID, at Time) EventID {
 	s := slotOf(id.key)
 	key := makeKey(e.newSeq(), s)
 	e.slots[s].key = key
-	e.push(entry{at: at, key: key})
+	id = e.push(entry{at: at, key: key})
 	e.maybeCompact()
-	return EventID{key: key}
+	return id
 }
 
 // Step fires the next event, advancing Now() to its time, and reports
@@ -503,20 +510,22 @@ func (e *Engine) next() *entry {
 	return &e.queue[0]
 }
 
-// push adds en to the queue.
-func (e *Engine) push(en entry) {
+// push adds en to the queue and returns its EventID.
+func (e *Engine) push(en entry) EventID {
 	if e.insertable() {
 		e.insert(en)
-		return
+	} else {
+		if e.sorted {
+			e.toHeap()
+		}
+		e.pushHeap(en)
 	}
-	if e.sorted {
-		e.toHeap()
-	}
-	e.pushHeap(en)
+	return EventID{key: en.key}
 }
 
 // insertable reports whether the queue is to stay sorted for one more
-// entry: it is sorted, and neither too long nor moving too much.
+// entry: it is sorted, and neither too long nor moving too much. Then it
+// also has room for the entry, as its capacity is at least sortedMax.
 func (e *Engine) insertable() bool {
 	return e.sorted && len(e.queue) < sortedMax && e.moved <= movedWindow*moveBudget
 }
@@ -540,23 +549,36 @@ func (e *Engine) pop() entry {
 // insert adds en to the sorted queue: the entries due before it move up
 // one place, and it takes the place they leave.
 func (e *Engine) insert(en entry) {
-	e.queue = append(e.queue, en) // in place: only the length is stored
+	i := e.insertNewest(en)
+	// en went after every entry due at or before its time; those at its
+	// time with larger keys (scheduled later) belong before it. They are
+	// next to it, and usually there are none.
+	q := e.queue
+	for i+1 < len(q) && q[i+1].at == en.at && q[i+1].key > en.key {
+		q[i] = q[i+1]
+		i++
+	}
+	q[i] = en
+}
+
+// insertNewest adds en, whose key must be larger than every key in the
+// sorted queue (a newly handed out sequence number), and returns its
+// index. Then en goes after every entry due at or before its time, and
+// the search compares times only.
+func (e *Engine) insertNewest(en entry) int {
+	e.queue = e.queue[:len(e.queue)+1] // within capacity: insertable
 	q := e.queue
 	last := len(q) - 1
 	i := last
-	for ; i > 0; i-- {
-		p := &q[i-1]
-		// p is due after en: by time, or (rarely) at the same time and
-		// scheduled later. The loop exits once, so it may branch.
-		if p.at > en.at || p.at == en.at && p.key > en.key {
-			break
-		}
-		q[i] = *p
+	// The loop exits once, so it may branch.
+	for ; i > 0 && q[i-1].at <= en.at; i-- {
+		q[i] = q[i-1]
 	}
 	q[i] = en
 	// An exponential moving average over ~movedWindow insertions, scaled
 	// by movedWindow.
 	e.moved += uint(last-i) - e.moved/movedWindow
+	return i
 }
 
 // toHeap turns the sorted queue into a heap: reversed, it is sorted
