@@ -556,6 +556,48 @@ func TestPurgeKeepsOrder(t *testing.T) {
 	}
 }
 
+// The sorted queue's two insertions move exactly the entries due before
+// the new one, whatever its depth (first place, last place, past ties),
+// and count them for the layout's moving average.
+func TestSortedInsertionsMoveTheEntriesDueBefore(t *testing.T) {
+	for _, c := range []struct {
+		at          Time
+		older       bool // the entry's key is older than the queue's (a Timers arm)
+		wantMoved   int
+		description string
+	}{
+		{5, false, 0, "before everything"},
+		{35, false, 3, "between"},
+		{30, false, 3, "a tie, scheduled later: after the entry at 30"},
+		{30, true, 2, "a tie, scheduled earlier: before the entry at 30"},
+		{100, false, 10, "after everything"},
+	} {
+		e := NewEngine()
+		for k := 10; k >= 1; k-- { // descending, the next event last
+			e.queue = append(e.queue, entry{at: Time(10 * k), key: makeKey(uint64(10+k), 0)})
+		}
+		e.moved = 640
+		en := entry{at: c.at, key: makeKey(100, 0)}
+		var moved int
+		if c.older {
+			en.key = makeKey(1, 0)
+			e.insert(en)
+			moved = int(e.moved) - (640 - 640/movedWindow)
+		} else {
+			moved = e.insertNewest(en)
+		}
+		if moved != c.wantMoved {
+			t.Errorf("%s: moved %d entries, want %d", c.description, moved, c.wantMoved)
+		}
+		if i := len(e.queue) - 1 - c.wantMoved; e.queue[i] != en {
+			t.Errorf("%s: queue[%d] = %v, want the new entry %v", c.description, i, e.queue[i], en)
+		}
+		if !slices.IsSortedFunc(e.queue, func(a, b entry) int { return b.compare(a) }) {
+			t.Errorf("%s: queue not in descending order: %v", c.description, e.queue)
+		}
+	}
+}
+
 func TestHandlerFunc(t *testing.T) {
 	e := NewEngine()
 	var got firing
