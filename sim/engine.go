@@ -135,11 +135,13 @@ const compactMin = 64
 // (BenchmarkScheduleStep), as fast on the cancel-heavy one at 1000
 // pending and 8% slower at 10000.
 //
-// The engine's own code costs ~210 instructions an event in M/M/8
-// (cachegrind on BenchmarkRunMM8, down from ~430 with a heap of 24-byte
-// entries at every size): ~85 to insert into the sorted queue, ~60 for
-// the event loop and ~70 for Schedule's checks and slot. In feature-rich
-// it costs ~380 (from ~600), the insertions moving more entries.
+// The engine's own code costs ~170 instructions an event in M/M/8
+// (cachegrind on BenchmarkRunMM8; ~430 with a heap of 24-byte entries at
+// every size, ~210 before the spare slot, the inlined Schedule and the
+// pointer walk): ~50 to insert into the sorted queue (2.6 entries moved,
+// 9 instructions each), ~55 for the event loop and ~65 for Schedule's
+// checks and slot. In feature-rich it costs ~270 (from ~330), the
+// insertions moving ~8 entries.
 type Engine struct {
 	now        Time
 	seq        uint64   // last sequence number handed out
@@ -479,22 +481,23 @@ func (e *Engine) maybeCompact() {
 
 // The queue has two layouts. The sorted one is a slice sorted by
 // descending (at, key), the next event last: pop is a slice shrink, and
-// push an insertion that moves the entries due before the new one, about
-// 10 instructions each. Those are few in a simulation, because most of
-// the queue is periodic work due far ahead (probes, samples, autoscaler
-// evaluations) and new events mostly come soon (arrivals, CPU bursts):
-// M/M/8 moves 2.6 entries an insertion among ~11, feature-rich 8.1 among
-// ~49, where a 4-ary heap spends ~240 instructions on a pop and its
-// hard-to-predict branches alone. The insertion only loses when new
-// events land deep in a large queue (an event-set "hold" model moves
-// half of it), so the queue keeps a moving average of the entries moved
-// and becomes a heap, whose O(log n) wins there, when that average
-// exceeds moveBudget or the queue reaches sortedMax. A heap of fewer than
-// sortedMax/4 entries tries the sorted layout again every retryEvery pops,
-// as what is scheduled changes over a run (feature-rich turns to the heap
-// and back ~130 times, at bursts of events scheduled far ahead, and pops
-// 91% of its events sorted): a retry that fails costs a sort and a few
-// insertions, a few instructions a pop amortized. Both layouts pop in exactly (at, key)
+// push an insertion that moves the entries due before the new one, 9
+// instructions each for a newly scheduled event (13 for others). Those
+// are few in a simulation, because most of the queue is periodic work due
+// far ahead (probes, samples, autoscaler evaluations) and new events
+// mostly come soon (arrivals, CPU bursts): M/M/8 moves 2.6 entries an
+// insertion among ~11, feature-rich 8.1 among ~49, where a 4-ary heap
+// spends ~240 instructions on a pop and its hard-to-predict branches
+// alone. The insertion only loses when new events land deep in a large
+// queue (an event-set "hold" model moves half of it), so the queue keeps
+// a moving average of the entries moved and becomes a heap, whose
+// O(log n) wins there, when that average exceeds moveBudget or the queue
+// reaches sortedMax. A heap of fewer than sortedMax/4 entries tries the
+// sorted layout again every retryEvery pops, as what is scheduled changes
+// over a run (feature-rich turns to the heap and back ~130 times, at
+// bursts of events scheduled far ahead, and pops 96% of its events
+// sorted): a retry that fails costs a sort and a few insertions, a few
+// instructions a pop amortized. Both layouts pop in exactly (at, key)
 // order, so which one the queue has never changes what fires when.
 const (
 	sortedMax   = 256
