@@ -551,30 +551,25 @@ func (e *Engine) pop() entry {
 }
 
 // insert adds en to the sorted queue: the entries due before it move up
-// one place, and it takes the place they leave. insertNewest is its
-// common case, faster.
+// one place, and it takes the place they leave.
 func (e *Engine) insert(en entry) {
-	e.queue = e.queue[:len(e.queue)+1] // within capacity: insertable
+	// insertNewest puts en after every entry due at or before its time;
+	// those at its time with larger keys (scheduled later) belong before
+	// it. They are next to it, and usually there are none.
+	moved := e.insertNewest(en)
 	q := e.queue
-	last := len(q) - 1
-	i := last
-	for ; i > 0; i-- {
-		p := &q[i-1]
-		// p is due after en: by time, or (rarely) at the same time and
-		// scheduled later. The loop exits once, so it may branch.
-		if p.at > en.at || p.at == en.at && p.key > en.key {
-			break
-		}
-		q[i] = *p
+	for i := len(q) - 1 - moved; i+1 < len(q) && q[i+1].at == en.at && q[i+1].key > en.key; i++ {
+		q[i], q[i+1] = q[i+1], en
+		moved--
 	}
-	q[i] = en
-	e.countMoved(last - i)
+	e.countMoved(moved)
 }
 
 // insertNewest is insert for an entry whose key is larger than every key
-// in the queue (a newly handed out sequence number): it goes after every
-// entry due at or before its time, so the search compares times only. It
-// returns the number of entries it moved, for countMoved.
+// in the queue (a newly handed out sequence number), its common case: it
+// goes after every entry due at or before its time, so the search
+// compares times only. It returns the number of entries it moved, for
+// countMoved.
 func (e *Engine) insertNewest(en entry) int {
 	n := len(e.queue)
 	e.queue = e.queue[:n+1] // within capacity: insertable

@@ -560,31 +560,43 @@ func TestPurgeKeepsOrder(t *testing.T) {
 // the new one, whatever its depth (first place, last place, past ties),
 // and count them for the layout's moving average.
 func TestSortedInsertionsMoveTheEntriesDueBefore(t *testing.T) {
+	// The queue: times 100, 90, ..., 40, then three entries at 30
+	// (sequence numbers 30, 32, 34), then 20 and 10; descending, the next
+	// event last.
+	var queue []entry
+	for k := 10; k >= 4; k-- {
+		queue = append(queue, entry{at: Time(10 * k), key: makeKey(uint64(100+k), 0)})
+	}
+	for seq := uint64(34); seq >= 30; seq -= 2 {
+		queue = append(queue, entry{at: 30, key: makeKey(seq, 0)})
+	}
+	queue = append(queue, entry{at: 20, key: makeKey(20, 0)}, entry{at: 10, key: makeKey(10, 0)})
+
 	for _, c := range []struct {
 		at          Time
-		older       bool // the entry's key is older than the queue's (a Timers arm)
+		seq         uint64 // 0: newer than every entry (Schedule's)
 		wantMoved   int
 		description string
 	}{
-		{5, false, 0, "before everything"},
-		{35, false, 3, "between"},
-		{30, false, 3, "a tie, scheduled later: after the entry at 30"},
-		{30, true, 2, "a tie, scheduled earlier: before the entry at 30"},
-		{100, false, 10, "after everything"},
+		{5, 0, 0, "before everything"},
+		{35, 0, 5, "between"},
+		{30, 0, 5, "a tie, scheduled later: after the entries at 30"},
+		{30, 1, 2, "a tie, scheduled earlier: before the entries at 30"},
+		{30, 33, 4, "a tie, scheduled between the entries at 30"},
+		{20, 21, 2, "a tie, scheduled later (a Timers arm): after the entry at 20"},
+		{100, 0, 12, "after everything"},
 	} {
 		e := NewEngine()
-		for k := 10; k >= 1; k-- { // descending, the next event last
-			e.queue = append(e.queue, entry{at: Time(10 * k), key: makeKey(uint64(10+k), 0)})
-		}
+		e.queue = append(e.queue, queue...)
 		e.moved = 640
-		en := entry{at: c.at, key: makeKey(100, 0)}
 		var moved int
-		if c.older {
-			en.key = makeKey(1, 0)
+		en := entry{at: c.at, key: makeKey(c.seq, 1)}
+		if c.seq == 0 {
+			en.key = makeKey(1000, 1)
+			moved = e.insertNewest(en)
+		} else {
 			e.insert(en)
 			moved = int(e.moved) - (640 - 640/movedWindow)
-		} else {
-			moved = e.insertNewest(en)
 		}
 		if moved != c.wantMoved {
 			t.Errorf("%s: moved %d entries, want %d", c.description, moved, c.wantMoved)
