@@ -140,7 +140,7 @@ const compactMin = 64
 // every size, ~210 before the spare slot, the inlined Schedule and the
 // pointer walk): ~50 to insert into the sorted queue (2.6 entries moved,
 // 9 instructions each), ~55 for the event loop and ~65 for Schedule's
-// checks and slot. In feature-rich it costs ~270 (from ~330), the
+// checks and slot. In feature-rich it costs ~265 (from ~330), the
 // insertions moving ~8 entries.
 type Engine struct {
 	now        Time
