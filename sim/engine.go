@@ -482,22 +482,21 @@ func (e *Engine) maybeCompact() {
 // The queue has two layouts. The sorted one is a slice sorted by
 // descending (at, key), the next event last: pop is a slice shrink, and
 // push an insertion that moves the entries due before the new one, 9
-// instructions each for a newly scheduled event (13 for others). Those
-// are few in a simulation, because most of the queue is periodic work due
-// far ahead (probes, samples, autoscaler evaluations) and new events
-// mostly come soon (arrivals, CPU bursts): M/M/8 moves 2.6 entries an
-// insertion among ~11, feature-rich 8.1 among ~49, where a 4-ary heap
-// spends ~240 instructions on a pop and its hard-to-predict branches
-// alone. The insertion only loses when new events land deep in a large
-// queue (an event-set "hold" model moves half of it), so the queue keeps
-// a moving average of the entries moved and becomes a heap, whose
-// O(log n) wins there, when that average exceeds moveBudget or the queue
-// reaches sortedMax. A heap of fewer than sortedMax/4 entries tries the
-// sorted layout again every retryEvery pops, as what is scheduled changes
-// over a run (feature-rich turns to the heap and back ~45 times, at
-// bursts of events scheduled far ahead, and pops 98% of its events
-// sorted): a retry that fails costs a sort and a few insertions, a few
-// instructions a pop amortized. Both layouts pop in exactly (at, key)
+// instructions each. Those are few in a simulation, because most of the
+// queue is periodic work due far ahead (probes, samples, autoscaler
+// evaluations) and new events mostly come soon (arrivals, CPU bursts):
+// M/M/8 moves 2.6 entries an insertion among ~11, feature-rich 8.1 among
+// ~49, where a 4-ary heap spends ~240 instructions on a pop and its
+// hard-to-predict branches alone. The insertion only loses when new events
+// land deep in a large queue (an event-set "hold" model moves half of it),
+// so the queue keeps a moving average of the entries moved and becomes a
+// heap, whose O(log n) wins there, when that average exceeds moveBudget or
+// the queue reaches sortedMax. A heap of fewer than sortedMax/4 entries
+// tries the sorted layout again every retryEvery pops, as what is
+// scheduled changes over a run (feature-rich turns to the heap and back
+// ~45 times, at bursts of events scheduled far ahead, and pops 98% of its
+// events sorted): a retry that fails costs a sort and a few insertions, a
+// few instructions a pop amortized. Both layouts pop in exactly (at, key)
 // order, so which one the queue has never changes what fires when.
 const (
 	sortedMax   = 256
