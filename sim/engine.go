@@ -247,7 +247,7 @@ func (e *Engine) pushEvent(at Time, seq uint64, h Handler, arg uint64) EventID {
 	sl := &e.slots[s]
 	sl.h, sl.arg, sl.key = h, arg, key
 	en := entry{at: at, key: key}
-	if seq != e.seq || !e.insertable() {
+	if seq != e.seq || !e.insertable() || !e.bounded(at) {
 		return e.push(en)
 	}
 	e.countMoved(e.insertNewest(en)) // push's common case, without a call to push
@@ -481,7 +481,7 @@ func (e *Engine) maybeCompact() {
 
 // The queue has two layouts. The sorted one is a slice sorted by
 // descending (at, key), the next event last: pop is a slice shrink, and
-// push an insertion that moves the entries due before the new one, 9
+// push an insertion that moves the entries due before the new one, 7
 // instructions each. Those are few in a simulation, because most of the
 // queue is periodic work due far ahead (probes, samples, autoscaler
 // evaluations) and new events mostly come soon (arrivals, CPU bursts):
@@ -552,10 +552,19 @@ func (e *Engine) pop() entry {
 // insert adds en to the sorted queue: the entries due before it move up
 // one place, and it takes the place they leave.
 func (e *Engine) insert(en entry) {
-	// insertNewest puts en after every entry due at or before its time;
-	// those at its time with larger keys (scheduled later) belong before
-	// it. They are next to it, and usually there are none.
-	moved := e.insertNewest(en)
+	var moved int
+	if e.bounded(en.at) {
+		moved = e.insertNewest(en)
+	} else {
+		// en is due, by time, at or after every entry: all move up.
+		moved = len(e.queue)
+		e.queue = append(e.queue, en)
+		copy(e.queue[1:], e.queue[:moved])
+		e.queue[0] = en
+	}
+	// en is now after every entry due at or before its time; those at its
+	// time with larger keys (scheduled later) belong before it. They are
+	// next to it, and usually there are none.
 	q := e.queue
 	for i := len(q) - 1 - moved; i+1 < len(q) && q[i+1].at == en.at && q[i+1].key > en.key; i++ {
 		q[i], q[i+1] = q[i+1], en
@@ -564,22 +573,30 @@ func (e *Engine) insert(en entry) {
 	e.countMoved(moved)
 }
 
+// bounded reports whether the sorted queue has an entry due after time
+// at, by time: then its first entry, the latest, is one, and stops
+// insertNewest's walk.
+func (e *Engine) bounded(at Time) bool {
+	return len(e.queue) > 0 && e.queue[0].at > at
+}
+
 // insertNewest is insert for an entry whose key is larger than every key
-// in the queue (a newly handed out sequence number), its common case: it
-// goes after every entry due at or before its time, so the search
-// compares times only. It returns the number of entries it moved, for
-// countMoved.
+// in the queue (a newly handed out sequence number), its common case, in
+// a bounded queue. The entry goes after every entry due at or before its
+// time, so the search compares times only, and the walk down the queue
+// stops at the first entry due after it, before the queue's start. It
+// returns the number of entries it moved, for countMoved.
 func (e *Engine) insertNewest(en entry) int {
 	n := len(e.queue)
 	e.queue = e.queue[:n+1] // within capacity: insertable
 	// The entries due at or before en move up one place, walked with a
 	// pointer: indexing 16-byte entries costs a shift and a move at each
 	// step, a third of the loop, which is most of an insertion in a busy
-	// queue. The pointer stays within the queue: it stops at its first
-	// entry. The loop exits once, so it may branch.
+	// queue. The walk needs no bound: the queue is bounded. The loop exits
+	// once, so it may branch.
 	first := unsafe.Pointer(unsafe.SliceData(e.queue))
 	p := unsafe.Add(first, uintptr(n)*entrySize)
-	for p != first {
+	for {
 		prev := unsafe.Add(p, -int(entrySize))
 		if (*entry)(prev).at > en.at {
 			break

@@ -584,20 +584,24 @@ func TestSortedInsertionsMoveTheEntriesDueBefore(t *testing.T) {
 		{30, 1, 2, "a tie, scheduled earlier: before the entries at 30"},
 		{30, 33, 4, "a tie, scheduled between the entries at 30"},
 		{20, 21, 2, "a tie, scheduled later (a Timers arm): after the entry at 20"},
-		{100, 0, 12, "after everything"},
+		{100, 0, 12, "after everything, a tie"},
+		{110, 0, 12, "after everything"},
+		{100, 1, 11, "a tie with the latest entry, scheduled earlier"},
 	} {
 		e := NewEngine()
 		e.queue = append(e.queue, queue...)
 		e.moved = 640
-		var moved int
 		en := entry{at: c.at, key: makeKey(c.seq, 1)}
-		if c.seq == 0 {
+		if c.seq == 0 && e.bounded(c.at) { // as pushEvent does
 			en.key = makeKey(1000, 1)
-			moved = e.insertNewest(en)
+			e.countMoved(e.insertNewest(en))
 		} else {
+			if c.seq == 0 {
+				en.key = makeKey(1000, 1)
+			}
 			e.insert(en)
-			moved = int(e.moved) - (640 - 640/movedWindow)
 		}
+		moved := int(e.moved) - (640 - 640/movedWindow)
 		if moved != c.wantMoved {
 			t.Errorf("%s: moved %d entries, want %d", c.description, moved, c.wantMoved)
 		}
