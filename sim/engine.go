@@ -135,12 +135,12 @@ const compactMin = 64
 // (BenchmarkScheduleStep), as fast on the cancel-heavy one at 1000
 // pending and 8% slower at 10000.
 //
-// The engine's own code costs ~170 instructions an event in M/M/8
+// The engine's own code costs ~160 instructions an event in M/M/8
 // (cachegrind on BenchmarkRunMM8; ~430 with a heap of 24-byte entries at
 // every size, ~210 before the spare slot, the inlined Schedule and the
-// pointer walk): ~50 to insert into the sorted queue (2.6 entries moved,
-// 9 instructions each), ~55 for the event loop and ~65 for Schedule's
-// checks and slot. In feature-rich it costs ~265 (from ~330), the
+// pointer walk): ~45 to insert into the sorted queue (2.6 entries moved,
+// 7 instructions each), ~55 for the event loop and ~65 for Schedule's
+// checks and slot. In feature-rich it costs ~240 (from ~330), the
 // insertions moving ~8 entries.
 type Engine struct {
 	now        Time
@@ -493,14 +493,14 @@ func (e *Engine) maybeCompact() {
 // heap, whose O(log n) wins there, when that average exceeds moveBudget or
 // the queue reaches sortedMax. A heap of fewer than sortedMax/4 entries
 // tries the sorted layout again every retryEvery pops, as what is
-// scheduled changes over a run (feature-rich turns to the heap and back
-// ~45 times, at bursts of events scheduled far ahead, and pops 98% of its
-// events sorted): a retry that fails costs a sort and a few insertions, a
+// scheduled changes over a run (feature-rich turns to the heap twice, at
+// bursts of events scheduled far ahead, and pops 98.5% of its events
+// sorted): a retry that fails costs a sort and a few insertions, a
 // few instructions a pop amortized. Both layouts pop in exactly (at, key)
 // order, so which one the queue has never changes what fires when.
 const (
 	sortedMax   = 256
-	moveBudget  = 32 // entries moved per insertion, on average, that a heap push and pop cost (~300 instructions, 9 an entry)
+	moveBudget  = 40 // entries moved per insertion, on average, that a heap push and pop cost (~300 instructions, 7 an entry)
 	movedWindow = 64 // insertions the average is taken over: a burst of far-ahead events does not count
 	retryEvery  = 1 << 10
 )
