@@ -7,6 +7,7 @@ import (
 	"math/bits"
 	"slices"
 	"time"
+	"unsafe"
 )
 
 // Handler is the code an event runs. Fire is called with the event's time
@@ -104,6 +105,9 @@ type slot struct {
 	key uint64 // key of the event occupying the slot; 0 while free
 }
 
+// noSpare is Engine.spare when there is no spare slot.
+const noSpare = math.MaxUint32
+
 // compactMin is the heap size below which stale entries are never purged:
 // a small heap full of them costs less than rebuilding it.
 const compactMin = 64
@@ -131,21 +135,24 @@ const compactMin = 64
 // (BenchmarkScheduleStep), as fast on the cancel-heavy one at 1000
 // pending and 8% slower at 10000.
 //
-// The engine's own code costs ~210 instructions an event in M/M/8
-// (cachegrind on BenchmarkRunMM8, down from ~430 with a heap of 24-byte
-// entries at every size): ~85 to insert into the sorted queue, ~60 for
-// the event loop and ~70 for Schedule's checks and slot. In feature-rich
-// it costs ~380 (from ~600), the insertions moving more entries.
+// The engine's own code costs ~160 instructions an event in M/M/8
+// (cachegrind on BenchmarkRunMM8; ~430 with a heap of 24-byte entries at
+// every size, ~210 before the spare slot, the inlined Schedule and the
+// pointer walk): ~45 to insert into the sorted queue (2.6 entries moved,
+// 7 instructions each), ~55 for the event loop and ~65 for Schedule's
+// checks and slot. In feature-rich it costs ~240 (from ~330), the
+// insertions moving ~8 entries.
 type Engine struct {
 	now        Time
 	seq        uint64   // last sequence number handed out
 	queue      []entry  // the pending entries, stale (cancelled) ones included
 	sorted     bool     // queue is sorted, next event last (else a 4-ary min-heap)
-	moved      int      // movedWindow times the moving average of the entries an insertion moves
+	moved      uint     // movedWindow times the moving average of the entries an insertion moves
 	heapPops   uint64   // pops while the queue is a heap, for retrying the sorted layout
 	retryEvery uint64   // retryEvery, but tests may try more often
 	slots      []slot   // the slots in use are the events in the heap neither fired nor cancelled
 	free       []uint32 // indices of free slots, used last-in first-out
+	spare      uint32   // while a handler runs, the free slot its event left (noSpare if taken)
 	arms       int      // of the events in slots, those Timers arm for their heads
 	timers     int      // timers pending in Timers
 	fired      uint64
@@ -155,11 +162,12 @@ type Engine struct {
 // NewEngine returns an engine at time 0 with no events.
 func NewEngine() *Engine {
 	return &Engine{
-		queue:      make([]entry, 0, 256),
+		queue:      make([]entry, 0, sortedMax), // sortedMax at least: see insertable
 		sorted:     true,
 		retryEvery: retryEvery,
 		slots:      make([]slot, 0, 256),
 		free:       make([]uint32, 0, 256),
+		spare:      noSpare,
 	}
 }
 
@@ -173,7 +181,13 @@ func (e *Engine) Pending() int { return e.live() - e.arms + e.timers }
 
 // live is the number of events in the heap that have neither fired nor
 // been cancelled: the slots in use.
-func (e *Engine) live() int { return len(e.slots) - len(e.free) }
+func (e *Engine) live() int {
+	n := len(e.slots) - len(e.free)
+	if e.spare != noSpare {
+		n-- // free, but kept off the free list
+	}
+	return n
+}
 
 // Fired returns the number of events fired so far.
 func (e *Engine) Fired() uint64 { return e.fired }
@@ -183,49 +197,84 @@ func (e *Engine) Fired() uint64 { return e.fired }
 // scheduled. Scheduling in the past (at < Now()) or a nil handler is a
 // programming error and panics; scheduling at Now() is allowed, and the
 // event fires after every event already scheduled for Now().
+//
+// Schedule is only the next sequence number and a call, so that the
+// compiler inlines it into its callers and an event costs one call:
+// pushEvent makes the checks (a refused event uses up its sequence
+// number, which changes nothing, as numbers need only increase).
 func (e *Engine) Schedule(at Time, h Handler, arg uint64) EventID {
-	if at < e.now {
-		panic(fmt.Sprintf("sim: Schedule at %v, before Now() = %v", at, e.now))
-	}
-	if h == nil {
-		panic("sim: Schedule with a nil Handler")
-	}
-	return e.pushEvent(at, e.newSeq(), h, arg)
+	e.seq++
+	return e.pushEvent(at, e.seq, h, arg)
 }
 
 // newSeq hands out the next sequence number.
 func (e *Engine) newSeq() uint64 {
-	if e.seq == maxSeq {
-		panic("sim: more than 2^40-1 events scheduled in one run, the engine's limit: split the run into shorter ones")
+	if e.seq >= maxSeq {
+		panic(seqLimit)
 	}
 	e.seq++
 	return e.seq
 }
 
+const seqLimit = "sim: more than 2^40-1 events scheduled in one run, the engine's limit: split the run into shorter ones"
+
 // pushEvent schedules h.Fire(at, arg) with the given sequence number,
 // which must be unique and not yet in use: Schedule's, or one a Timers
-// reserved when its timer was scheduled.
+// reserved when its timer was scheduled. It panics, as Schedule
+// documents, if at is in the past, h is nil or seq is beyond maxSeq.
 func (e *Engine) pushEvent(at Time, seq uint64, h Handler, arg uint64) EventID {
-	var s uint32
-	if n := len(e.free); n > 0 {
+	if at < e.now || h == nil || seq > maxSeq {
+		panic(e.refusal(at, h))
+	}
+	// The slot: the one the firing event left, which its handler's first
+	// Schedule takes (most handlers schedule the next event of what they
+	// model), else the last one freed, else a new one.
+	//
+	// The slow paths (a new slot, the general push) end in tail calls, so
+	// that no value is live across a call and the fast path spills
+	// nothing.
+	s := e.spare
+	if s != noSpare {
+		e.spare = noSpare
+	} else if n := len(e.free); n > 0 {
 		s = e.free[n-1]
 		e.free = e.free[:n-1]
 	} else {
-		if len(e.slots) == maxSlots {
-			panic("sim: more than 2^24 events pending at once, the engine's limit: a run holding this many requests in flight needs less traffic or shorter waits")
-		}
-		s = uint32(len(e.slots))
-		e.slots = append(e.slots, slot{})
+		e.free = append(e.free, e.newSlot())
+		return e.pushEvent(at, seq, h, arg)
 	}
 	key := makeKey(seq, s)
 	sl := &e.slots[s]
 	sl.h, sl.arg, sl.key = h, arg, key
-	if en := (entry{at: at, key: key}); e.insertable() {
-		e.insert(en) // push's common case, without a call to push
-	} else {
-		e.push(en)
+	en := entry{at: at, key: key}
+	if seq != e.seq || !e.insertable() || !e.bounded(at) {
+		return e.push(en)
 	}
+	e.countMoved(e.insertNewest(en)) // push's common case, without a call to push
 	return EventID{key: key}
+}
+
+// refusal is what is wrong with an event pushEvent was given. The caller
+// panics with it, so that the compiler knows the path ends there.
+func (e *Engine) refusal(at Time, h Handler) string {
+	switch {
+	case at < e.now:
+		return fmt.Sprintf("sim: Schedule at %v, before Now() = %v", at, e.now)
+	case h == nil:
+		return "sim: Schedule with a nil Handler"
+	}
+	return seqLimit
+}
+
+// newSlot adds a slot to the slab and returns its index.
+//
+//go:noinline
+func (e *Engine) newSlot() uint32 {
+	if len(e.slots) == maxSlots {
+		panic("sim: more than 2^24 events pending at once, the engine's limit: a run holding this many requests in flight needs less traffic or shorter waits")
+	}
+	e.slots = append(e.slots, slot{})
+	return uint32(len(e.slots) - 1)
 }
 
 // After schedules h.Fire(now, arg) for d after Now(). A negative d panics,
@@ -235,10 +284,8 @@ func (e *Engine) After(d time.Duration, h Handler, arg uint64) EventID {
 	if d < 0 {
 		panic(fmt.Sprintf("sim: After(%v), a negative delay", d))
 	}
-	if h == nil {
-		panic("sim: Schedule with a nil Handler")
-	}
-	return e.pushEvent(e.now.Add(d), e.newSeq(), h, arg) // Add saturates at Never
+	e.seq++
+	return e.pushEvent(e.now.Add(d), e.seq, h, arg) // Add saturates at Never
 }
 
 // pending reports whether id names an event that has neither fired nor been
@@ -290,9 +337,9 @@ func (e *Engine) Reschedule(id EventID, at Time) EventID {
 	s := slotOf(id.key)
 	key := makeKey(e.newSeq(), s)
 	e.slots[s].key = key
-	e.push(entry{at: at, key: key})
+	id = e.push(entry{at: at, key: key})
 	e.maybeCompact()
-	return EventID{key: key}
+	return id
 }
 
 // Step fires the next event, advancing Now() to its time, and reports
@@ -347,11 +394,13 @@ func (e *Engine) RunUntilAtMost(t Time, n uint64) bool {
 //
 // It is the one event loop behind Step and RunUntil, written out so that
 // an event costs one pop, one slot read and the handler's call. A live
-// event's slot is freed before its handler runs, so the handler may reuse
-// it and Cancel of the firing event returns false. The running flag is
-// set once for the whole loop, not per event: only handlers can observe
-// it. If a handler panics, the flag stays set and further Step and
-// RunUntil calls panic too.
+// event's slot is freed before its handler runs (Cancel of the firing
+// event returns false), but kept off the free list as the spare, which
+// the handler's first Schedule takes without a trip through the list;
+// if the handler schedules nothing, the spare joins the list after it.
+// The running flag is set once for the whole loop, not per event: only
+// handlers can observe it. If a handler panics, the flag stays set and
+// further Step and RunUntil calls panic too.
 func (e *Engine) run(t Time, n uint64) uint64 {
 	e.running = true
 	for n > 0 && len(e.queue) > 0 {
@@ -370,20 +419,32 @@ func (e *Engine) run(t Time, n uint64) uint64 {
 			}
 			top = e.pop()
 		}
-		sl := &e.slots[slotOf(top.key)]
+		s := slotOf(top.key)
+		sl := &e.slots[s]
 		if sl.key != top.key {
 			continue // cancelled or rescheduled
 		}
 		h, arg := sl.h, sl.arg
-		sl.h, sl.key = nil, 0 // free the slot; dropping h lets the GC have it
-		e.free = append(e.free, slotOf(top.key))
+		sl.key = 0 // free the slot
+		e.spare = s
 		e.now = top.at
 		e.fired++
 		n--
 		h.Fire(top.at, arg)
+		if e.spare != noSpare {
+			e.releaseSpare() // the handler scheduled nothing
+		}
 	}
 	e.running = false
 	return n
+}
+
+// releaseSpare puts the spare slot on the free list, dropping its handler
+// so that the GC may have it.
+func (e *Engine) releaseSpare() {
+	e.slots[e.spare].h = nil
+	e.free = append(e.free, e.spare)
+	e.spare = noSpare
 }
 
 // release frees slot s for reuse.
@@ -420,26 +481,26 @@ func (e *Engine) maybeCompact() {
 
 // The queue has two layouts. The sorted one is a slice sorted by
 // descending (at, key), the next event last: pop is a slice shrink, and
-// push an insertion that moves the entries due before the new one, about
-// 10 instructions each. Those are few in a simulation, because most of
-// the queue is periodic work due far ahead (probes, samples, autoscaler
+// push an insertion that moves the entries due before the new one, 7
+// instructions each. Those are few in a simulation, because most of the
+// queue is periodic work due far ahead (probes, samples, autoscaler
 // evaluations) and new events mostly come soon (arrivals, CPU bursts):
 // M/M/8 moves 2.6 entries an insertion among ~11, feature-rich 8.1 among
 // ~49, where a 4-ary heap spends ~240 instructions on a pop and its
-// hard-to-predict branches alone. The insertion only loses when new
-// events land deep in a large queue (an event-set "hold" model moves
-// half of it), so the queue keeps a moving average of the entries moved
-// and becomes a heap, whose O(log n) wins there, when that average
-// exceeds moveBudget or the queue reaches sortedMax. A heap of fewer than
-// sortedMax/4 entries tries the sorted layout again every retryEvery pops,
-// as what is scheduled changes over a run (feature-rich turns to the heap
-// and back ~130 times, at bursts of events scheduled far ahead, and pops
-// 91% of its events sorted): a retry that fails costs a sort and a few
-// insertions, a few instructions a pop amortized. Both layouts pop in exactly (at, key)
+// hard-to-predict branches alone. The insertion only loses when new events
+// land deep in a large queue (an event-set "hold" model moves half of it),
+// so the queue keeps a moving average of the entries moved and becomes a
+// heap, whose O(log n) wins there, when that average exceeds moveBudget or
+// the queue reaches sortedMax. A heap of fewer than sortedMax/4 entries
+// tries the sorted layout again every retryEvery pops, as what is
+// scheduled changes over a run (feature-rich turns to the heap twice, at
+// bursts of events scheduled far ahead, and pops 98.5% of its events
+// sorted): a retry that fails costs a sort and a few insertions, a
+// few instructions a pop amortized. Both layouts pop in exactly (at, key)
 // order, so which one the queue has never changes what fires when.
 const (
 	sortedMax   = 256
-	moveBudget  = 24 // entries moved per insertion, on average, that a heap push and pop cost
+	moveBudget  = 40 // entries moved per insertion, on average, that a heap push and pop cost (~300 instructions, 7 an entry)
 	movedWindow = 64 // insertions the average is taken over: a burst of far-ahead events does not count
 	retryEvery  = 1 << 10
 )
@@ -452,20 +513,22 @@ func (e *Engine) next() *entry {
 	return &e.queue[0]
 }
 
-// push adds en to the queue.
-func (e *Engine) push(en entry) {
+// push adds en to the queue and returns its EventID.
+func (e *Engine) push(en entry) EventID {
 	if e.insertable() {
 		e.insert(en)
-		return
+	} else {
+		if e.sorted {
+			e.toHeap()
+		}
+		e.pushHeap(en)
 	}
-	if e.sorted {
-		e.toHeap()
-	}
-	e.pushHeap(en)
+	return EventID{key: en.key}
 }
 
 // insertable reports whether the queue is to stay sorted for one more
-// entry: it is sorted, and neither too long nor moving too much.
+// entry: it is sorted, and neither too long nor moving too much. Then it
+// also has room for the entry, as its capacity is at least sortedMax.
 func (e *Engine) insertable() bool {
 	return e.sorted && len(e.queue) < sortedMax && e.moved <= movedWindow*moveBudget
 }
@@ -489,24 +552,71 @@ func (e *Engine) pop() entry {
 // insert adds en to the sorted queue: the entries due before it move up
 // one place, and it takes the place they leave.
 func (e *Engine) insert(en entry) {
-	e.queue = append(e.queue, en) // in place: only the length is stored
+	var moved int
+	if e.bounded(en.at) {
+		moved = e.insertNewest(en)
+	} else {
+		// en is due, by time, at or after every entry: all move up.
+		moved = len(e.queue)
+		e.queue = append(e.queue, en)
+		copy(e.queue[1:], e.queue[:moved])
+		e.queue[0] = en
+	}
+	// en is now after every entry due at or before its time; those at its
+	// time with larger keys (scheduled later) belong before it. They are
+	// next to it, and usually there are none.
 	q := e.queue
-	last := len(q) - 1
-	i := last
-	for ; i > 0; i-- {
-		p := &q[i-1]
-		// p is due after en: by time, or (rarely) at the same time and
-		// scheduled later. The loop exits once, so it may branch.
-		if p.at > en.at || p.at == en.at && p.key > en.key {
+	for i := len(q) - 1 - moved; i+1 < len(q) && q[i+1].at == en.at && q[i+1].key > en.key; i++ {
+		q[i], q[i+1] = q[i+1], en
+		moved--
+	}
+	e.countMoved(moved)
+}
+
+// bounded reports whether the sorted queue has an entry due after time
+// at, by time: then its first entry, the latest, is one, and stops
+// insertNewest's walk.
+func (e *Engine) bounded(at Time) bool {
+	return len(e.queue) > 0 && e.queue[0].at > at
+}
+
+// insertNewest is insert for an entry whose key is larger than every key
+// in the queue (a newly handed out sequence number), its common case, in
+// a bounded queue. The entry goes after every entry due at or before its
+// time, so the search compares times only, and the walk down the queue
+// stops at the first entry due after it, before the queue's start. It
+// returns the number of entries it moved, for countMoved.
+func (e *Engine) insertNewest(en entry) int {
+	n := len(e.queue)
+	e.queue = e.queue[:n+1] // within capacity: insertable
+	// The entries due at or before en move up one place, walked with a
+	// pointer: indexing 16-byte entries costs a shift and a move at each
+	// step, a third of the loop, which is most of an insertion in a busy
+	// queue. The walk needs no bound: the queue is bounded. The loop exits
+	// once, so it may branch.
+	first := unsafe.Pointer(unsafe.SliceData(e.queue))
+	p := unsafe.Add(first, uintptr(n)*entrySize)
+	for {
+		prev := unsafe.Add(p, -int(entrySize))
+		if (*entry)(prev).at > en.at {
 			break
 		}
-		q[i] = *p
+		*(*entry)(p) = *(*entry)(prev)
+		p = prev
 	}
-	q[i] = en
-	// An exponential moving average over ~movedWindow insertions, scaled
-	// by movedWindow.
-	e.moved += last - i - e.moved/movedWindow
+	*(*entry)(p) = en
+	return n - int((uintptr(p)-uintptr(first))/entrySize)
 }
+
+// countMoved adds an insertion that moved k entries to the moving average
+// of moved entries: an exponential one over ~movedWindow insertions,
+// scaled by movedWindow.
+func (e *Engine) countMoved(k int) {
+	e.moved += uint(k) - e.moved/movedWindow
+}
+
+// entrySize is the size of an entry in bytes.
+const entrySize = unsafe.Sizeof(entry{})
 
 // toHeap turns the sorted queue into a heap: reversed, it is sorted
 // ascending, and an ascending slice is a heap (every parent comes before

@@ -247,6 +247,105 @@ func TestStaleIDDoesNotTouchRecycledSlot(t *testing.T) {
 	wantFirings(t, r.got, firing{10, 2}, firing{30, 3})
 }
 
+// A firing event's slot is kept aside (the spare) for the first event its
+// handler schedules. Whatever the handler does around that, the old
+// EventID must match nothing, Pending must count right, and the slot must
+// go back to the free list, its handler dropped, when nothing takes it.
+func TestFiringSlotReusedByHandler(t *testing.T) {
+	e, r := newRecorder(t)
+	var self, child, other EventID
+	var inside []string
+	check := func(ok bool, what string) {
+		if !ok {
+			inside = append(inside, what)
+		}
+	}
+	self = e.Schedule(10, HandlerFunc(func(now Time, _ uint64) {
+		check(e.Pending() == 1, "Pending() before scheduling counts the firing event")
+		child = e.Schedule(now+5, r, 1)
+		check(slotOf(child.key) == slotOf(self.key), "the child did not take the firing event's slot")
+		check(!e.Cancel(self), "Cancel(self) after the child took its slot cancelled something")
+		check(e.Reschedule(self, now+1).IsZero(), "Reschedule(self) after the child took its slot moved something")
+		check(e.Pending() == 2, "Pending() after scheduling the child is not 2")
+		// More events take other slots.
+		for k := uint64(2); k <= 4; k++ {
+			id := e.Schedule(now+Time(k), r, k)
+			check(slotOf(id.key) != slotOf(child.key), "two pending events share a slot")
+		}
+		other = e.Reschedule(other, now+6) // rescheduling keeps the other's slot
+	}), 0)
+	other = e.Schedule(20, r, 9)
+	e.Step()
+	for _, what := range inside {
+		t.Error(what)
+	}
+	if e.Pending() != 5 {
+		t.Errorf("Pending() = %d after the handler, want 5", e.Pending())
+	}
+	drain(e)
+	wantFirings(t, r.got, firing{12, 2}, firing{13, 3}, firing{14, 4}, firing{15, 1}, firing{16, 9})
+	if e.Cancel(child) || !e.Reschedule(child, 100).IsZero() {
+		t.Error("the EventID of a fired child still matches")
+	}
+}
+
+func TestFiringSlotFreedWhenHandlerSchedulesNothing(t *testing.T) {
+	e, r := newRecorder(t)
+	var pendingInside int
+	var selfCancelled bool
+	var self EventID
+	self = e.Schedule(10, HandlerFunc(func(Time, uint64) {
+		pendingInside = e.Pending()
+		selfCancelled = e.Cancel(self)
+	}), 0)
+	e.Schedule(20, r, 1)
+	e.Step()
+	if pendingInside != 1 || e.Pending() != 1 {
+		t.Errorf("Pending() = %d inside the handler and %d after, want 1 and 1", pendingInside, e.Pending())
+	}
+	if selfCancelled {
+		t.Error("a handler cancelled its own, firing event")
+	}
+	s := slotOf(self.key)
+	if e.slots[s].h != nil {
+		t.Error("the freed slot still holds the fired event's handler")
+	}
+	if e.spare != noSpare || len(e.free) != 1 || e.free[0] != s {
+		t.Fatalf("spare %d, free list %v: the fired event's slot %d is not free", e.spare, e.free, s)
+	}
+	next := e.Schedule(30, r, 2) // from outside a handler: the free list
+	if slotOf(next.key) != s {
+		t.Fatalf("slot %d not reused (got %d): the test would prove nothing", s, slotOf(next.key))
+	}
+	if e.Cancel(self) {
+		t.Error("the fired event's EventID cancelled the event in its old slot")
+	}
+	drain(e)
+	wantFirings(t, r.got, firing{20, 1}, firing{30, 2})
+}
+
+// A handler that cancels events before scheduling still gets the spare
+// first, and the cancelled slots come next, last cancelled first.
+func TestFiringSlotBeforeCancelledSlots(t *testing.T) {
+	e, r := newRecorder(t)
+	a := e.Schedule(20, r, 1)
+	b := e.Schedule(30, r, 2)
+	var self, x, y, z EventID
+	self = e.Schedule(10, HandlerFunc(func(now Time, _ uint64) {
+		e.Cancel(a)
+		e.Cancel(b)
+		x = e.Schedule(now+1, r, 3)
+		y = e.Schedule(now+2, r, 4)
+		z = e.Schedule(now+3, r, 5)
+	}), 0)
+	drain(e)
+	if got, want := []uint32{slotOf(x.key), slotOf(y.key), slotOf(z.key)},
+		[]uint32{slotOf(self.key), slotOf(b.key), slotOf(a.key)}; !slices.Equal(got, want) {
+		t.Errorf("slots %v, want %v (the firing event's, then the cancelled ones)", got, want)
+	}
+	wantFirings(t, r.got, firing{11, 3}, firing{12, 4}, firing{13, 5})
+}
+
 func TestReschedule(t *testing.T) {
 	e, r := newRecorder(t)
 	a := e.Schedule(10, r, 1)
@@ -457,6 +556,64 @@ func TestPurgeKeepsOrder(t *testing.T) {
 	}
 }
 
+// The sorted queue's two insertions move exactly the entries due before
+// the new one, whatever its depth (first place, last place, past ties),
+// and count them for the layout's moving average.
+func TestSortedInsertionsMoveTheEntriesDueBefore(t *testing.T) {
+	// The queue: times 100, 90, ..., 40, then three entries at 30
+	// (sequence numbers 30, 32, 34), then 20 and 10; descending, the next
+	// event last.
+	var queue []entry
+	for k := 10; k >= 4; k-- {
+		queue = append(queue, entry{at: Time(10 * k), key: makeKey(uint64(100+k), 0)})
+	}
+	for seq := uint64(34); seq >= 30; seq -= 2 {
+		queue = append(queue, entry{at: 30, key: makeKey(seq, 0)})
+	}
+	queue = append(queue, entry{at: 20, key: makeKey(20, 0)}, entry{at: 10, key: makeKey(10, 0)})
+
+	for _, c := range []struct {
+		at          Time
+		seq         uint64 // 0: newer than every entry (Schedule's)
+		wantMoved   int
+		description string
+	}{
+		{5, 0, 0, "before everything"},
+		{35, 0, 5, "between"},
+		{30, 0, 5, "a tie, scheduled later: after the entries at 30"},
+		{30, 1, 2, "a tie, scheduled earlier: before the entries at 30"},
+		{30, 33, 4, "a tie, scheduled between the entries at 30"},
+		{20, 21, 2, "a tie, scheduled later (a Timers arm): after the entry at 20"},
+		{100, 0, 12, "after everything, a tie"},
+		{110, 0, 12, "after everything"},
+		{100, 1, 11, "a tie with the latest entry, scheduled earlier"},
+	} {
+		e := NewEngine()
+		e.queue = append(e.queue, queue...)
+		e.moved = 640
+		en := entry{at: c.at, key: makeKey(c.seq, 1)}
+		if c.seq == 0 && e.bounded(c.at) { // as pushEvent does
+			en.key = makeKey(1000, 1)
+			e.countMoved(e.insertNewest(en))
+		} else {
+			if c.seq == 0 {
+				en.key = makeKey(1000, 1)
+			}
+			e.insert(en)
+		}
+		moved := int(e.moved) - (640 - 640/movedWindow)
+		if moved != c.wantMoved {
+			t.Errorf("%s: moved %d entries, want %d", c.description, moved, c.wantMoved)
+		}
+		if i := len(e.queue) - 1 - c.wantMoved; e.queue[i] != en {
+			t.Errorf("%s: queue[%d] = %v, want the new entry %v", c.description, i, e.queue[i], en)
+		}
+		if !slices.IsSortedFunc(e.queue, func(a, b entry) int { return b.compare(a) }) {
+			t.Errorf("%s: queue not in descending order: %v", c.description, e.queue)
+		}
+	}
+}
+
 func TestHandlerFunc(t *testing.T) {
 	e := NewEngine()
 	var got firing
@@ -583,33 +740,47 @@ func againstReference(t *testing.T, seed uint64, retry uint64, phases []refPhase
 	var args []uint64 // every arg ever scheduled, fired or not
 	var nextArg uint64
 	var got, want []firing
+	var gotPending, wantPending []int // Pending() as each handler starts
 	sorted := true
 
 	// What a handler does is a pure function of its argument, so the model
 	// can repeat it: args divisible by 3 schedule a child, up to 2 ticks
 	// later (often a tie with now); args ending in 1 (mod 4) cancel the
-	// event scheduled just before them, which may have fired already.
+	// event scheduled just before them, and args ending in 2 (mod 5)
+	// reschedule it to the next tick, either of which may have fired
+	// already. Handlers that schedule nothing leave their event's slot
+	// spare, the others take it.
 	childOf := func(arg uint64) (uint64, Time, bool) {
 		return arg + 1<<40, Time(arg % 3), arg%3 == 0 && arg < 1<<40
 	}
 	var h HandlerFunc
 	h = func(now Time, arg uint64) {
 		got = append(got, firing{now, arg})
+		gotPending = append(gotPending, e.Pending())
 		if c, d, ok := childOf(arg); ok {
 			ids[c] = e.Schedule(now+d, h, c)
 		}
 		if arg%4 == 1 && arg < 1<<40 {
 			e.Cancel(ids[arg-1])
 		}
+		if arg%5 == 2 && arg < 1<<40 {
+			if id := e.Reschedule(ids[arg-1], now+1); !id.IsZero() {
+				ids[arg-1] = id
+			}
+		}
 	}
 	refFire := func(ev refEvent) {
 		m.now = ev.at
 		want = append(want, firing{ev.at, ev.arg})
+		wantPending = append(wantPending, len(m.pending))
 		if c, d, ok := childOf(ev.arg); ok {
 			m.schedule(ev.at+d, c)
 		}
 		if ev.arg%4 == 1 && ev.arg < 1<<40 {
 			m.remove(ev.arg - 1)
+		}
+		if ev.arg%5 == 2 && ev.arg < 1<<40 && m.remove(ev.arg-1) {
+			m.schedule(ev.at+1, ev.arg-1)
 		}
 	}
 
@@ -667,6 +838,9 @@ func againstReference(t *testing.T, seed uint64, retry uint64, phases []refPhase
 			if !slices.Equal(got, want) {
 				t.Fatalf("%s: fired %d events, reference %d; first difference at %d",
 					where(), len(got), len(want), firstDiff(got, want))
+			}
+			if !slices.Equal(gotPending, wantPending) {
+				t.Fatalf("%s: Pending() inside handlers differs from the reference", where())
 			}
 			if e.Pending() != len(m.pending) || e.Now() != m.now {
 				t.Fatalf("%s: Pending() = %d, Now() = %v; reference %d, %v",
