@@ -153,8 +153,8 @@ type Engine struct {
 	slots      []slot   // the slots in use are the events in the heap neither fired nor cancelled
 	free       []uint32 // indices of free slots, used last-in first-out
 	spare      uint32   // while a handler runs, the free slot its event left (noSpare if taken)
-	arms       int      // of the events in slots, those Timers arm for their heads
-	timers     int      // timers pending in Timers
+	arms       int      // of the events in slots, the arms of Timers (for their heads) and Alarms
+	timers     int      // timers pending in Timers, and Alarms set
 	fired      uint64
 	running    bool // inside Step or RunUntil: a handler may be running
 }
