@@ -86,8 +86,8 @@ func (s *Service) collectInFlight(now sim.Time, d int) {
 
 func (a *activator) integrate(now sim.Time, inFlight int) {
 	if dt := now.Sub(a.last).Seconds(); dt > 0 {
-		a.area += float64(inFlight) * dt
-		a.heldArea += float64(a.held.len()) * dt
+		a.area += float64(float64(inFlight) * dt)
+		a.heldArea += float64(float64(a.held.len()) * dt)
 		a.last = now
 	}
 }

@@ -112,7 +112,7 @@ func (i *Instance) cfsAdvance(now sim.Time) {
 		// Within the period of the last advance (an idle instance, at rate
 		// 0, adds nothing).
 		if i.rate != 0 {
-			c.used += i.rate * seconds(now.Sub(i.last))
+			c.used += float64(i.rate * seconds(now.Sub(i.last)))
 		}
 		return
 	}
@@ -243,7 +243,7 @@ func (i *Instance) cfsDecide(now sim.Time) {
 	case i.rate <= 0 || len(i.ps) == 0:
 	default:
 		left := c.quota - c.used
-		if left < i.rate*seconds(end.Sub(now))-cpuEpsilon {
+		if left < float64(i.rate*seconds(end.Sub(now)))-cpuEpsilon {
 			at, arg = now.Add(max(nsCeil(left/i.rate), 0)), instQuotaSpent
 		} else if i.rate*c.periodSeconds > c.quota+cpuEpsilon {
 			at, arg = end, instPeriodEnd

@@ -240,15 +240,15 @@ func (i *Instance) advanceTo(now sim.Time) {
 	if n := len(i.ps); n > 0 {
 		if i.shared {
 			dt := seconds(now.Sub(i.last))
-			i.v += i.speed * dt
-			i.cpuShared += i.rate * dt
+			i.v += float64(i.speed * dt)
+			i.cpuShared += float64(i.rate * dt)
 		} else if hi, lo := bits.Mul64(uint64(n), uint64(now.Sub(i.last))); hi == 0 && lo <= math.MaxInt64-uint64(i.cpuFast) {
 			i.cpuFast += int64(lo)
 		} else {
 			// The integer account would pass 2^63 core-nanoseconds (292
 			// core-years: a long run of a big instance): it goes on in
 			// floating point, as shared mode's does.
-			i.cpuShared += float64(i.cpuFast)/1e9 + float64(n)*seconds(now.Sub(i.last))
+			i.cpuShared += float64(i.cpuFast)/1e9 + float64(float64(n)*seconds(now.Sub(i.last)))
 			i.cpuFast = 0
 		}
 	}

@@ -50,7 +50,7 @@ func (i *Instance) containerRuns() bool {
 // memNeed is what the requests held need now, base included.
 func (i *Instance) memNeed() float64 {
 	c := &i.svc.cfg.Instance
-	return c.BaseMemory + c.MemoryPerRequest*float64(i.held())
+	return c.BaseMemory + float64(c.MemoryPerRequest*float64(i.held()))
 }
 
 // workingSet is the container's working set now; 0 while none runs.
@@ -67,7 +67,7 @@ func (i *Instance) workingSet(now sim.Time) float64 {
 	case tau == RetainForever:
 		return w
 	}
-	return u + (w-u)*sim.Exp(-now.Sub(i.mem.t).Seconds()/tau.Seconds())
+	return u + float64((w-u)*sim.Exp(-now.Sub(i.mem.t).Seconds()/tau.Seconds()))
 }
 
 // memTracked: the working set moves with the requests held.

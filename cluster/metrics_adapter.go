@@ -113,12 +113,12 @@ func extrapolatedRate(r *adapterRing, k int, end sim.Time, window time.Duration,
 	if durationToStart < threshold {
 		interval += durationToStart
 	} else {
-		interval += avgBetween / 2
+		interval += float64(avgBetween / 2)
 	}
 	if durationToEnd < threshold {
 		interval += durationToEnd
 	} else {
-		interval += avgBetween / 2
+		interval += float64(avgBetween / 2)
 	}
 	return result * (interval / sampled) / window.Seconds(), true
 }
@@ -130,7 +130,7 @@ func bucketQuantile(q float64, cum *histogram) (float64, bool) {
 	if total <= 0 || math.IsNaN(total) {
 		return 0, false
 	}
-	rank := q * total
+	rank := float64(q * total)
 	b := sort.Search(nBuckets-1, func(i int) bool { return cum[i] >= rank })
 	if b == nBuckets-1 {
 		return latencyBuckets[nBuckets-2], true
@@ -141,7 +141,7 @@ func bucketQuantile(q float64, cum *histogram) (float64, bool) {
 		count -= cum[b-1]
 		rank -= cum[b-1]
 	}
-	return start + (end-start)*(rank/count), true
+	return start + float64((end-start)*(rank/count)), true
 }
 
 // latencyQuantile is histogram_quantile(q, rate(bucket[window])).

@@ -369,8 +369,8 @@ func (s *Service) integrate(now sim.Time) {
 	}
 	dt := now.Sub(s.integrated).Seconds()
 	c := s.counts
-	s.instanceSeconds += float64(c.Alive()) * dt
-	s.cpuRequestSeconds += float64(c.Starting+c.Ready+c.Draining) * s.cfg.Instance.CPURequest * dt
+	s.instanceSeconds += float64(float64(c.Alive()) * dt)
+	s.cpuRequestSeconds += float64(float64(c.Starting+c.Ready+c.Draining) * s.cfg.Instance.CPURequest * dt)
 	s.integrated = now
 }
 

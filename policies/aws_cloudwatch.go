@@ -154,7 +154,7 @@ func readAWSGroup(now sim.Time, o Observation, warmup time.Duration) awsGroup {
 		}
 		g.warm++
 		if p.CPU.OK && p.CPURequest > 0 {
-			sum += p.CPU.Value / p.CPURequest * 100
+			sum += float64(p.CPU.Value / p.CPURequest * 100)
 			n++
 		}
 	}

@@ -168,7 +168,7 @@ func KPAExcessBurstCapacity(ready int, total, tbc, panicValue float64) float64 {
 	case tbc == 0:
 		return 0
 	case tbc > 0:
-		return math.Floor(float64(ready)*total - tbc - panicValue)
+		return math.Floor(float64(float64(ready)*total) - tbc - panicValue)
 	}
 	return -1
 }

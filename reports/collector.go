@@ -180,7 +180,7 @@ func lerp(a, b cum, t sim.Time) cum {
 		return a
 	}
 	f := float64(t-a.t) / float64(b.t-a.t)
-	at := func(x, y float64) float64 { return x + f*(y-x) }
+	at := func(x, y float64) float64 { return x + float64(f*(y-x)) }
 	return cum{t, at(a.cpu, b.cpu), at(a.cpuReq, b.cpuReq), at(a.instSec, b.instSec), at(a.cost, b.cost),
 		at(a.periods, b.periods), at(a.throttled, b.throttled), at(a.throttledS, b.throttledS)}
 }
@@ -484,7 +484,7 @@ func (c *Collector) RequestEnded(svc int, o Outcome, arrived, now sim.Time, queu
 // setLevel records that the service has n alive instances from t on.
 func (c *Collector) setLevel(s *service, t sim.Time, n int) {
 	if a, b := max(s.levelSince, c.warmup), min(t, c.end); b > a {
-		s.levelArea += float64(s.level) * float64(b-a)
+		s.levelArea += float64(float64(s.level) * float64(b-a))
 		s.seeLevel(s.level)
 	}
 	if t > s.levelSince {

@@ -261,7 +261,7 @@ func (c *Collector) InstanceSample(now sim.Time, insts []InstanceSample, nodes [
 		if cpu < 0 { // restarted: its counter began again
 			cpu = s.CPUSeconds
 		}
-		dt, mid := float64(now-r.prevT)/1e9, g.col(float64(now)-float64(now-r.prevT)/2)
+		dt, mid := float64(now-r.prevT)/1e9, g.col(float64(now)-float64(float64(now-r.prevT)/2))
 		r.prevT, r.prevCPU = now, s.CPUSeconds
 		cm := r.cell(mid)
 		cm.cpu += float32(cpu)

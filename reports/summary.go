@@ -306,7 +306,7 @@ func (c *Collector) serviceSummary(s *service) ServiceSummary {
 	// Replicas: close the level that holds since the last change at the end.
 	area, lo, hi, seen := s.levelArea, s.repMin, s.repMax, s.repSeen
 	if a, b := max(s.levelSince, c.warmup), c.end; b > a {
-		area += float64(s.level) * float64(b-a)
+		area += float64(float64(s.level) * float64(b-a))
 		if !seen {
 			lo, hi, seen = s.level, s.level, true
 		}

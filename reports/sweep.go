@@ -411,8 +411,8 @@ func MeanCI(xs []float64, confidence float64) (mean, lo, hi float64) {
 		return mean, math.NaN(), math.NaN()
 	}
 	se := stat.StdDev(xs, nil) / math.Sqrt(float64(n))
-	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(1 - (1-confidence)/2)
-	return mean, mean - t*se, mean + t*se
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(1 - float64((1-confidence)/2))
+	return mean, mean - float64(t*se), mean + float64(t*se)
 }
 
 // SweepStat is one figure at one grid point.

@@ -303,5 +303,5 @@ func minSampleInterval(d time.Duration) time.Duration {
 // price is the default hourly price of an instance or node with the given
 // cores and bytes.
 func price(cores, bytes float64) float64 {
-	return cores*PricePerCoreHour + bytes/gib*PricePerGiBHour
+	return float64(cores*PricePerCoreHour) + float64(bytes/gib*PricePerGiBHour)
 }

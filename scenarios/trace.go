@@ -60,14 +60,14 @@ func loadTrace(dir, file string, m *sourceMap, path string) ([]TracePoint, []Err
 			bad(i+1, 1, "time_s %q is not a number of seconds", ts)
 		case t < 0:
 			bad(i+1, 1, "time_s %s is negative", ts)
-		case len(pts) > 0 && time.Duration(t*1e9+0.5) <= pts[len(pts)-1].At:
+		case len(pts) > 0 && time.Duration(float64(t*1e9)+0.5) <= pts[len(pts)-1].At:
 			bad(i+1, 1, "time_s %s is not after the previous row's %g; rows must be in increasing time order", ts, pts[len(pts)-1].At.Seconds())
 		case rerr != nil || math.IsNaN(r) || math.IsInf(r, 0):
 			bad(i+1, col2, "rps %q is not a number", rs)
 		case r < 0:
 			bad(i+1, col2, "rps %s is negative; a rate is at least 0", rs)
 		default:
-			pts = append(pts, TracePoint{At: time.Duration(t*1e9 + 0.5), RPS: r})
+			pts = append(pts, TracePoint{At: time.Duration(float64(t*1e9) + 0.5), RPS: r})
 		}
 	}
 	if len(errs) == 0 && len(pts) == 0 {

@@ -255,10 +255,10 @@ var (
 // gauss integrates the rate over [a, b] (nanoseconds, within one piece),
 // giving the expected number of arrivals.
 func (p *Profile) gauss(a, b float64) float64 {
-	mid, half := (a+b)/2, (b-a)/2
+	mid, half := float64((a+b)/2), float64((b-a)/2)
 	s := 0.0
 	for i, x := range glX {
-		s += glW[i] * p.Rate(sim.Time(math.Round(mid+half*x)))
+		s += float64(glW[i] * p.Rate(sim.Time(math.Round(mid+float64(half*x)))))
 	}
 	return s * half / 1e9
 }
@@ -282,7 +282,7 @@ func (t *term) value(at sim.Time) float64 {
 		return t.a + (t.b-t.a)*float64(at-t.t0)/float64(t.t1-t.t0)
 	case termDiurnal:
 		d := (at - t.t0) % t.t1
-		return t.a + t.b*math.Cos(t.omega*float64(d))
+		return t.a + float64(t.b*math.Cos(t.omega*float64(d)))
 	case termTrace:
 		j := sort.Search(len(t.pts), func(j int) bool { return t.pts[j].t > at })
 		switch {
@@ -469,7 +469,7 @@ func (a *Arrivals) evenStep() sim.Time {
 				}
 				return sim.Never
 			}
-			a.need = max(a.cNeed+a.cJ-(a.cEnd-a.cStart)*a.cRate, 0)
+			a.need = max(a.cNeed+a.cJ-float64((a.cEnd-a.cStart)*a.cRate), 0)
 			a.pos, a.inConst = a.cEnd, false
 			continue
 		}

@@ -51,7 +51,7 @@ func secondsToDuration(s float64) time.Duration {
 	if !(s > 0) { // also NaN
 		return 0
 	}
-	ns := s*1e9 + 0.5
+	ns := float64(s*1e9) + 0.5
 	if ns >= 1<<63 {
 		return math.MaxInt64
 	}
@@ -86,12 +86,12 @@ type LogNormal struct{ Mean, StdDev float64 }
 
 func (d LogNormal) params() (mu, sigma float64) {
 	v := math.Log1p((d.StdDev * d.StdDev) / (d.Mean * d.Mean))
-	return Log(d.Mean) - v/2, math.Sqrt(v)
+	return Log(d.Mean) - float64(v/2), math.Sqrt(v)
 }
 
 func (d LogNormal) Sample(r *rand.Rand) float64 {
 	mu, sigma := d.params()
-	return Exp(mu + sigma*r.NormFloat64())
+	return Exp(mu + float64(sigma*r.NormFloat64()))
 }
 
 // prepared is d with mu and sigma computed once, behind a pointer (see
@@ -109,7 +109,7 @@ type preparedLogNormal struct {
 }
 
 func (d *preparedLogNormal) Sample(r *rand.Rand) float64 {
-	return Exp(d.mu + d.sigma*r.NormFloat64())
+	return Exp(d.mu + float64(d.sigma*r.NormFloat64()))
 }
 func (d LogNormal) Average() float64 { return d.Mean }
 func (d LogNormal) String() string {
@@ -119,7 +119,7 @@ func (d LogNormal) String() string {
 // Uniform is uniform on [Min, Max).
 type Uniform struct{ Min, Max float64 }
 
-func (d Uniform) Sample(r *rand.Rand) float64 { return d.Min + (d.Max-d.Min)*r.Float64() }
+func (d Uniform) Sample(r *rand.Rand) float64 { return d.Min + float64((d.Max-d.Min)*r.Float64()) }
 func (d Uniform) Average() float64            { return (d.Min + d.Max) / 2 }
 func (d Uniform) String() string              { return fmt.Sprintf("uniform(%g, %g)", d.Min, d.Max) }
 
@@ -134,7 +134,7 @@ func (d Pareto) Scale() float64 { return d.Mean * (d.Shape - 1) / d.Shape }
 
 func (d Pareto) Sample(r *rand.Rand) float64 {
 	// 1-Float64() lies in (0, 1], so the power is finite.
-	return d.Scale() / Pow(1-r.Float64(), 1/d.Shape)
+	return d.Scale() / Pow(1-float64(r.Float64()), 1/d.Shape)
 }
 
 // prepared is d with its scale and exponent computed once, behind a
@@ -149,7 +149,7 @@ type preparedPareto struct {
 }
 
 func (d *preparedPareto) Sample(r *rand.Rand) float64 {
-	return d.scale / Pow(1-r.Float64(), d.exp)
+	return d.scale / Pow(1-float64(r.Float64()), d.exp)
 }
 func (d Pareto) Average() float64 { return d.Mean }
 func (d Pareto) String() string {

@@ -21,6 +21,16 @@
 // differently and then ties exactly) and math.Log (the same on every
 // machine for the arguments it gets).
 //
+// The compiler is the other source of machine-dependent bits: the Go
+// specification lets it fuse x*y + z into one multiply-add, which skips
+// the product's rounding, and arm64's compiler always does (amd64's with
+// GOAMD64=v3). Every such product in the model is written float64(x*y),
+// the specification's way to keep its rounding, and .ci/fused-multiply-add
+// fails CI if arm64's assembly of sim, policies, cluster or reports holds a
+// fused operation other than elementary.go's explicit math.FMA. The
+// built-in results are the same built for amd64 (v1 and v3) and for arm64
+// (run under qemu-aarch64).
+//
 // # Time
 //
 // Time is an int64 count of nanoseconds since the start of the run, and

@@ -61,10 +61,10 @@ func Exp(x float64) float64 {
 	p = math.FMA(p, r, 1.6666666666666666667e-1)
 	p = math.FMA(p, r, 0.5)
 	p = math.FMA(p, r, 1.0)
-	r *= p
-	r *= r + 2
-	r *= r + 2
-	r *= r + 2
+	r = float64(r * p)
+	r = float64(r * (r + 2))
+	r = float64(r * (r + 2))
+	r = float64(r * (r + 2))
 	r = math.FMA(r, r+2, 1)
 	// r * 2**e, in two steps for a subnormal result.
 	switch biased := e + 0x3FF; {
@@ -113,11 +113,11 @@ func Log(x float64) float64 {
 	s := f / (2 + f)
 	s2 := s * s
 	s4 := s2 * s2
-	t1 := s2 * (l1 + s4*(l3+s4*(l5+s4*l7)))
-	t2 := s4 * (l2 + s4*(l4+s4*l6))
+	t1 := float64(s2 * (l1 + float64(s4*(l3+float64(s4*(l5+float64(s4*l7)))))))
+	t2 := float64(s4 * (l2 + float64(s4*(l4+float64(s4*l6)))))
 	R := t1 + t2
-	hfsq := 0.5 * f * f
-	return k*ln2Hi - ((hfsq - (s*(hfsq+R) + k*ln2Lo)) - f)
+	hfsq := float64(0.5 * f * f)
+	return float64(k*ln2Hi) - ((hfsq - (float64(s*(hfsq+R)) + float64(k*ln2Lo))) - f)
 }
 
 // Pow returns x**y, with math.Pow's special cases.
@@ -205,7 +205,7 @@ func Pow(x, y float64) float64 {
 			a1 *= x1
 			ae += xe
 		}
-		x1 *= x1
+		x1 = float64(x1 * x1)
 		xe <<= 1
 		if x1 < .5 {
 			x1 += x1

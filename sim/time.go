@@ -46,7 +46,7 @@ func (t Time) Duration() time.Duration { return time.Duration(t) }
 // rounding to the nearest nanosecond (halves away from zero). Values beyond
 // the range of Time saturate (+Inf gives Never); NaN gives 0.
 func FromSeconds(s float64) Time {
-	ns := s * 1e9
+	ns := float64(s * 1e9)
 	switch {
 	case ns != ns: // NaN
 		return 0

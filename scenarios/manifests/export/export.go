@@ -112,7 +112,7 @@ func (w *writer) objects() ([]any, error) {
 		corev1.ResourceCPU:    cpu(in.CPURequest),
 		corev1.ResourceMemory: bytesQ(in.MemoryRequest),
 	}}
-	if math.Abs(in.CPURequest*1000-math.Round(in.CPURequest*1000)) > 1e-9 {
+	if math.Abs(float64(in.CPURequest*1000)-math.Round(in.CPURequest*1000)) > 1e-9 {
 		w.notes = append(w.notes, fmt.Sprintf("cpu_request %g cores rounded to whole millicores", in.CPURequest))
 	}
 	if in.CPULimit > 0 || in.MemoryLimit > 0 {
@@ -260,7 +260,7 @@ func (w *writer) ingress(g *scenarios.Ingress) *networkingv1.Ingress {
 func (w *writer) customMetric(m scenarios.MetricTarget) autoscalingv2.MetricSpec {
 	q := func(v float64) *resource.Quantity {
 		mv := math.Round(v * 1000)
-		if math.Abs(mv-v*1000) > 1e-6 {
+		if math.Abs(mv-float64(v*1000)) > 1e-6 {
 			w.notes = append(w.notes, fmt.Sprintf("%s metric %s target %g rounded to whole thousandths", m.Type, m.Metric, v))
 		}
 		return resource.NewMilliQuantity(int64(mv), resource.DecimalSI)
