@@ -58,8 +58,7 @@ type cfs struct {
 	// The throttle or period end, if set. It moves at most changes of
 	// the rate, later about as often as earlier: an alarm touches the
 	// engine's queue only when it comes earlier (sim.Alarm).
-	alarm      sim.Alarm
-	alarmReady bool // alarm is initialised (on its first Set)
+	alarm sim.Alarm // initialised with the instance when it has a quota
 	// calmRate: the last decision found no event needed at this rate,
 	// which follows the rate down since then (cfsSchedule); -1 if it
 	// found one needed, or is to be made.
@@ -125,7 +124,10 @@ func (i *Instance) cfsAdvance(now sim.Time) {
 
 // roll moves the period cursor (idx, end) on to the period of now, at or
 // after the cursor's end: most often the next one, found without a
-// division.
+// division. It is kept out of line so that cfsPeriod, which calls it
+// once a period, inlines into the busy-interval code.
+//
+//go:noinline
 func (c *cfs) roll(now sim.Time) {
 	k := c.idx + 1
 	if now >= c.end.Add(c.period) {
@@ -168,11 +170,7 @@ func (i *Instance) cfsIdle(now sim.Time) {
 	if now > c.busyFrom {
 		// The period of now - 1: now's, or the one before if now begins
 		// it.
-		// (cfsPeriod written out: this is its most frequent caller.)
-		if c.bounded && now >= c.end {
-			c.roll(now)
-		}
-		if last = c.idx; now.Sub(c.end) == -c.period {
+		if last = i.cfsPeriod(now); now.Sub(c.end) == -c.period {
 			last--
 		}
 	}
@@ -247,20 +245,14 @@ func (i *Instance) cfsDecide(now sim.Time) {
 			at, arg = now.Add(max(nsCeil(left/i.rate), 0)), instQuotaSpent
 		} else if i.rate*c.periodSeconds > c.quota+cpuEpsilon {
 			at, arg = end, instPeriodEnd
-		} else {
-			if skipFallingRate {
-				c.calmRate = i.rate
-			}
+		} else if skipFallingRate {
+			c.calmRate = i.rate
 		}
 	}
 	if at < 0 || at >= i.svc.w.end {
 		// No event, or none due within the run.
 		c.alarm.Stop()
 		return
-	}
-	if !c.alarmReady {
-		c.alarm.Init(i.svc.w.eng, i)
-		c.alarmReady = true
 	}
 	// An event at the same time for the same reason keeps its place
 	// among the events due then; any other fires as one scheduled now

@@ -413,6 +413,9 @@ func (s *Service) newInstance(now sim.Time, initial bool) *Instance {
 		version: s.version,
 	}
 	inst.cfs.init(s.cfg.Instance.CPULimit, s.cfg.Instance.CPUPeriod, s.cfg.Instance.Concurrency)
+	if inst.cfs.quota > 0 {
+		inst.cfs.alarm.Init(s.eng, inst) // the quota's throttle and period end
+	}
 	inst.metrics.init(s.metrics.depth)
 	if s.adapter != nil {
 		inst.adapt = &adapterTarget{}
