@@ -280,10 +280,7 @@ func (i *Instance) addCPU(r *request, cpu float64, now sim.Time) {
 		r.finishV, r.cpuFrom = cpu, now
 		r.slot = int32(len(i.ps))
 		i.ps = append(i.ps, r)
-		// scheduleCPU, written out: this runs for every request.
-		if d := nsCeil(cpu); d >= 0 && float64(d) <= float64(i.svc.end.Sub(now)) {
-			r.cpuEnd = i.svc.eng.Schedule(now.Add(d), r, reqCPUDone)
-		}
+		i.scheduleCPU(r, now, nsCeil(cpu))
 	}
 	if !i.dispatch {
 		i.cpuChanged(now)
@@ -312,11 +309,7 @@ func (i *Instance) fastDone(r *request, now sim.Time) {
 	i.maybeIdle(now)
 	// The next queued request may start: one node update for both.
 	i.dispatch = true
-	if r.wait == 0 && !i.svc.dep.active {
-		i.finish(r, now, Completed) // offCPU's common case, without its call
-	} else {
-		i.offCPU(r, now)
-	}
+	i.offCPU(r, now)
 	i.dispatch = false
 	i.cpuChanged(now)
 }

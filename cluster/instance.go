@@ -343,13 +343,7 @@ func (i *Instance) finish(r *request, now sim.Time, o Outcome) {
 		// The response (or error) leaves: the app's latency histogram.
 		i.adapt.hist.observe(now.Sub(r.arrived))
 	}
-	// s.serverDone(r, o, now), written out: this is its caller on every
-	// request.
-	s.tokenDone(r)
-	if !r.clientDone {
-		s.clientEnd(r, o, now)
-	}
-	s.pool.put(r)
+	s.serverDone(r, o, now)
 	if i.queue.count > 0 && i.phase.state() != Terminated {
 		i.start(i.dequeue(), now)
 	}
