@@ -294,7 +294,7 @@ func (r *reader) object(e *Entry, file string, root *yaml.Node, prefix string) {
 		return
 	}
 	if strings.HasSuffix(kind, "List") && apiVersion == "v1" {
-		items := child(root, "items")
+		items := yamlnode.Child(root, "items")
 		if items == nil || items.Kind != yaml.SequenceNode {
 			if items != nil && items.Tag != "!!null" {
 				r.fail(Diag{File: file, Line: items.Line, Col: items.Column, Field: prefix + "items", Msg: "expected a list of objects; got " + yamlnode.Describe(items)})
@@ -320,7 +320,7 @@ func (r *reader) object(e *Entry, file string, root *yaml.Node, prefix string) {
 	}
 	mk, ok := def.versions[apiVersion]
 	if !ok {
-		n := child(root, "apiVersion")
+		n := yamlnode.Child(root, "apiVersion")
 		r.fail(Diag{File: file, Line: n.Line, Col: n.Column, Field: prefix + "apiVersion",
 			Msg: fmt.Sprintf("%s %s is not read; use %s", kind, apiVersion, strings.Join(sortedKeys(def.versions), " or "))})
 		return
@@ -341,13 +341,11 @@ func (r *reader) object(e *Entry, file string, root *yaml.Node, prefix string) {
 }
 
 func scalar(m *yaml.Node, key string) string {
-	if n := child(m, key); n != nil && n.Kind == yaml.ScalarNode {
+	if n := yamlnode.Child(m, key); n != nil && n.Kind == yaml.ScalarNode {
 		return n.Value
 	}
 	return ""
 }
-
-func child(m *yaml.Node, key string) *yaml.Node { return yamlnode.Child(m, key) }
 
 func keyNode(m *yaml.Node, key string) *yaml.Node {
 	if m == nil || m.Kind != yaml.MappingNode {
@@ -389,7 +387,7 @@ func (l *locator) at(segs ...any) (key, val *yaml.Node, ok bool) {
 			if k == nil {
 				return key, cur, false
 			}
-			key, cur = k, child(cur, s)
+			key, cur = k, yamlnode.Child(cur, s)
 		case int:
 			if cur == nil || cur.Kind != yaml.SequenceNode || s >= len(cur.Content) {
 				return key, cur, false
