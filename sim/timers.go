@@ -79,12 +79,7 @@ func (t *Timers) Schedule(h Handler, arg uint64) TimerID {
 	// Filled in place: a timer built apart and copied in costs a copy of
 	// its five words.
 	tm := &t.buf[index&uint64(len(t.buf)-1)]
-	// e.now.Add(t.delay), for a delay known not to be negative.
-	at := e.now + Time(t.delay)
-	if at < e.now {
-		at = Never
-	}
-	tm.at, tm.seq, tm.h, tm.arg = at, seq, h, arg
+	tm.at, tm.seq, tm.h, tm.arg = e.now.Add(t.delay), seq, h, arg
 	t.size++
 	e.timers++
 	if !t.armed {
