@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -69,7 +70,7 @@ func TestCFSPeriodsPerBusyInterval(t *testing.T) {
 
 // seconds is Duration.Seconds, bit for bit.
 func TestSecondsIsDurationSeconds(t *testing.T) {
-	rng := sim.NewStreams(1).Get("test")
+	rng := rand.New(sim.NewStreams(1).Get("test"))
 	ds := []time.Duration{0, 1, -1, time.Second - 1, time.Second, -time.Second, time.Second + 1, 1<<62 + 12345}
 	for range 100000 {
 		ds = append(ds, time.Duration(rng.Int64N(int64(2*time.Second)))-time.Second)

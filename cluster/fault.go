@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"math/rand/v2"
 	"strconv"
 	"time"
 
@@ -16,11 +15,11 @@ const evictionRetry = 5 * time.Second
 type fault struct {
 	w      *World
 	cfg    FaultConfig
-	detail string     // the events' Detail, e.g. "zone-outage b"
-	rng    *rand.Rand // "faults/<index>"
-	svc    *Service   // the service it concerns, if any
-	zone   int        // zone-outage
-	node   *node      // node-failure: the node it took down
+	detail string    // the events' Detail, e.g. "zone-outage b"
+	rng    *sim.Rand // "faults/<index>"
+	svc    *Service  // the service it concerns, if any
+	zone   int       // zone-outage
+	node   *node     // node-failure: the node it took down
 
 	// node-upgrade: the pool's nodes when it began, the next to take, the
 	// ones being replaced, and the pending retry of refused evictions.

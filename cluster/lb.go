@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"math/rand/v2"
 	"strconv"
 	"time"
 
@@ -15,7 +14,7 @@ type loadBalancer struct {
 	alg     Algorithm
 	members []*Instance // in the order they joined
 	cursor  int
-	rng     *rand.Rand
+	rng     *sim.Rand
 	// least indexes the members by outstanding requests, for
 	// least-requests (nil for the other algorithms).
 	least *leastIndex

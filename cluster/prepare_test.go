@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"math/rand/v2"
 	"reflect"
 	"testing"
 	"time"
@@ -14,9 +13,9 @@ import (
 // Constant it draws nothing from the source.
 type zeroWait struct{}
 
-func (zeroWait) Sample(*rand.Rand) float64 { return 0 }
-func (zeroWait) Average() float64          { return 0 }
-func (zeroWait) String() string            { return "zero" }
+func (zeroWait) Sample(*sim.Rand) float64 { return 0 }
+func (zeroWait) Average() float64         { return 0 }
+func (zeroWait) String() string           { return "zero" }
 
 // A Constant wait of no time (the scenarios' default) is dropped by
 // prepare, so that no request draws it: the run is exactly the one that

@@ -3,7 +3,6 @@ package cluster
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -15,7 +14,7 @@ import (
 // queueing tests (the scenario package has the general ones).
 type poissonArrivals struct {
 	rate float64
-	rng  *rand.Rand
+	rng  *sim.Rand
 }
 
 func (p *poissonArrivals) Next(now sim.Time) sim.Time {

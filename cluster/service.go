@@ -3,7 +3,6 @@ package cluster
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"time"
 
 	"github.com/scalesim/scalesim/policies"
@@ -28,11 +27,11 @@ type Service struct {
 	policy   policies.Policy // nil: the count never changes
 	arrivals ArrivalProcess  // nil: no traffic
 
-	demand    *rand.Rand
-	backlog   *rand.Rand  // demands of merged abandoned work (Instance.dequeue)
+	demand    *sim.Rand
+	backlog   *sim.Rand   // demands of merged abandoned work (Instance.dequeue)
 	timeouts  *sim.Timers // the clients' timeouts (Timeout), in a ring: one length, due in arrival order
-	lifecycle *rand.Rand
-	clients   *rand.Rand // client of each arrival, for client-ip
+	lifecycle *sim.Rand
+	clients   *sim.Rand // client of each arrival, for client-ip
 
 	// instances holds every instance not yet terminated, in creation order.
 	instances []*Instance
@@ -210,7 +209,7 @@ func (s *Service) arrive(now sim.Time) {
 }
 
 // drawDemand draws one request's CPU time and off-CPU wait from src.
-func (s *Service) drawDemand(src *rand.Rand) (cpu float64, wait time.Duration) {
+func (s *Service) drawDemand(src *sim.Rand) (cpu float64, wait time.Duration) {
 	cpu = s.cfg.DemandCPU.Sample(src)
 	if s.cfg.DemandWait != nil {
 		wait = sim.SampleDuration(s.cfg.DemandWait, src)

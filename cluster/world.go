@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"time"
 
 	"github.com/scalesim/scalesim/sim"
@@ -36,7 +35,7 @@ type World struct {
 	att         attempt // the scheduler's scratch
 	dom         []bool  // the scheduler's scratch: the zones that are spread domains
 	cnt         []int   // the scheduler's scratch: the instances per zone it counts
-	placement   *rand.Rand
+	placement   *sim.Rand
 	defaultNext []int // per zone: the number of the last default node
 	// placementEvents: instance-scheduled events are worth reporting
 	// (there are node pools or several zones).

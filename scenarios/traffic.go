@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"math"
-	"math/rand/v2"
 	"slices"
 	"sort"
 	"time"
@@ -333,7 +332,7 @@ func (t *term) bound(from, to sim.Time) float64 {
 // not allocate after construction.
 type Arrivals struct {
 	p    *Profile
-	rng  *rand.Rand
+	rng  *sim.Rand
 	end  sim.Time
 	even bool
 
@@ -373,12 +372,12 @@ type Arrivals struct {
 //     k. With a constant rate r the arrivals are at 1/r, 2/r, 3/r, ...
 //     (the first one a full gap after the start, so that a run of length T
 //     gets floor(rT) of them). It draws nothing from r.
-func NewArrivals(p *Profile, kind string, r *rand.Rand, end sim.Time) *Arrivals {
+func NewArrivals(p *Profile, kind string, r *sim.Rand, end sim.Time) *Arrivals {
 	return &Arrivals{p: p, rng: r, end: end, even: kind == ArrivalsConstant, segStart: -1, segEnd: -1, need: 1}
 }
 
 // Process returns the traffic's arrival process until end.
-func (t *Traffic) Process(r *rand.Rand, end sim.Time) *Arrivals {
+func (t *Traffic) Process(r *sim.Rand, end sim.Time) *Arrivals {
 	return NewArrivals(t.Profile(), t.Arrivals, r, end)
 }
 

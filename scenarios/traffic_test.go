@@ -20,7 +20,7 @@ func pattern(t *testing.T, yaml string) *Profile {
 	return s.Traffic[0].Profile()
 }
 
-func rng(seed uint64) *rand.Rand { return sim.NewStreams(seed).Get("arrivals/web") }
+func rng(seed uint64) *sim.Rand { return sim.NewStreams(seed).Get("arrivals/web") }
 
 func sec(s float64) sim.Time { return sim.FromSeconds(s) }
 

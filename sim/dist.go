@@ -3,7 +3,6 @@ package sim
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"time"
 )
 
@@ -13,7 +12,7 @@ import (
 // gonum's distuv does), so a distribution holds no hidden state.
 type Dist interface {
 	// Sample draws one value using r.
-	Sample(r *rand.Rand) float64
+	Sample(r *Rand) float64
 	// Average is the distribution's expected value.
 	Average() float64
 	// String describes the distribution and its parameters.
@@ -39,7 +38,7 @@ func Prepare(d Dist) Dist {
 // draws beyond the largest Duration (about 292 years, which a heavy-tailed
 // Pareto can produce) to the largest Duration, so the result is always a
 // valid delay for Engine.After.
-func SampleDuration(d Dist, r *rand.Rand) time.Duration {
+func SampleDuration(d Dist, r *Rand) time.Duration {
 	return secondsToDuration(d.Sample(r))
 }
 
@@ -61,23 +60,23 @@ func secondsToDuration(s float64) time.Duration {
 // Constant always returns Value. It draws nothing from the source.
 type Constant struct{ Value float64 }
 
-func (d Constant) Sample(*rand.Rand) float64 { return d.Value }
-func (d Constant) Average() float64          { return d.Value }
-func (d Constant) String() string            { return fmt.Sprintf("constant(%g)", d.Value) }
+func (d Constant) Sample(*Rand) float64 { return d.Value }
+func (d Constant) Average() float64     { return d.Value }
+func (d Constant) String() string       { return fmt.Sprintf("constant(%g)", d.Value) }
 
 // Exponential has the given mean (rate 1/Mean).
 type Exponential struct{ Mean float64 }
 
-func (d Exponential) Sample(r *rand.Rand) float64 { return r.ExpFloat64() * d.Mean }
-func (d Exponential) Average() float64            { return d.Mean }
-func (d Exponential) String() string              { return fmt.Sprintf("exponential(mean=%g)", d.Mean) }
+func (d Exponential) Sample(r *Rand) float64 { return r.ExpFloat64() * d.Mean }
+func (d Exponential) Average() float64       { return d.Mean }
+func (d Exponential) String() string         { return fmt.Sprintf("exponential(mean=%g)", d.Mean) }
 
 // prepared is d behind a pointer (see Prepare).
 func (d Exponential) prepared() Dist { return &preparedExponential{d} }
 
 type preparedExponential struct{ Exponential }
 
-func (d *preparedExponential) Sample(r *rand.Rand) float64 { return r.ExpFloat64() * d.Mean }
+func (d *preparedExponential) Sample(r *Rand) float64 { return r.ExpFloat64() * d.Mean }
 
 // LogNormal is parameterised by its own mean and standard deviation (not
 // those of the underlying normal), which is how people describe service
@@ -89,7 +88,7 @@ func (d LogNormal) params() (mu, sigma float64) {
 	return Log(d.Mean) - float64(v/2), math.Sqrt(v)
 }
 
-func (d LogNormal) Sample(r *rand.Rand) float64 {
+func (d LogNormal) Sample(r *Rand) float64 {
 	mu, sigma := d.params()
 	return Exp(mu + float64(sigma*r.NormFloat64()))
 }
@@ -108,7 +107,7 @@ type preparedLogNormal struct {
 	mu, sigma float64
 }
 
-func (d *preparedLogNormal) Sample(r *rand.Rand) float64 {
+func (d *preparedLogNormal) Sample(r *Rand) float64 {
 	return Exp(d.mu + float64(d.sigma*r.NormFloat64()))
 }
 func (d LogNormal) Average() float64 { return d.Mean }
@@ -119,9 +118,9 @@ func (d LogNormal) String() string {
 // Uniform is uniform on [Min, Max).
 type Uniform struct{ Min, Max float64 }
 
-func (d Uniform) Sample(r *rand.Rand) float64 { return d.Min + float64((d.Max-d.Min)*r.Float64()) }
-func (d Uniform) Average() float64            { return (d.Min + d.Max) / 2 }
-func (d Uniform) String() string              { return fmt.Sprintf("uniform(%g, %g)", d.Min, d.Max) }
+func (d Uniform) Sample(r *Rand) float64 { return d.Min + float64((d.Max-d.Min)*r.Float64()) }
+func (d Uniform) Average() float64       { return (d.Min + d.Max) / 2 }
+func (d Uniform) String() string         { return fmt.Sprintf("uniform(%g, %g)", d.Min, d.Max) }
 
 // Pareto is the Pareto (type I) distribution with the given mean and shape
 // alpha > 1; its scale (minimum) is Mean*(Shape-1)/Shape. Shapes near 1
@@ -132,7 +131,7 @@ type Pareto struct{ Mean, Shape float64 }
 // Scale is the distribution's minimum value x_m.
 func (d Pareto) Scale() float64 { return d.Mean * (d.Shape - 1) / d.Shape }
 
-func (d Pareto) Sample(r *rand.Rand) float64 {
+func (d Pareto) Sample(r *Rand) float64 {
 	// 1-Float64() lies in (0, 1], so the power is finite.
 	return d.Scale() / Pow(1-float64(r.Float64()), 1/d.Shape)
 }
@@ -148,7 +147,7 @@ type preparedPareto struct {
 	scale, exp float64
 }
 
-func (d *preparedPareto) Sample(r *rand.Rand) float64 {
+func (d *preparedPareto) Sample(r *Rand) float64 {
 	return d.scale / Pow(1-float64(r.Float64()), d.exp)
 }
 func (d Pareto) Average() float64 { return d.Mean }

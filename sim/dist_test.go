@@ -2,7 +2,6 @@ package sim
 
 import (
 	"math"
-	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -34,7 +33,7 @@ func centralFromRaw(m1, m2, m3, m4 float64) moments {
 
 func checkMoments(t *testing.T, d Dist, want moments, seed uint64) {
 	t.Helper()
-	r := rand.New(rand.NewPCG(seed, 99))
+	r := NewRand(seed, 99)
 	var sum float64
 	xs := make([]float64, nSamples)
 	for i := range xs {
@@ -73,7 +72,7 @@ func TestUniformMoments(t *testing.T) {
 		// Var = w^2/12, mu4 = w^4/80.
 		checkMoments(t, d, moments{(d.Min + d.Max) / 2, w * w / 12, math.Pow(w, 4) / 80}, 2)
 	}
-	r := rand.New(rand.NewPCG(3, 3))
+	r := NewRand(3, 3)
 	d := Uniform{Min: 2, Max: 3}
 	for range 10000 {
 		if x := d.Sample(r); x < 2 || x >= 3 {
@@ -97,7 +96,7 @@ func TestLogNormalMoments(t *testing.T) {
 
 		// The median is exp(mu): half the draws fall below it (binomial
 		// standard error sqrt(0.25/n)).
-		r := rand.New(rand.NewPCG(5, 5))
+		r := NewRand(5, 5)
 		below := 0
 		for range nSamples {
 			if d.Sample(r) < math.Exp(mu) {
@@ -130,7 +129,7 @@ func TestParetoScaleAndTail(t *testing.T) {
 		if want := d.Mean * (d.Shape - 1) / d.Shape; d.Scale() != want {
 			t.Errorf("%v: Scale() = %g, want %g", d, d.Scale(), want)
 		}
-		r := rand.New(rand.NewPCG(7, 7))
+		r := NewRand(7, 7)
 		lo := math.Inf(1)
 		over := 0 // draws above 2 Scale: P = 2^-Shape
 		for range nSamples {
@@ -157,8 +156,8 @@ func TestParetoScaleAndTail(t *testing.T) {
 }
 
 func TestConstantDrawsNothing(t *testing.T) {
-	r1 := rand.New(rand.NewPCG(8, 8))
-	r2 := rand.New(rand.NewPCG(8, 8))
+	r1 := NewRand(8, 8)
+	r2 := NewRand(8, 8)
 	d := Constant{Value: 0.25}
 	for range 10 {
 		if x := d.Sample(r1); x != 0.25 {
@@ -188,7 +187,7 @@ func TestDistStrings(t *testing.T) {
 }
 
 func TestSampleDuration(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 1))
+	r := NewRand(1, 1)
 	for _, c := range []struct {
 		seconds float64
 		want    time.Duration

@@ -14,12 +14,11 @@
 // "Any machine" includes its CPU: the distributions and the cluster's
 // decays use Exp, Log and Pow from this package, not math's, whose
 // assembly computes other last bits on an amd64 CPU without FMA and on
-// arm64 (elementary.go). The random streams' own normal and exponential
-// draws (math/rand/v2's ziggurats) are table lookups but for their rare
-// wedge and tail steps, which use math.Exp in a float32 comparison (a
-// last-bit difference changes its outcome only if the float32 rounds
-// differently and then ties exactly) and math.Log (the same on every
-// machine for the arguments it gets).
+// arm64 (elementary.go). So do the random streams (Rand, pcg.go): they
+// draw exactly what math/rand/v2's PCG and its ziggurats draw, but the
+// ziggurats' rare wedge and tail steps, which in math/rand/v2 call math.Exp
+// and math.Log and compare a float32 sum of products that arm64 fuses,
+// use this package's Exp and Log and round every product.
 //
 // The compiler is the other source of machine-dependent bits: the Go
 // specification lets it fuse x*y + z into one multiply-add, which skips
@@ -103,7 +102,9 @@
 //
 // Every random number comes from a named stream: NewStreams(seed) gives a
 // run's factory, and Streams.Get("arrivals/web") a generator for one
-// purpose. Each component keeps its own stream, so drawing more numbers in
+// purpose (a Rand: math/rand/v2's PCG as a concrete type, without a call
+// through an interface per draw; rand.New(r) adds math/rand/v2's other
+// methods). Each component keeps its own stream, so drawing more numbers in
 // one place (a different policy starting more instances, say) never shifts
 // the numbers drawn anywhere else: two policies compared on the same seed
 // see the same arrivals and the same request sizes. Distributions (Dist)

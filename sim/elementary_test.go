@@ -204,7 +204,7 @@ func TestElementaryMatchesMath(t *testing.T) {
 // another stream (hash 0xd5452cd75d06023c).
 func TestLogNormalStreamSameOnEveryCPU(t *testing.T) {
 	d := Prepare(LogNormal{Mean: 0.04, StdDev: 0.03})
-	r := rand.New(rand.NewPCG(1, 2))
+	r := NewRand(1, 2)
 	h := fnv.New64a()
 	var b [8]byte
 	for range 100_000 {

@@ -3,7 +3,6 @@ package sim
 import (
 	"container/heap"
 	"fmt"
-	"math/rand/v2"
 	"testing"
 	"time"
 )
@@ -27,7 +26,7 @@ const delayRing = 1 << 16
 
 // delays returns a ring of exponential delays with a mean of 1 ms.
 func delays() []time.Duration {
-	r := rand.New(rand.NewPCG(1, 2))
+	r := NewRand(1, 2)
 	d := make([]time.Duration, delayRing)
 	for i := range d {
 		d[i] = SampleDuration(Exponential{Mean: 1e-3}, r)

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"hash/fnv"
-	"math/rand/v2"
 )
 
 // Streams derives independent random streams from one root seed. Each
@@ -26,7 +25,7 @@ func (s Streams) Seed() uint64 { return s.seed }
 // Get returns a new generator for the named stream. Two calls with the same
 // name return generators that produce the same sequence; callers keep the
 // one they get.
-func (s Streams) Get(name string) *rand.Rand {
+func (s Streams) Get(name string) *Rand {
 	h := fnv.New64a()
 	h.Write([]byte(name))
 	k := h.Sum64()
@@ -34,7 +33,7 @@ func (s Streams) Get(name string) *rand.Rand {
 	// so no two (seed, name) pairs share either half by construction.
 	a := splitmix64(s.seed ^ splitmix64(k))
 	b := splitmix64(k ^ splitmix64(s.seed^0x9e3779b97f4a7c15))
-	return rand.New(rand.NewPCG(a, b))
+	return NewRand(a, b)
 }
 
 // splitmix64 is Vigna's finalizer: it spreads nearby seeds (1, 2, 3) into

@@ -2,11 +2,10 @@ package sim
 
 import (
 	"math"
-	"math/rand/v2"
 	"testing"
 )
 
-func draw(r *rand.Rand, n int) []uint64 {
+func draw(r *Rand, n int) []uint64 {
 	xs := make([]uint64, n)
 	for i := range xs {
 		xs[i] = r.Uint64()
@@ -107,7 +106,7 @@ func TestStreamsUncorrelated(t *testing.T) {
 		cov := sxy/n - sx/n*sy/n
 		return cov / math.Sqrt((sxx/n-sx/n*sx/n)*(syy/n-sy/n*sy/n))
 	}
-	floats := func(r *rand.Rand, k int) []float64 {
+	floats := func(r *Rand, k int) []float64 {
 		xs := make([]float64, k)
 		for i := range xs {
 			xs[i] = r.Float64()
