@@ -437,7 +437,11 @@ func (c *Collector) RequestEnded(svc int, o Outcome, arrived, now sim.Time, queu
 		// The counters move first and the histogram inserts come last,
 		// so that little is live across their calls.
 		lat := now - arrived
-		latS, wait := lat.Seconds(), queueWait.Seconds()
+		// Both in seconds by one division, correctly rounded below 2^53
+		// ns (104 days). Duration.Seconds adds the whole seconds to the
+		// rest's quotient, two conversions and a sum more and at times
+		// another last bit.
+		latS, wait := lat.Seconds(), float64(queueWait)/1e9
 		iv := &s.iv
 		iv.completed++
 		iv.queueWaitSum += wait
