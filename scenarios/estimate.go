@@ -111,17 +111,17 @@ func (sc *Scenario) Estimate() Estimate {
 			if wait > 0 {
 				perRequest++
 			}
-			events += a * perRequest
+			events += float64(a * perRequest)
 			if cpu > 0 && cores > 0 {
 				need := math.Ceil(a / dur * cpu / (cores * estScaleUtilization))
 				n = max(n, min(max(need, float64(r.Min)), float64(r.Max)))
 			}
 			q, gone := backlog(svc, t, peak, cpu, dur)
-			inFlight += peak*(cpu+wait) + q
+			inFlight += float64(peak*(cpu+wait)) + q
 			abandoned += gone
 			abandonedSlots += min(gone, estAbandonedSlots*float64(r.Max))
 			if svc.LoadBalancer.Algorithm == ClientIP {
-				memory += estSessionBytes * float64(t.Clients)
+				memory += float64(estSessionBytes * float64(t.Clients))
 			}
 		}
 		a := svc.Autoscaler
@@ -135,16 +135,16 @@ func (sc *Scenario) Estimate() Estimate {
 		}
 		for _, pr := range []*Probe{svc.Probes.Readiness, svc.Probes.Liveness} {
 			if pr != nil && pr.Period > 0 {
-				events += n * float64(sc.Duration/pr.Period)
+				events += float64(n * float64(sc.Duration/pr.Period))
 			}
 		}
-		memory += estInstanceBytes * float64(r.Max)
-		output += estEventLineBytes*4*float64(r.Max) + estSummaryBytes
+		memory += float64(estInstanceBytes * float64(r.Max))
+		output += float64(estEventLineBytes*4*float64(r.Max)) + estSummaryBytes
 	}
 	services := float64(len(sc.Services))
-	memory += estRequestBytes*(inFlight-abandoned) + estAbandonedBytes*abandonedSlots + estSampleBytes*float64(e.Samples)*services
-	output += estRowBytes*float64(e.Samples)*services + estDecisionBytes*evaluations +
-		estEventLineBytes*20*float64(len(sc.Faults))
+	memory += float64(estRequestBytes*(inFlight-abandoned)) + float64(estAbandonedBytes*abandonedSlots) + float64(estSampleBytes*float64(e.Samples)*services)
+	output += float64(estRowBytes*float64(e.Samples)*services) + float64(estDecisionBytes*evaluations) +
+		float64(estEventLineBytes*20*float64(len(sc.Faults)))
 	e.Arrivals = round(arrivals)
 	e.Events = round(events)
 	e.PeakInFlight = round(inFlight)

@@ -23,10 +23,12 @@
 // The compiler is the other source of machine-dependent bits: the Go
 // specification lets it fuse x*y + z into one multiply-add, which skips
 // the product's rounding, and arm64's compiler always does (amd64's with
-// GOAMD64=v3). Every such product in the model is written float64(x*y),
-// the specification's way to keep its rounding, and .ci/fused-multiply-add
-// fails CI if arm64's assembly of sim, policies, cluster or reports holds a
-// fused operation other than elementary.go's explicit math.FMA. The
+// GOAMD64=v3). Every such product in the model is written float64(x*y)
+// (float32(x*y) in the ziggurats), the specification's way to keep its
+// rounding, and .ci/fused-multiply-add fails CI if arm64's assembly of
+// sim, policies, cluster, reports or scenarios (its traffic and pre-run
+// estimate) holds a fused operation other than elementary.go's explicit
+// math.FMA. The
 // built-in results are the same built for amd64 (v1 and v3) and for arm64
 // (run under qemu-aarch64).
 //
