@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"encoding/binary"
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -100,4 +102,27 @@ func BenchmarkMathRandExpFloat64(b *testing.B) {
 		s += r.ExpFloat64()
 	}
 	_ = s
+}
+
+// The exponential and normal streams are the same on every CPU, wedges and
+// tails included: 10^6 draws of each from a fixed seed hash to the value
+// recorded on an amd64 CPU with FMA, where they are math/rand/v2's (the
+// test above). Where the comparison with math/rand/v2 is skipped (an amd64
+// CPU without FMA, arm64), this still holds: checked under qemu-x86_64
+// -cpu Nehalem and qemu-aarch64. math/rand/v2's own draws from the same
+// seed hash to 0xb1ea77f2ba1593a1 on arm64 (qemu-aarch64): its wedges
+// fuse a multiply-add there, and its math.Exp computes other last bits.
+func TestZigguratStreamsSameOnEveryCPU(t *testing.T) {
+	r := NewRand(3, 4)
+	h := fnv.New64a()
+	var b [8]byte
+	for range 1_000_000 {
+		binary.LittleEndian.PutUint64(b[:], math.Float64bits(r.ExpFloat64()))
+		h.Write(b[:])
+		binary.LittleEndian.PutUint64(b[:], math.Float64bits(r.NormFloat64()))
+		h.Write(b[:])
+	}
+	if got, want := h.Sum64(), uint64(0x370e189904b53f5e); got != want {
+		t.Errorf("ziggurat streams hash %#x, want %#x", got, want)
+	}
 }
