@@ -296,7 +296,7 @@ func (r *request) fastFinish() float64 { return r.cpuFrom.Seconds() + r.finishV 
 // finish beyond the end of the run needs none (and its distance may not
 // fit in a time.Duration).
 func (i *Instance) scheduleCPU(r *request, now sim.Time, d time.Duration) {
-	if d < 0 || float64(d) > float64(i.svc.end.Sub(now)) {
+	if d < 0 || d > i.svc.end.Sub(now) {
 		return
 	}
 	r.cpuEnd = i.svc.eng.Schedule(now.Add(d), r, reqCPUDone)
