@@ -26,6 +26,7 @@ type Service struct {
 
 	policy   policies.Policy // nil: the count never changes
 	arrivals ArrivalProcess  // nil: no traffic
+	arrival  *sim.Stream     // the arrival events, beside the engine's queue (nil: no traffic)
 
 	demand    *sim.Rand
 	backlog   *sim.Rand   // demands of merged abandoned work (Instance.dequeue)
@@ -145,7 +146,7 @@ func (s *Service) Fire(now sim.Time, arg uint64) {
 		// scheduleArrival, written out (an arrival event means there are
 		// arrivals): this runs for every request.
 		if t := s.arrivals.Next(now); t < s.end {
-			s.eng.Schedule(t, s, svcArrival)
+			s.arrival.Schedule(t)
 		}
 	case svcEvaluate:
 		// An autoscaler on the load balancer (WSO2's) pauses while no
@@ -181,12 +182,14 @@ func (s *Service) Fire(now sim.Time, arg uint64) {
 	}
 }
 
+// scheduleArrival schedules the first arrival.
 func (s *Service) scheduleArrival(now sim.Time) {
 	if s.arrivals == nil {
 		return
 	}
+	s.arrival = s.eng.NewStream(s, svcArrival)
 	if t := s.arrivals.Next(now); t < s.end {
-		s.eng.Schedule(t, s, svcArrival)
+		s.arrival.Schedule(t)
 	}
 }
 

@@ -137,14 +137,7 @@ func TestAlarmFiresAsRescheduledEventWould(t *testing.T) {
 			if len(want) < 1000 {
 				t.Fatalf("seed %d: only %d trace lines", seed, len(want))
 			}
-			for k := range min(len(want), len(got)) {
-				if want[k] != got[k] {
-					t.Fatalf("seed %d, %d in the background: line %d is %q, with events %q", seed, background, k, got[k], want[k])
-				}
-			}
-			if len(want) != len(got) {
-				t.Fatalf("seed %d, %d in the background: %d lines, with events %d", seed, background, len(got), len(want))
-			}
+			sameTrace(t, fmt.Sprintf("seed %d, %d in the background", seed, background), "events", got, want)
 		}
 	}
 	for seed := uint64(1); seed <= 20; seed++ {

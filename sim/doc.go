@@ -100,6 +100,14 @@
 // stays at or before its time and re-queues itself when it fires early. It
 // too fires exactly as the event its last Set would have scheduled.
 //
+// A Stream is a sequence of events with one pending at a time, each
+// scheduled by the one before (a service's arrivals: each arrival draws
+// the next one's time). Its pending event waits beside the engine's queue,
+// not in it, and the engine compares it with the queue's next at every
+// pop, so an arrival costs no insertion and no slot. It fires exactly as
+// the event Schedule would have scheduled, ties included, and counts in
+// Fired and Pending the same way.
+//
 // # Randomness
 //
 // Every random number comes from a named stream: NewStreams(seed) gives a

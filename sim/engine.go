@@ -123,8 +123,8 @@ const compactMin = 64
 // key packing sequence number and slot) and a slab of slots holding each
 // event's handler and argument, recycled through a free list. The queue is
 // a slice sorted with the next event last while insertions into it move
-// few entries, as they do in simulations (M/M/8 keeps ~11 events queued,
-// feature-rich ~49), and a 4-ary heap when they would move many or the
+// few entries, as they do in simulations (M/M/8 keeps ~10 events queued,
+// feature-rich ~24), and a 4-ary heap when they would move many or the
 // queue is large (see sortedMax). The slices grow to the largest number
 // of pending events and are then reused, so steady-state scheduling
 // allocates nothing. Cancel only marks the slot free; the queue entry is
@@ -135,13 +135,13 @@ const compactMin = 64
 // (BenchmarkScheduleStep), as fast on the cancel-heavy one at 1000
 // pending and 8% slower at 10000.
 //
-// The engine's own code costs ~160 instructions an event in M/M/8
+// The engine's own code costs ~140 instructions an event in M/M/8
 // (cachegrind on BenchmarkRunMM8; ~430 with a heap of 24-byte entries at
 // every size, ~210 before the spare slot, the inlined Schedule and the
-// pointer walk): ~45 to insert into the sorted queue (2.6 entries moved,
-// 7 instructions each), ~55 for the event loop and ~65 for Schedule's
-// checks and slot. In feature-rich it costs ~240 (from ~330), the
-// insertions moving ~8 entries.
+// pointer walk, ~160 before arrivals became a Stream): ~110 to schedule
+// a CPU phase's end (its insertion moves ~4 entries, 7 instructions each)
+// and ~45 to pop it, ~40 to schedule an arrival (a Stream's event) and
+// ~35 to fire it. In feature-rich it costs ~205 an event (from ~330).
 type Engine struct {
 	now        Time
 	seq        uint64   // last sequence number handed out
@@ -157,6 +157,14 @@ type Engine struct {
 	timers     int      // timers pending in Timers, and Alarms set
 	fired      uint64
 	running    bool // inside Step or RunUntil: a handler may be running
+
+	// Streams (stream.go): their soonest pending event (noSide if none)
+	// and its stream, compared with the queue's next at every pop, and
+	// how many have one pending.
+	side           entry
+	sideStream     int // index in streams, -1 if none is pending
+	streams        []*Stream
+	streamsPending int
 }
 
 // NewEngine returns an engine at time 0 with no events.
@@ -168,6 +176,8 @@ func NewEngine() *Engine {
 		slots:      make([]slot, 0, 256),
 		free:       make([]uint32, 0, 256),
 		spare:      noSpare,
+		side:       noSide,
+		sideStream: -1,
 	}
 }
 
@@ -177,7 +187,7 @@ func (e *Engine) Now() Time { return e.now }
 
 // Pending returns the number of events scheduled that have neither fired nor
 // been cancelled.
-func (e *Engine) Pending() int { return e.live() - e.arms + e.timers }
+func (e *Engine) Pending() int { return e.live() - e.arms + e.timers + e.streamsPending }
 
 // live is the number of events in the heap that have neither fired nor
 // been cancelled: the slots in use.
@@ -382,7 +392,7 @@ func (e *Engine) RunUntilAtMost(t Time, n uint64) bool {
 	if t < e.now {
 		panic(fmt.Sprintf("sim: RunUntilAtMost(%v), before Now() = %v", t, e.now))
 	}
-	if e.run(t, n) == 0 && len(e.queue) > 0 && e.next().at <= t {
+	if e.run(t, n) == 0 && (len(e.queue) > 0 && e.next().at <= t || e.sideDue(t)) {
 		return false // stopped at n with events still due
 	}
 	e.now = t
@@ -403,20 +413,34 @@ func (e *Engine) RunUntilAtMost(t Time, n uint64) bool {
 // further Step and RunUntil calls panic too.
 func (e *Engine) run(t Time, n uint64) uint64 {
 	e.running = true
-	for n > 0 && len(e.queue) > 0 {
+	for n > 0 {
+		if len(e.queue) == 0 {
+			if !e.sideDue(t) {
+				break
+			}
+			n--
+			e.fireSide()
+			continue
+		}
+		// A stream's event goes first if it is due and before the queue's
+		// next (stream.go): compared by time, and by sequence number at a
+		// tie.
+		next := e.next()
+		if e.side.at <= next.at && e.sideDue(t) && (e.side.at < next.at || e.side.key < next.key) {
+			n--
+			e.fireSide()
+			continue
+		}
+		if next.at > t {
+			break
+		}
 		// pop, with the sorted layout's case written out: it is the
 		// common one, and the compiler does not inline pop.
 		var top entry
 		if e.sorted {
-			last := len(e.queue) - 1
-			if top = e.queue[last]; top.at > t {
-				break
-			}
-			e.queue = e.queue[:last]
+			top = *next
+			e.queue = e.queue[:len(e.queue)-1]
 		} else {
-			if e.queue[0].at > t {
-				break
-			}
 			top = e.pop()
 		}
 		s := slotOf(top.key)
@@ -484,9 +508,11 @@ func (e *Engine) maybeCompact() {
 // push an insertion that moves the entries due before the new one, 7
 // instructions each. Those are few in a simulation, because most of the
 // queue is periodic work due far ahead (probes, samples, autoscaler
-// evaluations) and new events mostly come soon (arrivals, CPU bursts):
-// M/M/8 moves 2.6 entries an insertion among ~11, feature-rich 8.1 among
-// ~49, where a 4-ary heap spends ~240 instructions on a pop and its
+// evaluations) and new events mostly come soon (CPU bursts, waits):
+// M/M/8 moves 3.5 entries an insertion among ~10 (its arrivals, a
+// Stream's, are not inserted), feature-rich 8.0 among ~24 (counted on
+// the built-in mm8 and scenarios/runner/testdata/feature-rich.yaml),
+// where a 4-ary heap spends ~240 instructions on a pop and its
 // hard-to-predict branches alone. The insertion only loses when new events
 // land deep in a large queue (an event-set "hold" model moves half of it),
 // so the queue keeps a moving average of the entries moved and becomes a

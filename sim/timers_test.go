@@ -98,14 +98,7 @@ func TestTimersFireAsAfterWould(t *testing.T) {
 		if len(want) < 100 {
 			t.Fatalf("seed %d: only %d trace lines", seed, len(want))
 		}
-		for k := range min(len(want), len(got)) {
-			if want[k] != got[k] {
-				t.Fatalf("seed %d: line %d is %q, with After %q", seed, k, got[k], want[k])
-			}
-		}
-		if len(want) != len(got) {
-			t.Fatalf("seed %d: %d lines, with After %d", seed, len(got), len(want))
-		}
+		sameTrace(t, fmt.Sprintf("seed %d", seed), "After", got, want)
 	}
 }
 
