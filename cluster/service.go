@@ -143,8 +143,8 @@ func (s *Service) Fire(now sim.Time, arg uint64) {
 	switch arg {
 	case svcArrival:
 		s.arrive(now)
-		// scheduleArrival, written out (an arrival event means there are
-		// arrivals): this runs for every request.
+		// The next arrival (an arrival event means there are arrivals:
+		// scheduleArrival made the stream).
 		if t := s.arrivals.Next(now); t < s.end {
 			s.arrival.Schedule(t)
 		}
@@ -182,7 +182,8 @@ func (s *Service) Fire(now sim.Time, arg uint64) {
 	}
 }
 
-// scheduleArrival schedules the first arrival.
+// scheduleArrival makes the service's arrival stream, if it has traffic,
+// and schedules the first arrival; Fire schedules the others.
 func (s *Service) scheduleArrival(now sim.Time) {
 	if s.arrivals == nil {
 		return

@@ -83,11 +83,8 @@ func (e *Engine) sideDue(t Time) bool { return e.sideStream >= 0 && e.side.at <=
 func (e *Engine) fireSide() {
 	s, at := e.streams[e.sideStream], e.side.at
 	s.key = 0
-	if e.streamsPending--; e.streamsPending == 0 {
-		e.side, e.sideStream = noSide, -1
-	} else {
-		e.resetSide()
-	}
+	e.streamsPending--
+	e.resetSide()
 	e.now = at
 	e.fired++
 	s.h.Fire(at, s.arg)
@@ -95,9 +92,14 @@ func (e *Engine) fireSide() {
 
 // resetSide makes side the soonest pending event of the engine's streams.
 // Engines have a stream or a few (one per service with traffic), so a
-// scan is cheaper than keeping them ordered.
+// scan is cheaper than keeping them ordered, and none is needed when no
+// stream has an event pending (an arrival stream, just fired, before its
+// handler schedules the next).
 func (e *Engine) resetSide() {
 	e.side, e.sideStream = noSide, -1
+	if e.streamsPending == 0 {
+		return
+	}
 	for k, s := range e.streams {
 		if en := (entry{at: s.at, key: s.key}); s.key != 0 && en.less(&e.side) {
 			e.side, e.sideStream = en, k
