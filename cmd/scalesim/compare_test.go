@@ -65,6 +65,11 @@ func arrivedColumn(t *testing.T, path, service string) []string {
 }
 
 func TestCompare(t *testing.T) {
+	if testing.Short() {
+		// Four 20-minute runs with every plot: a minute under the race
+		// detector. TestComparePlotsInParallel is its -race -short stand-in.
+		t.Skip("runs four policies with plots; TestComparePlotsInParallel covers the parallel plotting")
+	}
 	out := filepath.Join(t.TempDir(), "cmp")
 	code, stdout, stderr := scalesim(t, append([]string{"compare", "testdata/compare.yaml", "-o", out}, comparePolicies...)...)
 	if code != 0 {
@@ -162,6 +167,38 @@ func TestCompare(t *testing.T) {
 	}
 }
 
+// compare draws each run's plots and report in that run's goroutine, one
+// run per CPU at once, so gonum/plot's shared state (fonts, caches) is used
+// from several goroutines: this is where CI's race detector (-race -short)
+// watches it. The two runs here are the same run (static, once by name and
+// once from a file), drawn at the same time: their plots must be
+// byte-identical.
+func TestComparePlotsInParallel(t *testing.T) {
+	dir := t.TempDir()
+	again := filepath.Join(dir, "again.yaml")
+	if err := os.WriteFile(again, []byte("autoscaler: {policy: static}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "cmp")
+	if code, _, stderr := scalesim(t, "compare", "minimal", "--set", "duration=10m", "--policy", "static", "--policy", again, "-q", "-o", out); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	names, err := filepath.Glob(filepath.Join(out, "static", "*.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) < 5 {
+		t.Fatalf("%d plots in the static run, want its 7", len(names))
+	}
+	for i, n := range names {
+		names[i] = filepath.Base(n)
+	}
+	sameFiles(t, filepath.Join(out, "static"), filepath.Join(out, "again"), names)
+	if runtime.GOMAXPROCS(0) < 2 {
+		t.Log("GOMAXPROCS is 1: the two runs were drawn one after the other")
+	}
+}
+
 // The results do not depend on the order the runs finish in, nor on the
 // order the policies are given (but for the order of the rows).
 func TestCompareIsDeterministic(t *testing.T) {
@@ -233,7 +270,7 @@ func TestCompareUsageErrors(t *testing.T) {
 		return p
 	}
 	cpuFile := write("cpu.yaml", "autoscaler: {policy: cpu, target_utilization: 40}\n")
-	badKey := write("bad-key.yaml", "autoscaler: {policy: cpu}\nreplicas: {max: 3}\n")
+	badKey := write("bad-key.yaml", "autoscaler: {policy: static}\nreplicas: {max: 3}\n")
 	badValue := write("bad-value.yaml", "autoscaler:\n  policy: cpu\n  target_utilization: lots\n")
 	notMapping := write("list.yaml", "- autoscaler\n")
 	cases := []struct {
